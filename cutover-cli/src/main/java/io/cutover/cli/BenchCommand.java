@@ -1,0 +1,276 @@
+package io.cutover.cli;
+
+import io.cutover.core.CutoverException;
+import io.cutover.core.ErrorCode;
+import io.cutover.core.item.ItemSize;
+import io.cutover.core.result.CopyResult;
+import io.cutover.dynamodb.CopySettings;
+import io.cutover.dynamodb.DynamoDbClients;
+import io.cutover.dynamodb.DynamoDbCopier;
+import io.cutover.dynamodb.DynamoDbEndpoint;
+import io.cutover.dynamodb.TableComparison;
+import io.cutover.local.LocalDynamoDb;
+import io.cutover.local.SampleItems;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+/**
+ * {@code cutover bench copy}: measures the copy against two baselines in one run, on a DynamoDB Local
+ * started as a child process on a loopback port (so that its CPU and memory are not counted as
+ * Cutover's): (a) the write ceiling, the fastest raw BatchWriteItem load of the items (which also
+ * fills the source table), (b) {@code cutover copy} of those items, (c) a naive copy (one sequential
+ * Scan, 25-item batches, one thread). Prints items/s, ratios, CPU seconds and peak heap.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Benchmarks against DynamoDB Local, with baselines measured in the same run.",
+                "  copy   write ceiling vs cutover copy vs naive copy"})
+public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsResults {
+    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy.")
+    String what;
+
+    @Option(names = "--items", paramLabel = "N", defaultValue = "100000", description = "Items in the table (default: ${DEFAULT-VALUE}).")
+    int items;
+
+    @Option(names = "--item-size", paramLabel = "BYTES", defaultValue = "1024", description = "Approximate item size (default: ${DEFAULT-VALUE}).")
+    int itemSize;
+
+    @Option(names = "--skip-naive", description = "Skip the naive baseline (it is slow on large tables).")
+    boolean skipNaive;
+
+    @Option(names = "--writers", paramLabel = "N", defaultValue = "16", description = "Threads of the raw ceiling loader and copy write concurrency (default: ${DEFAULT-VALUE}).")
+    int writers;
+
+    @Option(names = "--output", paramLabel = "text|json", defaultValue = "text", description = "Result format (default: ${DEFAULT-VALUE}).")
+    OutputFormat output;
+
+    private Printer printer;
+
+    /** One measured phase. */
+    public record Phase(String name, long items, double seconds, double itemsPerSecond, double clientCpuSeconds,
+                        double clientCpuSecondsPerMillion, double serverCpuSeconds, long peakHeapMiB, long liveHeapAfterMiB) {
+    }
+
+    /** The benchmark's result. */
+    public record BenchResult(String benchmark, long items, int itemBytes, List<Phase> phases, double copyToCeiling,
+                              Double copyToNaive, boolean identical, Map<String, String> goals) {
+    }
+
+    @Override
+    public Printer printer() {
+        if (printer == null) {
+            printer = new Printer(output == null ? OutputFormat.text : output, System.out, System.err);
+        }
+        return printer;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (!"copy".equals(what)) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy");
+        }
+        if (items < 1 || itemSize < 600 || itemSize > 350_000) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--items must be at least 1 and --item-size between 600 and 350000");
+        }
+        Printer p = printer();
+        SampleItems sample = sizedSample();
+        p.note(String.format(Locale.ROOT, "Benchmark copy: %,d items of about %,d bytes; starting DynamoDB Local as a child process...",
+                items, ItemSize.billed(sample.item(1))));
+        try (LocalDynamoDb db = LocalDynamoDb.startChildProcess("-Xmx4g")) {
+            DynamoDbEndpoint endpoint = DynamoDbEndpoint.local("source", db.endpoint());
+            DynamoDbClient client = DynamoDbClients.create(endpoint, writers + 8);
+            client.createTable(SampleItems.plainTable("bench-source"));
+            List<Phase> phases = new ArrayList<>();
+
+            phases.add(measure("ceiling: raw BatchWriteItem load", db, () -> rawLoad(client, sample)));
+            p.note(line(phases.get(0)));
+
+            Path state = Files.createTempDirectory("cutover-bench");
+            CopySettings settings = new CopySettings(endpoint, DynamoDbEndpoint.local("target", db.endpoint()),
+                    Map.of("bench-source", "bench-copy"), Map.of(), state, false, false, true, Optional.empty(), 8, writers, 0,
+                    Optional.empty(), 0, 1000);
+            phases.add(measure("cutover copy", db, () -> {
+                try (DynamoDbCopier copier = new DynamoDbCopier(settings, io.cutover.core.copy.CopyProgress.NONE, List.of())) {
+                    CopyResult r = copier.run();
+                    return r.items();
+                }
+            }));
+            p.note(line(phases.get(1)));
+
+            Double toNaive = null;
+            if (!skipNaive) {
+                client.createTable(SampleItems.plainTable("bench-naive"));
+                phases.add(measure("naive copy: 1 scan, 1 writer", db, () -> naiveCopy(client)));
+                p.note(line(phases.get(2)));
+                toNaive = phases.get(1).itemsPerSecond() / phases.get(2).itemsPerSecond();
+            }
+            TableComparison.Result cmp = TableComparison.compare(client, "bench-source", client, "bench-copy");
+            client.close();
+            double toCeiling = phases.get(1).itemsPerSecond() / phases.get(0).itemsPerSecond();
+            Map<String, String> goals = new LinkedHashMap<>();
+            goals.put("copy >= 90% of ceiling", String.format(Locale.ROOT, "%s (%.0f%%)", toCeiling >= 0.9 ? "met" : "MISSED", toCeiling * 100));
+            goals.put("copy identical to source", cmp.identical() ? "met" : "MISSED " + cmp.examples());
+            BenchResult result = new BenchResult("copy", items, (int) ItemSize.billed(sample.item(1)), phases, toCeiling, toNaive,
+                    cmp.identical(), goals);
+            p.result(result, BenchCommand::text);
+            return cmp.identical() ? 0 : 1;
+        }
+    }
+
+    private SampleItems sizedSample() {
+        long base = ItemSize.billed(new SampleItems(7, 0, false).item(1));
+        return new SampleItems(7, (int) Math.max(0, itemSize - base - 8), false);
+    }
+
+    @FunctionalInterface
+    interface Work {
+        long run() throws Exception;
+    }
+
+    private Phase measure(String name, LocalDynamoDb db, Work work) throws Exception {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        System.gc();
+        AtomicLong peak = new AtomicLong(memory.getHeapMemoryUsage().getUsed());
+        Thread sampler = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "bench-heap-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+        double cpu0 = processCpuSeconds();
+        double server0 = childCpuSeconds(db.pid());
+        long t0 = System.nanoTime();
+        long n = work.run();
+        double secs = (System.nanoTime() - t0) / 1e9;
+        double cpu = processCpuSeconds() - cpu0;
+        double server = childCpuSeconds(db.pid()) - server0;
+        sampler.interrupt();
+        sampler.join();
+        System.gc();
+        long live = memory.getHeapMemoryUsage().getUsed();
+        return new Phase(name, n, secs, n / secs, cpu, n == 0 ? 0 : cpu / n * 1e6, server, peak.get() >> 20, live >> 20);
+    }
+
+    /** The ceiling: pre-built 25-item batches, {@code writers} threads, nothing else. */
+    private long rawLoad(DynamoDbClient client, SampleItems sample) throws Exception {
+        AtomicLong next = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            futures.add(pool.submit(() -> {
+                long start;
+                while ((start = next.getAndAdd(25)) < items) {
+                    List<WriteRequest> batch = new ArrayList<>(25);
+                    for (long i = start; i < Math.min(items, start + 25); i++) {
+                        batch.add(WriteRequest.builder().putRequest(PutRequest.builder().item(sample.item(i)).build()).build());
+                    }
+                    writeAll(client, "bench-source", batch);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        pool.shutdown();
+        return items;
+    }
+
+    /** The naive baseline: one sequential Scan with 1 MB pages, 25-item batches written one after another. */
+    private long naiveCopy(DynamoDbClient client) {
+        long n = 0;
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            ScanResponse page = client.scan(b -> b.tableName("bench-source").exclusiveStartKey(from));
+            List<WriteRequest> batch = new ArrayList<>(25);
+            for (Map<String, AttributeValue> item : page.items()) {
+                batch.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
+                if (batch.size() == 25) {
+                    writeAll(client, "bench-naive", batch);
+                    batch = new ArrayList<>(25);
+                }
+            }
+            if (!batch.isEmpty()) {
+                writeAll(client, "bench-naive", batch);
+            }
+            n += page.count();
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return n;
+    }
+
+    private static void writeAll(DynamoDbClient client, String table, List<WriteRequest> batch) {
+        List<WriteRequest> pending = batch;
+        while (!pending.isEmpty()) {
+            List<WriteRequest> now = pending;
+            BatchWriteItemResponse r = client.batchWriteItem(b -> b.requestItems(Map.of(table, now)));
+            pending = r.hasUnprocessedItems() ? r.unprocessedItems().getOrDefault(table, List.of()) : List.of();
+        }
+    }
+
+    private static double processCpuSeconds() {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            return sun.getProcessCpuTime() / 1e9;
+        }
+        return Double.NaN;
+    }
+
+    /** CPU seconds used so far by a child process, from /proc (Linux); NaN elsewhere. */
+    static double childCpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return ticks / 100.0;
+        } catch (Exception e) {
+            return Double.NaN;
+        }
+    }
+
+    private static String line(Phase ph) {
+        return String.format(Locale.ROOT, "  %-34s %,9d items %7.1f s %,9.0f items/s  client CPU %6.1f s (%5.1f s per M)  server CPU %6.1f s  peak heap %,5d MiB",
+                ph.name(), ph.items(), ph.seconds(), ph.itemsPerSecond(), ph.clientCpuSeconds(), ph.clientCpuSecondsPerMillion(),
+                ph.serverCpuSeconds(), ph.peakHeapMiB());
+    }
+
+    private static String text(BenchResult r) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%nBenchmark copy: %,d items of %,d bytes on DynamoDB Local (child process, loopback)%n",
+                r.items(), r.itemBytes()));
+        r.phases().forEach(ph -> b.append(line(ph)).append('\n'));
+        b.append(String.format(Locale.ROOT, "  copy / ceiling: %.2f%n", r.copyToCeiling()));
+        if (r.copyToNaive() != null) {
+            b.append(String.format(Locale.ROOT, "  copy / naive:   %.2f%n", r.copyToNaive()));
+        }
+        r.goals().forEach((k, v) -> b.append("  goal ").append(k).append(": ").append(v).append('\n'));
+        return b.toString();
+    }
+}

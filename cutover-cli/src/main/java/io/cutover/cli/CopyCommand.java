@@ -1,0 +1,165 @@
+package io.cutover.cli;
+
+import io.cutover.core.CutoverException;
+import io.cutover.core.ErrorCode;
+import io.cutover.core.result.CopyPlan;
+import io.cutover.core.result.CopyResult;
+import io.cutover.dynamodb.CopySettings;
+import io.cutover.dynamodb.DynamoDbCopier;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code cutover copy}: copies DynamoDB tables, schema and data, between any two endpoints; resumable. */
+@Command(name = "copy", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Copy DynamoDB tables (schema and data) from one account, region or endpoint to another.",
+                "Running the same command again with the same --state-dir resumes an unfinished copy."},
+        footer = {"", "Examples:",
+                "  cutover copy --source-table orders --target-table orders-v2 --source-profile prod --target-profile staging",
+                "  cutover copy --endpoint-url http://localhost:8000 --rename-prefix prod-=test- --dry-run",
+                "", "Exit codes: 0 copied, 1 copied but some items dead-lettered, 2 bad flags, 3 source/target unusable, 4 failed, 130 interrupted."})
+public final class CopyCommand implements Callable<Integer>, CutoverCli.PrintsResults {
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(names = "--source-table", paramLabel = "NAME", description = "Table to copy.")
+    String sourceTable;
+
+    @Option(names = "--target-table", paramLabel = "NAME", description = "Name of the copy (default: same as --source-table).")
+    String targetTable;
+
+    @Option(names = "--table-map", paramLabel = "SRC=DST", description = "Copy SRC to DST; repeat for several tables.")
+    List<String> tableMap = List.of();
+
+    @Option(names = "--rename-prefix", paramLabel = "FROM=TO", description = "Copy every source table whose name starts with FROM to TO + the rest of its name.")
+    List<String> renamePrefix = List.of();
+
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = ".cutover/copy", description = "Where checkpoints and dead letters are kept (default: ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    @Option(names = "--restart", description = "Discard the state of an unfinished copy in --state-dir and start over.")
+    boolean restart;
+
+    @Option(names = "--schema-only", description = "Create or check the target tables; copy no items.")
+    boolean schemaOnly;
+
+    @Option(names = "--data-only", description = "Copy items into existing target tables; create nothing.")
+    boolean dataOnly;
+
+    @Option(names = "--segments", paramLabel = "N", description = "Scan segments per table (default: one per 256 MiB, at least --parallelism).")
+    Integer segments;
+
+    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "8", description = "Segments scanned at once per table (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--write-concurrency", paramLabel = "N", defaultValue = "16", description = "BatchWriteItem requests in flight per table (default: ${DEFAULT-VALUE}).")
+    int writeConcurrency;
+
+    @Option(names = "--max-write-rate", paramLabel = "ITEMS/S", defaultValue = "0", description = "Write at most this many items per second (default: no limit; slows down by itself when throttled).")
+    double maxWriteRate;
+
+    @Option(names = "--write-capacity-percent", paramLabel = "PCT", description = "Use at most PCT% of a provisioned target's write capacity.")
+    Integer writeCapacityPercent;
+
+    @Option(names = "--max-read-rate", paramLabel = "ITEMS/S", defaultValue = "0", description = "Read at most this many items per second from the source (default: no limit).")
+    double maxReadRate;
+
+    @Option(names = "--scan-page-size", paramLabel = "N", defaultValue = "1000", description = "Items per Scan page (default: ${DEFAULT-VALUE}).")
+    int scanPageSize;
+
+    @Option(names = "--dry-run", description = "Print the plan (tables, actions, segments, limits) and change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--output", paramLabel = "text|json", defaultValue = "text", description = "Result format (default: ${DEFAULT-VALUE}).")
+    OutputFormat output;
+
+    @Option(names = "--no-progress", description = "No progress bar.")
+    boolean noProgress;
+
+    private Printer printer;
+
+    @Override
+    public Printer printer() {
+        if (printer == null) {
+            printer = new Printer(output == null ? OutputFormat.text : output, System.out, System.err);
+        }
+        return printer;
+    }
+
+    CopySettings settings() {
+        Map<String, String> pairs = new LinkedHashMap<>();
+        if (sourceTable != null) {
+            pairs.put(sourceTable, targetTable != null ? targetTable : sourceTable);
+        } else if (targetTable != null) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--target-table needs --source-table");
+        }
+        pairs.putAll(parsePairs("--table-map", tableMap));
+        return new CopySettings(connection.source(), connection.target(), pairs, parsePairs("--rename-prefix", renamePrefix),
+                stateDir, schemaOnly, dataOnly, restart, Optional.ofNullable(segments), parallelism, writeConcurrency,
+                maxWriteRate, Optional.ofNullable(writeCapacityPercent), maxReadRate, scanPageSize);
+    }
+
+    static Map<String, String> parsePairs(String flag, List<String> values) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String v : values) {
+            int eq = v.indexOf('=');
+            if (eq <= 0 || eq == v.length() - 1 && !flag.equals("--rename-prefix")) {
+                throw new CutoverException(ErrorCode.CONFIG_INVALID, flag + " '" + v + "' must look like "
+                        + (flag.equals("--rename-prefix") ? "FROM=TO, for example prod-=staging-" : "SRC=DST, for example orders=orders-v2"));
+            }
+            out.put(v.substring(0, eq), v.substring(eq + 1));
+        }
+        return out;
+    }
+
+    @Override
+    public Integer call() {
+        CopySettings settings = settings();
+        Printer p = printer();
+        boolean showProgress = !noProgress && !dryRun;
+        try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), showProgress);
+             DynamoDbCopier copier = new DynamoDbCopier(settings, bar, List.of())) {
+            if (dryRun) {
+                CopyPlan plan = copier.plan();
+                p.result(plan, TextReports::plan);
+                return plan.ok() ? 0 : ErrorCode.TARGET_INCOMPATIBLE.exitCode();
+            }
+            CountDownLatch finished = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                System.err.println("\ncutover: stopping after the writes in flight are acknowledged; run the same command again to resume");
+                copier.requestStop();
+                try {
+                    finished.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "cutover-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            CopyResult result;
+            try {
+                result = copier.run();
+            } finally {
+                finished.countDown();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook is running and waits for the result printed below.
+            }
+            p.result(result, TextReports::copy);
+            return switch (result.status()) {
+                case "completed" -> 0;
+                case "completed_with_dead_letters" -> 1;
+                default -> ErrorCode.INTERRUPTED.exitCode();
+            };
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.cutover.cli;
+
+import io.cutover.core.CutoverException;
+import io.cutover.core.ErrorCode;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code cutover} command. Exit codes (docs/exit-codes.md): 0 success, 1 finished but with
+ * differences or dead letters, 2 bad usage or configuration, 3 a source or target that cannot be
+ * used, 4 a failure while running, 130 interrupted.
+ */
+@Command(name = "cutover", mixinStandardHelpOptions = true, versionProvider = CutoverCli.Version.class,
+        description = "Moves live data into Amazon DynamoDB, and back out again, with zero downtime.",
+        subcommands = {CopyCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:finished, but with dead letters or differences", "2:bad usage or configuration",
+                "3:a source or target that cannot be used (unreachable, credentials, missing table, incompatible target)",
+                "4:failed while running", "130:interrupted"})
+public final class CutoverCli implements Runnable {
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.err);
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit code (tests call this without exiting). */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new CutoverCli());
+        cli.setParameterExceptionHandler((ex, a) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("cutover: error: " + ex.getMessage());
+            cmd.getErr().println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for the options.");
+            return EXIT_USAGE;
+        });
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            CutoverException ce = ex instanceof CutoverException c ? c
+                    : new CutoverException(ErrorCode.INTERNAL, "unexpected failure: " + ex, ex);
+            Object user = cmd.getCommand();
+            Printer printer = user instanceof PrintsResults p ? p.printer() : new Printer(OutputFormat.text, System.out, System.err);
+            printer.error(ce);
+            if (ce.code() == ErrorCode.INTERNAL) {
+                ex.printStackTrace(System.err);
+            }
+            return ce.exitCode();
+        });
+        return cli.execute(args);
+    }
+
+    /** A command that prints through a {@link Printer}, so errors follow its --output format. */
+    public interface PrintsResults {
+        Printer printer();
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = CutoverCli.class.getPackage().getImplementationVersion();
+            return new String[] {"cutover " + (v == null ? "development build" : v)};
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package io.cutover.core.copy;
+
+import io.cutover.core.CutoverException;
+import io.cutover.core.ErrorCode;
+import io.cutover.core.checkpoint.CheckpointStore;
+import io.cutover.core.checkpoint.UnitCheckpoint;
+import io.cutover.core.throttle.Throttle;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The bulk-copy pipeline, the same for every source: runs units of work in parallel, and inside each
+ * unit overlaps reading page n+1 with writing page n. A unit's checkpoint moves to the end of page n
+ * only after the target acknowledged every item of pages 1..n, so a crash at any moment resumes
+ * from a position with nothing unacknowledged before it (docs/decisions/0003-checkpoint-files.md).
+ *
+ * <p>Memory is bounded by {@code parallelism x 2} pages, whatever the size of the table. Items of a
+ * page are shuffled before writing so that the source's key order does not aim every write at one
+ * partition of the target.
+ *
+ * <p>{@link #run} blocks the caller; {@link #requestStop} may be called from any thread (a signal
+ * handler) and makes every unit stop after its current page, with its checkpoint saved.
+ */
+public final class BulkCopier {
+    private static final Logger LOG = LoggerFactory.getLogger(BulkCopier.class);
+
+    private final CheckpointStore checkpoints;
+    private final String scope;
+    private final TargetWriter writer;
+    private final int parallelism;
+    private final Throttle readThrottle;
+    private final CopyProgress progress;
+    private final AtomicBoolean stop = new AtomicBoolean();
+
+    public BulkCopier(CheckpointStore checkpoints, String scope, TargetWriter writer, int parallelism, Throttle readThrottle,
+                      CopyProgress progress) {
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1");
+        }
+        this.checkpoints = Objects.requireNonNull(checkpoints);
+        this.scope = Objects.requireNonNull(scope);
+        this.writer = Objects.requireNonNull(writer);
+        this.parallelism = parallelism;
+        this.readThrottle = Objects.requireNonNull(readThrottle);
+        this.progress = Objects.requireNonNull(progress);
+    }
+
+    public void requestStop() {
+        stop.set(true);
+    }
+
+    public BulkCopyStats run(List<? extends SnapshotUnit> units) {
+        LongAdder items = new LongAdder();
+        LongAdder bytes = new LongAdder();
+        LongAdder dead = new LongAdder();
+        LongAdder resumed = new LongAdder();
+        AtomicInteger completed = new AtomicInteger();
+        Map<String, UnitCheckpoint> saved = checkpoints.loadAll(scope);
+
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, Math.max(1, units.size())), r -> {
+            Thread t = new Thread(r, "cutover-unit");
+            t.setDaemon(true);
+            return t;
+        });
+        List<Future<?>> running = new ArrayList<>();
+        try {
+            for (SnapshotUnit unit : units) {
+                UnitCheckpoint start = saved.getOrDefault(unit.id(), UnitCheckpoint.start(unit.id()));
+                resumed.add(start.items());
+                if (start.complete()) {
+                    completed.incrementAndGet();
+                    progress.unitDone(unit.id());
+                    continue;
+                }
+                running.add(pool.submit(() -> {
+                    if (runUnit(unit, start, items, bytes, dead)) {
+                        completed.incrementAndGet();
+                        progress.unitDone(unit.id());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : running) {
+                await(f);
+            }
+        } catch (RuntimeException e) {
+            stop.set(true);
+            pool.shutdownNow();
+            throw e;
+        } finally {
+            pool.shutdown();
+        }
+        return new BulkCopyStats(items.sum(), bytes.sum(), dead.sum(), resumed.sum(), units.size(), completed.get(),
+                completed.get() < units.size());
+    }
+
+    /** Returns true when the unit finished, false when it stopped on request. */
+    private boolean runUnit(SnapshotUnit unit, UnitCheckpoint start, LongAdder items, LongAdder bytes, LongAdder dead)
+            throws InterruptedException {
+        Position position = start.position() == null ? null : unit.decode(start.position());
+        UnitCheckpoint last = start;
+        CompletableFuture<WriteOutcome> inFlight = null;
+        Position inFlightNext = null;
+        if (position == null && start.position() != null) {
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, "checkpoint of " + unit.id() + " cannot be decoded");
+        }
+        while (true) {
+            if (stop.get()) {
+                if (inFlight != null) {
+                    acknowledge(unit, last, inFlight, inFlightNext, false, items, bytes, dead);
+                }
+                return false;
+            }
+            Page page = unit.readPage(position);
+            readThrottle.acquire(Math.max(1, page.items().size()));
+            List<Map<String, AttributeValue>> shuffled = new ArrayList<>(page.items());
+            Collections.shuffle(shuffled, ThreadLocalRandom.current());
+            CompletableFuture<WriteOutcome> written = shuffled.isEmpty()
+                    ? CompletableFuture.completedFuture(WriteOutcome.NONE)
+                    : writer.write(shuffled);
+            if (inFlight != null) {
+                last = acknowledge(unit, last, inFlight, inFlightNext, false, items, bytes, dead);
+            }
+            inFlight = written;
+            inFlightNext = page.next();
+            if (page.last()) {
+                acknowledge(unit, last, inFlight, null, true, items, bytes, dead);
+                return true;
+            }
+            position = page.next();
+        }
+    }
+
+    private UnitCheckpoint acknowledge(SnapshotUnit unit, UnitCheckpoint last, CompletableFuture<WriteOutcome> inFlight,
+                                       Position next, boolean complete, LongAdder items, LongAdder bytes, LongAdder dead) {
+        WriteOutcome outcome = join(inFlight);
+        UnitCheckpoint cp = new UnitCheckpoint(unit.id(), complete ? null : next.encode(), complete, last.items() + outcome.written(), last.bytes() + outcome.bytes());
+        checkpoints.save(scope, cp);
+        items.add(outcome.written());
+        bytes.add(outcome.bytes());
+        dead.add(outcome.deadLettered());
+        progress.acknowledged(unit.id(), outcome.written() + outcome.deadLettered(), outcome.bytes());
+        LOG.debug("{} {} acknowledged {} items", scope, unit.id(), cp.items());
+        return cp;
+    }
+
+    private static WriteOutcome join(CompletableFuture<WriteOutcome> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            throw unwrap(e.getCause());
+        }
+    }
+
+    private static void await(Future<?> f) {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CutoverException(ErrorCode.INTERRUPTED, "the copy was interrupted", e);
+        } catch (ExecutionException e) {
+            throw unwrap(e.getCause());
+        }
+    }
+
+    private static RuntimeException unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof CutoverException ce) {
+            return ce;
+        }
+        return new CutoverException(ErrorCode.INTERNAL, "unexpected failure: " + t, t);
+    }
+}

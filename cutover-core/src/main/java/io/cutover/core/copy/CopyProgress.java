@@ -1,0 +1,22 @@
+package io.cutover.core.copy;
+
+import io.cutover.core.result.TableCopyResult;
+
+/**
+ * Told as a copy moves; called from worker threads, so implementations must be thread-safe and
+ * quick (a progress bar samples counters; it does no I/O here).
+ */
+public interface CopyProgress {
+    CopyProgress NONE = new CopyProgress() { };
+
+    /** A table's copy starts; {@code alreadyCopied} items were acknowledged by an earlier run. */
+    default void tableStarted(String source, String target, long estimatedItems, long alreadyCopied) { }
+
+    /** Items (written or dead-lettered) and bytes acknowledged since the last call, for one unit. */
+    default void acknowledged(String unitId, long items, long bytes) { }
+
+    /** A unit finished (or was already finished when the copy resumed). */
+    default void unitDone(String unitId) { }
+
+    default void tableFinished(TableCopyResult result) { }
+}

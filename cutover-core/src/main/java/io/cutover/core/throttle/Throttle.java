@@ -1,0 +1,130 @@
+package io.cutover.core.throttle;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * An adaptive rate limiter for items per second, shared by every thread that writes to (or reads
+ * from) one table.
+ *
+ * <p>It starts at the configured ceiling (or unlimited). When the service throttles, the rate drops
+ * to half of what was actually achieved over the last second (multiplicative decrease); each second
+ * without a throttle it climbs back by 10% of the ceiling, or of the achieved rate when there is no
+ * ceiling (additive increase), until it reaches the ceiling again. That keeps a copy just under
+ * what the table can take without a hand-tuned number (docs/decisions/0005-adaptive-throttle.md).
+ *
+ * <p>Thread-safe. {@link #acquire} blocks the caller until its items may go.
+ */
+public final class Throttle {
+    private static final double UNLIMITED = Double.POSITIVE_INFINITY;
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+    private static final double MIN_RATE = 1.0;
+
+    private final double ceiling;
+    private final LongSupplier clock;
+    private double rate;
+    private long nextFree;
+    private long windowStart;
+    private long windowCount;
+    private double lastWindowRate;
+    private long lastThrottle;
+    private long lastIncrease;
+    private long throttles;
+
+    /** @param ceiling items per second at most; zero or less means no ceiling. */
+    public Throttle(double ceiling) {
+        this(ceiling, System::nanoTime);
+    }
+
+    public Throttle(double ceiling, LongSupplier nanoClock) {
+        this.ceiling = ceiling > 0 ? ceiling : UNLIMITED;
+        this.rate = this.ceiling;
+        this.clock = nanoClock;
+        long now = clock.getAsLong();
+        this.nextFree = now;
+        this.windowStart = now;
+        this.lastThrottle = now - 10 * SECOND;
+        this.lastIncrease = now;
+    }
+
+    public static Throttle unlimited() {
+        return new Throttle(0);
+    }
+
+    /** Waits until {@code items} may be sent. */
+    public void acquire(int items) throws InterruptedException {
+        long wait = reserve(items);
+        if (wait > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+        }
+    }
+
+    /** Reserves {@code items} and returns how many nanoseconds the caller must wait first. */
+    public synchronized long reserve(int items) {
+        long now = clock.getAsLong();
+        account(now, items);
+        maybeIncrease(now);
+        if (rate == UNLIMITED) {
+            return 0;
+        }
+        // Allow a burst of at most 100 ms worth of items after an idle period.
+        long earliest = now - SECOND / 10;
+        if (nextFree < earliest) {
+            nextFree = earliest;
+        }
+        long wait = Math.max(0, nextFree - now);
+        nextFree += (long) (items * (SECOND / rate));
+        return wait;
+    }
+
+    /** The service throttled us: slow down. */
+    public synchronized void onThrottled() {
+        long now = clock.getAsLong();
+        throttles++;
+        account(now, 0);
+        double achieved = Math.max(lastWindowRate, windowCount * (double) SECOND / Math.max(1, now - windowStart));
+        double base = rate == UNLIMITED ? achieved : Math.min(rate, Math.max(achieved, MIN_RATE));
+        // At most one decrease per 200 ms: a burst of throttles from one wave counts once.
+        if (now - lastThrottle > SECOND / 5 || rate == UNLIMITED) {
+            rate = Math.max(MIN_RATE, base * 0.5);
+        }
+        lastThrottle = now;
+        lastIncrease = now;
+    }
+
+    public synchronized double currentRate() {
+        return rate;
+    }
+
+    public synchronized long throttles() {
+        return throttles;
+    }
+
+    public double ceiling() {
+        return ceiling;
+    }
+
+    private void account(long now, int items) {
+        if (now - windowStart >= SECOND) {
+            lastWindowRate = windowCount * (double) SECOND / (now - windowStart);
+            windowStart = now;
+            windowCount = 0;
+        }
+        windowCount += items;
+    }
+
+    private void maybeIncrease(long now) {
+        if (rate == ceiling || now - lastIncrease < SECOND || now - lastThrottle < SECOND) {
+            return;
+        }
+        lastIncrease = now;
+        double step = ceiling == UNLIMITED ? Math.max(rate * 0.1, 10) : ceiling * 0.1;
+        rate = rate + step;
+        if (ceiling != UNLIMITED && rate >= ceiling) {
+            rate = ceiling;
+        } else if (ceiling == UNLIMITED && rate > lastWindowRate * 4 && rate > 1000 && now - lastThrottle > 30 * SECOND) {
+            // Well clear of what the table took without complaint, for a long while: lift the limit.
+            rate = UNLIMITED;
+        }
+    }
+}

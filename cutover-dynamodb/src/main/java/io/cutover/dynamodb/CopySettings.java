@@ -1,0 +1,114 @@
+package io.cutover.dynamodb;
+
+import io.cutover.core.CutoverException;
+import io.cutover.core.ErrorCode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Everything {@code cutover copy} needs, validated once: every problem is reported together, each
+ * naming its flag and the fix; nothing is clamped silently. Immutable.
+ *
+ * @param tableMap        explicit source to target names (from --source-table/--target-table and --table-map)
+ * @param renamePrefixes  FROM to TO prefixes: every source table starting with FROM is copied to TO + the rest
+ * @param segments        scan segments per table; empty chooses from the table's size
+ * @param parallelism     segments scanned at once per table
+ * @param writeConcurrency BatchWriteItem requests in flight per table
+ * @param maxWriteRate    items/s at most, 0 for no limit
+ * @param writeCapacityPercent percent of a provisioned target's WCU to use, empty for no such limit
+ * @param maxReadRate     items/s read at most from the source, 0 for no limit
+ */
+public record CopySettings(DynamoDbEndpoint source, DynamoDbEndpoint target, Map<String, String> tableMap,
+                           Map<String, String> renamePrefixes, Path stateDir, boolean schemaOnly, boolean dataOnly,
+                           boolean restart, Optional<Integer> segments, int parallelism, int writeConcurrency,
+                           double maxWriteRate, Optional<Integer> writeCapacityPercent, double maxReadRate, int scanPageSize) {
+    private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z0-9_.-]{3,255}");
+    public static final int MAX_SEGMENTS = 1_000_000;
+
+    public CopySettings {
+        tableMap = Map.copyOf(tableMap);
+        renamePrefixes = Map.copyOf(renamePrefixes);
+        List<String> problems = new ArrayList<>();
+        if (tableMap.isEmpty() && renamePrefixes.isEmpty()) {
+            problems.add("no tables to copy: pass --source-table NAME (and --target-table NAME), --table-map SRC=DST, or --rename-prefix FROM=TO");
+        }
+        tableMap.forEach((s, t) -> {
+            checkName(problems, "--source-table/--table-map", s);
+            checkName(problems, "--target-table/--table-map", t);
+        });
+        if (schemaOnly && dataOnly) {
+            problems.add("--schema-only and --data-only contradict each other: pass at most one");
+        }
+        segments.ifPresent(s -> {
+            if (s < 1 || s > MAX_SEGMENTS) {
+                problems.add("--segments must be between 1 and " + MAX_SEGMENTS + ", was " + s);
+            }
+        });
+        if (parallelism < 1 || parallelism > 1024) {
+            problems.add("--parallelism must be between 1 and 1024, was " + parallelism);
+        }
+        if (writeConcurrency < 1 || writeConcurrency > 1024) {
+            problems.add("--write-concurrency must be between 1 and 1024, was " + writeConcurrency);
+        }
+        if (maxWriteRate < 0) {
+            problems.add("--max-write-rate must be 0 (no limit) or more items/s, was " + maxWriteRate);
+        }
+        if (maxReadRate < 0) {
+            problems.add("--max-read-rate must be 0 (no limit) or more items/s, was " + maxReadRate);
+        }
+        writeCapacityPercent.ifPresent(p -> {
+            if (p < 1 || p > 100) {
+                problems.add("--write-capacity-percent must be between 1 and 100, was " + p);
+            }
+        });
+        if (scanPageSize < 1 || scanPageSize > 10_000) {
+            problems.add("--scan-page-size must be between 1 and 10000, was " + scanPageSize);
+        }
+        if (stateDir == null) {
+            problems.add("--state-dir is required");
+        }
+        if (!problems.isEmpty()) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, String.join("\n", problems));
+        }
+    }
+
+    private static void checkName(List<String> problems, String flag, String name) {
+        if (name == null || !TABLE_NAME.matcher(name).matches()) {
+            problems.add(flag + ": '" + name + "' is not a DynamoDB table name (3-255 characters of A-Z a-z 0-9 _ . -)");
+        }
+    }
+
+    /** The pairs to copy: the explicit map, plus every listed source table that a rename prefix matches. */
+    public List<TablePair> resolvePairs(List<String> sourceTables) {
+        List<TablePair> pairs = new ArrayList<>();
+        tableMap.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> pairs.add(new TablePair(e.getKey(), e.getValue())));
+        for (String table : sourceTables.stream().sorted().toList()) {
+            if (tableMap.containsKey(table)) {
+                continue;
+            }
+            renamePrefixes.entrySet().stream()
+                    .filter(e -> table.startsWith(e.getKey()))
+                    .max(Map.Entry.comparingByKey((a, b) -> Integer.compare(a.length(), b.length())))
+                    .ifPresent(e -> pairs.add(new TablePair(table, e.getValue() + table.substring(e.getKey().length()))));
+        }
+        if (pairs.isEmpty()) {
+            throw new CutoverException(ErrorCode.TABLE_NOT_FOUND, "no source table starts with " + String.join(" or ",
+                    renamePrefixes.keySet()) + " at " + source.describe() + ": check --rename-prefix");
+        }
+        return pairs;
+    }
+
+    /** Chooses the scan segment count from the table's size: one per 256 MiB, at least {@code parallelism}. */
+    public int segmentsFor(long tableSizeBytes) {
+        if (segments.isPresent()) {
+            return segments.get();
+        }
+        long bySize = (tableSizeBytes + (256L << 20) - 1) / (256L << 20);
+        return (int) Math.min(4096, Math.max(parallelism, bySize));
+    }
+}

@@ -1,0 +1,186 @@
+package io.cutover.dynamodb;
+
+import io.cutover.core.CutoverException;
+import io.cutover.core.ErrorCode;
+import io.cutover.core.copy.TargetWriter;
+import io.cutover.core.copy.WriteOutcome;
+import io.cutover.core.deadletter.DeadLetterSink;
+import io.cutover.core.item.ItemSize;
+import io.cutover.core.retry.ErrorClassifier;
+import io.cutover.core.retry.RetryListener;
+import io.cutover.core.retry.RetryPolicy;
+import io.cutover.core.throttle.Throttle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+/**
+ * Writes items to a DynamoDB table with BatchWriteItem: batches of at most 25 items and at most
+ * {@link #MAX_BATCH_WIRE_BYTES} on the wire, on its own pool of threads so that several batches are
+ * in flight. Unprocessed items and throttling go back through the one {@link RetryPolicy} with the
+ * shared {@link Throttle} slowed down; a batch the service rejects as invalid is written item by item,
+ * and an item that still fails goes to the dead-letter sink with the service's reason.
+ *
+ * <p>Thread-safe. {@link #write} returns at once; the future completes when the target acknowledged.
+ */
+public final class DynamoDbBatchWriter implements TargetWriter {
+    /** BatchWriteItem's item limit. */
+    public static final int MAX_BATCH_ITEMS = 25;
+    /** Under the 16 MB request limit, with room for the request's own envelope. */
+    public static final long MAX_BATCH_WIRE_BYTES = 15L * 1024 * 1024;
+
+    private final DynamoDbClient client;
+    private final String table;
+    private final Throttle throttle;
+    private final RetryPolicy retry;
+    private final ErrorClassifier classifier;
+    private final DeadLetterSink deadLetters;
+    private final ExecutorService pool;
+    private final LongAdder retries = new LongAdder();
+    private final LongAdder throttles = new LongAdder();
+    private final RetryListener listener;
+
+    public DynamoDbBatchWriter(DynamoDbClient client, String table, int concurrency, Throttle throttle, RetryPolicy retry,
+                               ErrorClassifier classifier, DeadLetterSink deadLetters) {
+        this.client = client;
+        this.table = table;
+        this.throttle = throttle;
+        this.retry = retry;
+        this.classifier = classifier;
+        this.deadLetters = deadLetters;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(concurrency, r -> {
+            Thread t = new Thread(r, "cutover-writer-" + table + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.listener = (failure, attempt) -> {
+            retries.increment();
+            if (failure.code() == ErrorCode.THROTTLED) {
+                throttles.increment();
+                throttle.onThrottled();
+            }
+        };
+    }
+
+    @Override
+    public CompletableFuture<WriteOutcome> write(List<Map<String, AttributeValue>> items) {
+        List<List<Map<String, AttributeValue>>> batches = batches(items);
+        List<CompletableFuture<WriteOutcome>> futures = new ArrayList<>(batches.size());
+        for (List<Map<String, AttributeValue>> batch : batches) {
+            futures.add(CompletableFuture.supplyAsync(() -> writeBatch(batch), pool));
+        }
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .thenApply(v -> futures.stream().map(CompletableFuture::join).reduce(WriteOutcome.NONE, WriteOutcome::plus));
+    }
+
+    /** Splits items into batches that respect both the item count and the request size limits. */
+    static List<List<Map<String, AttributeValue>>> batches(List<Map<String, AttributeValue>> items) {
+        List<List<Map<String, AttributeValue>>> out = new ArrayList<>();
+        List<Map<String, AttributeValue>> current = new ArrayList<>(MAX_BATCH_ITEMS);
+        long currentBytes = 0;
+        for (Map<String, AttributeValue> item : items) {
+            long size = ItemSize.wire(item);
+            if (!current.isEmpty() && (current.size() == MAX_BATCH_ITEMS || currentBytes + size > MAX_BATCH_WIRE_BYTES)) {
+                out.add(current);
+                current = new ArrayList<>(MAX_BATCH_ITEMS);
+                currentBytes = 0;
+            }
+            current.add(item);
+            currentBytes += size;
+        }
+        if (!current.isEmpty()) {
+            out.add(current);
+        }
+        return out;
+    }
+
+    private WriteOutcome writeBatch(List<Map<String, AttributeValue>> batch) {
+        try {
+            throttle.acquire(batch.size());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CutoverException(ErrorCode.INTERRUPTED, "write to " + table + " interrupted", e);
+        }
+        List<WriteRequest> requests = new ArrayList<>(batch.size());
+        for (Map<String, AttributeValue> item : batch) {
+            requests.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
+        }
+        List<List<WriteRequest>> pending = new ArrayList<>(List.of(requests));
+        try {
+            retry.execute("BatchWriteItem " + table, attempt -> {
+                List<WriteRequest> now = pending.get(0);
+                BatchWriteItemResponse resp = client.batchWriteItem(b -> b.requestItems(Map.of(table, now)));
+                List<WriteRequest> left = resp.hasUnprocessedItems() ? resp.unprocessedItems().getOrDefault(table, List.of()) : List.of();
+                if (left.isEmpty()) {
+                    return null;
+                }
+                if (left.size() < now.size()) {
+                    attempt.progressed();
+                }
+                pending.set(0, left);
+                throw new CutoverException(ErrorCode.THROTTLED, table + " returned " + left.size() + " unprocessed items");
+            }, classifier, listener);
+        } catch (CutoverException e) {
+            if (e.code() != ErrorCode.REJECTED) {
+                throw e;
+            }
+            return writeOneByOne(batch);
+        }
+        return new WriteOutcome(batch.size(), batch.stream().mapToLong(ItemSize::billed).sum(), 0);
+    }
+
+    /** Finds the item(s) the service rejects, writes the rest, and dead-letters the rejected ones. */
+    private WriteOutcome writeOneByOne(List<Map<String, AttributeValue>> batch) {
+        WriteOutcome outcome = WriteOutcome.NONE;
+        for (Map<String, AttributeValue> item : batch) {
+            PutItemRequest put = PutItemRequest.builder().tableName(table).item(item).build();
+            try {
+                retry.execute("PutItem " + table, attempt -> client.putItem(put), classifier, listener);
+                outcome = outcome.plus(new WriteOutcome(1, ItemSize.billed(item), 0));
+            } catch (CutoverException e) {
+                if (e.code() != ErrorCode.REJECTED) {
+                    throw e;
+                }
+                deadLetters.accept(table, item, e.getMessage());
+                outcome = outcome.plus(new WriteOutcome(0, 0, 1));
+            }
+        }
+        return outcome;
+    }
+
+    @Override
+    public long retries() {
+        return retries.sum();
+    }
+
+    @Override
+    public long throttles() {
+        return throttles.sum();
+    }
+
+    @Override
+    public void close() {
+        pool.shutdown();
+        try {
+            if (!pool.awaitTermination(60, TimeUnit.SECONDS)) {
+                pool.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            pool.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.cutover.dynamodb;
+
+import io.cutover.core.CutoverException;
+import io.cutover.core.ErrorCode;
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+
+/**
+ * Builds the SDK client for one side. The SDK's own retries are switched off: Cutover retries in one
+ * place, {@link io.cutover.core.retry.RetryPolicy}, which also drives the adaptive throttle.
+ */
+public final class DynamoDbClients {
+    private DynamoDbClients() {
+    }
+
+    public static DynamoDbClient create(DynamoDbEndpoint endpoint, int maxConnections, ExecutionInterceptor... interceptors) {
+        DynamoDbClientBuilder b = DynamoDbClient.builder()
+                .region(region(endpoint))
+                .credentialsProvider(credentials(endpoint))
+                .httpClientBuilder(ApacheHttpClient.builder()
+                        .maxConnections(Math.max(8, maxConnections))
+                        .connectionTimeout(Duration.ofSeconds(5))
+                        .socketTimeout(Duration.ofSeconds(60))
+                        .tcpKeepAlive(true))
+                .overrideConfiguration(o -> {
+                    o.retryStrategy(AwsRetryStrategy.doNotRetry());
+                    o.apiCallAttemptTimeout(Duration.ofSeconds(60));
+                    for (ExecutionInterceptor i : interceptors) {
+                        o.addExecutionInterceptor(i);
+                    }
+                });
+        endpoint.endpointUrl().ifPresent(b::endpointOverride);
+        return b.build();
+    }
+
+    static Region region(DynamoDbEndpoint endpoint) {
+        if (endpoint.region().isPresent()) {
+            return Region.of(endpoint.region().get());
+        }
+        if (endpoint.isLoopback()) {
+            return Region.US_EAST_1;
+        }
+        try {
+            return new DefaultAwsRegionProviderChain().getRegion();
+        } catch (RuntimeException e) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "no AWS region for the " + endpoint.role()
+                    + ": pass " + endpoint.flag("region") + " (or set AWS_REGION)");
+        }
+    }
+
+    static AwsCredentialsProvider credentials(DynamoDbEndpoint endpoint) {
+        if (endpoint.profile().isPresent()) {
+            return ProfileCredentialsProvider.create(endpoint.profile().get());
+        }
+        if (endpoint.isLoopback()) {
+            // DynamoDB Local accepts any credentials; use real ones when they exist, placeholders otherwise.
+            return AwsCredentialsProviderChain.builder()
+                    .reuseLastProviderEnabled(true)
+                    .credentialsProviders(DefaultCredentialsProvider.builder().build(),
+                            StaticCredentialsProvider.create(AwsBasicCredentials.create("cutoverlocal", "cutoverlocalsecret")))
+                    .build();
+        }
+        return DefaultCredentialsProvider.builder().build();
+    }
+}

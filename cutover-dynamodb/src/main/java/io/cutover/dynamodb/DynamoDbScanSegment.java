@@ -1,0 +1,68 @@
+package io.cutover.dynamodb;
+
+import io.cutover.core.copy.Page;
+import io.cutover.core.copy.Position;
+import io.cutover.core.copy.SnapshotUnit;
+import io.cutover.core.retry.ErrorClassifier;
+import io.cutover.core.retry.RetryListener;
+import io.cutover.core.retry.RetryPolicy;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+
+/**
+ * One segment of a parallel Scan of the source table, as a unit of bulk work with its own
+ * checkpoint. Pages are capped at {@code pageLimit} items: with 1 MB pages, DynamoDB Local spends far
+ * more time per page the further the page is from the end of the table.
+ */
+public final class DynamoDbScanSegment implements SnapshotUnit {
+    private final DynamoDbClient client;
+    private final String table;
+    private final int segment;
+    private final int totalSegments;
+    private final int pageLimit;
+    private final RetryPolicy retry;
+    private final ErrorClassifier classifier;
+    private final RetryListener listener;
+
+    public DynamoDbScanSegment(DynamoDbClient client, String table, int segment, int totalSegments, int pageLimit,
+                               RetryPolicy retry, ErrorClassifier classifier, RetryListener listener) {
+        this.client = client;
+        this.table = table;
+        this.segment = segment;
+        this.totalSegments = totalSegments;
+        this.pageLimit = pageLimit;
+        this.retry = retry;
+        this.classifier = classifier;
+        this.listener = listener;
+    }
+
+    public static String unitId(int segment, int totalSegments) {
+        return String.format("segment-%05d-of-%05d", segment, totalSegments);
+    }
+
+    @Override
+    public String id() {
+        return unitId(segment, totalSegments);
+    }
+
+    @Override
+    public Page readPage(Position after) {
+        ScanRequest.Builder req = ScanRequest.builder().tableName(table).limit(pageLimit);
+        if (totalSegments > 1) {
+            req.segment(segment).totalSegments(totalSegments);
+        }
+        if (after != null) {
+            req.exclusiveStartKey(((ScanPosition) after).lastEvaluatedKey());
+        }
+        ScanRequest request = req.build();
+        ScanResponse resp = retry.execute("Scan " + table + " " + id(), attempt -> client.scan(request), classifier, listener);
+        boolean more = resp.hasLastEvaluatedKey() && !resp.lastEvaluatedKey().isEmpty();
+        return new Page(resp.items(), more ? new ScanPosition(resp.lastEvaluatedKey()) : null);
+    }
+
+    @Override
+    public Position decode(String encoded) {
+        return ScanPosition.decode(encoded);
+    }
+}
