@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -107,9 +106,8 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
             p.note(line(phases.get(0)));
 
             Path state = Files.createTempDirectory("cutover-bench");
-            CopySettings settings = new CopySettings(endpoint, DynamoDbEndpoint.local("target", db.endpoint()),
-                    Map.of("bench-source", "bench-copy"), Map.of(), state, false, false, true, Optional.empty(), 8, writers, 0,
-                    Optional.empty(), 0, 1000);
+            CopySettings settings = CopySettings.builder(endpoint, DynamoDbEndpoint.local("target", db.endpoint()))
+                    .table("bench-source", "bench-copy").stateDir(state).restart(true).writeConcurrency(writers).build();
             phases.add(measure("cutover copy", db, () -> {
                 try (DynamoDbCopier copier = new DynamoDbCopier(settings, io.cutover.core.copy.CopyProgress.NONE, List.of())) {
                     CopyResult r = copier.run();

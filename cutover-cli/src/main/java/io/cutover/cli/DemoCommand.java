@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
@@ -94,9 +93,8 @@ public final class DemoCommand implements Callable<Integer>, CutoverCli.PrintsRe
             p.note(String.format(Locale.ROOT, "2/4 loaded %,d items of every DynamoDB type (38-digit numbers, 32-level nesting, 300 KB items) in %.1f s",
                     items, loadSeconds));
 
-            CopySettings settings = new CopySettings(endpoint, DynamoDbEndpoint.local("target", db.endpoint()),
-                    Map.of(SOURCE, TARGET), Map.of(), state.resolve("copy"), false, false, true, Optional.empty(), 8, 16, 0,
-                    Optional.empty(), 0, 1000);
+            CopySettings settings = CopySettings.builder(endpoint, DynamoDbEndpoint.local("target", db.endpoint()))
+                    .table(SOURCE, TARGET).stateDir(state.resolve("copy")).restart(true).build();
             CopyResult copy;
             try (DynamoDbCopier copier = new DynamoDbCopier(settings, bar, List.of())) {
                 copy = copier.run();

@@ -111,4 +111,102 @@ public record CopySettings(DynamoDbEndpoint source, DynamoDbEndpoint target, Map
         long bySize = (tableSizeBytes + (256L << 20) - 1) / (256L << 20);
         return (int) Math.min(4096, Math.max(parallelism, bySize));
     }
+
+    public static Builder builder(DynamoDbEndpoint source, DynamoDbEndpoint target) {
+        return new Builder(source, target);
+    }
+
+    /** Defaults as the CLI has them; {@link #build()} validates everything at once. */
+    public static final class Builder {
+        private final DynamoDbEndpoint source;
+        private final DynamoDbEndpoint target;
+        private final Map<String, String> tableMap = new java.util.LinkedHashMap<>();
+        private final Map<String, String> renamePrefixes = new java.util.LinkedHashMap<>();
+        private Path stateDir;
+        private boolean schemaOnly;
+        private boolean dataOnly;
+        private boolean restart;
+        private Optional<Integer> segments = Optional.empty();
+        private int parallelism = 8;
+        private int writeConcurrency = 16;
+        private double maxWriteRate;
+        private Optional<Integer> writeCapacityPercent = Optional.empty();
+        private double maxReadRate;
+        private int scanPageSize = 1000;
+
+        private Builder(DynamoDbEndpoint source, DynamoDbEndpoint target) {
+            this.source = source;
+            this.target = target;
+        }
+
+        public Builder table(String sourceTable, String targetTable) {
+            tableMap.put(sourceTable, targetTable);
+            return this;
+        }
+
+        public Builder renamePrefix(String from, String to) {
+            renamePrefixes.put(from, to);
+            return this;
+        }
+
+        public Builder stateDir(Path dir) {
+            this.stateDir = dir;
+            return this;
+        }
+
+        public Builder schemaOnly(boolean v) {
+            this.schemaOnly = v;
+            return this;
+        }
+
+        public Builder dataOnly(boolean v) {
+            this.dataOnly = v;
+            return this;
+        }
+
+        public Builder restart(boolean v) {
+            this.restart = v;
+            return this;
+        }
+
+        public Builder segments(Integer n) {
+            this.segments = Optional.ofNullable(n);
+            return this;
+        }
+
+        public Builder parallelism(int n) {
+            this.parallelism = n;
+            return this;
+        }
+
+        public Builder writeConcurrency(int n) {
+            this.writeConcurrency = n;
+            return this;
+        }
+
+        public Builder maxWriteRate(double itemsPerSecond) {
+            this.maxWriteRate = itemsPerSecond;
+            return this;
+        }
+
+        public Builder writeCapacityPercent(Integer percent) {
+            this.writeCapacityPercent = Optional.ofNullable(percent);
+            return this;
+        }
+
+        public Builder maxReadRate(double itemsPerSecond) {
+            this.maxReadRate = itemsPerSecond;
+            return this;
+        }
+
+        public Builder scanPageSize(int n) {
+            this.scanPageSize = n;
+            return this;
+        }
+
+        public CopySettings build() {
+            return new CopySettings(source, target, tableMap, renamePrefixes, stateDir, schemaOnly, dataOnly, restart, segments,
+                    parallelism, writeConcurrency, maxWriteRate, writeCapacityPercent, maxReadRate, scanPageSize);
+        }
+    }
 }
