@@ -102,7 +102,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
             client.createTable(SampleItems.plainTable("bench-source"));
             List<Phase> phases = new ArrayList<>();
 
-            phases.add(measure("ceiling: raw BatchWriteItem load", db, () -> rawLoad(client, sample)));
+            phases.add(ceiling(db, client, sample));
             p.note(line(phases.get(0)));
 
             Path state = Files.createTempDirectory("cutover-bench");
@@ -176,8 +176,35 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
         return new Phase(name, n, secs, n / secs, cpu, n == 0 ? 0 : cpu / n * 1e6, server, peak.get() >> 20, live >> 20);
     }
 
-    /** The ceiling: pre-built 25-item batches, {@code writers} threads, nothing else. */
-    private long rawLoad(DynamoDbClient client, SampleItems sample) throws Exception {
+    private static final int PREBUILD_LIMIT = 200_000;
+
+    /**
+     * The ceiling gets its batches built before the clock starts (up to 200k items), so that it measures
+     * writing alone; beyond that it builds them as it goes. The batches are garbage once this returns.
+     */
+    private Phase ceiling(LocalDynamoDb db, DynamoDbClient client, SampleItems sample) throws Exception {
+        List<List<WriteRequest>> prebuilt = items <= PREBUILD_LIMIT ? prebuild(sample) : null;
+        return measure("ceiling: raw BatchWriteItem load", db, () -> rawLoad(client, sample, prebuilt));
+    }
+
+    private List<List<WriteRequest>> prebuild(SampleItems sample) {
+        List<List<WriteRequest>> batches = new ArrayList<>(items / 25 + 1);
+        for (long start = 0; start < items; start += 25) {
+            batches.add(batch(sample, start));
+        }
+        return batches;
+    }
+
+    private List<WriteRequest> batch(SampleItems sample, long start) {
+        List<WriteRequest> batch = new ArrayList<>(25);
+        for (long i = start; i < Math.min(items, start + 25); i++) {
+            batch.add(WriteRequest.builder().putRequest(PutRequest.builder().item(sample.item(i)).build()).build());
+        }
+        return batch;
+    }
+
+    /** The ceiling: 25-item batches (pre-built when given), {@code writers} threads, nothing else. */
+    private long rawLoad(DynamoDbClient client, SampleItems sample, List<List<WriteRequest>> prebuilt) throws Exception {
         AtomicLong next = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(writers);
         List<Future<?>> futures = new ArrayList<>();
@@ -185,11 +212,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
             futures.add(pool.submit(() -> {
                 long start;
                 while ((start = next.getAndAdd(25)) < items) {
-                    List<WriteRequest> batch = new ArrayList<>(25);
-                    for (long i = start; i < Math.min(items, start + 25); i++) {
-                        batch.add(WriteRequest.builder().putRequest(PutRequest.builder().item(sample.item(i)).build()).build());
-                    }
-                    writeAll(client, "bench-source", batch);
+                    writeAll(client, "bench-source", prebuilt != null ? prebuilt.get((int) (start / 25)) : batch(sample, start));
                 }
                 return null;
             }));

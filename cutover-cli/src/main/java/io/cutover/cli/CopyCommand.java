@@ -143,23 +143,23 @@ public final class CopyCommand implements Callable<Integer>, CutoverCli.PrintsRe
                 }
             }, "cutover-stop");
             Runtime.getRuntime().addShutdownHook(hook);
-            CopyResult result;
             try {
-                result = copier.run();
+                CopyResult result = copier.run();
+                p.result(result, TextReports::copy);
+                return switch (result.status()) {
+                    case "completed" -> 0;
+                    case "completed_with_dead_letters" -> 1;
+                    default -> ErrorCode.INTERRUPTED.exitCode();
+                };
             } finally {
+                // Only now may a Ctrl-C shutdown go on: the result above must be printed first.
                 finished.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // Ctrl-C: the hook is running.
+                }
             }
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the hook is running and waits for the result printed below.
-            }
-            p.result(result, TextReports::copy);
-            return switch (result.status()) {
-                case "completed" -> 0;
-                case "completed_with_dead_letters" -> 1;
-                default -> ErrorCode.INTERRUPTED.exitCode();
-            };
         }
     }
 }

@@ -65,7 +65,7 @@ public final class ProgressBar implements CopyProgress, AutoCloseable {
     }
 
     @Override
-    public void acknowledged(String unitId, long items, long bytes) {
+    public void written(long items) {
         done.addAndGet(items);
     }
 

@@ -46,9 +46,14 @@ public final class LocalDynamoDb implements AutoCloseable {
 
     /** Starts a server inside this JVM on a free loopback port. */
     public static LocalDynamoDb startInProcess() {
+        return startInProcess(0);
+    }
+
+    /** Starts a server inside this JVM on the given port (0 for a free one). */
+    public static LocalDynamoDb startInProcess(int requestedPort) {
         System.setProperty("sqlite4java.library.path", nativeLibraryDir().toString());
         quietLogging();
-        int port = freePort();
+        int port = requestedPort > 0 ? requestedPort : freePort();
         java.io.PrintStream stdout = System.out;
         try {
             // DynamoDB Local prints its configuration banner on stdout, which belongs to our results.

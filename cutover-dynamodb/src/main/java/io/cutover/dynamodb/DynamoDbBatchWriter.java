@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
@@ -51,9 +52,17 @@ public final class DynamoDbBatchWriter implements TargetWriter {
     private final LongAdder retries = new LongAdder();
     private final LongAdder throttles = new LongAdder();
     private final RetryListener listener;
+    private final LongConsumer onBatchDone;
 
     public DynamoDbBatchWriter(DynamoDbClient client, String table, int concurrency, Throttle throttle, RetryPolicy retry,
                                ErrorClassifier classifier, DeadLetterSink deadLetters) {
+        this(client, table, concurrency, throttle, retry, classifier, deadLetters, n -> { });
+    }
+
+    /** @param onBatchDone told, on a writer thread, how many items each finished batch settled (written or dead-lettered) */
+    public DynamoDbBatchWriter(DynamoDbClient client, String table, int concurrency, Throttle throttle, RetryPolicy retry,
+                               ErrorClassifier classifier, DeadLetterSink deadLetters, LongConsumer onBatchDone) {
+        this.onBatchDone = onBatchDone;
         this.client = client;
         this.table = table;
         this.throttle = throttle;
@@ -80,7 +89,11 @@ public final class DynamoDbBatchWriter implements TargetWriter {
         List<List<Map<String, AttributeValue>>> batches = batches(items);
         List<CompletableFuture<WriteOutcome>> futures = new ArrayList<>(batches.size());
         for (List<Map<String, AttributeValue>> batch : batches) {
-            futures.add(CompletableFuture.supplyAsync(() -> writeBatch(batch), pool));
+            futures.add(CompletableFuture.supplyAsync(() -> {
+                WriteOutcome outcome = writeBatch(batch);
+                onBatchDone.accept(outcome.written() + outcome.deadLettered());
+                return outcome;
+            }, pool));
         }
         return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
                 .thenApply(v -> futures.stream().map(CompletableFuture::join).reduce(WriteOutcome.NONE, WriteOutcome::plus));

@@ -151,7 +151,8 @@ public final class DynamoDbCopier implements AutoCloseable {
                 TablePair pair = new TablePair(table.sourceTable(), table.targetTable());
                 results.add(copyTable(pair, table, manifest.entry(pair).orElseThrow().segments(), checkpoints, deadLetters));
             }
-            boolean stopped = stopRequested || results.stream().anyMatch(r -> !r.complete());
+            // A stop that came after the last unit finished changes nothing: the copy is complete.
+            boolean stopped = results.size() < plan.tables().size() || results.stream().anyMatch(r -> !r.complete());
             return CopyResult.of(results, (System.nanoTime() - start) / 1e9, settings.stateDir().toString(),
                     state.deadLetters().toString(), stopped);
         }
@@ -215,7 +216,7 @@ public final class DynamoDbCopier implements AutoCloseable {
         }
         ErrorClassifier targetErrors = new DynamoDbErrorClassifier(settings.target());
         try (DynamoDbBatchWriter writer = new DynamoDbBatchWriter(targetClient, pair.target(), settings.writeConcurrency(),
-                new Throttle(plan.writeRateLimit()), retry, targetErrors, deadLetters)) {
+                new Throttle(plan.writeRateLimit()), retry, targetErrors, deadLetters, progress::written)) {
             BulkCopier copier = new BulkCopier(checkpoints, pair.scope(), writer, settings.parallelism(), readThrottle, progress);
             current = copier;
             if (stopRequested) {

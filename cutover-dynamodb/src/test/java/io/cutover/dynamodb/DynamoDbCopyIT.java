@@ -278,4 +278,31 @@ class DynamoDbCopyIT {
         assertTrue(second.items() < 4_000, "the resumed run must not copy everything again: " + second.items());
         assertIdentical(src, dst, 4_000);
     }
+
+    @Test
+    void writeCapacityPercentLimitsWritesToAProvisionedTargetAndWarnsOnDemand() {
+        String src = LocalTables.uniqueName("wcu");
+        String provisioned = src + "-prov";
+        String onDemand = src + "-ondemand";
+        LocalTables.create(client, SampleItems.plainTable(src));
+        LocalTables.load(client, src, 100, new SampleItems(6, 0, false)::item);
+        LocalTables.create(client, SampleItems.plainTable(provisioned).toBuilder().billingMode(BillingMode.PROVISIONED)
+                .provisionedThroughput(p -> p.readCapacityUnits(5L).writeCapacityUnits(40L)).build());
+        LocalTables.create(client, SampleItems.plainTable(onDemand));
+
+        CopyPlan plan;
+        try (DynamoDbCopier copier = new DynamoDbCopier(settings().table(src, provisioned).writeCapacityPercent(50)
+                .maxWriteRate(1000).build(), CopyProgress.NONE, List.of())) {
+            plan = copier.plan();
+        }
+        // Items under 1 KB cost one WCU each: 50% of 40 WCU is 20 items/s, below --max-write-rate.
+        assertEquals(20.0, plan.tables().get(0).writeRateLimit(), 0.001);
+
+        try (DynamoDbCopier copier = new DynamoDbCopier(settings().table(src, onDemand).writeCapacityPercent(50).build(),
+                CopyProgress.NONE, List.of())) {
+            plan = copier.plan();
+        }
+        assertEquals(0.0, plan.tables().get(0).writeRateLimit());
+        assertTrue(plan.tables().get(0).warnings().stream().anyMatch(w -> w.contains("on-demand")), plan.toString());
+    }
 }

@@ -12,7 +12,13 @@ public interface CopyProgress {
     /** A table's copy starts; {@code alreadyCopied} items were acknowledged by an earlier run. */
     default void tableStarted(String source, String target, long estimatedItems, long alreadyCopied) { }
 
-    /** Items (written or dead-lettered) and bytes acknowledged since the last call, for one unit. */
+    /**
+     * Items the target acknowledged (or that were dead-lettered) since the last call, as each batch
+     * completes: finer than {@link #acknowledged}, which follows checkpoints. For progress displays.
+     */
+    default void written(long items) { }
+
+    /** Items (written or dead-lettered) and bytes checkpointed since the last call, for one unit. */
     default void acknowledged(String unitId, long items, long bytes) { }
 
     /** A unit finished (or was already finished when the copy resumed). */
