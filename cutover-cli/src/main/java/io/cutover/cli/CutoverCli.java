@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "cutover", mixinStandardHelpOptions = true, versionProvider = CutoverCli.Version.class,
         description = "Moves live data into Amazon DynamoDB, and back out again, with zero downtime.",
-        subcommands = {CopyCommand.class, DemoCommand.class, BenchCommand.class, LocalCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {CopyCommand.class, VerifyCommand.class, DemoCommand.class, BenchCommand.class, LocalCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:finished, but with dead letters or differences", "2:bad usage or configuration",
                 "3:a source or target that cannot be used (unreachable, credentials, missing table, incompatible target)",
@@ -50,7 +50,7 @@ public final class CutoverCli implements Runnable {
             if (ce.code() == ErrorCode.INTERNAL) {
                 ex.printStackTrace(System.err);
             }
-            return ce.exitCode();
+            return user instanceof PrintsResults p ? p.exitCodeFor(ce) : ce.exitCode();
         });
         return cli.execute(args);
     }
@@ -58,6 +58,11 @@ public final class CutoverCli implements Runnable {
     /** A command that prints through a {@link Printer}, so errors follow its --output format. */
     public interface PrintsResults {
         Printer printer();
+
+        /** The exit code for a failure; a command with its own documented contract (verify) overrides it. */
+        default int exitCodeFor(CutoverException e) {
+            return e.exitCode();
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

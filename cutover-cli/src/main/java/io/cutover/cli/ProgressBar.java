@@ -71,6 +71,7 @@ public final class ProgressBar implements CopyProgress, AutoCloseable {
 
     @Override
     public void tableFinished(TableCopyResult result) {
+        lastPlain = 0;
         render();
         if (terminal && renderer != null) {
             synchronized (this) {
@@ -110,6 +111,7 @@ public final class ProgressBar implements CopyProgress, AutoCloseable {
     /** Stops the bar and ends its line. */
     public void finish() {
         if (renderer != null && !label.isEmpty()) {
+            lastPlain = 0;
             render();
             if (terminal) {
                 synchronized (this) {

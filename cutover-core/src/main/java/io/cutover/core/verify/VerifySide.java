@@ -1,0 +1,28 @@
+package io.cutover.core.verify;
+
+import io.cutover.core.copy.SnapshotUnit;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * One side of a verification, seen through the target's item model: a DynamoDB table, or (later) a
+ * MongoDB collection or SQL table through its mapping. The verifier reads it in parallel units and
+ * looks single items up to recheck and explain differences.
+ *
+ * <p>Threading: units are read on the verifier's threads, one thread per unit; {@link #lookup} is
+ * called from several threads at once and must be thread-safe. Both block.
+ */
+public interface VerifySide {
+    /** For messages: "source table orders at http://..." */
+    String describe();
+
+    /** The side split into {@code segments} independently readable units. */
+    List<? extends SnapshotUnit> units(int segments);
+
+    /** The item with this key, read strongly consistently, or null when there is none. */
+    Map<String, AttributeValue> lookup(Map<String, AttributeValue> key);
+
+    /** The number of items the side reports (approximate; for progress only), or -1. */
+    long estimatedItems();
+}
