@@ -96,7 +96,8 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
         SampleItems sample = sizedSample();
         p.note(String.format(Locale.ROOT, "Benchmark copy: %,d items of about %,d bytes; starting DynamoDB Local as a child process...",
                 items, ItemSize.billed(sample.item(1))));
-        try (LocalDynamoDb db = LocalDynamoDb.startChildProcess("-Xmx4g")) {
+        try (ScratchDirectory scratch = new ScratchDirectory("cutover-bench");
+             LocalDynamoDb db = LocalDynamoDb.startChildProcess("-Xmx4g")) {
             DynamoDbEndpoint endpoint = DynamoDbEndpoint.local("source", db.endpoint());
             DynamoDbClient client = DynamoDbClients.create(endpoint, writers + 8);
             client.createTable(SampleItems.plainTable("bench-source"));
@@ -105,7 +106,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
             phases.add(ceiling(db, client, sample));
             p.note(line(phases.get(0)));
 
-            Path state = Files.createTempDirectory("cutover-bench");
+            Path state = scratch.path();
             CopySettings settings = CopySettings.builder(endpoint, DynamoDbEndpoint.local("target", db.endpoint()))
                     .table("bench-source", "bench-copy").stateDir(state).restart(true).writeConcurrency(writers).build();
             phases.add(measure("cutover copy", db, () -> {

@@ -17,15 +17,17 @@ import picocli.CommandLine.Command;
         exitCodeList = {"0:success", "1:finished, but with dead letters or differences", "2:bad usage or configuration",
                 "3:a source or target that cannot be used (unreachable, credentials, missing table, incompatible target)",
                 "4:failed while running", "130:interrupted"})
-public final class CutoverCli implements Runnable {
+public final class CutoverCli implements java.util.concurrent.Callable<Integer> {
     public static final int EXIT_USAGE = 2;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public void run() {
+    public Integer call() {
         spec.commandLine().usage(System.err);
+        System.err.println("\ncutover: error: name a command, for example 'cutover demo'");
+        return EXIT_USAGE;
     }
 
     public static void main(String[] args) {

@@ -15,7 +15,6 @@ import io.cutover.dynamodb.TableComparison;
 import io.cutover.local.LocalDynamoDb;
 import io.cutover.local.SampleItems;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,10 +74,11 @@ public final class DemoCommand implements Callable<Integer>, CutoverCli.PrintsRe
             throw new io.cutover.core.CutoverException(io.cutover.core.ErrorCode.CONFIG_INVALID, "--items must be at least 1, was " + items);
         }
         Printer p = printer();
-        Path state = stateDir != null ? stateDir : Files.createTempDirectory("cutover-demo");
         p.note("Starting DynamoDB Local in this process...");
-        try (LocalDynamoDb db = LocalDynamoDb.startInProcess();
+        try (ScratchDirectory scratch = new ScratchDirectory("cutover-demo");
+             LocalDynamoDb db = LocalDynamoDb.startInProcess();
              ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), !noProgress && output == OutputFormat.text)) {
+            Path state = stateDir != null ? stateDir : scratch.path();
             DynamoDbEndpoint endpoint = DynamoDbEndpoint.local("source", db.endpoint());
             p.note("DynamoDB Local is listening on " + db.endpoint());
             DynamoDbClient client = DynamoDbClients.create(endpoint, 32);

@@ -8,8 +8,8 @@ import picocli.CommandLine.Option;
 
 /** {@code cutover local}: runs DynamoDB Local (in memory) until Ctrl-C, to try Cutover without an AWS account. */
 @Command(name = "local", mixinStandardHelpOptions = true,
-        description = {"Run Amazon's DynamoDB Local in memory on a loopback port until Ctrl-C,",
-                "so that 'cutover copy --endpoint-url http://127.0.0.1:PORT' can be tried without an AWS account."})
+        description = {"Run DynamoDB Local in memory on a loopback port until Ctrl-C.",
+                "Try 'cutover copy --endpoint-url http://127.0.0.1:PORT' against it without an AWS account."})
 public final class LocalCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "N", defaultValue = "8000", description = "Port (default: ${DEFAULT-VALUE}; 0 for any free port).")
     int port;

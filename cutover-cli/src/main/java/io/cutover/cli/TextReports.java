@@ -36,7 +36,9 @@ final class TextReports {
         StringBuilder b = new StringBuilder();
         b.append(switch (r.status()) {
             case "completed" -> "Copy complete";
-            case "completed_with_dead_letters" -> "Copy complete, but " + r.deadLettered() + " items could not be written (see " + r.deadLetterFile() + ")";
+            case "completed_with_dead_letters" -> "Copy complete, but " + (r.deadLettered() + r.deadLetteredEarlier())
+                    + " items could not be written" + (r.deadLetteredEarlier() > 0 ? " (" + r.deadLetteredEarlier() + " by earlier runs)" : "")
+                    + "; see " + r.deadLetterFile();
             default -> "Copy stopped; run the same command again to resume";
         }).append('\n');
         for (TableCopyResult t : r.tables()) {

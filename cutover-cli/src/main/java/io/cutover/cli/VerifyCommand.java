@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
 
 /** {@code cutover verify}: proves two tables hold the same items, or says exactly which keys differ and how. */
 @Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Compare a source and a target table item by item: counts, and the keys missing in the target,",
-                "extra in the target, or different (with the attributes that differ). Memory stays flat however large the tables."},
+        description = {"Prove two tables hold the same items, or list exactly which keys differ and how.",
+                "Reports counts, and the keys missing in the target, extra in the target, or different (with the attributes",
+                "that differ). Memory stays flat however large the tables."},
         footer = {"", "Examples:",
                 "  cutover verify --source-table orders --target-table orders-v2 --source-profile prod --target-profile staging",
                 "  cutover verify --endpoint-url http://localhost:8000 --source-table a --target-table b --recheck --output json",

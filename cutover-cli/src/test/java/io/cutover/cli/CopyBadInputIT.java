@@ -44,7 +44,8 @@ class CopyBadInputIT {
 
     @Test
     void missingSourceTableNamesTheTableAndTheFlag() {
-        CliRun run = CliRun.of("copy", "--endpoint-url", url(), "--source-table", "no-such-table", "--state-dir", state.toString());
+        CliRun run = CliRun.of("copy", "--endpoint-url", url(), "--source-table", "no-such-table", "--target-table", "t-copy",
+                "--state-dir", state.toString());
         assertEquals(3, run.exitCode(), run.all());
         assertTrue(run.err().contains("source table 'no-such-table' not found at " + url()), run.err());
         assertTrue(run.err().contains("check --source-table") && run.err().contains(source), "lists the tables that exist: " + run.err());
@@ -150,8 +151,8 @@ class CopyBadInputIT {
     @Test
     void jsonOutputCarriesTheErrorCodeAndDryRunPrintsAPlanWithoutChanges() throws Exception {
         ObjectMapper json = new ObjectMapper();
-        CliRun error = CliRun.of("copy", "--endpoint-url", url(), "--source-table", "no-such-table", "--state-dir", state.toString(),
-                "--output", "json");
+        CliRun error = CliRun.of("copy", "--endpoint-url", url(), "--source-table", "no-such-table", "--target-table", "t-copy",
+                "--state-dir", state.toString(), "--output", "json");
         assertEquals(3, error.exitCode());
         JsonNode e = json.readTree(error.out()).get("error");
         assertEquals("TABLE_NOT_FOUND", e.get("code").asText());
@@ -166,5 +167,28 @@ class CopyBadInputIT {
         assertEquals(20, p.get("tables").get(0).get("estimatedItems").asLong());
         assertFalse(client.listTables().tableNames().contains(source + "-planned"), "a dry run must not create the target");
         assertFalse(Files.exists(state.resolve("job.json")), "a dry run must not write state");
+    }
+
+    @Test
+    void copyingATableOntoItselfOrTwoTablesIntoOneIsRefused() {
+        CliRun self = CliRun.of("copy", "--endpoint-url", url(), "--source-table", source, "--state-dir", state.toString());
+        assertEquals(2, self.exitCode(), self.all());
+        assertTrue(self.err().contains("would be copied onto itself"), self.err());
+
+        CliRun twoIntoOne = CliRun.of("copy", "--endpoint-url", url(), "--table-map", source + "=shared-target",
+                "--table-map", source.replace("src", "zzz") + "=shared-target", "--state-dir", state.toString());
+        assertEquals(2, twoIntoOne.exitCode(), twoIntoOne.all());
+        assertTrue(twoIntoOne.err().contains("two source tables would be copied into target 'shared-target'"), twoIntoOne.err());
+    }
+
+    @Test
+    void resumingWithAnotherSegmentCountIsRefused() {
+        CliRun first = CliRun.of("copy", "--endpoint-url", url(), "--source-table", source, "--target-table", source + "-seg",
+                "--segments", "4", "--state-dir", state.toString(), "--no-progress");
+        assertEquals(0, first.exitCode(), first.all());
+        CliRun other = CliRun.of("copy", "--endpoint-url", url(), "--source-table", source, "--target-table", source + "-seg",
+                "--segments", "8", "--state-dir", state.toString(), "--no-progress");
+        assertEquals(2, other.exitCode(), other.all());
+        assertTrue(other.err().contains("--segments 8 differs from the 4 segments"), other.err());
     }
 }

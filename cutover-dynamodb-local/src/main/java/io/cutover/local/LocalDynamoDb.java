@@ -24,6 +24,9 @@ import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
  * not counted as Cutover's). Always through HTTP, so that the real SDK client path is exercised;
  * the library's embedded mode returns responses without an HTTP response object.
  *
+ * <p>Telemetry is switched off ({@code -disableTelemetry}): this machine talks to nothing but loopback.
+ * Note that DynamoDB Local binds its port on every interface; Cutover only connects through 127.0.0.1.
+ *
  * <p>Any credentials and region work against it; {@link #ACCESS_KEY} and {@link #REGION} are the
  * ones the demo uses.
  */
@@ -61,7 +64,7 @@ public final class LocalDynamoDb implements AutoCloseable {
             DynamoDBProxyServer server;
             try {
                 server = ServerRunner.createServerFromCommandLineArgs(
-                        new String[] {"-inMemory", "-sharedDb", "-port", Integer.toString(port)});
+                        new String[] {"-inMemory", "-sharedDb", "-disableTelemetry", "-port", Integer.toString(port)});
                 server.start();
             } finally {
                 System.setOut(stdout);
@@ -88,7 +91,7 @@ public final class LocalDynamoDb implements AutoCloseable {
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(ServerRunner.class.getName());
-        cmd.addAll(List.of("-inMemory", "-sharedDb", "-port", Integer.toString(port)));
+        cmd.addAll(List.of("-inMemory", "-sharedDb", "-disableTelemetry", "-port", Integer.toString(port)));
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

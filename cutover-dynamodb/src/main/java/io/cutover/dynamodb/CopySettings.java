@@ -100,7 +100,27 @@ public record CopySettings(DynamoDbEndpoint source, DynamoDbEndpoint target, Map
             throw new CutoverException(ErrorCode.TABLE_NOT_FOUND, "no source table starts with " + String.join(" or ",
                     renamePrefixes.keySet()) + " at " + source.describe() + ": check --rename-prefix");
         }
+        List<String> problems = new ArrayList<>();
+        java.util.Set<String> targets = new java.util.HashSet<>();
+        for (TablePair p : pairs) {
+            if (samePlace() && p.source().equals(p.target())) {
+                problems.add("table '" + p.source() + "' would be copied onto itself: give the copy another name (--target-table,"
+                        + " --table-map, --rename-prefix) or another place (--target-endpoint-url, --target-region, --target-profile)");
+            }
+            if (!targets.add(p.target())) {
+                problems.add("two source tables would be copied into target '" + p.target() + "': check --table-map and --rename-prefix");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, String.join("\n", problems));
+        }
         return pairs;
+    }
+
+    /** True when source and target are the same endpoint, region and profile, so a name means the same table. */
+    boolean samePlace() {
+        return source.endpointUrl().equals(target.endpointUrl()) && source.region().equals(target.region())
+                && source.profile().equals(target.profile());
     }
 
     /** Chooses the scan segment count from the table's size: one per 256 MiB, at least {@code parallelism}. */

@@ -13,6 +13,7 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.AwsProfileRegionProvider;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
@@ -51,6 +52,16 @@ public final class DynamoDbClients {
         }
         if (endpoint.isLoopback()) {
             return Region.US_EAST_1;
+        }
+        if (endpoint.profile().isPresent()) {
+            try {
+                Region fromProfile = new AwsProfileRegionProvider(null, endpoint.profile().get()).getRegion();
+                if (fromProfile != null) {
+                    return fromProfile;
+                }
+            } catch (RuntimeException e) {
+                // No region in that profile: fall through to the default chain.
+            }
         }
         try {
             return new DefaultAwsRegionProviderChain().getRegion();

@@ -17,7 +17,10 @@ import io.cutover.core.retry.ErrorClassifier;
 import io.cutover.core.retry.RetryListener;
 import io.cutover.core.retry.RetryPolicy;
 import io.cutover.core.throttle.Throttle;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -142,6 +145,7 @@ public final class DynamoDbCopier implements AutoCloseable {
                 throw new CutoverException(ErrorCode.TARGET_INCOMPATIBLE, t.reason());
             });
             JobManifest manifest = manifest(plan, checkpoints);
+            long earlierDeadLetters = earlierDeadLetters(state.deadLetters());
             FileDeadLetterSink deadLetters = new FileDeadLetterSink(state.deadLetters());
             List<TableCopyResult> results = new ArrayList<>();
             for (TablePlan table : plan.tables()) {
@@ -154,7 +158,28 @@ public final class DynamoDbCopier implements AutoCloseable {
             // A stop that came after the last unit finished changes nothing: the copy is complete.
             boolean stopped = results.size() < plan.tables().size() || results.stream().anyMatch(r -> !r.complete());
             return CopyResult.of(results, (System.nanoTime() - start) / 1e9, settings.stateDir().toString(),
-                    state.deadLetters().toString(), stopped);
+                    state.deadLetters().toString(), earlierDeadLetters, stopped);
+        }
+    }
+
+    /**
+     * Dead letters left by earlier runs of this job: they still count towards the result. With
+     * --restart the old file is kept under a new name and the job starts with none.
+     */
+    private long earlierDeadLetters(Path file) {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        try {
+            if (settings.restart()) {
+                Files.move(file, file.resolveSibling("dead-letters-" + Instant.now().toString().replace(':', '-') + ".jsonl"));
+                return 0;
+            }
+            try (var lines = Files.lines(file)) {
+                return lines.filter(l -> !l.isBlank()).count();
+            }
+        } catch (IOException e) {
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -174,6 +199,13 @@ public final class DynamoDbCopier implements AutoCloseable {
             if (!had.equals(want) || !"copy".equals(existing.get().kind())) {
                 throw new CutoverException(ErrorCode.STATE_CONFLICT, "--state-dir " + settings.stateDir() + " holds another job ("
                         + existing.get().kind() + " of " + had + "): pass --restart to discard it, or use another --state-dir");
+            }
+            for (JobManifest.Entry e : existing.get().tables()) {
+                if (settings.segments().isPresent() && settings.segments().get() != e.segments()) {
+                    throw new CutoverException(ErrorCode.STATE_CONFLICT, "--segments " + settings.segments().get()
+                            + " differs from the " + e.segments() + " segments this copy started with (checkpoints are per segment):"
+                            + " drop --segments to resume, or pass --restart to start over");
+                }
             }
             return existing.get();
         }

@@ -58,18 +58,23 @@ public final class DynamoDbTableDefinitions {
 
     /** Describes a table, or empty when it does not exist. Fails fast when the endpoint cannot be reached. */
     public Optional<TableDescription> describe(String table) {
-        try {
-            return Optional.of(client.describeTable(b -> b.tableName(table)).table());
-        } catch (ResourceNotFoundException e) {
-            return Optional.empty();
-        } catch (RuntimeException e) {
-            if (DynamoDbErrorClassifier.isUnreachable(e)) {
-                throw new CutoverException(ErrorCode.ENDPOINT_UNREACHABLE, "cannot reach the " + endpoint.role() + " endpoint "
-                        + endpoint.describe() + " (" + DynamoDbErrorClassifier.rootMessage(e) + "): check "
-                        + endpoint.flag("endpoint-url"), e);
+        return retry.execute("DescribeTable " + table, a -> {
+            try {
+                return Optional.of(client.describeTable(b -> b.tableName(table)).table());
+            } catch (ResourceNotFoundException e) {
+                return Optional.<TableDescription>empty();
             }
-            throw classifier.classify(e);
+        }, this::classifyFailFast, RetryListener.NONE);
+    }
+
+    /** Like the classifier, but nothing listening at the endpoint fails at once instead of being retried. */
+    private CutoverException classifyFailFast(Throwable e) {
+        if (DynamoDbErrorClassifier.isUnreachable(e)) {
+            return new CutoverException(ErrorCode.ENDPOINT_UNREACHABLE, "cannot reach the " + endpoint.role() + " endpoint "
+                    + endpoint.describe() + " (" + DynamoDbErrorClassifier.rootMessage(e) + "): check "
+                    + endpoint.flag("endpoint-url"), e);
         }
+        return classifier.classify(e);
     }
 
     /** Reads everything a copy reproduces; fails with TABLE_NOT_FOUND naming the tables that do exist. */
@@ -91,24 +96,22 @@ public final class DynamoDbTableDefinitions {
         try {
             tags = client.listTagsOfResource(b -> b.resourceArn(d.tableArn())).tags();
         } catch (AwsServiceException e) {
-            warnings.add("tags of " + table + " not read: the " + endpoint.role() + " endpoint does not support tagging ("
-                    + DynamoDbErrorClassifier.message(e) + "); not copied");
+            warnings.add("tags of " + table + " not read (" + errorCode(e) + ": " + DynamoDbErrorClassifier.message(e)
+                    + "); not copied" + (endpoint.isLoopback() ? " (DynamoDB Local does not support tagging)" : ""));
         }
         return new SourceTable(d, ttl, tags, warnings);
     }
 
+    private static String errorCode(AwsServiceException e) {
+        return e.awsErrorDetails() == null ? "error " + e.statusCode() : e.awsErrorDetails().errorCode();
+    }
+
     public List<String> listTables() {
-        List<String> names = new ArrayList<>();
-        try {
+        return retry.execute("ListTables", a -> {
+            List<String> names = new ArrayList<>();
             client.listTablesPaginator().tableNames().forEach(names::add);
-        } catch (RuntimeException e) {
-            if (DynamoDbErrorClassifier.isUnreachable(e)) {
-                throw new CutoverException(ErrorCode.ENDPOINT_UNREACHABLE, "cannot reach the " + endpoint.role() + " endpoint "
-                        + endpoint.describe() + ": check " + endpoint.flag("endpoint-url"), e);
-            }
-            throw classifier.classify(e);
-        }
-        return names;
+            return names;
+        }, this::classifyFailFast, RetryListener.NONE);
     }
 
     private String existingTablesHint() {
@@ -221,8 +224,7 @@ public final class DynamoDbTableDefinitions {
             try {
                 client.tagResource(b -> b.resourceArn(arn).tags(source.tags()));
             } catch (AwsServiceException e) {
-                warnings.add("tags not set on " + targetName + ": the target endpoint does not support tagging ("
-                        + DynamoDbErrorClassifier.message(e) + ")");
+                warnings.add("tags not set on " + targetName + " (" + errorCode(e) + ": " + DynamoDbErrorClassifier.message(e) + ")");
             }
         }
         LOG.info("created target table {} ({})", targetName, keySignature(source.description()));

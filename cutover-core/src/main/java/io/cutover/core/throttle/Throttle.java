@@ -8,9 +8,10 @@ import java.util.function.LongSupplier;
  * from) one table.
  *
  * <p>It starts at the configured ceiling (or unlimited). When the service throttles, the rate drops
- * to half of what was actually achieved over the last second (multiplicative decrease); each second
- * without a throttle it climbs back by 10% of the ceiling, or of the achieved rate when there is no
- * ceiling (additive increase), until it reaches the ceiling again. That keeps a copy just under
+ * to half of what was actually achieved over the last second (multiplicative decrease; throttles less
+ * than 200 ms after the previous one count as the same wave); each second without a throttle it climbs
+ * back by 10% of the ceiling, or, with no ceiling, by 10% of the current rate (at least 10 items/s),
+ * until it reaches the ceiling again; with no ceiling the limit is lifted after 30 quiet seconds. That keeps a copy just under
  * what the table can take without a hand-tuned number (docs/decisions/0005-adaptive-throttle.md).
  *
  * <p>Thread-safe. {@link #acquire} blocks the caller until its items may go.
