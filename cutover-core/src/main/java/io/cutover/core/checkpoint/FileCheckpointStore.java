@@ -105,8 +105,8 @@ public final class FileCheckpointStore implements CheckpointStore {
         return root.resolve(safe(scope)).resolve(safe(unitId) + ".json");
     }
 
-    private static String safe(String name) {
-        if (!SAFE.matcher(name).matches()) {
+    static String safe(String name) {
+        if (!SAFE.matcher(name).matches() || name.equals(".") || name.equals("..")) {
             throw new IllegalArgumentException("not a safe checkpoint name: " + name);
         }
         return name;

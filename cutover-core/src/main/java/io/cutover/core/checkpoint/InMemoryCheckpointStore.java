@@ -11,21 +11,23 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
 
     @Override
     public Optional<UnitCheckpoint> load(String scope, String unitId) {
-        return Optional.ofNullable(scopes.getOrDefault(scope, Map.of()).get(unitId));
+        FileCheckpointStore.safe(unitId);
+        return Optional.ofNullable(scopes.getOrDefault(FileCheckpointStore.safe(scope), Map.of()).get(unitId));
     }
 
     @Override
     public Map<String, UnitCheckpoint> loadAll(String scope) {
-        return new TreeMap<>(scopes.getOrDefault(scope, Map.of()));
+        return new TreeMap<>(scopes.getOrDefault(FileCheckpointStore.safe(scope), Map.of()));
     }
 
     @Override
     public void save(String scope, UnitCheckpoint checkpoint) {
-        scopes.computeIfAbsent(scope, s -> new ConcurrentHashMap<>()).put(checkpoint.unitId(), checkpoint);
+        FileCheckpointStore.safe(checkpoint.unitId());
+        scopes.computeIfAbsent(FileCheckpointStore.safe(scope), s -> new ConcurrentHashMap<>()).put(checkpoint.unitId(), checkpoint);
     }
 
     @Override
     public void clear(String scope) {
-        scopes.remove(scope);
+        scopes.remove(FileCheckpointStore.safe(scope));
     }
 }

@@ -119,27 +119,32 @@ public final class DynamoDbJson {
     }
 
     private static AttributeValue readValue(JsonNode node) {
-        if (node == null || node.size() != 1) {
+        if (node == null || !node.isObject() || node.size() != 1) {
             throw new CutoverException(ErrorCode.STATE_CONFLICT, "a DynamoDB JSON value must have exactly one type key");
         }
         String type = node.fieldNames().next();
         JsonNode v = node.get(type);
         return switch (type) {
-            case "S" -> AttributeValue.fromS(v.textValue());
-            case "N" -> AttributeValue.fromN(v.textValue());
-            case "B" -> AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(Base64.getDecoder().decode(v.textValue())));
-            case "BOOL" -> AttributeValue.fromBool(v.booleanValue());
-            case "NULL" -> AttributeValue.fromNul(true);
-            case "SS" -> AttributeValue.fromSs(strings(v));
-            case "NS" -> AttributeValue.fromNs(strings(v));
+            case "S" -> AttributeValue.fromS(text(v, type));
+            case "N" -> AttributeValue.fromN(text(v, type));
+            case "B" -> AttributeValue.fromB(binary(v, type));
+            case "BOOL" -> AttributeValue.fromBool(bool(v, type));
+            case "NULL" -> {
+                if (!bool(v, type)) {
+                    throw new CutoverException(ErrorCode.STATE_CONFLICT, "a DynamoDB JSON NULL value must be true");
+                }
+                yield AttributeValue.fromNul(true);
+            }
+            case "SS" -> AttributeValue.fromSs(strings(v, type));
+            case "NS" -> AttributeValue.fromNs(strings(v, type));
             case "BS" -> {
                 List<SdkBytes> out = new ArrayList<>();
-                v.forEach(b -> out.add(SdkBytes.fromByteArrayUnsafe(Base64.getDecoder().decode(b.textValue()))));
+                array(v, type).forEach(b -> out.add(binary(b, type)));
                 yield AttributeValue.fromBs(out);
             }
             case "L" -> {
                 List<AttributeValue> out = new ArrayList<>();
-                v.forEach(e -> out.add(readValue(e)));
+                array(v, type).forEach(e -> out.add(readValue(e)));
                 yield AttributeValue.fromL(out);
             }
             case "M" -> AttributeValue.fromM(readItem(v));
@@ -147,9 +152,38 @@ public final class DynamoDbJson {
         };
     }
 
-    private static List<String> strings(JsonNode array) {
+    private static List<String> strings(JsonNode array, String type) {
         List<String> out = new ArrayList<>(array.size());
-        array.forEach(s -> out.add(s.textValue()));
+        array(array, type).forEach(s -> out.add(text(s, type)));
         return out;
+    }
+
+    private static String text(JsonNode v, String type) {
+        if (!v.isTextual()) {
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, "a DynamoDB JSON " + type + " value must be a string, was " + v);
+        }
+        return v.textValue();
+    }
+
+    private static boolean bool(JsonNode v, String type) {
+        if (!v.isBoolean()) {
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, "a DynamoDB JSON " + type + " value must be true or false, was " + v);
+        }
+        return v.booleanValue();
+    }
+
+    private static JsonNode array(JsonNode v, String type) {
+        if (!v.isArray()) {
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, "a DynamoDB JSON " + type + " value must be an array, was " + v);
+        }
+        return v;
+    }
+
+    private static SdkBytes binary(JsonNode v, String type) {
+        try {
+            return SdkBytes.fromByteArrayUnsafe(Base64.getDecoder().decode(text(v, type)));
+        } catch (IllegalArgumentException e) {
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, "a DynamoDB JSON " + type + " value must be base64: " + e.getMessage(), e);
+        }
     }
 }

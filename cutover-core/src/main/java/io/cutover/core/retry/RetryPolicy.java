@@ -75,7 +75,9 @@ public final class RetryPolicy {
     public Duration backoff(int failures) {
         long cap = maxDelay.toNanos();
         int shift = Math.min(Math.max(failures - 1, 0), 30);
-        long ceiling = Math.min(cap, baseDelay.toNanos() << shift);
+        long base = baseDelay.toNanos();
+        // base << shift would overflow (and turn negative) when base > cap >> shift; the cap applies then.
+        long ceiling = base > (cap >> shift) ? cap : base << shift;
         if (ceiling <= 0) {
             return Duration.ZERO;
         }

@@ -1,0 +1,8 @@
+package io.cutover.core.checkpoint;
+
+class InMemoryCheckpointStoreTest extends CheckpointStoreContract {
+    @Override
+    protected CheckpointStore newStore() {
+        return new InMemoryCheckpointStore();
+    }
+}
