@@ -100,8 +100,10 @@ public final class BulkCopier {
                 await(f);
             }
         } catch (RuntimeException e) {
+            // Let the other units finish their page and checkpoint, so nothing runs on after we return.
             stop.set(true);
-            pool.shutdownNow();
+            pool.shutdown();
+            awaitTermination(pool);
             throw e;
         } finally {
             pool.shutdown();
@@ -158,6 +160,17 @@ public final class BulkCopier {
         progress.acknowledged(unit.id(), outcome.written() + outcome.deadLettered(), outcome.bytes());
         LOG.debug("{} {} acknowledged {} items", scope, unit.id(), cp.items());
         return cp;
+    }
+
+    private static void awaitTermination(ExecutorService pool) {
+        try {
+            if (!pool.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES)) {
+                pool.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            pool.shutdownNow();
+        }
     }
 
     private static WriteOutcome join(CompletableFuture<WriteOutcome> f) {

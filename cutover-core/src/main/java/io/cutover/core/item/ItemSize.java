@@ -77,8 +77,17 @@ public final class ItemSize {
     }
 
     private static long jsonString(String s) {
-        // Quotes, and room for escapes of control characters.
-        return 2 + utf8(s) + s.length() / 8;
+        // Quotes, plus what escaping adds: a quote or backslash costs one more byte, a control character five more.
+        long extra = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                extra += 1;
+            } else if (c < 0x20) {
+                extra += 5;
+            }
+        }
+        return 2 + utf8(s) + extra;
     }
 
     private static long utf8(String s) {
