@@ -4,6 +4,9 @@ import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
 import io.cutover.core.item.ItemSize;
 import io.cutover.core.result.CopyResult;
+import io.cutover.core.result.VerifyResult;
+import io.cutover.core.verify.VerifyOptions;
+import io.cutover.dynamodb.DynamoDbVerification;
 import io.cutover.dynamodb.CopySettings;
 import io.cutover.dynamodb.DynamoDbClients;
 import io.cutover.dynamodb.DynamoDbCopier;
@@ -44,9 +47,10 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Benchmarks against DynamoDB Local, with baselines measured in the same run.",
-                "  copy   write ceiling vs cutover copy vs naive copy"})
+                "  copy    write ceiling vs cutover copy vs naive copy",
+                "  verify  raw parallel scan of both tables vs cutover verify"})
 public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsResults {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy.")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy or verify.")
     String what;
 
     @Option(names = "--items", paramLabel = "N", defaultValue = "100000", description = "Items in the table (default: ${DEFAULT-VALUE}).")
@@ -72,8 +76,8 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
     }
 
     /** The benchmark's result. */
-    public record BenchResult(String benchmark, long items, int itemBytes, List<Phase> phases, double copyToCeiling,
-                              Double copyToNaive, boolean identical, Map<String, String> goals) {
+    public record BenchResult(String benchmark, long items, int itemBytes, List<Phase> phases, double toCeiling,
+                              Double toNaive, boolean identical, Map<String, String> goals) {
     }
 
     @Override
@@ -86,11 +90,14 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
 
     @Override
     public Integer call() throws Exception {
-        if (!"copy".equals(what)) {
-            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy");
+        if (!"copy".equals(what) && !"verify".equals(what)) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify");
         }
         if (items < 1 || itemSize < 600 || itemSize > 350_000) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--items must be at least 1 and --item-size between 600 and 350000");
+        }
+        if ("verify".equals(what)) {
+            return benchVerify();
         }
         Printer p = printer();
         SampleItems sample = sizedSample();
@@ -127,6 +134,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
             TableComparison.Result cmp = TableComparison.compare(client, "bench-source", client, "bench-copy");
             client.close();
             double toCeiling = phases.get(1).itemsPerSecond() / phases.get(0).itemsPerSecond();
+            // A copy reads each item once and writes it once; the ceiling only writes.
             Map<String, String> goals = new LinkedHashMap<>();
             goals.put("copy >= 90% of ceiling", String.format(Locale.ROOT, "%s (%.0f%%)", toCeiling >= 0.9 ? "met" : "MISSED", toCeiling * 100));
             goals.put("copy identical to source", cmp.identical() ? "met" : "MISSED " + cmp.examples());
@@ -185,7 +193,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
      */
     private Phase ceiling(LocalDynamoDb db, DynamoDbClient client, SampleItems sample) throws Exception {
         List<List<WriteRequest>> prebuilt = items <= PREBUILD_LIMIT ? prebuild(sample) : null;
-        return measure("ceiling: raw BatchWriteItem load", db, () -> rawLoad(client, sample, prebuilt));
+        return measure("ceiling: raw BatchWriteItem load", db, () -> rawLoad(client, "bench-source", sample, prebuilt));
     }
 
     private List<List<WriteRequest>> prebuild(SampleItems sample) {
@@ -205,7 +213,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
     }
 
     /** The ceiling: 25-item batches (pre-built when given), {@code writers} threads, nothing else. */
-    private long rawLoad(DynamoDbClient client, SampleItems sample, List<List<WriteRequest>> prebuilt) throws Exception {
+    private long rawLoad(DynamoDbClient client, String table, SampleItems sample, List<List<WriteRequest>> prebuilt) throws Exception {
         AtomicLong next = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(writers);
         List<Future<?>> futures = new ArrayList<>();
@@ -213,7 +221,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
             futures.add(pool.submit(() -> {
                 long start;
                 while ((start = next.getAndAdd(25)) < items) {
-                    writeAll(client, "bench-source", prebuilt != null ? prebuilt.get((int) (start / 25)) : batch(sample, start));
+                    writeAll(client, table, prebuilt != null ? prebuilt.get((int) (start / 25)) : batch(sample, start));
                 }
                 return null;
             }));
@@ -223,6 +231,80 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
         }
         pool.shutdown();
         return items;
+    }
+
+    /**
+     * Verify: two identical tables, then (a) the ceiling, a raw parallel segmented Scan of both tables
+     * at once that only counts items, and (b) {@code cutover verify} of the two.
+     */
+    private int benchVerify() throws Exception {
+        Printer p = printer();
+        SampleItems sample = sizedSample();
+        p.note(String.format(Locale.ROOT, "Benchmark verify: two tables of %,d items of about %,d bytes; starting DynamoDB Local as a child process...",
+                items, ItemSize.billed(sample.item(1))));
+        try (ScratchDirectory scratch = new ScratchDirectory("cutover-bench");
+             LocalDynamoDb db = LocalDynamoDb.startChildProcess("-Xmx4g")) {
+            DynamoDbClient client = DynamoDbClients.create(DynamoDbEndpoint.local("source", db.endpoint()), writers + 8);
+            for (String table : List.of("bench-a", "bench-b")) {
+                client.createTable(SampleItems.plainTable(table));
+                rawLoad(client, table, sample, null);
+                p.note("  loaded " + table);
+            }
+            List<Phase> phases = new ArrayList<>();
+            VerifyOptions options = VerifyOptions.defaults();
+            phases.add(measure("ceiling: raw parallel scan of both", db,
+                    () -> rawScan(client, List.of("bench-a", "bench-b"), options.segments(), options.parallelism())));
+            p.note(line(phases.get(0)));
+            VerifyResult[] verified = new VerifyResult[1];
+            phases.add(measure("cutover verify", db, () -> {
+                try (DynamoDbVerification v = new DynamoDbVerification(DynamoDbEndpoint.local("source", db.endpoint()),
+                        DynamoDbEndpoint.local("target", db.endpoint()), 2 * options.parallelism() + 4)) {
+                    verified[0] = v.run("bench-a", "bench-b", options, io.cutover.core.copy.CopyProgress.NONE,
+                            scratch.path().resolve("report.jsonl"), java.util.Optional.empty());
+                    return verified[0].sourceItems() + verified[0].targetItems();
+                }
+            }));
+            p.note(line(phases.get(1)));
+            client.close();
+            double toCeiling = phases.get(1).itemsPerSecond() / phases.get(0).itemsPerSecond();
+            Map<String, String> goals = new LinkedHashMap<>();
+            goals.put("verify >= 80% of ceiling", String.format(Locale.ROOT, "%s (%.0f%%)", toCeiling >= 0.8 ? "met" : "MISSED", toCeiling * 100));
+            goals.put("identical tables verify identical", verified[0].identical() ? "met" : "MISSED");
+            BenchResult result = new BenchResult("verify", items, (int) ItemSize.billed(sample.item(1)), phases, toCeiling, null,
+                    verified[0].identical(), goals);
+            p.result(result, BenchCommand::text);
+            return verified[0].identical() ? 0 : 1;
+        }
+    }
+
+    /**
+     * Scans the tables at once in parallel segments, {@code parallelism} per table, with the verifier's
+     * page size, counting items and nothing else.
+     */
+    private static long rawScan(DynamoDbClient client, List<String> tables, int segments, int parallelism) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(parallelism * tables.size());
+        try {
+            List<Future<Long>> counts = new ArrayList<>();
+            for (int s = 0; s < segments; s++) {
+                for (String table : tables) {
+                int segment = s;
+                counts.add(pool.submit(() -> {
+                    long n = 0;
+                    for (ScanResponse page : client.scanPaginator(b -> b.tableName(table).segment(segment).totalSegments(segments).limit(1000))) {
+                        n += page.count();
+                    }
+                    return n;
+                }));
+                }
+            }
+            long total = 0;
+            for (Future<Long> f : counts) {
+                total += f.get();
+            }
+            return total;
+        } finally {
+            pool.shutdown();
+        }
     }
 
     /** The naive baseline: one sequential Scan with 1 MB pages, 25-item batches written one after another. */
@@ -285,12 +367,12 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
     }
 
     private static String text(BenchResult r) {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%nBenchmark copy: %,d items of %,d bytes on DynamoDB Local (child process, loopback)%n",
-                r.items(), r.itemBytes()));
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%nBenchmark %s: %,d items of %,d bytes on DynamoDB Local (child process, loopback)%n",
+                r.benchmark(), r.items(), r.itemBytes()));
         r.phases().forEach(ph -> b.append(line(ph)).append('\n'));
-        b.append(String.format(Locale.ROOT, "  copy / ceiling: %.2f%n", r.copyToCeiling()));
-        if (r.copyToNaive() != null) {
-            b.append(String.format(Locale.ROOT, "  copy / naive:   %.2f%n", r.copyToNaive()));
+        b.append(String.format(Locale.ROOT, "  %s / ceiling: %.2f%n", r.benchmark(), r.toCeiling()));
+        if (r.toNaive() != null) {
+            b.append(String.format(Locale.ROOT, "  %s / naive:   %.2f%n", r.benchmark(), r.toNaive()));
         }
         r.goals().forEach((k, v) -> b.append("  goal ").append(k).append(": ").append(v).append('\n'));
         return b.toString();
