@@ -48,11 +48,12 @@ public final class CutoverCli implements java.util.concurrent.Callable<Integer> 
                     : new CutoverException(ErrorCode.INTERNAL, "unexpected failure: " + ex, ex);
             Object user = cmd.getCommand();
             Printer printer = user instanceof PrintsResults p ? p.printer() : new Printer(OutputFormat.text, System.out, System.err);
-            printer.error(ce);
+            int exit = user instanceof PrintsResults p ? p.exitCodeFor(ce) : ce.exitCode();
+            printer.error(ce, exit);
             if (ce.code() == ErrorCode.INTERNAL) {
                 ex.printStackTrace(System.err);
             }
-            return user instanceof PrintsResults p ? p.exitCodeFor(ce) : ce.exitCode();
+            return exit;
         });
         return cli.execute(args);
     }

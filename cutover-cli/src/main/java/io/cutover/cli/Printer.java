@@ -52,12 +52,13 @@ public final class Printer {
         }
     }
 
-    public void error(CutoverException e) {
+    /** Prints a failure; {@code exitCode} is what the process will exit with (a command may have its own contract). */
+    public void error(CutoverException e, int exitCode) {
         if (format == OutputFormat.json) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", "error");
             body.put("code", e.code().name());
-            body.put("exitCode", e.exitCode());
+            body.put("exitCode", exitCode);
             body.put("message", e.getMessage());
             out.println(json(Map.of("error", body)));
         }

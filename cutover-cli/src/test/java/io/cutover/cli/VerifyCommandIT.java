@@ -54,8 +54,10 @@ class VerifyCommandIT {
         assertEquals("status", r.get("differentItems").get(0).get("attributes").get(0).asText());
         assertEquals(3, Files.readAllLines(state.resolve("r.jsonl")).size());
 
-        CliRun error = CliRun.of("verify", "--endpoint-url", url, "--source-table", "no-such-table", "--state-dir", state.toString());
+        CliRun error = CliRun.of("verify", "--endpoint-url", url, "--source-table", "no-such-table", "--state-dir", state.toString(),
+                "--output", "json");
         assertEquals(2, error.exitCode(), error.all());
         assertTrue(error.err().contains("source table 'no-such-table' not found"), error.err());
+        assertEquals(2, new ObjectMapper().readTree(error.out()).get("error").get("exitCode").asInt(), "JSON tells the real exit code");
     }
 }

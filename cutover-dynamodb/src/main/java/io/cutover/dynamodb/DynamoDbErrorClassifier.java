@@ -72,8 +72,17 @@ public final class DynamoDbErrorClassifier implements ErrorClassifier {
 
     /** True when the failure means nothing listens at the endpoint. */
     public static boolean isUnreachable(Throwable t) {
-        return hasCause(t, ConnectException.class) || hasCause(t, NoRouteToHostException.class)
-                || hasCause(t, UnknownHostException.class);
+        if (hasCause(t, ConnectException.class) || hasCause(t, NoRouteToHostException.class) || hasCause(t, UnknownHostException.class)) {
+            return true;
+        }
+        // A connect timeout (nothing answers at that address) is as final as a refusal at the start.
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c.getClass().getSimpleName().equals("ConnectTimeoutException")
+                    || c instanceof java.net.SocketTimeoutException && String.valueOf(c.getMessage()).contains("connect timed out")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String message(AwsServiceException e) {

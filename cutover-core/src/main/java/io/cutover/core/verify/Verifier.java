@@ -168,7 +168,9 @@ public final class Verifier {
         progress.tableStarted(source.describe(), target.describe(), 2L * n, 0);
         List<Mismatch> found = new ArrayList<>();
         long[] counts = new long[3];
-        for (Map<String, AttributeValue> item : randomItems(source, n)) {
+        List<Map<String, AttributeValue>> fromSource = randomItems(source, n);
+        List<Map<String, AttributeValue>> fromTarget = randomItems(target, n);
+        for (Map<String, AttributeValue> item : fromSource) {
             Map<String, AttributeValue> other = target.lookup(hasher.key(item));
             if (other == null) {
                 record(found, counts, 0, new Mismatch("missing", hasher.key(item)));
@@ -177,13 +179,13 @@ public final class Verifier {
             }
             progress.written(1);
         }
-        for (Map<String, AttributeValue> item : randomItems(target, n)) {
+        for (Map<String, AttributeValue> item : fromTarget) {
             if (source.lookup(hasher.key(item)) == null) {
                 record(found, counts, 1, new Mismatch("extra", hasher.key(item)));
             }
             progress.written(1);
         }
-        return finish("sample", n, n, found, counts, 0);
+        return finish("sample", fromSource.size(), fromTarget.size(), found, counts, 0);
     }
 
     /** Up to {@code n} items from the first pages of randomly chosen units. */
@@ -237,6 +239,8 @@ public final class Verifier {
                         kind.equals("different") ? ItemDiff.paths(a, b) : List.of(), "persistent"));
             }
             recheck = new VerifyResult.Recheck(found.size() - all.size(), all.size(), options.settle().toMillis() / 1000.0);
+        } else if (options.recheck()) {
+            recheck = new VerifyResult.Recheck(0, 0, options.settle().toMillis() / 1000.0);
         } else {
             int explained = 0;
             for (Mismatch m : found) {
