@@ -71,8 +71,13 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
     private Printer printer;
 
     /** One measured phase. */
+    /**
+     * @param peakHeapMiB     the most heap in use at any sample, garbage included
+     * @param peakLiveHeapMiB the most heap in use right after a garbage collection: what the work really holds
+     */
     public record Phase(String name, long items, double seconds, double itemsPerSecond, double clientCpuSeconds,
-                        double clientCpuSecondsPerMillion, double serverCpuSeconds, long peakHeapMiB, long liveHeapAfterMiB) {
+                        double clientCpuSecondsPerMillion, double serverCpuSeconds, long peakHeapMiB, long peakLiveHeapMiB,
+                        long liveHeapAfterMiB) {
     }
 
     /** The benchmark's result. */
@@ -159,9 +164,14 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         System.gc();
         AtomicLong peak = new AtomicLong(memory.getHeapMemoryUsage().getUsed());
+        AtomicLong peakLive = new AtomicLong();
+        List<java.lang.management.MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(pool -> pool.getType() == java.lang.management.MemoryType.HEAP && pool.getCollectionUsage() != null).toList();
+        heapPools.forEach(java.lang.management.MemoryPoolMXBean::resetPeakUsage);
         Thread sampler = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                peakLive.accumulateAndGet(heapPools.stream().mapToLong(pool -> pool.getCollectionUsage().getUsed()).sum(), Math::max);
                 try {
                     Thread.sleep(20);
                 } catch (InterruptedException e) {
@@ -182,7 +192,8 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
         sampler.join();
         System.gc();
         long live = memory.getHeapMemoryUsage().getUsed();
-        return new Phase(name, n, secs, n / secs, cpu, n == 0 ? 0 : cpu / n * 1e6, server, peak.get() >> 20, live >> 20);
+        return new Phase(name, n, secs, n / secs, cpu, n == 0 ? 0 : cpu / n * 1e6, server, peak.get() >> 20, peakLive.get() >> 20,
+                live >> 20);
     }
 
     private static final int PREBUILD_LIMIT = 200_000;
@@ -361,9 +372,9 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
     }
 
     private static String line(Phase ph) {
-        return String.format(Locale.ROOT, "  %-34s %,9d items %7.1f s %,9.0f items/s  client CPU %6.1f s (%5.1f s per M)  server CPU %6.1f s  peak heap %,5d MiB",
+        return String.format(Locale.ROOT, "  %-34s %,9d items %7.1f s %,9.0f items/s  client CPU %6.1f s (%5.1f s per M)  server CPU %6.1f s  heap peak %,5d MiB, live after GC %,4d MiB",
                 ph.name(), ph.items(), ph.seconds(), ph.itemsPerSecond(), ph.clientCpuSeconds(), ph.clientCpuSecondsPerMillion(),
-                ph.serverCpuSeconds(), ph.peakHeapMiB());
+                ph.serverCpuSeconds(), ph.peakHeapMiB(), ph.peakLiveHeapMiB());
     }
 
     private static String text(BenchResult r) {
