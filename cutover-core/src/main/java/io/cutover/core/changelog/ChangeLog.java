@@ -1,0 +1,42 @@
+package io.cutover.core.changelog;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Cutover's own durable record of captured changes, between the source's change stream and the
+ * applier: it outlives the source's retention (DynamoDB Streams keep 24 hours), so a long copy loses
+ * nothing, and it is the archive that point-in-time restore replays.
+ *
+ * <p>Contract: {@link #append} is atomic and durable on return: the changes and the partition's new
+ * position are both kept, or neither. A change whose (partition, source position) is already in the
+ * log is ignored, so re-reading after a crash never duplicates. Log sequences grow in append order.
+ *
+ * <p>Threading: one capture thread per partition may {@link #append} concurrently; the applier
+ * {@link #read}s and {@link #markApplied}s from its own thread. Implementations are thread-safe.
+ */
+public interface ChangeLog extends AutoCloseable {
+    /** Appends changes of one partition and records how far it has been read. Returns how many were new. */
+    int append(List<ChangeRecord> changes, PartitionPosition position);
+
+    /** Every partition's recorded position. */
+    Map<String, PartitionPosition> positions();
+
+    /** Up to {@code limit} changes with a log sequence greater than {@code afterSequence}, in log order. */
+    List<ChangeRecord> read(long afterSequence, int limit);
+
+    /** The highest log sequence appended so far (0 when empty). */
+    long lastSequence();
+
+    /** Records that every change up to {@code sequence} was acknowledged by the target (or dead-lettered). */
+    void markApplied(long sequence);
+
+    /** The highest log sequence acknowledged by the target (0 before any). */
+    long applied();
+
+    /** Changes appended in all. */
+    long size();
+
+    @Override
+    void close();
+}
