@@ -81,7 +81,7 @@ public final class ProgressBar implements CopyProgress, AutoCloseable {
     }
 
     synchronized void render() {
-        if (label.isEmpty()) {
+        if (renderer == null || label.isEmpty()) {
             return;
         }
         long d = done.get();

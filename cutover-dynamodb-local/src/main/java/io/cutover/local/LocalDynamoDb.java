@@ -160,11 +160,15 @@ public final class LocalDynamoDb implements AutoCloseable {
         }
     }
 
+    /** Held so that the level set on it is not lost when the logger would be garbage collected. */
+    private static final java.util.logging.Logger SQLITE4JAVA = java.util.logging.Logger.getLogger("com.almworks.sqlite4java");
+
     private static void quietLogging() {
-        // DynamoDB Local logs through log4j2; keep it to warnings.
+        // DynamoDB Local logs through log4j2, its sqlite4java through java.util.logging; keep both to warnings.
         if (System.getProperty("log4j2.level") == null) {
             System.setProperty("log4j2.level", "WARN");
         }
+        SQLITE4JAVA.setLevel(java.util.logging.Level.WARNING);
     }
 
     private static int freePort() {
