@@ -13,6 +13,7 @@ import io.cutover.dynamodb.DynamoDbCopier;
 import io.cutover.dynamodb.DynamoDbEndpoint;
 import io.cutover.dynamodb.TableComparison;
 import io.cutover.local.LocalDynamoDb;
+import io.cutover.local.LocalTables;
 import io.cutover.local.SampleItems;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -29,11 +30,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
@@ -65,10 +66,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
     @Option(names = "--writers", paramLabel = "N", defaultValue = "16", description = "Threads of the raw ceiling loader and copy write concurrency (default: ${DEFAULT-VALUE}).")
     int writers;
 
-    @Option(names = "--output", paramLabel = "text|json", defaultValue = "text", description = "Result format (default: ${DEFAULT-VALUE}).")
-    OutputFormat output;
 
-    private Printer printer;
 
     /** One measured phase. */
     /**
@@ -85,12 +83,12 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
                               Double toNaive, boolean identical, Map<String, String> goals) {
     }
 
+    @Mixin
+    OutputOptions output;
+
     @Override
     public Printer printer() {
-        if (printer == null) {
-            printer = new Printer(output == null ? OutputFormat.text : output, System.out, System.err);
-        }
-        return printer;
+        return output.printer();
     }
 
     @Override
@@ -232,7 +230,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
             futures.add(pool.submit(() -> {
                 long start;
                 while ((start = next.getAndAdd(25)) < items) {
-                    writeAll(client, table, prebuilt != null ? prebuilt.get((int) (start / 25)) : batch(sample, start));
+                    LocalTables.writeAll(client, table, prebuilt != null ? prebuilt.get((int) (start / 25)) : batch(sample, start));
                 }
                 return null;
             }));
@@ -329,26 +327,17 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
             for (Map<String, AttributeValue> item : page.items()) {
                 batch.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
                 if (batch.size() == 25) {
-                    writeAll(client, "bench-naive", batch);
+                    LocalTables.writeAll(client, "bench-naive", batch);
                     batch = new ArrayList<>(25);
                 }
             }
             if (!batch.isEmpty()) {
-                writeAll(client, "bench-naive", batch);
+                LocalTables.writeAll(client, "bench-naive", batch);
             }
             n += page.count();
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
         return n;
-    }
-
-    private static void writeAll(DynamoDbClient client, String table, List<WriteRequest> batch) {
-        List<WriteRequest> pending = batch;
-        while (!pending.isEmpty()) {
-            List<WriteRequest> now = pending;
-            BatchWriteItemResponse r = client.batchWriteItem(b -> b.requestItems(Map.of(table, now)));
-            pending = r.hasUnprocessedItems() ? r.unprocessedItems().getOrDefault(table, List.of()) : List.of();
-        }
     }
 
     private static double processCpuSeconds() {

@@ -78,20 +78,15 @@ public final class CopyCommand implements Callable<Integer>, CutoverCli.PrintsRe
     @Option(names = "--dry-run", description = "Print the plan (tables, actions, segments, limits) and change nothing.")
     boolean dryRun;
 
-    @Option(names = "--output", paramLabel = "text|json", defaultValue = "text", description = "Result format (default: ${DEFAULT-VALUE}).")
-    OutputFormat output;
 
-    @Option(names = "--no-progress", description = "No progress bar.")
-    boolean noProgress;
 
-    private Printer printer;
+
+    @Mixin
+    OutputOptions output;
 
     @Override
     public Printer printer() {
-        if (printer == null) {
-            printer = new Printer(output == null ? OutputFormat.text : output, System.out, System.err);
-        }
-        return printer;
+        return output.printer();
     }
 
     CopySettings settings() {
@@ -124,7 +119,7 @@ public final class CopyCommand implements Callable<Integer>, CutoverCli.PrintsRe
     public Integer call() {
         CopySettings settings = settings();
         Printer p = printer();
-        boolean showProgress = !noProgress && !dryRun;
+        boolean showProgress = output.progress() && !dryRun;
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), showProgress);
              DynamoDbCopier copier = new DynamoDbCopier(settings, bar, List.of())) {
             if (dryRun) {

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -47,25 +48,20 @@ public final class DemoCommand implements Callable<Integer>, CutoverCli.PrintsRe
     @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the copy keeps its state (default: a new temporary directory).")
     Path stateDir;
 
-    @Option(names = "--output", paramLabel = "text|json", defaultValue = "text", description = "Result format (default: ${DEFAULT-VALUE}).")
-    OutputFormat output;
 
-    @Option(names = "--no-progress", description = "No progress bar.")
-    boolean noProgress;
 
-    private Printer printer;
 
     /** What the demo did, printed as text or JSON. */
     public record DemoResult(String endpoint, String sourceTable, String targetTable, long itemsLoaded, double loadSeconds,
                              CopyResult copy, TableComparison.Result comparison, boolean identical) {
     }
 
+    @Mixin
+    OutputOptions output;
+
     @Override
     public Printer printer() {
-        if (printer == null) {
-            printer = new Printer(output == null ? OutputFormat.text : output, System.out, System.err);
-        }
-        return printer;
+        return output.printer();
     }
 
     @Override
@@ -77,7 +73,7 @@ public final class DemoCommand implements Callable<Integer>, CutoverCli.PrintsRe
         p.note("Starting DynamoDB Local in this process...");
         try (ScratchDirectory scratch = new ScratchDirectory("cutover-demo");
              LocalDynamoDb db = LocalDynamoDb.startInProcess();
-             ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), !noProgress && output == OutputFormat.text)) {
+             ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), output.progress())) {
             Path state = stateDir != null ? stateDir : scratch.path();
             DynamoDbEndpoint endpoint = DynamoDbEndpoint.local("source", db.endpoint());
             p.note("DynamoDB Local is listening on " + db.endpoint());

@@ -62,20 +62,15 @@ public final class VerifyCommand implements Callable<Integer>, CutoverCli.Prints
     @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = ".cutover/verify", description = "Where the last result is kept (default: ${DEFAULT-VALUE}).")
     Path stateDir;
 
-    @Option(names = "--output", paramLabel = "text|json", defaultValue = "text", description = "Result format (default: ${DEFAULT-VALUE}).")
-    OutputFormat output;
 
-    @Option(names = "--no-progress", description = "No progress bar.")
-    boolean noProgress;
 
-    private Printer printer;
+
+    @Mixin
+    OutputOptions output;
 
     @Override
     public Printer printer() {
-        if (printer == null) {
-            printer = new Printer(output == null ? OutputFormat.text : output, System.out, System.err);
-        }
-        return printer;
+        return output.printer();
     }
 
     @Override
@@ -92,7 +87,7 @@ public final class VerifyCommand implements Callable<Integer>, CutoverCli.Prints
                 .withSample(sample).withRecheck(recheck, Duration.ofMillis((long) (settleSeconds * 1000))).withListLimit(listLimit);
         Path reportFile = report != null ? report
                 : stateDir.resolve("verify-report-" + Instant.now().toString().replace(':', '-') + ".jsonl");
-        try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), !noProgress && output == OutputFormat.text);
+        try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), output.progress());
              DynamoDbVerification verification = new DynamoDbVerification(connection.source(), connection.target(), 2 * parallelism + 4)) {
             VerifyResult result = verification.run(sourceTable, targetTable != null ? targetTable : sourceTable, options, bar,
                     reportFile, Optional.of(stateDir));

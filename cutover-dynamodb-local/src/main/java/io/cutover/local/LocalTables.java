@@ -81,7 +81,8 @@ public final class LocalTables {
         }
     }
 
-    private static void writeAll(DynamoDbClient client, String table, List<WriteRequest> batch) {
+    /** Writes one batch, retrying its unprocessed items until none are left (no backoff: for tests and baselines). */
+    public static void writeAll(DynamoDbClient client, String table, List<WriteRequest> batch) {
         List<WriteRequest> pending = batch;
         while (!pending.isEmpty()) {
             List<WriteRequest> now = pending;

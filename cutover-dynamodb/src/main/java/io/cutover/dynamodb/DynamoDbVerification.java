@@ -14,7 +14,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import io.cutover.core.checkpoint.AtomicFile;
 import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -97,10 +97,7 @@ public final class DynamoDbVerification implements AutoCloseable {
 
     static void saveLast(Path stateDir, VerifyResult result) {
         try {
-            Files.createDirectories(stateDir);
-            Path tmp = stateDir.resolve(LAST_RESULT + ".tmp");
-            Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(result));
-            Files.move(tmp, stateDir.resolve(LAST_RESULT), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFile.write(stateDir.resolve(LAST_RESULT), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(result));
         } catch (IOException e) {
             throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot save the verify result in " + stateDir + ": " + e.getMessage(), e);
         }

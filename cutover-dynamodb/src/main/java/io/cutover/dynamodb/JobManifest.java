@@ -6,7 +6,7 @@ import io.cutover.core.ErrorCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import io.cutover.core.checkpoint.AtomicFile;
 import java.util.List;
 import java.util.Optional;
 
@@ -45,10 +45,7 @@ public record JobManifest(String kind, List<Entry> tables) {
 
     public void save(Path stateDir) {
         try {
-            Files.createDirectories(stateDir);
-            Path tmp = stateDir.resolve(FILE + ".tmp");
-            Files.write(tmp, MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(this));
-            Files.move(tmp, stateDir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFile.write(stateDir.resolve(FILE), MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(this));
         } catch (IOException e) {
             throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot write " + stateDir.resolve(FILE) + ": " + e.getMessage()
                     + " (is --state-dir writable?)", e);

@@ -4,14 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -62,23 +57,8 @@ public final class FileCheckpointStore implements CheckpointStore {
     @Override
     public void save(String scope, UnitCheckpoint checkpoint) {
         Path file = file(scope, checkpoint.unitId());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            Files.createDirectories(file.getParent());
-            byte[] bytes = MAPPER.writeValueAsBytes(checkpoint);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFile.write(file, MAPPER.writeValueAsBytes(checkpoint));
         } catch (IOException e) {
             throw new CutoverException(ErrorCode.STATE_CONFLICT,
                     "cannot save a checkpoint in " + file.getParent() + ": " + e.getMessage() + " (is --state-dir writable?)", e);
