@@ -28,6 +28,11 @@ public enum ErrorCode {
     TRANSIENT(4, true),
     /** The service refused a request as invalid; retrying cannot help. */
     REJECTED(4, false),
+    /**
+     * Changes were lost from a source's change stream before Cutover read them (trimmed records, a
+     * shard that vanished): the target can no longer be kept exact. Never retried, never skipped.
+     */
+    STREAM_GAP(4, false),
     /** Retries were exhausted. */
     RETRIES_EXHAUSTED(4, false),
     /** The run was stopped by the user (Ctrl-C, SIGTERM). */

@@ -17,6 +17,8 @@ import software.amazon.awssdk.regions.providers.AwsProfileRegionProvider;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClientBuilder;
 
 /**
  * Builds the SDK client for one side. The SDK's own retries are switched off: Cutover retries in one
@@ -38,6 +40,25 @@ public final class DynamoDbClients {
                 .overrideConfiguration(o -> {
                     o.retryStrategy(AwsRetryStrategy.doNotRetry());
                     o.apiCallAttemptTimeout(Duration.ofSeconds(60));
+                    for (ExecutionInterceptor i : interceptors) {
+                        o.addExecutionInterceptor(i);
+                    }
+                });
+        endpoint.endpointUrl().ifPresent(b::endpointOverride);
+        return b.build();
+    }
+
+    /** The DynamoDB Streams client for the same side, configured the same way (no SDK retries). */
+    public static DynamoDbStreamsClient createStreams(DynamoDbEndpoint endpoint, int maxConnections, ExecutionInterceptor... interceptors) {
+        DynamoDbStreamsClientBuilder b = DynamoDbStreamsClient.builder()
+                .region(region(endpoint))
+                .credentialsProvider(credentials(endpoint))
+                .httpClientBuilder(ApacheHttpClient.builder()
+                        .maxConnections(Math.max(8, maxConnections))
+                        .connectionTimeout(Duration.ofSeconds(5))
+                        .socketTimeout(Duration.ofSeconds(60)))
+                .overrideConfiguration(o -> {
+                    o.retryStrategy(AwsRetryStrategy.doNotRetry());
                     for (ExecutionInterceptor i : interceptors) {
                         o.addExecutionInterceptor(i);
                     }

@@ -1,0 +1,209 @@
+package io.cutover.dynamodb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cutover.core.CutoverException;
+import io.cutover.core.ErrorCode;
+import io.cutover.core.changelog.ChangeLog;
+import io.cutover.core.changelog.ChangeRecord;
+import io.cutover.core.changelog.PartitionPosition;
+import io.cutover.core.changelog.SqliteChangeLog;
+import io.cutover.core.item.CanonicalItem;
+import io.cutover.core.retry.RetryPolicy;
+import io.cutover.local.LocalDynamoDb;
+import io.cutover.local.LocalTables;
+import io.cutover.local.SampleItems;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
+import software.amazon.awssdk.services.dynamodb.model.GetRecordsRequest;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+
+/** Stream capture into the change log, against a fresh DynamoDB Local child process per test. */
+class DynamoDbStreamCaptureIT {
+    private static final RetryPolicy FAST = new RetryPolicy(5, Duration.ofMillis(5), Duration.ofMillis(100));
+
+    @TempDir
+    Path dir;
+    LocalDynamoDb db;
+    DynamoDbClient client;
+    DynamoDbEndpoint endpoint;
+    String table;
+    String streamArn;
+
+    @BeforeEach
+    void freshServer() {
+        db = LocalDynamoDb.startChildProcess();
+        client = LocalTables.client(db);
+        endpoint = DynamoDbEndpoint.local("source", db.endpoint());
+        table = "captured";
+        LocalTables.create(client, SampleItems.plainTable(table).toBuilder()
+                .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)).build());
+        streamArn = client.describeTable(b -> b.tableName(table)).table().latestStreamArn();
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        db.close();
+    }
+
+    /** Puts (with a rising version) and deletes of existing keys over 25 keys; returns the expected final state. */
+    private Map<String, Map<String, AttributeValue>> write(int from, int to, Map<String, Map<String, AttributeValue>> state) {
+        Random random = new Random(from);
+        for (int op = from; op < to; op++) {
+            String k = "k" + random.nextInt(25);
+            Map<String, AttributeValue> key = Map.of("pk", AttributeValue.fromS(k), "sk", AttributeValue.fromS("s"));
+            if (state.containsKey(k) && random.nextInt(4) == 0) {
+                client.deleteItem(b -> b.tableName(table).key(key));
+                state.remove(k);
+            } else {
+                Map<String, AttributeValue> item = new HashMap<>(key);
+                item.put("v", AttributeValue.fromN(Integer.toString(op)));
+                item.put("n", AttributeValue.fromN("12345678901234567890123456789012345678"));
+                client.putItem(b -> b.tableName(table).item(item));
+                state.put(k, item);
+            }
+        }
+        return state;
+    }
+
+    private static void awaitSize(ChangeLog log, long size, DynamoDbStreamCapture capture) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (log.size() < size && System.nanoTime() < deadline) {
+            assertNull(capture.failure(), () -> "capture failed: " + capture.failure());
+            Thread.sleep(50);
+        }
+        Thread.sleep(300);
+        assertEquals(size, log.size(), "every change captured exactly once");
+    }
+
+    /** Replays the log in order into a map, as an applier would. */
+    private static Map<String, Map<String, AttributeValue>> replay(ChangeLog log) {
+        Map<String, Map<String, AttributeValue>> out = new HashMap<>();
+        for (ChangeRecord c : log.read(0, Integer.MAX_VALUE)) {
+            String k = c.key().get("pk").s();
+            if (c.operation() == ChangeRecord.Operation.DELETE) {
+                out.remove(k);
+            } else {
+                out.put(k, c.image());
+            }
+        }
+        return out;
+    }
+
+    private static void assertSameState(Map<String, Map<String, AttributeValue>> expected, Map<String, Map<String, AttributeValue>> actual) {
+        assertEquals(expected.keySet(), actual.keySet());
+        expected.forEach((k, v) -> assertEquals(CanonicalItem.of(v), CanonicalItem.of(actual.get(k)), k));
+    }
+
+    @Test
+    void capturesEveryChangeInKeyOrderAndResumesWithoutDuplicates() throws Exception {
+        Map<String, Map<String, AttributeValue>> state = new HashMap<>();
+        write(0, 40, state); // before capture starts: not captured
+        try (SqliteChangeLog log = SqliteChangeLog.open(dir.resolve("changes.db"));
+             DynamoDbStreamsClient streams = DynamoDbClients.createStreams(endpoint, 8)) {
+            DynamoDbStreamCapture first = new DynamoDbStreamCapture(streams, endpoint, streamArn, log, FAST, 50);
+            first.start();
+            assertTrue(log.positions().size() >= 1, "positions are recorded before anything is copied");
+            first.run(200);
+            write(40, 190, state);
+            awaitSize(log, 150, first);
+            first.close();
+
+            write(190, 340, state); // while capture is down
+            DynamoDbStreamCapture second = new DynamoDbStreamCapture(streams, endpoint, streamArn, log, FAST, 50);
+            second.start();
+            second.run(200);
+            awaitSize(log, 300, second);
+            second.close();
+
+            // Per key, the log holds the versions in the order they were written.
+            Map<String, Integer> lastVersion = new HashMap<>();
+            for (ChangeRecord c : log.read(0, Integer.MAX_VALUE)) {
+                if (c.operation() == ChangeRecord.Operation.PUT) {
+                    int v = Integer.parseInt(c.image().get("v").n());
+                    String k = c.key().get("pk").s();
+                    assertTrue(v > lastVersion.getOrDefault(k, -1), "out of order for " + k);
+                    lastVersion.put(k, v);
+                }
+            }
+            // For every key the log touched, replaying it gives the key's final state, absence included.
+            Map<String, Map<String, AttributeValue>> replayed = replay(log);
+            Map<String, Map<String, AttributeValue>> table = new HashMap<>();
+            client.scanPaginator(b -> b.tableName(this.table)).items().forEach(i -> table.put(i.get("pk").s(), i));
+            for (ChangeRecord c : log.read(0, Integer.MAX_VALUE)) {
+                String k = c.key().get("pk").s();
+                assertEquals(state.containsKey(k), replayed.containsKey(k), k + ": present in the table iff present after replay");
+                if (state.containsKey(k)) {
+                    assertEquals(CanonicalItem.of(state.get(k)), CanonicalItem.of(replayed.get(k)), k);
+                }
+            }
+            assertSameState(state, table);
+        }
+    }
+
+    @Test
+    void renewsAnExpiredIteratorAndLosesNothing() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        ExecutionInterceptor expiring = new ExecutionInterceptor() {
+            @Override
+            public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
+                if (context.request() instanceof GetRecordsRequest && calls.incrementAndGet() % 7 == 0) {
+                    throw ExpiredIteratorException.builder().statusCode(400).message("injected")
+                            .awsErrorDetails(AwsErrorDetails.builder().errorCode("ExpiredIteratorException").errorMessage("injected").build())
+                            .build();
+                }
+                return context.request();
+            }
+        };
+        Map<String, Map<String, AttributeValue>> state = new HashMap<>();
+        try (SqliteChangeLog log = SqliteChangeLog.open(dir.resolve("changes.db"));
+             DynamoDbStreamsClient streams = DynamoDbClients.createStreams(endpoint, 8, expiring);
+             DynamoDbStreamCapture capture = new DynamoDbStreamCapture(streams, endpoint, streamArn, log, FAST, 50)) {
+            capture.start();
+            capture.run(200);
+            for (int round = 0; round < 5; round++) {
+                write(round * 40, round * 40 + 40, state);
+                Thread.sleep(300);
+            }
+            awaitSize(log, 200, capture);
+            assertTrue(capture.renewedIterators() > 0, "the injected expiries must have been renewed");
+            assertSameState(state, replay(log));
+        }
+    }
+
+    @Test
+    void aShardThatLeftTheStreamUnfinishedIsAGapNotASkip() {
+        try (SqliteChangeLog log = SqliteChangeLog.open(dir.resolve("changes.db"));
+             DynamoDbStreamsClient streams = DynamoDbClients.createStreams(endpoint, 8)) {
+            log.append(List.of(), new PartitionPosition("shardId-00000000000000000000-trimmed", "100", false));
+            DynamoDbStreamCapture capture = new DynamoDbStreamCapture(streams, endpoint, streamArn, log, FAST, 50);
+            CutoverException e = assertThrows(CutoverException.class, capture::start);
+            assertEquals(ErrorCode.STREAM_GAP, e.code());
+            assertTrue(e.getMessage().contains("shardId-00000000000000000000-trimmed") && e.getMessage().contains("--restart"), e.getMessage());
+            capture.close();
+        }
+    }
+}
