@@ -86,9 +86,21 @@ public final class DynamoDbBatchWriter implements TargetWriter {
 
     @Override
     public CompletableFuture<WriteOutcome> write(List<Map<String, AttributeValue>> items) {
-        List<List<Map<String, AttributeValue>>> batches = batches(items);
+        List<WriteRequest> requests = new ArrayList<>(items.size());
+        for (Map<String, AttributeValue> item : items) {
+            requests.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
+        }
+        return writeRequests(requests);
+    }
+
+    /**
+     * Writes puts and deletes, at most one per key (BatchWriteItem refuses a key twice in a request);
+     * completes when every one was acknowledged or dead-lettered.
+     */
+    public CompletableFuture<WriteOutcome> writeRequests(List<WriteRequest> requests) {
+        List<List<WriteRequest>> batches = batches(requests, DynamoDbBatchWriter::itemOf);
         List<CompletableFuture<WriteOutcome>> futures = new ArrayList<>(batches.size());
-        for (List<Map<String, AttributeValue>> batch : batches) {
+        for (List<WriteRequest> batch : batches) {
             futures.add(CompletableFuture.supplyAsync(() -> {
                 WriteOutcome outcome = writeBatch(batch);
                 onBatchDone.accept(outcome.written() + outcome.deadLettered());
@@ -99,13 +111,22 @@ public final class DynamoDbBatchWriter implements TargetWriter {
                 .thenApply(v -> futures.stream().map(CompletableFuture::join).reduce(WriteOutcome.NONE, WriteOutcome::plus));
     }
 
+    /** The item a put writes, or the key a delete removes. */
+    static Map<String, AttributeValue> itemOf(WriteRequest r) {
+        return r.putRequest() != null ? r.putRequest().item() : r.deleteRequest().key();
+    }
+
     /** Splits items into batches that respect both the item count and the request size limits. */
     static List<List<Map<String, AttributeValue>>> batches(List<Map<String, AttributeValue>> items) {
-        List<List<Map<String, AttributeValue>>> out = new ArrayList<>();
-        List<Map<String, AttributeValue>> current = new ArrayList<>(MAX_BATCH_ITEMS);
+        return batches(items, item -> item);
+    }
+
+    static <T> List<List<T>> batches(List<T> items, java.util.function.Function<T, Map<String, AttributeValue>> itemOf) {
+        List<List<T>> out = new ArrayList<>();
+        List<T> current = new ArrayList<>(MAX_BATCH_ITEMS);
         long currentBytes = 0;
-        for (Map<String, AttributeValue> item : items) {
-            long size = ItemSize.wire(item);
+        for (T item : items) {
+            long size = ItemSize.wire(itemOf.apply(item));
             if (!current.isEmpty() && (current.size() == MAX_BATCH_ITEMS || currentBytes + size > MAX_BATCH_WIRE_BYTES)) {
                 out.add(current);
                 current = new ArrayList<>(MAX_BATCH_ITEMS);
@@ -120,18 +141,14 @@ public final class DynamoDbBatchWriter implements TargetWriter {
         return out;
     }
 
-    private WriteOutcome writeBatch(List<Map<String, AttributeValue>> batch) {
+    private WriteOutcome writeBatch(List<WriteRequest> batch) {
         try {
             throttle.acquire(batch.size());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CutoverException(ErrorCode.INTERRUPTED, "write to " + table + " interrupted", e);
         }
-        List<WriteRequest> requests = new ArrayList<>(batch.size());
-        for (Map<String, AttributeValue> item : batch) {
-            requests.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
-        }
-        List<List<WriteRequest>> pending = new ArrayList<>(List.of(requests));
+        List<List<WriteRequest>> pending = new ArrayList<>(List.of(batch));
         try {
             retry.execute("BatchWriteItem " + table, attempt -> {
                 List<WriteRequest> now = pending.get(0);
@@ -152,22 +169,27 @@ public final class DynamoDbBatchWriter implements TargetWriter {
             }
             return writeOneByOne(batch);
         }
-        return new WriteOutcome(batch.size(), batch.stream().mapToLong(ItemSize::billed).sum(), 0);
+        return new WriteOutcome(batch.size(), batch.stream().mapToLong(r -> ItemSize.billed(itemOf(r))).sum(), 0);
     }
 
-    /** Finds the item(s) the service rejects, writes the rest, and dead-letters the rejected ones. */
-    private WriteOutcome writeOneByOne(List<Map<String, AttributeValue>> batch) {
+    /** Finds the request(s) the service rejects, writes the rest, and dead-letters the rejected ones. */
+    private WriteOutcome writeOneByOne(List<WriteRequest> batch) {
         WriteOutcome outcome = WriteOutcome.NONE;
-        for (Map<String, AttributeValue> item : batch) {
-            PutItemRequest put = PutItemRequest.builder().tableName(table).item(item).build();
+        for (WriteRequest request : batch) {
+            Map<String, AttributeValue> item = itemOf(request);
             try {
-                retry.execute("PutItem " + table, attempt -> client.putItem(put), classifier, listener);
+                if (request.putRequest() != null) {
+                    PutItemRequest put = PutItemRequest.builder().tableName(table).item(item).build();
+                    retry.execute("PutItem " + table, attempt -> client.putItem(put), classifier, listener);
+                } else {
+                    retry.execute("DeleteItem " + table, attempt -> client.deleteItem(b -> b.tableName(table).key(item)), classifier, listener);
+                }
                 outcome = outcome.plus(new WriteOutcome(1, ItemSize.billed(item), 0));
             } catch (CutoverException e) {
                 if (e.code() != ErrorCode.REJECTED) {
                     throw e;
                 }
-                deadLetters.accept(table, item, e.getMessage());
+                deadLetters.accept(table, item, (request.putRequest() != null ? "" : "delete of this key: ") + e.getMessage());
                 outcome = outcome.plus(new WriteOutcome(0, 0, 1));
             }
         }

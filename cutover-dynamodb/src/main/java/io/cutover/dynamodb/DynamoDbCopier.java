@@ -53,6 +53,7 @@ public final class DynamoDbCopier implements AutoCloseable {
     private final RetryPolicy retry;
     private volatile BulkCopier current;
     private volatile boolean stopRequested;
+    private volatile boolean targetStream = true;
 
     public DynamoDbCopier(CopySettings settings, CopyProgress progress, List<ExecutionInterceptor> targetInterceptors) {
         this(settings, progress, RetryPolicy.defaults(), targetInterceptors);
@@ -221,7 +222,7 @@ public final class DynamoDbCopier implements AutoCloseable {
         List<String> warnings = new ArrayList<>(plan.warnings());
         String schemaAction;
         if (plan.targetAction().startsWith("create")) {
-            warnings.addAll(targetTables.create(source, pair.target()));
+            warnings.addAll(targetTables.create(source, pair.target(), targetStream));
             schemaAction = "created";
         } else {
             schemaAction = settings.dataOnly() ? "skipped" : "reused";
@@ -264,6 +265,11 @@ public final class DynamoDbCopier implements AutoCloseable {
             progress.tableFinished(result);
             return result;
         }
+    }
+
+    /** Creates targets without the source's stream specification (a migration turns it on at cut-over). */
+    void withoutTargetStream() {
+        targetStream = false;
     }
 
     /** Stops after the pages in flight are acknowledged and checkpointed; the next run resumes. */

@@ -170,6 +170,11 @@ public final class DynamoDbTableDefinitions {
 
     /** The CreateTable request that reproduces the source under a new name. */
     public static CreateTableRequest createRequest(SourceTable source, String targetName) {
+        return createRequest(source, targetName, true);
+    }
+
+    /** As above; {@code withStream} false leaves the target's stream off (a migration enables it at cut-over). */
+    public static CreateTableRequest createRequest(SourceTable source, String targetName, boolean withStream) {
         TableDescription d = source.description();
         boolean provisioned = billingMode(d) == BillingMode.PROVISIONED;
         CreateTableRequest.Builder b = CreateTableRequest.builder()
@@ -194,7 +199,7 @@ public final class DynamoDbTableDefinitions {
             b.localSecondaryIndexes(d.localSecondaryIndexes().stream().map(l -> LocalSecondaryIndex.builder()
                     .indexName(l.indexName()).keySchema(l.keySchema()).projection(l.projection()).build()).toList());
         }
-        if (d.streamSpecification() != null && Boolean.TRUE.equals(d.streamSpecification().streamEnabled())) {
+        if (withStream && d.streamSpecification() != null && Boolean.TRUE.equals(d.streamSpecification().streamEnabled())) {
             b.streamSpecification(d.streamSpecification());
         }
         if (d.tableClassSummary() != null && d.tableClassSummary().tableClass() == TableClass.STANDARD_INFREQUENT_ACCESS) {
@@ -212,8 +217,12 @@ public final class DynamoDbTableDefinitions {
 
     /** Creates the target table from the source's definition, waits until it is ACTIVE, then sets TTL and tags. */
     public List<String> create(SourceTable source, String targetName) {
+        return create(source, targetName, true);
+    }
+
+    public List<String> create(SourceTable source, String targetName, boolean withStream) {
         List<String> warnings = new ArrayList<>();
-        CreateTableRequest request = createRequest(source, targetName);
+        CreateTableRequest request = createRequest(source, targetName, withStream);
         retry.execute("CreateTable " + targetName, a -> client.createTable(request), classifier, RetryListener.NONE);
         awaitActive(targetName);
         source.ttlAttribute().ifPresent(attr -> retry.execute("UpdateTimeToLive " + targetName,

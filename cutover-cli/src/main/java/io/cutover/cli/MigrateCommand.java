@@ -1,0 +1,142 @@
+package io.cutover.cli;
+
+import io.cutover.core.CutoverException;
+import io.cutover.core.ErrorCode;
+import io.cutover.core.result.MigrationStatus;
+import io.cutover.dynamodb.CopySettings;
+import io.cutover.dynamodb.DynamoDbMigration;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code cutover migrate}: a live DynamoDB-to-DynamoDB migration, resumable from any phase. */
+@Command(name = "migrate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Migrate a DynamoDB table live: capture its stream, copy it, apply every change, stay in step.",
+                "Phases: PREPARE, CAPTURE, BACKFILL, CATCH_UP, IN_SYNC; then it keeps replicating until stopped (Ctrl-C).",
+                "Running the same command again resumes from the phase it was in, after a clean stop or a kill -9."},
+        footer = {"", "Exit codes: 0 reached the requested phase or stopped cleanly, 2 bad flags, 3 source/target unusable,",
+                "4 failed (including a stream gap), 130 interrupted before the result was printed."})
+public final class MigrateCommand implements Callable<Integer>, CutoverCli.PrintsResults {
+    @Mixin
+    ConnectionOptions connection;
+
+    @Mixin
+    OutputOptions output;
+
+    @Option(names = "--source-table", paramLabel = "NAME", required = true, description = "Table to migrate; its stream must carry new images.")
+    String sourceTable;
+
+    @Option(names = "--target-table", paramLabel = "NAME", description = "Target table (default: same as --source-table).")
+    String targetTable;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = ".cutover/migrate", description = "Where the change log, checkpoints and phase are kept (default: ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    @Option(names = "--until", paramLabel = "backfill|in-sync", description = "Stop once this phase is reached (default: keep replicating until stopped).")
+    String until;
+
+    @Option(names = "--enable-stream", description = "Turn on the source's stream (NEW_AND_OLD_IMAGES) when it has none.")
+    boolean enableStream;
+
+    @Option(names = "--restart", description = "Discard the state in --state-dir and start over.")
+    boolean restart;
+
+    @Option(names = "--segments", paramLabel = "N", description = "Scan segments for the backfill (default: from the table's size).")
+    Integer segments;
+
+    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "8", description = "Segments scanned at once (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--write-concurrency", paramLabel = "N", defaultValue = "16", description = "BatchWriteItem requests in flight (default: ${DEFAULT-VALUE}).")
+    int writeConcurrency;
+
+    @Option(names = "--max-write-rate", paramLabel = "ITEMS/S", defaultValue = "0", description = "Write at most this many items per second (default: no limit).")
+    double maxWriteRate;
+
+    @Override
+    public Printer printer() {
+        return output.printer();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (until != null && !until.equals("backfill") && !until.equals("in-sync")) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--until must be backfill or in-sync, was '" + until + "'");
+        }
+        String target = targetTable != null ? targetTable : sourceTable;
+        CopySettings settings = CopySettings.builder(connection.source(), connection.target()).table(sourceTable, target)
+                .stateDir(stateDir).segments(segments).parallelism(parallelism).writeConcurrency(writeConcurrency)
+                .maxWriteRate(maxWriteRate).build();
+        settings.resolvePairs(java.util.List.of());
+        if (restart) {
+            deleteState(stateDir);
+        }
+        Printer p = printer();
+        try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), output.progress());
+             DynamoDbMigration migration = new DynamoDbMigration(settings, sourceTable, target, enableStream)) {
+            CountDownLatch finished = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                System.err.println("\ncutover: stopping after the writes in flight are acknowledged; run the same command again to resume");
+                migration.requestStop();
+                try {
+                    finished.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "cutover-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                MigrationStatus status = migration.run(until, bar, s -> {
+                    if (output.progress()) {
+                        System.err.println(line(s));
+                    }
+                });
+                p.result(status, MigrateCommand::text);
+                return 0;
+            } finally {
+                finished.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // Ctrl-C: the hook is running.
+                }
+            }
+        }
+    }
+
+    private static void deleteState(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+    }
+
+    static String line(MigrationStatus s) {
+        return String.format(Locale.ROOT, "%s: captured %,d, applied %,d, superseded %,d, dead-lettered %,d, backlog %,d, %,.0f changes/s, lag p50 %d ms p99 %d ms max %d ms",
+                s.phase(), s.captured(), s.applied(), s.superseded(), s.deadLettered(), s.backlog(), s.changesPerSecond(),
+                s.lagP50Millis(), s.lagP99Millis(), s.lagMaxMillis());
+    }
+
+    static String text(MigrationStatus s) {
+        StringBuilder b = new StringBuilder();
+        b.append("Migration ").append(s.sourceTable()).append(" -> ").append(s.targetTable()).append(": phase ").append(s.phase()).append('\n');
+        b.append(String.format(Locale.ROOT, "  backfill: %,d items copied%n", s.backfillItems()));
+        b.append("  ").append(line(s)).append('\n');
+        s.positions().forEach((shard, pos) -> b.append("  shard ").append(shard).append(": ").append(pos).append('\n'));
+        return b.toString();
+    }
+}

@@ -1,0 +1,20 @@
+package io.cutover.core.result;
+
+/**
+ * Where a live migration stands, as {@code cutover status} and {@code migrate} print it and the HTTP
+ * API will serve it. Written by the running migration about once a second.
+ *
+ * @param phase          PREPARE, CAPTURE, BACKFILL, CATCH_UP or IN_SYNC
+ * @param captured       changes in the change log
+ * @param applied        changes the target acknowledged
+ * @param superseded     changes replaced by a later change of the same key before being written
+ * @param deadLettered   changes written to the dead-letter file instead
+ * @param backlog        changes captured but not yet applied
+ * @param lagP50Millis   source change time to target acknowledgement (DynamoDB Streams round the source time to the second)
+ * @param positions      per shard: the last stream sequence number kept, or "finished"
+ */
+public record MigrationStatus(String phase, String sourceTable, String targetTable, String streamArn, long backfillItems,
+                              long captured, long applied, long superseded, long deadLettered, long backlog,
+                              double changesPerSecond, long lagP50Millis, long lagP99Millis, long lagMaxMillis,
+                              java.util.Map<String, String> positions, String updatedAt) {
+}

@@ -1,0 +1,281 @@
+package io.cutover.dynamodb;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cutover.core.CutoverException;
+import io.cutover.core.ErrorCode;
+import io.cutover.core.apply.ApplyStats;
+import io.cutover.core.apply.ChangeApplier;
+import io.cutover.core.changelog.PartitionPosition;
+import io.cutover.core.changelog.SqliteChangeLog;
+import io.cutover.core.checkpoint.AtomicFile;
+import io.cutover.core.copy.CopyProgress;
+import io.cutover.core.deadletter.FileDeadLetterSink;
+import io.cutover.core.result.CopyResult;
+import io.cutover.core.result.MigrationStatus;
+import io.cutover.core.retry.RetryPolicy;
+import io.cutover.core.throttle.Throttle;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+
+/**
+ * {@code cutover migrate} for a DynamoDB source: a durable phase machine, resumable from any phase
+ * after a clean stop or a {@code kill -9} (docs/decisions/0011-apply-in-chunks.md):
+ *
+ * <ol>
+ *   <li>PREPARE: the source's stream must carry new images; the target is created (or reused).</li>
+ *   <li>CAPTURE: every shard's position is recorded in the change log before any item is copied.</li>
+ *   <li>BACKFILL: the bulk copy runs (checkpointed) while capture fills the change log.</li>
+ *   <li>CATCH_UP: the whole log is applied in per-key order; the last change of each key wins, so no
+ *       bulk write can outlive a later change or bring back a deleted item.</li>
+ *   <li>IN_SYNC: new changes are applied as they arrive, with lag measured.</li>
+ * </ol>
+ *
+ * {@link #run} blocks until the requested phase is reached or {@link #requestStop} is called.
+ */
+public final class DynamoDbMigration implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DynamoDbMigration.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final String STATE_FILE = "migration.json";
+    private static final long IN_SYNC_BACKLOG = 100;
+
+    /** Where the phase machine is; kept in migration.json. */
+    public record State(String phase, String sourceTable, String targetTable, String streamArn, long backfillItems) {
+        State with(String newPhase) {
+            return new State(newPhase, sourceTable, targetTable, streamArn, backfillItems);
+        }
+    }
+
+    private final CopySettings settings;
+    private final String sourceTable;
+    private final String targetTable;
+    private final boolean enableStream;
+    private final RetryPolicy retry = RetryPolicy.defaults();
+    private final DynamoDbClient source;
+    private final DynamoDbClient target;
+    private final DynamoDbStreamsClient streams;
+    private volatile boolean stop;
+    private volatile DynamoDbCopier backfill;
+
+    public DynamoDbMigration(CopySettings settings, String sourceTable, String targetTable, boolean enableStream) {
+        this.settings = settings;
+        this.sourceTable = sourceTable;
+        this.targetTable = targetTable;
+        this.enableStream = enableStream;
+        this.source = DynamoDbClients.create(settings.source(), settings.parallelism() + 4);
+        this.target = DynamoDbClients.create(settings.target(), settings.writeConcurrency() + 4);
+        this.streams = DynamoDbClients.createStreams(settings.source(), 16);
+    }
+
+    /** Runs until {@code until} (BACKFILL: the copy is done; IN_SYNC: lag is small) or, with null, until stopped. */
+    public MigrationStatus run(String until, CopyProgress progress, Consumer<MigrationStatus> onStatus) {
+        Path dir = settings.stateDir();
+        try (StateDirectory lock = StateDirectory.open(dir)) {
+            State state = load(dir).orElse(null);
+            if (state == null) {
+                state = prepare();
+                save(dir, state);
+            } else if (!state.sourceTable().equals(sourceTable) || !state.targetTable().equals(targetTable)) {
+                throw new CutoverException(ErrorCode.STATE_CONFLICT, "--state-dir " + dir + " holds the migration of "
+                        + state.sourceTable() + " to " + state.targetTable() + ": pass --restart to discard it, or use another --state-dir");
+            }
+            try (SqliteChangeLog log = SqliteChangeLog.open(dir.resolve("changes.db"));
+                 DynamoDbStreamCapture capture = new DynamoDbStreamCapture(streams, settings.source(), state.streamArn(), log, retry, 100);
+                 FileDeadLetterSink dead = new FileDeadLetterSink(dir.resolve("dead-letters.jsonl"));
+                 DynamoDbBatchWriter writer = new DynamoDbBatchWriter(target, targetTable, settings.writeConcurrency(),
+                         new Throttle(settings.maxWriteRate()), retry, new DynamoDbErrorClassifier(settings.target()), dead)) {
+                capture.start();
+                if (state.phase().equals("CAPTURE")) {
+                    state = state.with("BACKFILL");
+                    save(dir, state);
+                }
+                capture.run(500);
+                if (state.phase().equals("BACKFILL")) {
+                    CopyResult copied = backfill(progress);
+                    failOn(capture);
+                    if (!copied.status().startsWith("completed")) {
+                        return status(state, log, null, 0);
+                    }
+                    state = new State("CATCH_UP", state.sourceTable(), state.targetTable(), state.streamArn(),
+                            state.backfillItems() + copied.items());
+                    save(dir, state);
+                }
+                if ("backfill".equals(until)) {
+                    return status(state, log, null, 0);
+                }
+                ChangeApplier applier = new ChangeApplier(log, new DynamoDbChangeWriter(writer), 1000, System::currentTimeMillis);
+                return apply(state, log, capture, applier, until, onStatus);
+            }
+        }
+    }
+
+    private State prepare() {
+        TableDescription d = new DynamoDbTableDefinitions(source, settings.source(), retry).read(sourceTable).description();
+        var spec = d.streamSpecification();
+        boolean usable = spec != null && Boolean.TRUE.equals(spec.streamEnabled())
+                && (spec.streamViewType() == StreamViewType.NEW_IMAGE || spec.streamViewType() == StreamViewType.NEW_AND_OLD_IMAGES);
+        if (!usable) {
+            if (spec != null && Boolean.TRUE.equals(spec.streamEnabled())) {
+                throw new CutoverException(ErrorCode.CONFIG_INVALID, "source table '" + sourceTable + "' has a stream with view type "
+                        + spec.streamViewTypeAsString() + ", which carries no new images: change it to NEW_AND_OLD_IMAGES (a table has one"
+                        + " stream; changing it replaces the stream)");
+            }
+            if (!enableStream) {
+                throw new CutoverException(ErrorCode.CONFIG_INVALID, "source table '" + sourceTable + "' has no stream: pass"
+                        + " --enable-stream to turn one on (NEW_AND_OLD_IMAGES), or enable it yourself");
+            }
+            source.updateTable(b -> b.tableName(sourceTable).streamSpecification(s -> s.streamEnabled(true)
+                    .streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)));
+            d = source.describeTable(b -> b.tableName(sourceTable)).table();
+            LOG.info("enabled the stream of {}", sourceTable);
+        }
+        CopySettings schema = CopySettings.builder(settings.source(), settings.target()).table(sourceTable, targetTable)
+                .stateDir(settings.stateDir().resolve("schema")).schemaOnly(true).build();
+        try (DynamoDbCopier copier = new DynamoDbCopier(schema, CopyProgress.NONE, List.of())) {
+            copier.withoutTargetStream();
+            copier.run();
+        }
+        return new State("CAPTURE", sourceTable, targetTable, d.latestStreamArn(), 0);
+    }
+
+    private CopyResult backfill(CopyProgress progress) {
+        CopySettings data = CopySettings.builder(settings.source(), settings.target()).table(sourceTable, targetTable)
+                .stateDir(settings.stateDir().resolve("backfill")).dataOnly(true).segments(settings.segments().orElse(null))
+                .parallelism(settings.parallelism()).writeConcurrency(settings.writeConcurrency()).maxWriteRate(settings.maxWriteRate())
+                .maxReadRate(settings.maxReadRate()).build();
+        try (DynamoDbCopier copier = new DynamoDbCopier(data, progress, List.of())) {
+            backfill = copier;
+            if (stop) {
+                copier.requestStop();
+            }
+            return copier.run();
+        } finally {
+            backfill = null;
+        }
+    }
+
+    private MigrationStatus apply(State state, SqliteChangeLog log, DynamoDbStreamCapture capture, ChangeApplier applier, String until,
+                                  Consumer<MigrationStatus> onStatus) {
+        long lastReport = 0;
+        long appliedAtReport = log.applied();
+        double rate = 0;
+        while (!stop) {
+            failOn(capture);
+            long taken = applier.applyAvailable();
+            long backlog = log.lastSequence() - log.applied();
+            if (state.phase().equals("CATCH_UP") && backlog <= IN_SYNC_BACKLOG) {
+                state = state.with("IN_SYNC");
+                save(settings.stateDir(), state);
+                LOG.info("in sync: backlog {}", backlog);
+            }
+            long now = System.currentTimeMillis();
+            if (now - lastReport >= 1000) {
+                rate = lastReport == 0 ? 0 : (log.applied() - appliedAtReport) * 1000.0 / (now - lastReport);
+                appliedAtReport = log.applied();
+                lastReport = now;
+                MigrationStatus status = status(state, log, applier.stats(), rate);
+                saveStatus(status);
+                onStatus.accept(status);
+            }
+            if ("in-sync".equals(until) && state.phase().equals("IN_SYNC")) {
+                break;
+            }
+            if (taken == 0) {
+                sleep(20);
+            }
+        }
+        MigrationStatus status = status(state, log, applier.stats(), rate);
+        saveStatus(status);
+        return status;
+    }
+
+    private static void failOn(DynamoDbStreamCapture capture) {
+        if (capture.failure() != null) {
+            throw capture.failure();
+        }
+    }
+
+    private MigrationStatus status(State state, SqliteChangeLog log, ApplyStats stats, double rate) {
+        Map<String, String> positions = new LinkedHashMap<>();
+        for (PartitionPosition p : log.positions().values()) {
+            positions.put(p.partition(), p.finished() ? "finished" : String.valueOf(p.lastPosition()));
+        }
+        long applied = log.applied();
+        return new MigrationStatus(state.phase(), state.sourceTable(), state.targetTable(), state.streamArn(), state.backfillItems(),
+                log.size(), stats == null ? 0 : stats.applied(), stats == null ? 0 : stats.superseded(),
+                stats == null ? 0 : stats.deadLettered(), log.lastSequence() - applied, rate,
+                stats == null ? 0 : stats.lagP50Millis(), stats == null ? 0 : stats.lagP99Millis(), stats == null ? 0 : stats.lagMaxMillis(),
+                positions, Instant.now().toString());
+    }
+
+    private void saveStatus(MigrationStatus status) {
+        try {
+            AtomicFile.write(settings.stateDir().resolve("status.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(status));
+        } catch (IOException e) {
+            LOG.warn("cannot write status.json: {}", e.toString());
+        }
+    }
+
+    /** The last status a migration in {@code stateDir} wrote, if any. */
+    public static Optional<MigrationStatus> lastStatus(Path stateDir) {
+        Path f = stateDir.resolve("status.json");
+        try {
+            return Files.exists(f) ? Optional.of(JSON.readValue(f.toFile(), MigrationStatus.class)) : Optional.empty();
+        } catch (IOException e) {
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, f + " is damaged: " + e.getMessage(), e);
+        }
+    }
+
+    public static Optional<State> load(Path dir) {
+        Path f = dir.resolve(STATE_FILE);
+        try {
+            return Files.exists(f) ? Optional.of(JSON.readValue(f.toFile(), State.class)) : Optional.empty();
+        } catch (IOException e) {
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, f + " is damaged (" + e.getMessage() + "): pass --restart", e);
+        }
+    }
+
+    private static void save(Path dir, State state) {
+        try {
+            AtomicFile.write(dir.resolve(STATE_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
+        } catch (IOException e) {
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot save " + dir.resolve(STATE_FILE) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops after the writes in flight are acknowledged; the next run resumes from the same phase. */
+    public void requestStop() {
+        stop = true;
+        DynamoDbCopier c = backfill;
+        if (c != null) {
+            c.requestStop();
+        }
+    }
+
+    @Override
+    public void close() {
+        source.close();
+        target.close();
+        streams.close();
+    }
+}
