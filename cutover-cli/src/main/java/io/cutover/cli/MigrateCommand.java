@@ -42,7 +42,8 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
     @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = ".cutover/migrate", description = "Where the change log, checkpoints and phase are kept (default: ${DEFAULT-VALUE}).")
     Path stateDir;
 
-    @Option(names = "--until", paramLabel = "backfill|in-sync", description = "Stop once this phase is reached (default: keep replicating until stopped).")
+    @Option(names = "--until", paramLabel = "backfill|in-sync|drained", description = {"Stop once this phase is reached (default: keep replicating until stopped).",
+            "drained: in sync, nothing left to apply, and nothing new for 2 s (after the writers stopped)."})
     String until;
 
     @Option(names = "--enable-stream", description = "Turn on the source's stream (NEW_AND_OLD_IMAGES) when it has none.")
@@ -70,8 +71,8 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
 
     @Override
     public Integer call() throws Exception {
-        if (until != null && !until.equals("backfill") && !until.equals("in-sync")) {
-            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--until must be backfill or in-sync, was '" + until + "'");
+        if (until != null && !until.equals("backfill") && !until.equals("in-sync") && !until.equals("drained")) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--until must be backfill, in-sync or drained, was '" + until + "'");
         }
         String target = targetTable != null ? targetTable : sourceTable;
         CopySettings settings = CopySettings.builder(connection.source(), connection.target()).table(sourceTable, target)

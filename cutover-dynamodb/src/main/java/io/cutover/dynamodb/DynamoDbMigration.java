@@ -50,6 +50,8 @@ public final class DynamoDbMigration implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final String STATE_FILE = "migration.json";
     private static final long IN_SYNC_BACKLOG = 100;
+    /** "drained": in sync, nothing to apply, and nothing new captured for this long. */
+    private static final long DRAINED_NANOS = 2_000_000_000L;
 
     /** Where the phase machine is; kept in migration.json. */
     public record State(String phase, String sourceTable, String targetTable, String streamArn, long backfillItems) {
@@ -79,7 +81,11 @@ public final class DynamoDbMigration implements AutoCloseable {
         this.streams = DynamoDbClients.createStreams(settings.source(), 16);
     }
 
-    /** Runs until {@code until} (BACKFILL: the copy is done; IN_SYNC: lag is small) or, with null, until stopped. */
+    /**
+     * Runs until {@code until}: "backfill" (the copy is done), "in-sync" (the backlog is small), "drained"
+     * (in sync, nothing left to apply and nothing new captured for 2 s: for when writers have stopped),
+     * or, with null, until stopped.
+     */
     public MigrationStatus run(String until, CopyProgress progress, Consumer<MigrationStatus> onStatus) {
         Path dir = settings.stateDir();
         try (StateDirectory lock = StateDirectory.open(dir)) {
@@ -116,6 +122,9 @@ public final class DynamoDbMigration implements AutoCloseable {
                     return status(state, log, null, 0);
                 }
                 ChangeApplier applier = new ChangeApplier(log, new DynamoDbChangeWriter(writer), 1000, System::currentTimeMillis);
+                if (state.phase().equals("IN_SYNC")) {
+                    applier.resetLag();
+                }
                 return apply(state, log, capture, applier, until, onStatus);
             }
         }
@@ -171,6 +180,8 @@ public final class DynamoDbMigration implements AutoCloseable {
         long lastReport = 0;
         long appliedAtReport = log.applied();
         double rate = 0;
+        long quietSince = System.nanoTime();
+        long lastSize = -1;
         while (!stop) {
             failOn(capture);
             long taken = applier.applyAvailable();
@@ -178,6 +189,7 @@ public final class DynamoDbMigration implements AutoCloseable {
             if (state.phase().equals("CATCH_UP") && backlog <= IN_SYNC_BACKLOG) {
                 state = state.with("IN_SYNC");
                 save(settings.stateDir(), state);
+                applier.resetLag();
                 LOG.info("in sync: backlog {}", backlog);
             }
             long now = System.currentTimeMillis();
@@ -190,6 +202,13 @@ public final class DynamoDbMigration implements AutoCloseable {
                 onStatus.accept(status);
             }
             if ("in-sync".equals(until) && state.phase().equals("IN_SYNC")) {
+                break;
+            }
+            long size = log.size();
+            if (size != lastSize || backlog > 0) {
+                lastSize = size;
+                quietSince = System.nanoTime();
+            } else if ("drained".equals(until) && state.phase().equals("IN_SYNC") && System.nanoTime() - quietSince > DRAINED_NANOS) {
                 break;
             }
             if (taken == 0) {

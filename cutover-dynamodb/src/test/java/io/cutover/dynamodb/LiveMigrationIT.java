@@ -120,6 +120,77 @@ class LiveMigrationIT {
         }
     }
 
+    @Test
+    void changesToItemsAlreadyCopiedDuringTheBackfillWinAndDeletesStayDeleted() throws Exception {
+        try (LocalDynamoDb db = LocalDynamoDb.startChildProcess()) {
+            DynamoDbClient client = LocalTables.client(db);
+            String src = "race-source";
+            String dst = "race-target";
+            LocalTables.create(client, SampleItems.plainTable(src).toBuilder()
+                    .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)).build());
+            LocalTables.load(client, src, 2_000, new SampleItems(32, 0, false)::item);
+            AtomicReference<Map<String, Map<String, AttributeValue>>> raced = new AtomicReference<>();
+            AtomicBoolean once = new AtomicBoolean();
+            CopyProgress race = new CopyProgress() {
+                @Override
+                public void acknowledged(String unitId, long items, long bytes) {
+                    if (items > 0 && once.compareAndSet(false, true)) {
+                        raced.set(raceOnCopiedItems(client, src, dst));
+                    }
+                }
+            };
+            CopySettings settings = CopySettings.builder(DynamoDbEndpoint.local("source", db.endpoint()),
+                    DynamoDbEndpoint.local("target", db.endpoint())).table(src, dst).stateDir(state).segments(4).parallelism(2)
+                    .scanPageSize(100).build();
+            AtomicReference<MigrationStatus> last = new AtomicReference<>();
+            try (DynamoDbMigration migration = new DynamoDbMigration(settings, src, dst, false)) {
+                MigrationStatus end = migration.run("in-sync", race, last::set);
+                assertEquals("IN_SYNC", end.phase());
+                // Let the last changes land, then stop.
+                Thread.sleep(1_500);
+            }
+            try (DynamoDbMigration migration = new DynamoDbMigration(settings, src, dst, false)) {
+                migration.run("in-sync", CopyProgress.NONE, s -> { });
+            }
+            Map<String, Map<String, AttributeValue>> r = raced.get();
+            assertTrue(r != null, "the race ran during the backfill");
+            Map<String, AttributeValue> deleted = client.getItem(b -> b.tableName(dst).key(r.get("deleted")).consistentRead(true)).item();
+            assertTrue(deleted == null || deleted.isEmpty(), "a deleted item came back: " + deleted);
+            assertEquals("updated", client.getItem(b -> b.tableName(dst).key(keyOf(r.get("updated"))).consistentRead(true)).item().get("status").s());
+            assertEquals("reinserted", client.getItem(b -> b.tableName(dst).key(keyOf(r.get("reinserted"))).consistentRead(true)).item().get("status").s());
+            assertEquals("inserted", client.getItem(b -> b.tableName(dst).key(keyOf(r.get("inserted"))).consistentRead(true)).item().get("status").s());
+            TableComparison.Result cmp = TableComparison.compare(client, src, client, dst);
+            assertTrue(cmp.identical(), cmp.toString());
+        }
+    }
+
+    private static Map<String, AttributeValue> keyOf(Map<String, AttributeValue> item) {
+        return Map.of("pk", item.get("pk"), "sk", item.get("sk"));
+    }
+
+    /** Takes three items the copy already wrote to the target and changes them in the source, and inserts a new one. */
+    private static Map<String, Map<String, AttributeValue>> raceOnCopiedItems(DynamoDbClient client, String src, String dst) {
+        var copied = client.scan(b -> b.tableName(dst).limit(3).consistentRead(true)).items();
+        assertEquals(3, copied.size(), "the first acknowledged page is in the target");
+        Map<String, Map<String, AttributeValue>> out = new HashMap<>();
+        client.deleteItem(b -> b.tableName(src).key(keyOf(copied.get(0))));
+        out.put("deleted", keyOf(copied.get(0)));
+        Map<String, AttributeValue> updated = new HashMap<>(copied.get(1));
+        updated.put("status", AttributeValue.fromS("updated"));
+        client.putItem(b -> b.tableName(src).item(updated));
+        out.put("updated", updated);
+        client.deleteItem(b -> b.tableName(src).key(keyOf(copied.get(2))));
+        Map<String, AttributeValue> again = new HashMap<>(copied.get(2));
+        again.put("status", AttributeValue.fromS("reinserted"));
+        client.putItem(b -> b.tableName(src).item(again));
+        out.put("reinserted", again);
+        Map<String, AttributeValue> fresh = Map.of("pk", AttributeValue.fromS("new"), "sk", AttributeValue.fromS("new"),
+                "status", AttributeValue.fromS("inserted"));
+        client.putItem(b -> b.tableName(src).item(fresh));
+        out.put("inserted", fresh);
+        return out;
+    }
+
     private static String result(Future<MigrationStatus> f) {
         try {
             return String.valueOf(f.get());

@@ -68,6 +68,11 @@ public final class ChangeApplier {
         }
     }
 
+    /** Starts the lag window afresh (on reaching IN_SYNC, so that catch-up does not count as steady-state lag). */
+    public void resetLag() {
+        lagCount = 0;
+    }
+
     public ApplyStats stats() {
         int n = Math.min(lagCount, LAG_WINDOW);
         long[] sorted = Arrays.copyOf(lags, n);
