@@ -127,9 +127,10 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
     }
 
     static String line(MigrationStatus s) {
-        return String.format(Locale.ROOT, "%s: captured %,d, applied %,d, superseded %,d, dead-lettered %,d, backlog %,d, %,.0f changes/s, lag p50 %d ms p99 %d ms max %d ms",
+        return String.format(Locale.ROOT, "%s: captured %,d, applied %,d, superseded %,d, dead-lettered %,d, backlog %,d, %,.0f changes/s,"
+                        + " lag from source p50 %d ms p99 %d ms max %d ms, pipeline lag p50 %d ms p99 %d ms max %d ms",
                 s.phase(), s.captured(), s.applied(), s.superseded(), s.deadLettered(), s.backlog(), s.changesPerSecond(),
-                s.lagP50Millis(), s.lagP99Millis(), s.lagMaxMillis());
+                s.lagP50Millis(), s.lagP99Millis(), s.lagMaxMillis(), s.pipelineLagP50Millis(), s.pipelineLagP99Millis(), s.pipelineLagMaxMillis());
     }
 
     static String text(MigrationStatus s) {

@@ -32,7 +32,7 @@ public final class StatusCommand implements Callable<Integer>, CutoverCli.Prints
                 "no migration in --state-dir " + stateDir + ": check the path, or start one with cutover migrate"));
         MigrationStatus status = DynamoDbMigration.lastStatus(stateDir).map(s -> s.phase().equals(state.phase()) ? s : withPhase(s, state.phase()))
                 .orElse(new MigrationStatus(state.phase(), state.sourceTable(), state.targetTable(), state.streamArn(), state.backfillItems(),
-                        0, 0, 0, 0, 0, 0, 0, 0, 0, java.util.Map.of(), null));
+                        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, java.util.Map.of(), null));
         printer().result(status, s -> MigrateCommand.text(s) + DynamoDbVerification.last(stateDir)
                 .map(v -> "  last verify: " + v.status() + " (" + v.missing() + " missing, " + v.extra() + " extra, " + v.different() + " different)\n")
                 .orElse(""));
@@ -42,6 +42,6 @@ public final class StatusCommand implements Callable<Integer>, CutoverCli.Prints
     private static MigrationStatus withPhase(MigrationStatus s, String phase) {
         return new MigrationStatus(phase, s.sourceTable(), s.targetTable(), s.streamArn(), s.backfillItems(), s.captured(), s.applied(),
                 s.superseded(), s.deadLettered(), s.backlog(), s.changesPerSecond(), s.lagP50Millis(), s.lagP99Millis(), s.lagMaxMillis(),
-                s.positions(), s.updatedAt());
+                s.pipelineLagP50Millis(), s.pipelineLagP99Millis(), s.pipelineLagMaxMillis(), s.positions(), s.updatedAt());
     }
 }

@@ -236,7 +236,8 @@ public final class DynamoDbMigration implements AutoCloseable {
                 log.size(), stats == null ? 0 : stats.applied(), stats == null ? 0 : stats.superseded(),
                 stats == null ? 0 : stats.deadLettered(), log.lastSequence() - applied, rate,
                 stats == null ? 0 : stats.lagP50Millis(), stats == null ? 0 : stats.lagP99Millis(), stats == null ? 0 : stats.lagMaxMillis(),
-                positions, Instant.now().toString());
+                stats == null ? 0 : stats.pipelineLagP50Millis(), stats == null ? 0 : stats.pipelineLagP99Millis(),
+                stats == null ? 0 : stats.pipelineLagMaxMillis(), positions, Instant.now().toString());
     }
 
     private void saveStatus(MigrationStatus status) {

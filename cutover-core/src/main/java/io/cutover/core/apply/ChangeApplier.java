@@ -30,6 +30,7 @@ public final class ChangeApplier {
     private final int chunkSize;
     private final LongSupplier clock;
     private final long[] lags = new long[LAG_WINDOW];
+    private final long[] pipelineLags = new long[LAG_WINDOW];
     private int lagCount;
     private long applied;
     private long superseded;
@@ -60,6 +61,7 @@ public final class ChangeApplier {
             log.markApplied(chunk.get(chunk.size() - 1).logSequence());
             long now = clock.getAsLong();
             for (ChangeRecord c : last.values()) {
+                pipelineLags[lagCount % LAG_WINDOW] = Math.max(0, now - c.capturedAtMillis());
                 lags[(lagCount++) % LAG_WINDOW] = Math.max(0, now - c.sourceTimeMillis());
             }
             applied += outcome.written();
@@ -77,8 +79,10 @@ public final class ChangeApplier {
         int n = Math.min(lagCount, LAG_WINDOW);
         long[] sorted = Arrays.copyOf(lags, n);
         Arrays.sort(sorted);
+        long[] pipeline = Arrays.copyOf(pipelineLags, n);
+        Arrays.sort(pipeline);
         return new ApplyStats(applied, superseded, deadLettered, log.applied(), percentile(sorted, 50), percentile(sorted, 99),
-                n == 0 ? 0 : sorted[n - 1]);
+                n == 0 ? 0 : sorted[n - 1], percentile(pipeline, 50), percentile(pipeline, 99), n == 0 ? 0 : pipeline[n - 1]);
     }
 
     private static long percentile(long[] sorted, int p) {

@@ -10,11 +10,14 @@ package io.cutover.core.result;
  * @param superseded     changes replaced by a later change of the same key before being written
  * @param deadLettered   changes written to the dead-letter file instead
  * @param backlog        changes captured but not yet applied
- * @param lagP50Millis   source change time to target acknowledgement (DynamoDB Streams round the source time to the second)
+ * @param lagP50Millis   source change time to target acknowledgement, only as exact as the source's timestamps
+ *                       (DynamoDB Streams round them to the second; DynamoDB Local to the minute, which makes it meaningless there)
+ * @param pipelineLagP50Millis the moment Cutover read the change to target acknowledgement: exact
  * @param positions      per shard: the last stream sequence number kept, or "finished"
  */
 public record MigrationStatus(String phase, String sourceTable, String targetTable, String streamArn, long backfillItems,
                               long captured, long applied, long superseded, long deadLettered, long backlog,
                               double changesPerSecond, long lagP50Millis, long lagP99Millis, long lagMaxMillis,
+                              long pipelineLagP50Millis, long pipelineLagP99Millis, long pipelineLagMaxMillis,
                               java.util.Map<String, String> positions, String updatedAt) {
 }
