@@ -49,9 +49,10 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Benchmarks against DynamoDB Local, with baselines measured in the same run.",
                 "  copy    write ceiling vs cutover copy vs naive copy",
-                "  verify  raw parallel scan of both tables vs cutover verify"})
+                "  verify  raw parallel scan of both tables vs cutover verify",
+                "  migrate backfill, catch-up and steady-state lag under a fixed-rate writer vs a bare stream reader"})
 public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsResults {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy or verify.")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify or migrate.")
     String what;
 
     @Option(names = "--items", paramLabel = "N", defaultValue = "100000", description = "Items in the table (default: ${DEFAULT-VALUE}).")
@@ -62,6 +63,12 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
 
     @Option(names = "--skip-naive", description = "Skip the naive baseline (it is slow on large tables).")
     boolean skipNaive;
+
+    @Option(names = "--write-rate", paramLabel = "CHANGES/S", defaultValue = "500", description = "migrate: the writer's fixed rate (default: ${DEFAULT-VALUE}).")
+    int writeRate;
+
+    @Option(names = "--steady-seconds", paramLabel = "S", defaultValue = "15", description = "migrate: how long to measure steady-state lag and the floor (default: ${DEFAULT-VALUE}).")
+    int steadySeconds;
 
     @Option(names = "--writers", paramLabel = "N", defaultValue = "16", description = "Threads of the raw ceiling loader and copy write concurrency (default: ${DEFAULT-VALUE}).")
     int writers;
@@ -93,8 +100,11 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
 
     @Override
     public Integer call() throws Exception {
-        if (!"copy".equals(what) && !"verify".equals(what)) {
-            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify");
+        if (!"copy".equals(what) && !"verify".equals(what) && !"migrate".equals(what)) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify, migrate");
+        }
+        if ("migrate".equals(what)) {
+            return new MigrateBench(items, sizedSample(), writeRate, steadySeconds, printer()).run();
         }
         if (items < 1 || itemSize < 600 || itemSize > 350_000) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--items must be at least 1 and --item-size between 600 and 350000");

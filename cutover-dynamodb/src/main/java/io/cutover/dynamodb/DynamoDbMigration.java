@@ -70,6 +70,12 @@ public final class DynamoDbMigration implements AutoCloseable {
     private final DynamoDbStreamsClient streams;
     private volatile boolean stop;
     private volatile DynamoDbCopier backfill;
+    private volatile java.util.function.ObjLongConsumer<io.cutover.core.changelog.ChangeRecord> onApplied = (c, t) -> { };
+
+    /** Told of every change the target acknowledged, with the time (for benchmarks); set before {@link #run}. */
+    public void onApplied(java.util.function.ObjLongConsumer<io.cutover.core.changelog.ChangeRecord> listener) {
+        this.onApplied = listener;
+    }
 
     public DynamoDbMigration(CopySettings settings, String sourceTable, String targetTable, boolean enableStream) {
         this.settings = settings;
@@ -125,6 +131,7 @@ public final class DynamoDbMigration implements AutoCloseable {
                 if (state.phase().equals("IN_SYNC")) {
                     applier.resetLag();
                 }
+                applier.onApplied(onApplied);
                 return apply(state, log, capture, applier, until, onStatus);
             }
         }

@@ -35,6 +35,12 @@ public final class ChangeApplier {
     private long applied;
     private long superseded;
     private long deadLettered;
+    private java.util.function.ObjLongConsumer<ChangeRecord> onApplied = (c, t) -> { };
+
+    /** Told, on the applier's thread, of every change written and the time the target acknowledged it (benchmarks). */
+    public void onApplied(java.util.function.ObjLongConsumer<ChangeRecord> listener) {
+        this.onApplied = listener;
+    }
 
     public ChangeApplier(ChangeLog log, ChangeWriter writer, int chunkSize, LongSupplier millisClock) {
         this.log = log;
@@ -61,6 +67,7 @@ public final class ChangeApplier {
             log.markApplied(chunk.get(chunk.size() - 1).logSequence());
             long now = clock.getAsLong();
             for (ChangeRecord c : last.values()) {
+                onApplied.accept(c, now);
                 pipelineLags[lagCount % LAG_WINDOW] = Math.max(0, now - c.capturedAtMillis());
                 lags[(lagCount++) % LAG_WINDOW] = Math.max(0, now - c.sourceTimeMillis());
             }

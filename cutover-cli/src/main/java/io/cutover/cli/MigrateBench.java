@@ -1,0 +1,226 @@
+package io.cutover.cli;
+
+import io.cutover.core.copy.CopyProgress;
+import io.cutover.core.result.MigrationStatus;
+import io.cutover.core.throttle.Throttle;
+import io.cutover.dynamodb.CopySettings;
+import io.cutover.dynamodb.DynamoDbClients;
+import io.cutover.dynamodb.DynamoDbEndpoint;
+import io.cutover.dynamodb.DynamoDbMigration;
+import io.cutover.dynamodb.TableComparison;
+import io.cutover.local.LocalDynamoDb;
+import io.cutover.local.LocalTables;
+import io.cutover.local.SampleItems;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.model.Shard;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+
+/**
+ * {@code cutover bench migrate}: on a freshly started DynamoDB Local child process, a writer changes
+ * items at a fixed rate, stamping each with its write time in milliseconds (DynamoDB Local's own
+ * change timestamps are rounded to the minute). First the floor: a bare stream reader that only reads
+ * and timestamps records. Then {@code cutover migrate} of the table during and after its backfill:
+ * backfill items/s, catch-up changes/s, and steady-state lag from write to target acknowledgement.
+ */
+final class MigrateBench {
+    private static final String TABLE = "bench-live";
+    private static final String TARGET = "bench-live-copy";
+
+    private final int items;
+    private final SampleItems sample;
+    private final int writeRate;
+    private final int steadySeconds;
+    private final Printer printer;
+
+    /** The benchmark's figures. */
+    public record MigrateBenchResult(long items, int writeRatePerSecond, double backfillItemsPerSecond, double catchUpChangesPerSecond,
+                                     double catchUpToWriteRate, long floorP50Millis, long floorP99Millis, long floorMaxMillis,
+                                     long lagP50Millis, long lagP99Millis, long lagMaxMillis, long lagSamples, boolean identical,
+                                     Map<String, String> goals) {
+    }
+
+    MigrateBench(int items, SampleItems sample, int writeRate, int steadySeconds, Printer printer) {
+        this.items = items;
+        this.sample = sample;
+        this.writeRate = writeRate;
+        this.steadySeconds = steadySeconds;
+        this.printer = printer;
+    }
+
+    int run() throws Exception {
+        printer.note(String.format(Locale.ROOT, "Benchmark migrate: %,d items, a writer at %,d changes/s; starting a fresh DynamoDB Local...",
+                items, writeRate));
+        try (ScratchDirectory scratch = new ScratchDirectory("cutover-bench");
+             LocalDynamoDb db = LocalDynamoDb.startChildProcess("-Xmx4g")) {
+            DynamoDbEndpoint endpoint = DynamoDbEndpoint.local("source", db.endpoint());
+            DynamoDbClient client = DynamoDbClients.create(endpoint, 32);
+            LocalTables.create(client, SampleItems.plainTable(TABLE).toBuilder()
+                    .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)).build());
+            LocalTables.load(client, TABLE, items, sample::item);
+            printer.note("  loaded " + TABLE);
+            String streamArn = client.describeTable(b -> b.tableName(TABLE)).table().latestStreamArn();
+
+            List<Long> floor;
+            try (DynamoDbStreamsClient streams = DynamoDbClients.createStreams(endpoint, 8); Writer writer = new Writer(client)) {
+                floor = bareReader(streams, streamArn, writer);
+            }
+            printer.note(String.format(Locale.ROOT, "  floor (bare stream reader): p50 %d ms, p99 %d ms, max %d ms over %,d records",
+                    pct(floor, 50), pct(floor, 99), pct(floor, 100), floor.size()));
+
+            CopySettings settings = CopySettings.builder(endpoint, DynamoDbEndpoint.local("target", db.endpoint()))
+                    .table(TABLE, TARGET).stateDir(scratch.path().resolve("migrate")).build();
+            List<Long> lags = Collections.synchronizedList(new ArrayList<>());
+            AtomicBoolean steady = new AtomicBoolean();
+            Map<String, Long> phaseStart = new HashMap<>();
+            Map<String, Long> appliedAt = new HashMap<>();
+            AtomicReference<MigrationStatus> latest = new AtomicReference<>();
+            long start = System.nanoTime();
+            MigrationStatus end;
+            try (Writer writer = new Writer(client); DynamoDbMigration migration = new DynamoDbMigration(settings, TABLE, TARGET, false)) {
+                migration.onApplied((change, ackMillis) -> {
+                    AttributeValue written = change.image() == null ? null : change.image().get("writtenAt");
+                    if (steady.get() && written != null) {
+                        lags.add(ackMillis - Long.parseLong(written.n()));
+                    }
+                });
+                CompletableFuture<MigrationStatus> running = CompletableFuture.supplyAsync(() -> migration.run(null, CopyProgress.NONE, s -> {
+                    latest.set(s);
+                    phaseStart.putIfAbsent(s.phase(), System.nanoTime());
+                    appliedAt.putIfAbsent(s.phase(), s.applied() + s.superseded());
+                }));
+                while (!running.isDone() && (latest.get() == null || !latest.get().phase().equals("IN_SYNC"))) {
+                    Thread.sleep(50);
+                }
+                steady.set(true);
+                Thread.sleep(steadySeconds * 1000L);
+                steady.set(false);
+                writer.close();
+                Thread.sleep(3_000);
+                migration.requestStop();
+                end = running.join();
+            }
+            long catchUpStart = phaseStart.getOrDefault("CATCH_UP", start);
+            long inSync = phaseStart.getOrDefault("IN_SYNC", System.nanoTime());
+            double backfillRate = end.backfillItems() / Math.max(0.001, (catchUpStart - start) / 1e9);
+            long catchUpChanges = appliedAt.getOrDefault("IN_SYNC", 0L) - appliedAt.getOrDefault("CATCH_UP", 0L);
+            double catchUpRate = catchUpChanges / Math.max(0.001, (inSync - catchUpStart) / 1e9);
+            TableComparison.Result cmp = TableComparison.compare(client, TABLE, client, TARGET);
+            client.close();
+            Map<String, String> goals = new LinkedHashMap<>();
+            goals.put("steady-state p99 within 100 ms of the floor's p99", String.format(Locale.ROOT, "%s (%d ms vs %d ms)",
+                    pct(lags, 99) <= pct(floor, 99) + 100 ? "met" : "MISSED", pct(lags, 99), pct(floor, 99)));
+            goals.put("catch-up at least 5x the write rate", String.format(Locale.ROOT, "%s (%.1fx)",
+                    catchUpRate >= 5 * writeRate ? "met" : "MISSED", catchUpRate / writeRate));
+            goals.put("target identical after the writer stopped", cmp.identical() ? "met" : "MISSED " + cmp.examples());
+            MigrateBenchResult result = new MigrateBenchResult(items, writeRate, backfillRate, catchUpRate, catchUpRate / writeRate,
+                    pct(floor, 50), pct(floor, 99), pct(floor, 100), pct(lags, 50), pct(lags, 99), pct(lags, 100), lags.size(),
+                    cmp.identical(), goals);
+            printer.result(result, MigrateBench::text);
+            return cmp.identical() ? 0 : 1;
+        }
+    }
+
+    /** Writes at a fixed rate from 4 threads: updates of random existing items, stamped with the write time. */
+    private final class Writer implements AutoCloseable {
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final ExecutorService pool = Executors.newFixedThreadPool(4);
+
+        Writer(DynamoDbClient client) {
+            Throttle rate = new Throttle(writeRate);
+            for (int t = 0; t < 4; t++) {
+                pool.submit(() -> {
+                    while (running.get()) {
+                        rate.acquire(1);
+                        Map<String, AttributeValue> item = new HashMap<>(sample.item(ThreadLocalRandom.current().nextInt(items)));
+                        item.put("writtenAt", AttributeValue.fromN(Long.toString(System.currentTimeMillis())));
+                        client.putItem(b -> b.tableName(TABLE).item(item));
+                    }
+                    return null;
+                });
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            pool.shutdown();
+            pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    /** The floor: reads every open shard from LATEST, polling every 100 ms like capture does, and timestamps each record. */
+    private List<Long> bareReader(DynamoDbStreamsClient streams, String streamArn, Writer writer) throws InterruptedException {
+        List<Long> lags = new ArrayList<>();
+        Map<String, String> iterators = new HashMap<>();
+        for (Shard shard : streams.describeStream(b -> b.streamArn(streamArn)).streamDescription().shards()) {
+            if (shard.sequenceNumberRange().endingSequenceNumber() == null) {
+                iterators.put(shard.shardId(), streams.getShardIterator(b -> b.streamArn(streamArn).shardId(shard.shardId())
+                        .shardIteratorType(ShardIteratorType.LATEST)).shardIterator());
+            }
+        }
+        long until = System.nanoTime() + steadySeconds * 1_000_000_000L;
+        while (System.nanoTime() < until && !iterators.isEmpty()) {
+            boolean any = false;
+            for (Map.Entry<String, String> e : new ArrayList<>(iterators.entrySet())) {
+                GetRecordsResponse page = streams.getRecords(b -> b.shardIterator(e.getValue()).limit(1000));
+                long now = System.currentTimeMillis();
+                for (Record r : page.records()) {
+                    AttributeValue w = r.dynamodb().newImage() == null ? null : r.dynamodb().newImage().get("writtenAt");
+                    if (w != null) {
+                        lags.add(now - Long.parseLong(w.n()));
+                    }
+                }
+                any |= !page.records().isEmpty();
+                if (page.nextShardIterator() == null) {
+                    iterators.remove(e.getKey());
+                } else {
+                    iterators.put(e.getKey(), page.nextShardIterator());
+                }
+            }
+            if (!any) {
+                Thread.sleep(100);
+            }
+        }
+        return lags;
+    }
+
+    static long pct(List<Long> values, int p) {
+        if (values.isEmpty()) {
+            return 0;
+        }
+        List<Long> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(Math.min(sorted.size() - 1, Math.max(0, (int) Math.ceil(p / 100.0 * sorted.size()) - 1)));
+    }
+
+    static String text(MigrateBenchResult r) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%nBenchmark migrate: %,d items, writer at %,d changes/s, fresh DynamoDB Local (child process)%n",
+                r.items(), r.writeRatePerSecond()));
+        b.append(String.format(Locale.ROOT, "  backfill:              %,9.0f items/s%n", r.backfillItemsPerSecond()));
+        b.append(String.format(Locale.ROOT, "  catch-up:              %,9.0f changes/s (%.1fx the write rate)%n", r.catchUpChangesPerSecond(),
+                r.catchUpToWriteRate()));
+        b.append(String.format(Locale.ROOT, "  floor (bare reader):   p50 %5d ms  p99 %5d ms  max %5d ms%n", r.floorP50Millis(), r.floorP99Millis(), r.floorMaxMillis()));
+        b.append(String.format(Locale.ROOT, "  steady-state lag:      p50 %5d ms  p99 %5d ms  max %5d ms  (%,d changes, write to target acknowledgement)%n",
+                r.lagP50Millis(), r.lagP99Millis(), r.lagMaxMillis(), r.lagSamples()));
+        r.goals().forEach((k, v) -> b.append("  goal ").append(k).append(": ").append(v).append('\n'));
+        return b.toString();
+    }
+}
