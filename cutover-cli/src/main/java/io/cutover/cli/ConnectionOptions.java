@@ -10,6 +10,10 @@ import picocli.CommandLine.Option;
 
 /** The connection flags for both sides; shared by every command that talks to two DynamoDB endpoints. */
 public final class ConnectionOptions {
+    @Option(names = "--config", paramLabel = "FILE", description = {"Settings in YAML, keys named like the long flags (source-table: orders).",
+            "A flag on the command line wins over the file."})
+    java.nio.file.Path config;
+
     @Option(names = "--endpoint-url", paramLabel = "URL", description = "Endpoint for both sides (for example DynamoDB Local: http://localhost:8000).")
     String endpointUrl;
 

@@ -36,10 +36,10 @@ public final class CopyCommand implements Callable<Integer>, CutoverCli.PrintsRe
     @Option(names = "--target-table", paramLabel = "NAME", description = "Name of the copy (default: same as --source-table).")
     String targetTable;
 
-    @Option(names = "--table-map", paramLabel = "SRC=DST", description = "Copy SRC to DST; repeat for several tables.")
+    @Option(names = "--table-map", paramLabel = "SRC=DST", split = ",", description = "Copy SRC to DST; repeat (or separate with commas) for several tables.")
     List<String> tableMap = List.of();
 
-    @Option(names = "--rename-prefix", paramLabel = "FROM=TO", description = "Copy every source table whose name starts with FROM to TO + the rest of its name.")
+    @Option(names = "--rename-prefix", paramLabel = "FROM=TO", split = ",", description = "Copy every source table whose name starts with FROM to TO + the rest of its name.")
     List<String> renamePrefix = List.of();
 
     @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = ".cutover/copy", description = "Where checkpoints and dead letters are kept (default: ${DEFAULT-VALUE}).")

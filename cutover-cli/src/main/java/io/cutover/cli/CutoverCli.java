@@ -37,6 +37,18 @@ public final class CutoverCli implements java.util.concurrent.Callable<Integer> 
     /** Runs the command line and returns the exit code (tests call this without exiting). */
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new CutoverCli());
+        java.nio.file.Path config = ConfigFile.find(args);
+        if (config != null && args.length > 0 && cli.getSubcommands().containsKey(args[0])) {
+            CommandLine sub = cli.getSubcommands().get(args[0]);
+            try {
+                sub.setDefaultValueProvider(ConfigFile.load(config, sub.getCommandSpec()));
+            } catch (CutoverException e) {
+                for (String line : e.getMessage().split("\n")) {
+                    System.err.println("cutover: error: " + line);
+                }
+                return e.exitCode();
+            }
+        }
         cli.setParameterExceptionHandler((ex, a) -> {
             CommandLine cmd = ex.getCommandLine();
             cmd.getErr().println("cutover: error: " + ex.getMessage());

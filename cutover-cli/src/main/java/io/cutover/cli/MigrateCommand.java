@@ -5,16 +5,12 @@ import io.cutover.core.ErrorCode;
 import io.cutover.core.result.MigrationStatus;
 import io.cutover.dynamodb.CopySettings;
 import io.cutover.dynamodb.DynamoDbMigration;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,7 +20,7 @@ import picocli.CommandLine.Option;
         description = {"Migrate a DynamoDB table live: capture its stream, copy it, apply every change, stay in step.",
                 "Phases: PREPARE, CAPTURE, BACKFILL, CATCH_UP, IN_SYNC; then it keeps replicating until stopped (Ctrl-C).",
                 "Running the same command again resumes from the phase it was in, after a clean stop or a kill -9."},
-        footer = {"", "Exit codes: 0 reached the requested phase or stopped cleanly, 2 bad flags, 3 source/target unusable,",
+        footer = {"", "Exit codes: 0 reached the requested phase, 1 reached it with dead letters, 2 bad flags, 3 source/target unusable,",
                 "4 failed (including a stream gap), 130 interrupted before the result was printed."})
 public final class MigrateCommand implements Callable<Integer>, CutoverCli.PrintsResults {
     @Mixin
@@ -79,12 +75,9 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
                 .stateDir(stateDir).segments(segments).parallelism(parallelism).writeConcurrency(writeConcurrency)
                 .maxWriteRate(maxWriteRate).build();
         settings.resolvePairs(java.util.List.of());
-        if (restart) {
-            deleteState(stateDir);
-        }
         Printer p = printer();
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), output.progress());
-             DynamoDbMigration migration = new DynamoDbMigration(settings, sourceTable, target, enableStream)) {
+             DynamoDbMigration migration = new DynamoDbMigration(settings, sourceTable, target, enableStream, restart)) {
             CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 System.err.println("\ncutover: stopping after the writes in flight are acknowledged; run the same command again to resume");
@@ -103,7 +96,7 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
                     }
                 });
                 p.result(status, MigrateCommand::text);
-                return 0;
+                return status.deadLettered() > 0 ? 1 : 0;
             } finally {
                 finished.countDown();
                 try {
@@ -111,17 +104,6 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
                 } catch (IllegalStateException shuttingDown) {
                     // Ctrl-C: the hook is running.
                 }
-            }
-        }
-    }
-
-    private static void deleteState(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(f);
             }
         }
     }

@@ -78,6 +78,8 @@ class MigrateKillResumeIT {
             assertEquals(0, last.exitCode(), last.all());
             JsonNode status = JSON.readTree(last.out());
             assertEquals(0, status.get("backlog").asLong());
+            assertEquals(status.get("captured").asLong(), status.get("applied").asLong() + status.get("superseded").asLong()
+                    + status.get("deadLettered").asLong(), "over three processes, every change is applied, superseded or dead-lettered: " + status);
             TableComparison.Result cmp = TableComparison.compare(client, src, client, dst);
             assertTrue(cmp.identical(), cmp.toString());
 

@@ -50,6 +50,7 @@ public final class DynamoDbMigration implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final String STATE_FILE = "migration.json";
     private static final long IN_SYNC_BACKLOG = 100;
+    private static final long ROUND = 10_000;
     /** "drained": in sync, nothing to apply, and nothing new captured for this long. */
     private static final long DRAINED_NANOS = 2_000_000_000L;
 
@@ -64,6 +65,7 @@ public final class DynamoDbMigration implements AutoCloseable {
     private final String sourceTable;
     private final String targetTable;
     private final boolean enableStream;
+    private final boolean restart;
     private final RetryPolicy retry = RetryPolicy.defaults();
     private final DynamoDbClient source;
     private final DynamoDbClient target;
@@ -78,6 +80,12 @@ public final class DynamoDbMigration implements AutoCloseable {
     }
 
     public DynamoDbMigration(CopySettings settings, String sourceTable, String targetTable, boolean enableStream) {
+        this(settings, sourceTable, targetTable, enableStream, false);
+    }
+
+    /** @param restart discard the state directory's contents (under its lock) and start over */
+    public DynamoDbMigration(CopySettings settings, String sourceTable, String targetTable, boolean enableStream, boolean restart) {
+        this.restart = restart;
         this.settings = settings;
         this.sourceTable = sourceTable;
         this.targetTable = targetTable;
@@ -95,6 +103,9 @@ public final class DynamoDbMigration implements AutoCloseable {
     public MigrationStatus run(String until, CopyProgress progress, Consumer<MigrationStatus> onStatus) {
         Path dir = settings.stateDir();
         try (StateDirectory lock = StateDirectory.open(dir)) {
+            if (restart) {
+                clear(dir);
+            }
             State state = load(dir).orElse(null);
             if (state == null) {
                 state = prepare();
@@ -115,7 +126,7 @@ public final class DynamoDbMigration implements AutoCloseable {
                 }
                 capture.run(500);
                 if (state.phase().equals("BACKFILL")) {
-                    CopyResult copied = backfill(progress);
+                    CopyResult copied = backfill(progress, capture);
                     failOn(capture);
                     if (!copied.status().startsWith("completed")) {
                         return status(state, log, null, 0);
@@ -152,8 +163,9 @@ public final class DynamoDbMigration implements AutoCloseable {
                 throw new CutoverException(ErrorCode.CONFIG_INVALID, "source table '" + sourceTable + "' has no stream: pass"
                         + " --enable-stream to turn one on (NEW_AND_OLD_IMAGES), or enable it yourself");
             }
-            source.updateTable(b -> b.tableName(sourceTable).streamSpecification(s -> s.streamEnabled(true)
-                    .streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)));
+            retry.execute("UpdateTable " + sourceTable, a -> source.updateTable(b -> b.tableName(sourceTable)
+                    .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES))),
+                    new DynamoDbErrorClassifier(settings.source()), io.cutover.core.retry.RetryListener.NONE);
             d = source.describeTable(b -> b.tableName(sourceTable)).table();
             LOG.info("enabled the stream of {}", sourceTable);
         }
@@ -166,7 +178,40 @@ public final class DynamoDbMigration implements AutoCloseable {
         return new State("CAPTURE", sourceTable, targetTable, d.latestStreamArn(), 0);
     }
 
-    private CopyResult backfill(CopyProgress progress) {
+    /** Everything in the state directory but its lock. */
+    private static void clear(Path dir) {
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!f.equals(dir) && !f.getFileName().toString().equals("lock")) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot clear --state-dir " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private CopyResult backfill(CopyProgress progress, DynamoDbStreamCapture capture) {
+        // A capture failure (a gap) must stop the copy now, not when it ends.
+        java.util.concurrent.ScheduledExecutorService watch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cutover-capture-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        watch.scheduleAtFixedRate(() -> {
+            DynamoDbCopier c = backfill;
+            if (capture.failure() != null && c != null) {
+                c.requestStop();
+            }
+        }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        try {
+            return backfillCopy(progress);
+        } finally {
+            watch.shutdownNow();
+        }
+    }
+
+    private CopyResult backfillCopy(CopyProgress progress) {
         CopySettings data = CopySettings.builder(settings.source(), settings.target()).table(sourceTable, targetTable)
                 .stateDir(settings.stateDir().resolve("backfill")).dataOnly(true).segments(settings.segments().orElse(null))
                 .parallelism(settings.parallelism()).writeConcurrency(settings.writeConcurrency()).maxWriteRate(settings.maxWriteRate())
@@ -189,15 +234,18 @@ public final class DynamoDbMigration implements AutoCloseable {
         double rate = 0;
         long quietSince = System.nanoTime();
         long lastSize = -1;
+        onStatus.accept(status(state, log, applier.stats(), 0));
         while (!stop) {
             failOn(capture);
-            long taken = applier.applyAvailable();
+            // Bounded rounds, so that status, stop requests and capture failures are seen during a long catch-up.
+            long taken = applier.applyAvailable(ROUND);
             long backlog = log.lastSequence() - log.applied();
             if (state.phase().equals("CATCH_UP") && backlog <= IN_SYNC_BACKLOG) {
                 state = state.with("IN_SYNC");
                 save(settings.stateDir(), state);
                 applier.resetLag();
                 LOG.info("in sync: backlog {}", backlog);
+                onStatus.accept(status(state, log, applier.stats(), rate));
             }
             long now = System.currentTimeMillis();
             if (now - lastReport >= 1000) {

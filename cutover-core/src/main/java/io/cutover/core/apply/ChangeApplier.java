@@ -32,9 +32,6 @@ public final class ChangeApplier {
     private final long[] lags = new long[LAG_WINDOW];
     private final long[] pipelineLags = new long[LAG_WINDOW];
     private int lagCount;
-    private long applied;
-    private long superseded;
-    private long deadLettered;
     private java.util.function.ObjLongConsumer<ChangeRecord> onApplied = (c, t) -> { };
 
     /** Told, on the applier's thread, of every change written and the time the target acknowledged it (benchmarks). */
@@ -51,30 +48,36 @@ public final class ChangeApplier {
 
     /** Applies every change now in the log after the applied mark; returns how many were taken. */
     public long applyAvailable() {
+        return applyAvailable(Long.MAX_VALUE);
+    }
+
+    /** Applies changes after the applied mark, stopping after the chunk that reaches {@code atMost}; returns how many were taken. */
+    public long applyAvailable(long atMost) {
         long taken = 0;
-        while (true) {
+        while (taken < atMost) {
             List<ChangeRecord> chunk = log.read(log.applied(), chunkSize);
             if (chunk.isEmpty()) {
                 return taken;
             }
             Map<String, ChangeRecord> last = new LinkedHashMap<>();
+            long replaced = 0;
             for (ChangeRecord c : chunk) {
                 if (last.put(CanonicalItem.of(c.key()), c) != null) {
-                    superseded++;
+                    replaced++;
                 }
             }
             WriteOutcome outcome = writer.apply(new ArrayList<>(last.values()));
-            log.markApplied(chunk.get(chunk.size() - 1).logSequence());
+            log.markApplied(chunk.get(chunk.size() - 1).logSequence(),
+                    new ChangeLog.AppliedCounts(outcome.written(), replaced, outcome.deadLettered()));
             long now = clock.getAsLong();
             for (ChangeRecord c : last.values()) {
                 onApplied.accept(c, now);
                 pipelineLags[lagCount % LAG_WINDOW] = Math.max(0, now - c.capturedAtMillis());
                 lags[(lagCount++) % LAG_WINDOW] = Math.max(0, now - c.sourceTimeMillis());
             }
-            applied += outcome.written();
-            deadLettered += outcome.deadLettered();
             taken += chunk.size();
         }
+        return taken;
     }
 
     /** Starts the lag window afresh (on reaching IN_SYNC, so that catch-up does not count as steady-state lag). */
@@ -88,7 +91,9 @@ public final class ChangeApplier {
         Arrays.sort(sorted);
         long[] pipeline = Arrays.copyOf(pipelineLags, n);
         Arrays.sort(pipeline);
-        return new ApplyStats(applied, superseded, deadLettered, log.applied(), percentile(sorted, 50), percentile(sorted, 99),
+        // Counts come from the log, so they cover every run, not only this one.
+        ChangeLog.AppliedCounts counts = log.appliedCounts();
+        return new ApplyStats(counts.applied(), counts.superseded(), counts.deadLettered(), log.applied(), percentile(sorted, 50), percentile(sorted, 99),
                 n == 0 ? 0 : sorted[n - 1], percentile(pipeline, 50), percentile(pipeline, 99), n == 0 ? 0 : pipeline[n - 1]);
     }
 

@@ -29,7 +29,22 @@ public interface ChangeLog extends AutoCloseable {
     long lastSequence();
 
     /** Records that every change up to {@code sequence} was acknowledged by the target (or dead-lettered). */
-    void markApplied(long sequence);
+    default void markApplied(long sequence) {
+        markApplied(sequence, new AppliedCounts(0, 0, 0));
+    }
+
+    /** As above, adding what those changes came to, in the same transaction, so the counts survive restarts. */
+    void markApplied(long sequence, AppliedCounts delta);
+
+    /** What every change taken so far came to, over all runs. */
+    AppliedCounts appliedCounts();
+
+    /** Changes written, superseded by a later change of the same key, or dead-lettered. */
+    record AppliedCounts(long applied, long superseded, long deadLettered) {
+        public AppliedCounts plus(AppliedCounts o) {
+            return new AppliedCounts(applied + o.applied, superseded + o.superseded, deadLettered + o.deadLettered);
+        }
+    }
 
     /** The highest log sequence acknowledged by the target (0 before any). */
     long applied();

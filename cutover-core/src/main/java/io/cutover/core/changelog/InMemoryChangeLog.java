@@ -13,6 +13,7 @@ public final class InMemoryChangeLog implements ChangeLog {
     private final Set<String> seen = new HashSet<>();
     private final Map<String, PartitionPosition> positions = new TreeMap<>();
     private long applied;
+    private AppliedCounts counts = new AppliedCounts(0, 0, 0);
 
     @Override
     public synchronized int append(List<ChangeRecord> batch, PartitionPosition position) {
@@ -44,8 +45,14 @@ public final class InMemoryChangeLog implements ChangeLog {
     }
 
     @Override
-    public synchronized void markApplied(long sequence) {
+    public synchronized void markApplied(long sequence, AppliedCounts delta) {
         applied = Math.max(applied, sequence);
+        counts = counts.plus(delta);
+    }
+
+    @Override
+    public synchronized AppliedCounts appliedCounts() {
+        return counts;
     }
 
     @Override

@@ -43,7 +43,8 @@ public final class SqliteChangeLog implements ChangeLog {
                         + " position TEXT NOT NULL, op TEXT NOT NULL, item_key TEXT NOT NULL, image TEXT, source_ms INTEGER NOT NULL,"
                         + " captured_ms INTEGER NOT NULL, UNIQUE (partition, position))");
                 s.execute("CREATE TABLE IF NOT EXISTS partitions (partition TEXT PRIMARY KEY, last_position TEXT, finished INTEGER NOT NULL)");
-                s.execute("CREATE TABLE IF NOT EXISTS applied (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL)");
+                s.execute("CREATE TABLE IF NOT EXISTS applied (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,"
+                        + " written INTEGER NOT NULL DEFAULT 0, superseded INTEGER NOT NULL DEFAULT 0, dead INTEGER NOT NULL DEFAULT 0)");
                 s.execute("INSERT OR IGNORE INTO applied (id, seq) VALUES (1, 0)");
             }
             db.setAutoCommit(false);
@@ -132,14 +133,27 @@ public final class SqliteChangeLog implements ChangeLog {
     }
 
     @Override
-    public synchronized void markApplied(long sequence) {
-        try (PreparedStatement u = db.prepareStatement("UPDATE applied SET seq = MAX(seq, ?) WHERE id = 1")) {
+    public synchronized void markApplied(long sequence, AppliedCounts delta) {
+        try (PreparedStatement u = db.prepareStatement("UPDATE applied SET seq = MAX(seq, ?), written = written + ?,"
+                + " superseded = superseded + ?, dead = dead + ? WHERE id = 1")) {
             u.setLong(1, sequence);
+            u.setLong(2, delta.applied());
+            u.setLong(3, delta.superseded());
+            u.setLong(4, delta.deadLettered());
             u.executeUpdate();
             db.commit();
         } catch (SQLException e) {
             rollback();
             throw failure("record progress in", e);
+        }
+    }
+
+    @Override
+    public synchronized AppliedCounts appliedCounts() {
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT written, superseded, dead FROM applied WHERE id = 1")) {
+            return r.next() ? new AppliedCounts(r.getLong(1), r.getLong(2), r.getLong(3)) : new AppliedCounts(0, 0, 0);
+        } catch (SQLException e) {
+            throw failure("read counts from", e);
         }
     }
 

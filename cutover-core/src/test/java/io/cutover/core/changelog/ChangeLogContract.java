@@ -91,6 +91,15 @@ abstract class ChangeLogContract {
     }
 
     @Test
+    void appliedCountsAddUp() {
+        ChangeLog log = log();
+        log.markApplied(10, new ChangeLog.AppliedCounts(7, 2, 1));
+        log.markApplied(20, new ChangeLog.AppliedCounts(9, 1, 0));
+        assertEquals(new ChangeLog.AppliedCounts(16, 3, 1), log.appliedCounts());
+        assertEquals(20, log.applied());
+    }
+
+    @Test
     void appliedOnlyMovesForward() {
         ChangeLog log = log();
         assertEquals(0, log.applied());

@@ -30,11 +30,12 @@ class SqliteChangeLogTest extends ChangeLogContract {
     void everythingSurvivesAReopen() {
         try (SqliteChangeLog log = SqliteChangeLog.open(dir.resolve("reopen.db"))) {
             log.append(List.of(put("s", 1, 1), put("s", 2, 2)), new PartitionPosition("s", "2", true));
-            log.markApplied(1);
+            log.markApplied(1, new ChangeLog.AppliedCounts(1, 0, 0));
         }
         try (SqliteChangeLog log = SqliteChangeLog.open(dir.resolve("reopen.db"))) {
             assertEquals(2, log.size());
             assertEquals(1, log.applied());
+            assertEquals(new ChangeLog.AppliedCounts(1, 0, 0), log.appliedCounts(), "counts survive a reopen");
             assertEquals(new PartitionPosition("s", "2", true), log.positions().get("s"));
             assertEquals("2", log.read(1, 10).get(0).sourcePosition());
         }
