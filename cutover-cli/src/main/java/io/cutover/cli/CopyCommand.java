@@ -11,8 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -127,18 +125,7 @@ public final class CopyCommand implements Callable<Integer>, CutoverCli.PrintsRe
                 p.result(plan, TextReports::plan);
                 return plan.ok() ? 0 : ErrorCode.TARGET_INCOMPATIBLE.exitCode();
             }
-            CountDownLatch finished = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                System.err.println("\ncutover: stopping after the writes in flight are acknowledged; run the same command again to resume");
-                copier.requestStop();
-                try {
-                    finished.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "cutover-stop");
-            Runtime.getRuntime().addShutdownHook(hook);
-            try {
+            try (StopOnSignal signal = StopOnSignal.install(copier::requestStop)) {
                 CopyResult result = copier.run();
                 p.result(result, TextReports::copy);
                 return switch (result.status()) {
@@ -146,14 +133,6 @@ public final class CopyCommand implements Callable<Integer>, CutoverCli.PrintsRe
                     case "completed_with_dead_letters" -> 1;
                     default -> ErrorCode.INTERRUPTED.exitCode();
                 };
-            } finally {
-                // Only now may a Ctrl-C shutdown go on: the result above must be printed first.
-                finished.countDown();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // Ctrl-C: the hook is running.
-                }
             }
         }
     }

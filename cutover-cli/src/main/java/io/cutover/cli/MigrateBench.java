@@ -51,7 +51,8 @@ final class MigrateBench {
     private final Printer printer;
 
     /** The benchmark's figures. */
-    public record MigrateBenchResult(long items, int writeRatePerSecond, double backfillItemsPerSecond, double catchUpChangesPerSecond,
+    public record MigrateBenchResult(long items, int writeRatePerSecond, double achievedWriteRatePerSecond, double backfillItemsPerSecond,
+                                     double catchUpChangesPerSecond,
                                      double catchUpToWriteRate, long floorP50Millis, long floorP99Millis, long floorMaxMillis,
                                      long lagP50Millis, long lagP99Millis, long lagMaxMillis, long lagSamples, boolean identical,
                                      Map<String, String> goals) {
@@ -94,6 +95,7 @@ final class MigrateBench {
             AtomicReference<MigrationStatus> latest = new AtomicReference<>();
             long start = System.nanoTime();
             MigrationStatus end;
+            double achieved;
             try (Writer writer = new Writer(client); DynamoDbMigration migration = new DynamoDbMigration(settings, TABLE, TARGET, false)) {
                 migration.onApplied((change, ackMillis) -> {
                     AttributeValue written = change.image() == null ? null : change.image().get("writtenAt");
@@ -113,6 +115,7 @@ final class MigrateBench {
                 Thread.sleep(steadySeconds * 1000L);
                 steady.set(false);
                 writer.close();
+                achieved = writer.achievedRate();
                 Thread.sleep(3_000);
                 migration.requestStop();
                 end = running.join();
@@ -127,10 +130,10 @@ final class MigrateBench {
             Map<String, String> goals = new LinkedHashMap<>();
             goals.put("steady-state p99 within 100 ms of the floor's p99", String.format(Locale.ROOT, "%s (%d ms vs %d ms)",
                     pct(lags, 99) <= pct(floor, 99) + 100 ? "met" : "MISSED", pct(lags, 99), pct(floor, 99)));
-            goals.put("catch-up at least 5x the write rate", String.format(Locale.ROOT, "%s (%.1fx)",
-                    catchUpRate >= 5 * writeRate ? "met" : "MISSED", catchUpRate / writeRate));
+            goals.put("catch-up at least 5x the write rate", String.format(Locale.ROOT, "%s (%.1fx the %,.0f changes/s the writer achieved)",
+                    catchUpRate >= 5 * achieved ? "met" : "MISSED", catchUpRate / achieved, achieved));
             goals.put("target identical after the writer stopped", cmp.identical() ? "met" : "MISSED " + cmp.examples());
-            MigrateBenchResult result = new MigrateBenchResult(items, writeRate, backfillRate, catchUpRate, catchUpRate / writeRate,
+            MigrateBenchResult result = new MigrateBenchResult(items, writeRate, achieved, backfillRate, catchUpRate, catchUpRate / achieved,
                     pct(floor, 50), pct(floor, 99), pct(floor, 100), pct(lags, 50), pct(lags, 99), pct(lags, 100), lags.size(),
                     cmp.identical(), goals);
             printer.result(result, MigrateBench::text);
@@ -142,6 +145,9 @@ final class MigrateBench {
     private final class Writer implements AutoCloseable {
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final ExecutorService pool = Executors.newFixedThreadPool(4);
+        private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
+        private final long started = System.nanoTime();
+        private volatile long stopped;
 
         Writer(DynamoDbClient client) {
             Throttle rate = new Throttle(writeRate);
@@ -152,14 +158,24 @@ final class MigrateBench {
                         Map<String, AttributeValue> item = new HashMap<>(sample.item(ThreadLocalRandom.current().nextInt(items)));
                         item.put("writtenAt", AttributeValue.fromN(Long.toString(System.currentTimeMillis())));
                         client.putItem(b -> b.tableName(TABLE).item(item));
+                        writes.incrementAndGet();
                     }
                     return null;
                 });
             }
         }
 
+        /** Changes per second the writer really made (DynamoDB Local may not keep up with the asked rate). */
+        double achievedRate() {
+            long end = stopped == 0 ? System.nanoTime() : stopped;
+            return writes.get() / Math.max(0.001, (end - started) / 1e9);
+        }
+
         @Override
         public void close() throws InterruptedException {
+            if (stopped == 0) {
+                stopped = System.nanoTime();
+            }
             running.set(false);
             pool.shutdown();
             pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
@@ -212,10 +228,10 @@ final class MigrateBench {
     }
 
     static String text(MigrateBenchResult r) {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%nBenchmark migrate: %,d items, writer at %,d changes/s, fresh DynamoDB Local (child process)%n",
-                r.items(), r.writeRatePerSecond()));
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%nBenchmark migrate: %,d items, writer asked for %,d changes/s and made %,.0f, fresh DynamoDB Local (child process)%n",
+                r.items(), r.writeRatePerSecond(), r.achievedWriteRatePerSecond()));
         b.append(String.format(Locale.ROOT, "  backfill:              %,9.0f items/s%n", r.backfillItemsPerSecond()));
-        b.append(String.format(Locale.ROOT, "  catch-up:              %,9.0f changes/s (%.1fx the write rate)%n", r.catchUpChangesPerSecond(),
+        b.append(String.format(Locale.ROOT, "  catch-up:              %,9.0f changes/s (%.1fx the achieved write rate)%n", r.catchUpChangesPerSecond(),
                 r.catchUpToWriteRate()));
         b.append(String.format(Locale.ROOT, "  floor (bare reader):   p50 %5d ms  p99 %5d ms  max %5d ms%n", r.floorP50Millis(), r.floorP99Millis(), r.floorMaxMillis()));
         b.append(String.format(Locale.ROOT, "  steady-state lag:      p50 %5d ms  p99 %5d ms  max %5d ms  (%,d changes, write to target acknowledgement)%n",

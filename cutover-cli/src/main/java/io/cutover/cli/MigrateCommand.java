@@ -9,8 +9,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -78,18 +76,7 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
         Printer p = printer();
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), output.progress());
              DynamoDbMigration migration = new DynamoDbMigration(settings, sourceTable, target, enableStream, restart)) {
-            CountDownLatch finished = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                System.err.println("\ncutover: stopping after the writes in flight are acknowledged; run the same command again to resume");
-                migration.requestStop();
-                try {
-                    finished.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "cutover-stop");
-            Runtime.getRuntime().addShutdownHook(hook);
-            try {
+            try (StopOnSignal signal = StopOnSignal.install(migration::requestStop)) {
                 MigrationStatus status = migration.run(until, bar, s -> {
                     if (output.progress()) {
                         System.err.println(line(s));
@@ -97,13 +84,6 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
                 });
                 p.result(status, MigrateCommand::text);
                 return status.deadLettered() > 0 ? 1 : 0;
-            } finally {
-                finished.countDown();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // Ctrl-C: the hook is running.
-                }
             }
         }
     }

@@ -25,9 +25,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
- * {@code cutover migrate} as a real child process, killed with SIGKILL during BACKFILL and again
- * during CATCH_UP or IN_SYNC while a writer keeps changing the source; the same command then resumes,
- * and once the writer stops, the tables are identical.
+ * {@code cutover migrate} as a real child process, killed with SIGKILL during BACKFILL, again as soon
+ * as it is in CATCH_UP or IN_SYNC, and a third time in IN_SYNC after it applied changes, while a
+ * writer keeps changing the source; the same command then resumes, and once the writer stops and
+ * the migration drains, the tables are identical and every change is counted.
  */
 class MigrateKillResumeIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -68,6 +69,7 @@ class MigrateKillResumeIT {
                 killWhen(args, () -> phase().equals("BACKFILL") && backfilled() >= 500);
                 assertEquals("BACKFILL", phase());
                 killWhen(args, () -> phase().equals("CATCH_UP") || phase().equals("IN_SYNC"));
+                killWhen(args, () -> phase().equals("IN_SYNC") && appliedAtLeast(1));
             } finally {
                 writing.set(false);
                 writer.join();
@@ -121,6 +123,16 @@ class MigrateKillResumeIT {
             return JSON.readTree(f.toFile()).get("phase").asText();
         } catch (Exception renamedMeanwhile) {
             return "";
+        }
+    }
+
+    /** True once status.json says at least {@code n} changes were applied (so a kill lands mid-IN_SYNC, not at its start). */
+    private boolean appliedAtLeast(long n) {
+        Path f = state.resolve("status.json");
+        try {
+            return Files.exists(f) && JSON.readTree(f.toFile()).get("applied").asLong() >= n;
+        } catch (Exception renamedMeanwhile) {
+            return false;
         }
     }
 
