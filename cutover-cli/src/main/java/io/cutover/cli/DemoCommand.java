@@ -5,7 +5,6 @@ import io.cutover.core.deadletter.FileDeadLetterSink;
 import io.cutover.core.result.MigrationStatus;
 import io.cutover.dynamodb.DynamoDbMigration;
 import java.util.concurrent.atomic.AtomicReference;
-import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import io.cutover.core.retry.RetryPolicy;
 import io.cutover.core.throttle.Throttle;
 import io.cutover.dynamodb.CopySettings;
@@ -83,8 +82,7 @@ public final class DemoCommand implements Callable<Integer>, CutoverCli.PrintsRe
             DynamoDbEndpoint endpoint = DynamoDbEndpoint.local("source", db.endpoint());
             p.note("DynamoDB Local is listening on " + db.endpoint());
             DynamoDbClient client = DynamoDbClients.create(endpoint, 32);
-            client.createTable(SampleItems.ordersTable(SOURCE).toBuilder()
-                    .streamSpecification(b -> b.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)).build());
+            client.createTable(SampleItems.withStream(SampleItems.ordersTable(SOURCE)));
             client.updateTimeToLive(b -> b.tableName(SOURCE).timeToLiveSpecification(t -> t.attributeName("expiresAt").enabled(true)));
             p.note("1/6 created " + SOURCE + ": keys pk, sk; GSI byStatus; LSI byTotal; TTL on expiresAt; stream NEW_AND_OLD_IMAGES");
 

@@ -30,7 +30,6 @@ import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
-import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
@@ -73,8 +72,7 @@ final class MigrateBench {
              LocalDynamoDb db = LocalDynamoDb.startChildProcess("-Xmx4g")) {
             DynamoDbEndpoint endpoint = DynamoDbEndpoint.local("source", db.endpoint());
             DynamoDbClient client = DynamoDbClients.create(endpoint, 32);
-            LocalTables.create(client, SampleItems.plainTable(TABLE).toBuilder()
-                    .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)).build());
+            LocalTables.create(client, SampleItems.withStream(SampleItems.plainTable(TABLE)));
             LocalTables.load(client, TABLE, items, sample::item);
             printer.note("  loaded " + TABLE);
             String streamArn = client.describeTable(b -> b.tableName(TABLE)).table().latestStreamArn();

@@ -22,6 +22,17 @@ record CliRun(int exitCode, String out, String err) {
         }
     }
 
+    /** Starts {@code cutover ARGS} as a child JVM with this JVM's class path, its output going to {@code log}. */
+    static Process child(java.util.List<String> args, java.nio.file.Path log) throws java.io.IOException {
+        java.util.List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(CutoverCli.class.getName());
+        cmd.addAll(args);
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
     String all() {
         return out + err;
     }

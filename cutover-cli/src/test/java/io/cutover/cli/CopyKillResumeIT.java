@@ -13,7 +13,6 @@ import io.cutover.local.SampleItems;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -64,13 +63,7 @@ class CopyKillResumeIT {
 
     /** Starts the copy as a child JVM and kills it with SIGKILL once checkpoints show {@code threshold} items acknowledged. */
     private void killWhenAcknowledged(List<String> args, long threshold) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(CutoverCli.class.getName());
-        cmd.addAll(args);
-        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(state.resolve("child.log").toFile()).start();
+        Process child = CliRun.child(args, state.resolve("child.log"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (acknowledged() < threshold) {
             assertTrue(child.isAlive(), "the copy ended before it could be killed: " + Files.readString(state.resolve("child.log")));

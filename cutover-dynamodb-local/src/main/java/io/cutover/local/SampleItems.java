@@ -74,6 +74,12 @@ public final class SampleItems {
                 .billingMode(BillingMode.PAY_PER_REQUEST).build();
     }
 
+    /** The same table with a NEW_AND_OLD_IMAGES stream, as a live migration's source needs. */
+    public static CreateTableRequest withStream(CreateTableRequest table) {
+        return table.toBuilder().streamSpecification(s -> s.streamEnabled(true)
+                .streamViewType(software.amazon.awssdk.services.dynamodb.model.StreamViewType.NEW_AND_OLD_IMAGES)).build();
+    }
+
     public Map<String, AttributeValue> item(long i) {
         SplittableRandom r = new SplittableRandom(seed * 1_000_003L + i);
         Map<String, AttributeValue> m = new LinkedHashMap<>();

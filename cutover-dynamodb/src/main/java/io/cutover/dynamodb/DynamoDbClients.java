@@ -32,11 +32,7 @@ public final class DynamoDbClients {
         DynamoDbClientBuilder b = DynamoDbClient.builder()
                 .region(region(endpoint))
                 .credentialsProvider(credentials(endpoint))
-                .httpClientBuilder(ApacheHttpClient.builder()
-                        .maxConnections(Math.max(8, maxConnections))
-                        .connectionTimeout(Duration.ofSeconds(5))
-                        .socketTimeout(Duration.ofSeconds(60))
-                        .tcpKeepAlive(true))
+                .httpClientBuilder(httpClient(maxConnections))
                 .overrideConfiguration(o -> {
                     o.retryStrategy(AwsRetryStrategy.doNotRetry());
                     o.apiCallAttemptTimeout(Duration.ofSeconds(60));
@@ -53,10 +49,7 @@ public final class DynamoDbClients {
         DynamoDbStreamsClientBuilder b = DynamoDbStreamsClient.builder()
                 .region(region(endpoint))
                 .credentialsProvider(credentials(endpoint))
-                .httpClientBuilder(ApacheHttpClient.builder()
-                        .maxConnections(Math.max(8, maxConnections))
-                        .connectionTimeout(Duration.ofSeconds(5))
-                        .socketTimeout(Duration.ofSeconds(60)))
+                .httpClientBuilder(httpClient(maxConnections))
                 .overrideConfiguration(o -> {
                     o.retryStrategy(AwsRetryStrategy.doNotRetry());
                     for (ExecutionInterceptor i : interceptors) {
@@ -65,6 +58,14 @@ public final class DynamoDbClients {
                 });
         endpoint.endpointUrl().ifPresent(b::endpointOverride);
         return b.build();
+    }
+
+    private static ApacheHttpClient.Builder httpClient(int maxConnections) {
+        return ApacheHttpClient.builder()
+                .maxConnections(Math.max(8, maxConnections))
+                .connectionTimeout(Duration.ofSeconds(5))
+                .socketTimeout(Duration.ofSeconds(60))
+                .tcpKeepAlive(true);
     }
 
     static Region region(DynamoDbEndpoint endpoint) {

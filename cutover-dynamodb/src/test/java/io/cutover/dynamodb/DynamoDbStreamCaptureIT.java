@@ -37,7 +37,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsRequest;
-import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /** Stream capture into the change log, against a fresh DynamoDB Local child process per test. */
@@ -58,8 +57,7 @@ class DynamoDbStreamCaptureIT {
         client = LocalTables.client(db);
         endpoint = DynamoDbEndpoint.local("source", db.endpoint());
         table = "captured";
-        LocalTables.create(client, SampleItems.plainTable(table).toBuilder()
-                .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)).build());
+        LocalTables.create(client, SampleItems.withStream(SampleItems.plainTable(table)));
         streamArn = client.describeTable(b -> b.tableName(table)).table().latestStreamArn();
     }
 

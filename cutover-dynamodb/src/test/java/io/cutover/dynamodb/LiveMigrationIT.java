@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /** A live migration with a random writer running the whole time ends with identical tables. */
 class LiveMigrationIT {
@@ -73,8 +72,7 @@ class LiveMigrationIT {
             DynamoDbClient client = LocalTables.client(db);
             String src = "live-source";
             String dst = "live-target";
-            LocalTables.create(client, SampleItems.plainTable(src).toBuilder()
-                    .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)).build());
+            LocalTables.create(client, SampleItems.withStream(SampleItems.plainTable(src)));
             LocalTables.load(client, src, 5_000, new SampleItems(31, 100, false)::item);
             RandomWriter writer = new RandomWriter(client, src);
             ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -126,8 +124,7 @@ class LiveMigrationIT {
             DynamoDbClient client = LocalTables.client(db);
             String src = "race-source";
             String dst = "race-target";
-            LocalTables.create(client, SampleItems.plainTable(src).toBuilder()
-                    .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)).build());
+            LocalTables.create(client, SampleItems.withStream(SampleItems.plainTable(src)));
             LocalTables.load(client, src, 2_000, new SampleItems(32, 0, false)::item);
             AtomicReference<Map<String, Map<String, AttributeValue>>> raced = new AtomicReference<>();
             AtomicBoolean once = new AtomicBoolean();
