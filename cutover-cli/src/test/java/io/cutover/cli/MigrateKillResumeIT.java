@@ -22,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
  * {@code cutover migrate} as a real child process, killed with SIGKILL during BACKFILL, again as soon
@@ -42,8 +41,7 @@ class MigrateKillResumeIT {
             DynamoDbClient client = LocalTables.client(db);
             String src = "kill-source";
             String dst = "kill-target";
-            LocalTables.create(client, SampleItems.plainTable(src).toBuilder()
-                    .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)).build());
+            LocalTables.create(client, SampleItems.withStream(SampleItems.plainTable(src)));
             LocalTables.load(client, src, 3_000, new SampleItems(41, 200, false)::item);
             AtomicBoolean writing = new AtomicBoolean(true);
             Thread writer = new Thread(() -> {
@@ -58,6 +56,13 @@ class MigrateKillResumeIT {
                         Map<String, AttributeValue> item = new HashMap<>(key);
                         item.put("n", AttributeValue.fromN(Integer.toString(random.nextInt())));
                         client.putItem(b -> b.tableName(src).item(item));
+                    }
+                    // At most 200 changes/s: under the --max-write-rate below, which also caps applying
+                    // changes, so the migration can catch up (an unpaced writer outran it on a quiet machine).
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        return;
                     }
                 }
             });
@@ -92,17 +97,12 @@ class MigrateKillResumeIT {
     }
 
     private void killWhen(List<String> args, Predicate0 condition) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(CutoverCli.class.getName());
-        cmd.addAll(args);
-        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(state.resolve("child.log").toFile()).start();
+        Process child = CliRun.child(args, state.resolve("child.log"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (!condition.test()) {
             assertTrue(child.isAlive(), () -> "the migration ended before it could be killed: " + read(state.resolve("child.log")));
-            assertTrue(System.nanoTime() < deadline, "condition not reached within 180 s");
+            assertTrue(System.nanoTime() < deadline, () -> "condition not reached within 180 s; phase " + phaseOrError()
+                    + "; child log: " + read(state.resolve("child.log")));
             Thread.sleep(20);
         }
         child.destroyForcibly();
@@ -112,6 +112,14 @@ class MigrateKillResumeIT {
     @FunctionalInterface
     interface Predicate0 {
         boolean test() throws Exception;
+    }
+
+    private String phaseOrError() {
+        try {
+            return phase() + ", status " + read(state.resolve("status.json"));
+        } catch (Exception e) {
+            return e.toString();
+        }
     }
 
     private String phase() throws Exception {
