@@ -16,6 +16,9 @@ public enum ColumnKind {
      */
     public static ColumnKind fromSqlType(String typeName, boolean mysql) {
         String t = typeName.toLowerCase(Locale.ROOT).trim();
+        if (t.startsWith("interval")) {
+            return TEXT;
+        }
         if (t.startsWith("_") || t.endsWith("[]") || t.equals("array")) {
             return ARRAY;
         }

@@ -1,0 +1,342 @@
+package io.cutover.sql.capture;
+
+import io.cutover.core.CutoverException;
+import io.cutover.core.ErrorCode;
+import io.cutover.core.changelog.ChangeLog;
+import io.cutover.core.changelog.ChangeRecord;
+import io.cutover.core.changelog.PartitionPosition;
+import io.cutover.core.deadletter.DeadLetterSink;
+import io.cutover.sql.mapping.RowMapper;
+import io.cutover.sql.mapping.UnmappableRowException;
+import io.cutover.sql.source.SqlEndpoint;
+import io.cutover.sql.source.SqlTable;
+import io.debezium.embedded.Connect;
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.data.Struct;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Change capture from PostgreSQL (pgoutput, through an existing replication slot and publication) or
+ * MySQL/MariaDB (binlog) with Debezium's embedded engine, into Cutover's change log. Debezium takes no
+ * snapshot ({@code snapshot.mode=no_data}): Cutover's own parallel backfill copies the rows, and the
+ * whole log is replayed after the copy (docs/decisions/0011-apply-in-chunks.md).
+ *
+ * <p>Each batch is mapped to item changes and appended to the change log together with the offset of its
+ * last event, in one transaction; only then are the events marked processed, so the engine (and the
+ * PostgreSQL slot's confirmed position) never moves past a change that is not durable
+ * (docs/decisions/0021-debezium-offsets-in-the-change-log.md). An UPDATE that changes the item's key is a
+ * DELETE of the old key followed by a PUT of the new one.
+ */
+public final class DebeziumCapture implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DebeziumCapture.class);
+
+    private final SqlTable table;
+    private final RowMapper mapper;
+    private final ChangeLog log;
+    private final DeadLetterSink deadLetters;
+    private final Properties props;
+    private final String engineName;
+    private final JsonConverter keyConverter = new JsonConverter();
+    private final JsonConverter valueConverter = new JsonConverter();
+    private final AtomicLong events = new AtomicLong();
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "cutover-debezium");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    private volatile CutoverException failure;
+    private volatile boolean running;
+    private volatile boolean closing;
+
+    /**
+     * @param slot       PostgreSQL: the replication slot (and, with "_pub", the publication) Cutover created; MySQL: unused
+     * @param serverId   MySQL/MariaDB: the replica server id Debezium uses
+     * @param stateDir   where MySQL's schema history file is kept
+     */
+    public DebeziumCapture(SqlTable table, RowMapper mapper, ChangeLog log, DeadLetterSink deadLetters, String slot, String publication,
+                           long serverId, Path stateDir) {
+        this.table = table;
+        this.mapper = mapper;
+        this.log = log;
+        this.deadLetters = deadLetters;
+        this.engineName = "cutover-" + slot;
+        this.props = properties(table, slot, publication, serverId, stateDir, engineName);
+        keyConverter.configure(Map.of("schemas.enable", "false"), true);
+        valueConverter.configure(Map.of("schemas.enable", "false"), false);
+    }
+
+    static Properties properties(SqlTable table, String slot, String publication, long serverId, Path stateDir, String engineName) {
+        SqlEndpoint e = table.endpoint();
+        Properties p = new Properties();
+        p.setProperty("name", engineName);
+        p.setProperty("topic.prefix", "cutover");
+        p.setProperty("offset.storage", ChangeLogOffsetStore.class.getName());
+        p.setProperty(ChangeLogOffsetStore.LOG_ID, engineName + "@" + stateDir.toAbsolutePath());
+        p.setProperty("offset.flush.interval.ms", "1000");
+        p.setProperty("database.hostname", e.host());
+        p.setProperty("database.port", Integer.toString(e.port()));
+        p.setProperty("database.user", e.user());
+        p.setProperty("database.password", e.password());
+        p.setProperty("snapshot.mode", "no_data");
+        p.setProperty("table.include.list", table.qualifiedName().replace(".", "\\."));
+        p.setProperty("decimal.handling.mode", "string");
+        p.setProperty("binary.handling.mode", "bytes");
+        p.setProperty("time.precision.mode", "adaptive_time_microseconds");
+        p.setProperty("tombstones.on.delete", "false");
+        p.setProperty("heartbeat.interval.ms", "1000");
+        p.setProperty("errors.max.retries", "-1");
+        p.setProperty("max.batch.size", "2048");
+        p.setProperty("poll.interval.ms", "50");
+        if (e.flavor() == SqlEndpoint.Flavor.POSTGRESQL) {
+            p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+            p.setProperty("plugin.name", "pgoutput");
+            p.setProperty("database.dbname", e.database());
+            p.setProperty("slot.name", slot);
+            p.setProperty("publication.name", publication);
+            p.setProperty("publication.autocreate.mode", "disabled");
+            p.setProperty("slot.drop.on.stop", "false");
+            p.setProperty("include.unknown.datatypes", "true");
+        } else {
+            p.setProperty("connector.class", e.flavor() == SqlEndpoint.Flavor.MARIADB
+                    ? "io.debezium.connector.mariadb.MariaDbConnector" : "io.debezium.connector.mysql.MySqlConnector");
+            p.setProperty("database.server.id", Long.toString(serverId));
+            p.setProperty("database.include.list", table.schemaName());
+            p.setProperty("schema.history.internal", "io.debezium.storage.file.history.FileSchemaHistory");
+            p.setProperty("schema.history.internal.file.filename", stateDir.resolve("schema-history.dat").toAbsolutePath().toString());
+            p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");
+            p.setProperty("include.schema.changes", "false");
+            p.setProperty("database.ssl.mode", "disabled");
+            p.setProperty("connect.timeout.ms", "10000");
+        }
+        return p;
+    }
+
+    /** Starts the engine on its own thread; returns at once. */
+    public void start() {
+        ChangeLogOffsetStore.register(props.getProperty(ChangeLogOffsetStore.LOG_ID), log);
+        engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+                .using(props)
+                .notifying(this::handleBatch)
+                .using((success, message, error) -> {
+                    running = false;
+                    if (!success && !closing) {
+                        String m = message == null ? String.valueOf(error) : message;
+                        if (!table.endpoint().password().isEmpty()) {
+                            m = m.replace(table.endpoint().password(), "***");
+                        }
+                        failure = new CutoverException(ErrorCode.TRANSIENT,
+                                "change capture from " + table.endpoint().describe() + " stopped: " + m, error);
+                        LOG.error("{}", failure.getMessage());
+                    }
+                })
+                .using(new DebeziumEngine.ConnectorCallback() {
+                    @Override
+                    public void taskStarted() {
+                        running = true;
+                    }
+                })
+                .build();
+        thread.submit(engine);
+    }
+
+    /** True once the connector's task runs (it streams from the slot or the binlog). */
+    public boolean running() {
+        return running;
+    }
+
+    /** Events handled so far in this run. */
+    public long events() {
+        return events.get();
+    }
+
+    /** Why capture stopped, or null while it runs. */
+    public CutoverException failure() {
+        return failure;
+    }
+
+    /** Waits until the connector's task runs, or fails. */
+    public void awaitRunning(long timeoutMillis) {
+        long end = System.currentTimeMillis() + timeoutMillis;
+        while (!running && failure == null && System.currentTimeMillis() < end) {
+            sleep(50);
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        if (!running) {
+            throw new CutoverException(ErrorCode.ENDPOINT_UNREACHABLE, "change capture from " + table.endpoint().describe() + " did not start within "
+                    + timeoutMillis / 1000 + " s");
+        }
+    }
+
+    private void handleBatch(List<RecordChangeEvent<SourceRecord>> records, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+            throws InterruptedException {
+        List<ChangeRecord> changes = new ArrayList<>();
+        SourceRecord last = null;
+        long now = System.currentTimeMillis();
+        for (RecordChangeEvent<SourceRecord> e : records) {
+            SourceRecord r = e.record();
+            last = r;
+            if (r.value() instanceof Struct envelope && envelope.schema().field("op") != null) {
+                try {
+                    changes.addAll(toChanges(envelope, now));
+                } catch (UnmappableRowException | IllegalArgumentException ex) {
+                    deadLetters.accept(table.qualifiedName(), describe(envelope), "change cannot be mapped: " + ex.getMessage());
+                }
+            }
+        }
+        if (last != null) {
+            byte[] key = keyConverter.fromConnectData(engineName, null, Arrays.asList(engineName, last.sourcePartition()));
+            byte[] value = valueConverter.fromConnectData(engineName, null, last.sourceOffset());
+            log.append(changes, new PartitionPosition(ChangeLogOffsetStore.PARTITION, ChangeLogOffsetStore.encode(key, value), false));
+        }
+        events.addAndGet(records.size());
+        for (RecordChangeEvent<SourceRecord> e : records) {
+            committer.markProcessed(e);
+        }
+        committer.markBatchFinished();
+    }
+
+    List<ChangeRecord> toChanges(Struct envelope, long now) {
+        String op = envelope.getString("op");
+        Struct source = envelope.getStruct("source");
+        String position = position(source);
+        long ts = source.getInt64("ts_ms");
+        Struct before = envelope.getStruct("before");
+        Struct after = envelope.getStruct("after");
+        Map<String, Object> beforeRow = before == null ? null : DebeziumValues.row(before, mapper.schema().columns());
+        List<ChangeRecord> out = new ArrayList<>(2);
+        switch (op) {
+            case "c", "r" -> {
+                Map<String, Object> row = complete(DebeziumValues.row(after, mapper.schema().columns()), null);
+                Map<String, AttributeValue> item = mapper.item(row);
+                out.add(ChangeRecord.put(partition(), position, key(item), item, ts, now));
+            }
+            case "u" -> {
+                Map<String, Object> row = complete(DebeziumValues.row(after, mapper.schema().columns()), beforeRow);
+                Map<String, AttributeValue> item = mapper.item(row);
+                Map<String, AttributeValue> newKey = key(item);
+                if (beforeRow != null && beforeRow.keySet().containsAll(mapper.tableKeyColumns())) {
+                    Map<String, AttributeValue> oldKey = mapper.key(beforeRow);
+                    if (!oldKey.equals(newKey)) {
+                        out.add(ChangeRecord.delete(partition(), position + ":old", oldKey, ts, now));
+                    }
+                }
+                out.add(ChangeRecord.put(partition(), position, newKey, item, ts, now));
+            }
+            case "d" -> {
+                if (beforeRow == null) {
+                    throw new IllegalArgumentException("a delete without its old row");
+                }
+                out.add(ChangeRecord.delete(partition(), position, mapper.key(beforeRow), ts, now));
+            }
+            default -> {
+                // "t" (truncate) and "m" (message) carry no row
+                if (op.equals("t")) {
+                    throw new IllegalArgumentException("TRUNCATE of " + table.qualifiedName() + " is not applied: truncate the target yourself or run migrate --restart");
+                }
+            }
+        }
+        return out;
+    }
+
+    private Map<String, AttributeValue> key(Map<String, AttributeValue> item) {
+        Map<String, AttributeValue> k = new LinkedHashMap<>();
+        for (String a : mapper.keyAttributeNames()) {
+            k.put(a, item.get(a));
+        }
+        return k;
+    }
+
+    /** Fills values an UPDATE did not carry (unchanged TOASTed columns) from the old row; fails when there is none. */
+    private static Map<String, Object> complete(Map<String, Object> row, Map<String, Object> before) {
+        for (Map.Entry<String, Object> e : row.entrySet()) {
+            if (e.getValue() == DebeziumValues.Unavailable.INSTANCE) {
+                Object old = before == null ? null : before.get(e.getKey());
+                if (old == null || old == DebeziumValues.Unavailable.INSTANCE) {
+                    throw new IllegalArgumentException("column " + e.getKey() + " was not in the change event (an unchanged TOASTed value);"
+                            + " set REPLICA IDENTITY FULL on the table");
+                }
+                e.setValue(old);
+            }
+        }
+        return row;
+    }
+
+    private String partition() {
+        return table.endpoint().flavor() == SqlEndpoint.Flavor.POSTGRESQL ? "pg:" + table.qualifiedName() : "binlog:" + table.qualifiedName();
+    }
+
+    /** The event's own place in the source: PostgreSQL LSN, or binlog file, position and row. */
+    private static String position(Struct source) {
+        if (source.schema().field("lsn") != null) {
+            Object lsn = source.get("lsn");
+            return String.format("%020d", ((Number) lsn).longValue());
+        }
+        Object row = source.schema().field("row") != null ? source.get("row") : 0;
+        Object gtid = source.schema().field("gtid") != null ? source.get("gtid") : null;
+        return source.getString("file") + ":" + String.format("%015d", source.getInt64("pos")) + ":" + row + (gtid == null ? "" : ":" + gtid);
+    }
+
+    private Map<String, AttributeValue> describe(Struct envelope) {
+        Map<String, AttributeValue> m = new LinkedHashMap<>();
+        m.put("op", AttributeValue.fromS(String.valueOf(envelope.get("op"))));
+        Struct image = envelope.getStruct("after") != null ? envelope.getStruct("after") : envelope.getStruct("before");
+        if (image != null) {
+            for (String c : mapper.schema().primaryKey()) {
+                if (image.schema().field(c) != null) {
+                    m.put(c, AttributeValue.fromS(String.valueOf(image.get(c))));
+                }
+            }
+        }
+        return m;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        DebeziumEngine<?> e = engine;
+        if (e != null) {
+            try {
+                e.close();
+            } catch (IOException ex) {
+                LOG.warn("closing Debezium: {}", ex.toString());
+            }
+        }
+        thread.shutdown();
+        try {
+            thread.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        ChangeLogOffsetStore.unregister(props.getProperty(ChangeLogOffsetStore.LOG_ID));
+    }
+}
