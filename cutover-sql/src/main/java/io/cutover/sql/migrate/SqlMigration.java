@@ -1,0 +1,390 @@
+package io.cutover.sql.migrate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cutover.core.CutoverException;
+import io.cutover.core.ErrorCode;
+import io.cutover.core.apply.ApplyStats;
+import io.cutover.core.apply.ChangeApplier;
+import io.cutover.core.changelog.ChangeRecord;
+import io.cutover.core.changelog.PartitionPosition;
+import io.cutover.core.changelog.SqliteChangeLog;
+import io.cutover.core.checkpoint.AtomicFile;
+import io.cutover.core.checkpoint.FileCheckpointStore;
+import io.cutover.core.copy.BulkCopier;
+import io.cutover.core.copy.BulkCopyStats;
+import io.cutover.core.copy.CopyProgress;
+import io.cutover.core.deadletter.FileDeadLetterSink;
+import io.cutover.core.result.MigrationStatus;
+import io.cutover.core.retry.RetryPolicy;
+import io.cutover.core.throttle.Throttle;
+import io.cutover.dynamodb.DynamoDbBatchWriter;
+import io.cutover.dynamodb.DynamoDbChangeWriter;
+import io.cutover.dynamodb.DynamoDbClients;
+import io.cutover.dynamodb.DynamoDbErrorClassifier;
+import io.cutover.dynamodb.StateDirectory;
+import io.cutover.sql.capture.DebeziumCapture;
+import io.cutover.sql.capture.ReplicationSlots;
+import io.cutover.sql.mapping.RowMapper;
+import io.cutover.sql.source.KeyRangeUnit;
+import io.cutover.sql.source.KeyRanges;
+import io.cutover.sql.source.KeysetPosition;
+import io.cutover.sql.source.SqlEndpoint;
+import io.cutover.sql.source.SqlTable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.ObjLongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+
+/**
+ * {@code cutover migrate --source postgresql://...|mariadb://...}: a durable phase machine like the
+ * DynamoDB one (docs/decisions/0011-apply-in-chunks.md), resumable from any phase after a clean stop or
+ * a {@code kill -9}:
+ *
+ * <ol>
+ *   <li>PREPARE: the mapping is checked against the table (as {@code plan} does); the target table is
+ *       created with its GSIs and TTL; on PostgreSQL the publication and the replication slot are created,
+ *       so changes are retained from this moment on.</li>
+ *   <li>CAPTURE: Debezium starts streaming (no snapshot) into the change log.</li>
+ *   <li>BACKFILL: the table is copied in parallel primary-key ranges (split points kept in migration.json,
+ *       checkpoints per range), while capture runs.</li>
+ *   <li>CATCH_UP: the whole change log is applied in per-key order; IN_SYNC: new changes as they come.</li>
+ *   <li>COMPLETE (with {@code --finish}): once drained, capture stops and the slot and publication are
+ *       dropped, so they cannot fill the source's disk.</li>
+ * </ol>
+ */
+public final class SqlMigration implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SqlMigration.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final String STATE_FILE = "migration.json";
+    private static final long IN_SYNC_BACKLOG = 100;
+    private static final long ROUND = 10_000;
+    private static final long DRAINED_NANOS = 2_000_000_000L;
+
+    /** Where the phase machine is; kept in migration.json. Bounds are the key ranges' split points, encoded. */
+    public record State(String phase, String source, String sourceTable, String targetTable, String slot, String publication, long serverId,
+                        List<String> bounds, long backfillItems) {
+        State with(String newPhase) {
+            return new State(newPhase, source, sourceTable, targetTable, slot, publication, serverId, bounds, backfillItems);
+        }
+    }
+
+    private final SqlMigrationSettings settings;
+    private final SqlTable table;
+    private final DynamoDbClient target;
+    private final RetryPolicy retry = RetryPolicy.defaults();
+    private volatile boolean stop;
+    private volatile BulkCopier copier;
+    private volatile ObjLongConsumer<ChangeRecord> onApplied = (c, t) -> { };
+
+    public SqlMigration(SqlMigrationSettings settings) {
+        this.settings = settings;
+        this.table = new SqlTable(settings.source(), settings.sourceTable());
+        this.target = DynamoDbClients.create(settings.target(), settings.writeConcurrency() + 4);
+    }
+
+    /** Told of every change the target acknowledged, with the time (for benchmarks); set before {@link #run}. */
+    public void onApplied(ObjLongConsumer<ChangeRecord> listener) {
+        this.onApplied = listener;
+    }
+
+    /**
+     * Runs until {@code until} ("backfill", "in-sync", "drained", or null: until stopped). With {@code finish},
+     * after "drained" the capture is stopped and the slot and publication dropped (phase COMPLETE).
+     */
+    public MigrationStatus run(String until, boolean finish, CopyProgress progress, Consumer<MigrationStatus> onStatus) {
+        Path dir = settings.stateDir();
+        try (StateDirectory lock = StateDirectory.open(dir)) {
+            if (settings.restart()) {
+                clear(dir);
+            }
+            State state = load(dir).orElse(null);
+            List<String> warnings = new ArrayList<>();
+            RowMapper mapper = SqlPlan.check(table, settings.mapping(), 0, warnings);
+            if (state == null) {
+                state = prepare(mapper);
+                save(dir, state);
+            } else if (!state.sourceTable().equals(table.qualifiedName()) || !state.targetTable().equals(settings.targetTable())) {
+                throw new CutoverException(ErrorCode.STATE_CONFLICT, "--state-dir " + dir + " holds the migration of " + state.sourceTable()
+                        + " to " + state.targetTable() + ": pass --restart to discard it, or use another --state-dir");
+            }
+            if (state.phase().equals("COMPLETE")) {
+                return status(state, null, null, 0);
+            }
+            try (SqliteChangeLog log = SqliteChangeLog.open(dir.resolve("changes.db"));
+                 FileDeadLetterSink dead = new FileDeadLetterSink(dir.resolve("dead-letters.jsonl"));
+                 DynamoDbBatchWriter writer = new DynamoDbBatchWriter(target, settings.targetTable(), settings.writeConcurrency(),
+                         new Throttle(settings.maxWriteRate()), retry, new DynamoDbErrorClassifier(settings.target()), dead);
+                 DebeziumCapture capture = new DebeziumCapture(table, mapper, log, dead, state.slot(), state.publication(), state.serverId(), dir)) {
+                capture.start();
+                capture.awaitRunning(120_000);
+                if (state.phase().equals("CAPTURE")) {
+                    state = state.with("BACKFILL");
+                    save(dir, state);
+                }
+                if (state.phase().equals("BACKFILL")) {
+                    if (state.bounds() == null) {
+                        List<String> bounds = new ArrayList<>();
+                        for (Object b : KeyRanges.bounds(table, mapper.schema(), settings.ranges())) {
+                            bounds.add(new KeysetPosition(List.of(b)).encode());
+                        }
+                        state = new State(state.phase(), state.source(), state.sourceTable(), state.targetTable(), state.slot(), state.publication(),
+                                state.serverId(), bounds, state.backfillItems());
+                        save(dir, state);
+                    }
+                    BulkCopyStats copied = backfill(state, mapper, writer, dead, progress, capture);
+                    failOn(capture);
+                    if (copied.unitsCompleted() < copied.units()) {
+                        return status(state, log, null, 0);
+                    }
+                    state = new State("CATCH_UP", state.source(), state.sourceTable(), state.targetTable(), state.slot(), state.publication(),
+                            state.serverId(), state.bounds(), state.backfillItems() + copied.items());
+                    save(dir, state);
+                }
+                if ("backfill".equals(until)) {
+                    return status(state, log, null, 0);
+                }
+                ChangeApplier applier = new ChangeApplier(log, new DynamoDbChangeWriter(writer), 1000, System::currentTimeMillis);
+                if (state.phase().equals("IN_SYNC")) {
+                    applier.resetLag();
+                }
+                applier.onApplied(onApplied);
+                MigrationStatus status = apply(state, log, capture, applier, until, onStatus);
+                if (finish && !stop && "drained".equals(until) && status.phase().equals("IN_SYNC") && status.backlog() == 0) {
+                    capture.close();
+                    state = load(dir).orElseThrow().with("COMPLETE");
+                    dropSlot(state);
+                    save(dir, state);
+                    status = status(state, log, applier.stats(), 0);
+                    saveStatus(status);
+                }
+                return status;
+            }
+        }
+    }
+
+    private State prepare(RowMapper mapper) {
+        TableDescription existing = SqlTargetTable.describe(target, settings.targetTable());
+        if (existing == null) {
+            SqlTargetTable.create(target, settings.mapping(), settings.targetTable()).forEach(s -> LOG.info("{}", s));
+        } else {
+            String why = SqlTargetTable.incompatibility(existing, settings.mapping());
+            if (why != null) {
+                throw new CutoverException(ErrorCode.TARGET_INCOMPATIBLE, why);
+            }
+        }
+        String slot = null;
+        String publication = null;
+        long serverId = 0;
+        if (table.endpoint().flavor() == SqlEndpoint.Flavor.POSTGRESQL) {
+            slot = ReplicationSlots.slotName(table, settings.targetTable());
+            publication = slot + "_pub";
+            ReplicationSlots.create(table, slot, publication);
+        } else {
+            slot = "binlog";
+            serverId = 5400 + ThreadLocalRandom.current().nextInt(1_000_000);
+        }
+        return new State("CAPTURE", table.endpoint().describe(), table.qualifiedName(), settings.targetTable(), slot, publication, serverId, null, 0);
+    }
+
+    private void dropSlot(State state) {
+        if (table.endpoint().flavor() == SqlEndpoint.Flavor.POSTGRESQL) {
+            ReplicationSlots.drop(table, state.slot(), state.publication());
+            LOG.info("dropped replication slot {} and publication {}", state.slot(), state.publication());
+        }
+    }
+
+    private BulkCopyStats backfill(State state, RowMapper mapper, DynamoDbBatchWriter writer, FileDeadLetterSink dead, CopyProgress progress,
+                                   DebeziumCapture capture) {
+        List<Object> bounds = new ArrayList<>();
+        for (String b : state.bounds()) {
+            bounds.add(KeysetPosition.decode(b).lastKey().get(0));
+        }
+        List<KeyRangeUnit> units = KeyRanges.units(table, mapper, bounds, settings.pageSize(), dead);
+        BulkCopier c = new BulkCopier(new FileCheckpointStore(settings.stateDir().resolve("checkpoints")), "backfill", writer,
+                settings.parallelism(), Throttle.unlimited(), progress);
+        copier = c;
+        java.util.concurrent.ScheduledExecutorService watch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cutover-capture-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        watch.scheduleAtFixedRate(() -> {
+            if (capture.failure() != null) {
+                c.requestStop();
+            }
+        }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        try {
+            if (stop) {
+                c.requestStop();
+            }
+            progress.tableStarted(table.qualifiedName(), settings.targetTable(), -1, 0);
+            return c.run(units);
+        } finally {
+            watch.shutdownNow();
+            copier = null;
+            units.forEach(KeyRangeUnit::close);
+        }
+    }
+
+    private MigrationStatus apply(State state, SqliteChangeLog log, DebeziumCapture capture, ChangeApplier applier, String until,
+                                  Consumer<MigrationStatus> onStatus) {
+        long lastReport = 0;
+        long appliedAtReport = log.applied();
+        double rate = 0;
+        long quietSince = System.nanoTime();
+        long lastSize = -1;
+        long lastEvents = -1;
+        onStatus.accept(status(state, log, applier.stats(), 0));
+        while (!stop) {
+            failOn(capture);
+            long taken = applier.applyAvailable(ROUND);
+            long backlog = log.lastSequence() - log.applied();
+            if (state.phase().equals("CATCH_UP") && backlog <= IN_SYNC_BACKLOG) {
+                state = state.with("IN_SYNC");
+                save(settings.stateDir(), state);
+                applier.resetLag();
+                onStatus.accept(status(state, log, applier.stats(), rate));
+            }
+            long now = System.currentTimeMillis();
+            if (now - lastReport >= 1000) {
+                rate = lastReport == 0 ? 0 : (log.applied() - appliedAtReport) * 1000.0 / (now - lastReport);
+                appliedAtReport = log.applied();
+                lastReport = now;
+                MigrationStatus status = status(state, log, applier.stats(), rate);
+                saveStatus(status);
+                onStatus.accept(status);
+            }
+            if ("in-sync".equals(until) && state.phase().equals("IN_SYNC")) {
+                break;
+            }
+            long size = log.size();
+            long events = capture.events();
+            // Heartbeats count as events: "quiet" means no new change, not no event at all.
+            if (size != lastSize || backlog > 0) {
+                lastSize = size;
+                lastEvents = events;
+                quietSince = System.nanoTime();
+            } else if ("drained".equals(until) && state.phase().equals("IN_SYNC") && System.nanoTime() - quietSince > DRAINED_NANOS
+                    && lastEvents >= 0) {
+                break;
+            }
+            if (taken == 0) {
+                sleep(20);
+            }
+        }
+        MigrationStatus status = status(state, log, applier.stats(), rate);
+        saveStatus(status);
+        return status;
+    }
+
+    private static void failOn(DebeziumCapture capture) {
+        if (capture.failure() != null) {
+            throw capture.failure();
+        }
+    }
+
+    private MigrationStatus status(State state, SqliteChangeLog log, ApplyStats stats, double rate) {
+        Map<String, String> positions = new LinkedHashMap<>();
+        if (log != null) {
+            for (PartitionPosition p : log.positions().values()) {
+                String pos = p.lastPosition() == null ? "" : p.lastPosition();
+                positions.put(p.partition(), pos.substring(pos.indexOf('\n') + 1));
+            }
+        }
+        long applied = log == null ? 0 : log.applied();
+        long captured = log == null ? 0 : log.size();
+        long backlog = log == null ? 0 : log.lastSequence() - applied;
+        return new MigrationStatus(state.phase(), state.sourceTable(), state.targetTable(), state.slot(), state.backfillItems(),
+                captured, stats == null ? 0 : stats.applied(), stats == null ? 0 : stats.superseded(),
+                stats == null ? 0 : stats.deadLettered(), backlog, rate,
+                stats == null ? 0 : stats.lagP50Millis(), stats == null ? 0 : stats.lagP99Millis(), stats == null ? 0 : stats.lagMaxMillis(),
+                stats == null ? 0 : stats.pipelineLagP50Millis(), stats == null ? 0 : stats.pipelineLagP99Millis(),
+                stats == null ? 0 : stats.pipelineLagMaxMillis(), positions, Instant.now().toString());
+    }
+
+    private void saveStatus(MigrationStatus status) {
+        try {
+            AtomicFile.write(settings.stateDir().resolve("status.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(status));
+        } catch (IOException e) {
+            LOG.warn("cannot write status.json: {}", e.toString());
+        }
+    }
+
+    private static void clear(Path dir) {
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!f.equals(dir) && !f.getFileName().toString().equals("lock")) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot clear --state-dir " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static Optional<State> load(Path dir) {
+        Path f = dir.resolve(STATE_FILE);
+        try {
+            return Files.exists(f) ? Optional.of(JSON.readValue(f.toFile(), State.class)) : Optional.empty();
+        } catch (IOException e) {
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, f + " is damaged (" + e.getMessage() + "): pass --restart", e);
+        }
+    }
+
+    /** True when {@code dir} holds a SQL migration's state (rather than a DynamoDB one). */
+    public static boolean isSqlState(Path dir) {
+        try {
+            Path f = dir.resolve(STATE_FILE);
+            return Files.exists(f) && JSON.readTree(f.toFile()).has("publication");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static void save(Path dir, State state) {
+        try {
+            AtomicFile.write(dir.resolve(STATE_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
+        } catch (IOException e) {
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot save " + dir.resolve(STATE_FILE) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops after the writes in flight are acknowledged; the next run resumes from the same phase. */
+    public void requestStop() {
+        stop = true;
+        BulkCopier c = copier;
+        if (c != null) {
+            c.requestStop();
+        }
+    }
+
+    @Override
+    public void close() {
+        target.close();
+    }
+
+    static String lower(String s) {
+        return s.toLowerCase(Locale.ROOT);
+    }
+}
