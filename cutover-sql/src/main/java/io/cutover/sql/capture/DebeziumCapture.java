@@ -321,7 +321,10 @@ public final class DebeziumCapture implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closing) {
+            return; // a second close would wait minutes for an engine that already stopped
+        }
         closing = true;
         DebeziumEngine<?> e = engine;
         if (e != null) {

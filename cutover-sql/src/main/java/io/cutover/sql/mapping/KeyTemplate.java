@@ -232,6 +232,53 @@ public final class KeyTemplate {
         return temporal ? null : "the date pattern " + format + " needs a date or time column, not " + kind;
     }
 
+    /**
+     * Reads column values back out of a rendered key, for the columns whose placeholder is reversible
+     * (no formatter, iso, or a number pattern). Placeholders match as little as they can, the last one
+     * the rest; returns an empty map when the text does not match the template.
+     */
+    public Map<String, String> parseBack(String rendered) {
+        StringBuilder regex = new StringBuilder("^");
+        List<Part> placeholders = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            Part p = parts.get(i);
+            if (p.column() == null) {
+                regex.append(Pattern.quote(p.literal()));
+            } else {
+                regex.append(i == parts.size() - 1 ? "(.*)" : "(.*?)");
+                placeholders.add(p);
+            }
+        }
+        Matcher m = Pattern.compile(regex.append('$').toString(), Pattern.DOTALL).matcher(rendered);
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (!m.matches()) {
+            return out;
+        }
+        for (int i = 0; i < placeholders.size(); i++) {
+            Part p = placeholders.get(i);
+            if (reversible(p.format())) {
+                out.putIfAbsent(p.column(), m.group(i + 1));
+            }
+        }
+        return out;
+    }
+
+    /** Whether a column's value can be read back from text rendered with {@code format}. */
+    static boolean reversible(String format) {
+        return format == null || format.equalsIgnoreCase("iso") || format.startsWith("%") && format.endsWith("d");
+    }
+
+    /** The columns whose value {@link #parseBack} can recover. */
+    public Set<String> reversibleColumns() {
+        Set<String> out = new LinkedHashSet<>();
+        for (Part p : parts) {
+            if (p.column() != null && reversible(p.format())) {
+                out.add(p.column());
+            }
+        }
+        return out;
+    }
+
     @Override
     public String toString() {
         return text;

@@ -75,14 +75,23 @@ public final class Mapping {
 
     /** Reads the {@code mapping:} section of a YAML file (or the whole file when it has no such section). */
     public static Mapping load(Path file) {
-        JsonNode root;
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
+            return fromYaml(Files.readString(file), "--mapping " + file);
         } catch (IOException e) {
             throw new MappingException("cannot read --mapping " + file + ": " + e.getMessage());
         }
+    }
+
+    /** As {@link #load}, from YAML text; {@code file} names it in messages. */
+    public static Mapping fromYaml(String yaml, String file) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+        } catch (IOException e) {
+            throw new MappingException("cannot read " + file + ": " + e.getMessage());
+        }
         if (root == null || !root.isObject()) {
-            throw new MappingException("--mapping " + file + " is empty or not a YAML map: start it with \"mapping:\" (see docs/sql.md)");
+            throw new MappingException(file + " is empty or not a YAML map: start it with \"mapping:\" (see docs/sql.md)");
         }
         return parse(root.has("mapping") ? root.get("mapping") : root, "mapping");
     }

@@ -161,6 +161,45 @@ public final class RowMapper {
         return attributes;
     }
 
+    /**
+     * The primary key values of the row an item key came from, read back from the key templates, or
+     * null when the key does not match them. Needs {@link #canReadBackPrimaryKey()}.
+     */
+    public Map<String, Object> primaryKeyOf(Map<String, AttributeValue> key) {
+        Map<String, String> texts = new LinkedHashMap<>();
+        List<KeyAttribute> keys = new ArrayList<>();
+        mapping.sortKey().ifPresent(keys::add);
+        keys.add(mapping.partitionKey());
+        for (KeyAttribute k : keys) {
+            AttributeValue v = key.get(k.attribute());
+            if (v == null) {
+                return null;
+            }
+            String text = v.s() != null ? v.s() : v.n();
+            k.template().parseBack(text).forEach(texts::putIfAbsent);
+        }
+        Map<String, Object> pk = new LinkedHashMap<>();
+        for (String c : schema.primaryKey()) {
+            String t = texts.get(c);
+            if (t == null) {
+                return null;
+            }
+            try {
+                pk.put(c, SqlValues.canonical(t, schema.kind(c)));
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }
+        return pk;
+    }
+
+    /** True when every primary key column appears in the table key with a reversible formatter. */
+    public boolean canReadBackPrimaryKey() {
+        Set<String> cols = new LinkedHashSet<>(mapping.partitionKey().template().reversibleColumns());
+        mapping.sortKey().ifPresent(k -> cols.addAll(k.template().reversibleColumns()));
+        return cols.containsAll(schema.primaryKey());
+    }
+
     /** The table key of a row (needs only {@link #tableKeyColumns()}). */
     public Map<String, AttributeValue> key(Map<String, Object> row) {
         Map<String, AttributeValue> key = new LinkedHashMap<>();

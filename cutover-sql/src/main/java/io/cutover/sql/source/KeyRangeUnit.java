@@ -4,6 +4,7 @@ import io.cutover.core.copy.Page;
 import io.cutover.core.copy.Position;
 import io.cutover.core.copy.SnapshotUnit;
 import io.cutover.core.deadletter.DeadLetterSink;
+import io.cutover.sql.mapping.ColumnKind;
 import io.cutover.sql.mapping.RowMapper;
 import io.cutover.sql.mapping.TableSchema;
 import io.cutover.sql.mapping.UnmappableRowException;
@@ -94,13 +95,17 @@ public final class KeyRangeUnit implements SnapshotUnit, AutoCloseable {
         List<Object> params = new ArrayList<>();
         List<String> where = new ArrayList<>();
         String first = table.quote(schema.primaryKey().get(0));
+        List<ColumnKind> kinds = new ArrayList<>();
+        ColumnKind firstKind = schema.kind(schema.primaryKey().get(0));
         if (lowerExclusive != null) {
             where.add(first + " > ?");
             params.add(lowerExclusive);
+            kinds.add(firstKind);
         }
         if (upperInclusive != null) {
             where.add(first + " <= ?");
             params.add(upperInclusive);
+            kinds.add(firstKind);
         }
         if (lastKey != null) {
             StringBuilder cols = new StringBuilder("(");
@@ -109,6 +114,7 @@ public final class KeyRangeUnit implements SnapshotUnit, AutoCloseable {
                 cols.append(i == 0 ? "" : ", ").append(table.quote(schema.primaryKey().get(i)));
                 marks.append(i == 0 ? "?" : ", ?");
                 params.add(lastKey.get(i));
+                kinds.add(schema.kind(schema.primaryKey().get(i)));
             }
             where.add(cols.append(')') + " > " + marks.append(')'));
         }
@@ -123,7 +129,7 @@ public final class KeyRangeUnit implements SnapshotUnit, AutoCloseable {
                 }
                 try (PreparedStatement s = connection.prepareStatement(sql.toString())) {
                     for (int i = 0; i < params.size(); i++) {
-                        bind(s, i + 1, params.get(i));
+                        bind(s, i + 1, params.get(i), kinds.get(i));
                     }
                     List<Map<String, Object>> rows = new ArrayList<>(pageSize);
                     try (ResultSet rs = s.executeQuery()) {
@@ -140,8 +146,11 @@ public final class KeyRangeUnit implements SnapshotUnit, AutoCloseable {
         }
     }
 
-    static void bind(PreparedStatement s, int i, Object v) throws SQLException {
-        if (v instanceof Instant at) {
+    /** Binds a canonical value; UUID columns need a UUID (PostgreSQL has no uuid = varchar). */
+    public static void bind(PreparedStatement s, int i, Object v, ColumnKind kind) throws SQLException {
+        if (kind == ColumnKind.UUID && v instanceof String text && s.getConnection().getMetaData().getURL().startsWith("jdbc:postgresql")) {
+            s.setObject(i, java.util.UUID.fromString(text));
+        } else if (v instanceof Instant at) {
             s.setTimestamp(i, Timestamp.from(at));
         } else {
             s.setObject(i, v);
