@@ -27,6 +27,19 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
     @Mixin
     OutputOptions output;
 
+    @Option(names = "--source", paramLabel = "URI", description = {"The source when it is not DynamoDB: postgresql://user:password@host:5432/db,",
+            "mysql://... or mariadb://... (needs --mapping; docs/sql.md)."})
+    String source;
+
+    @Option(names = "--mapping", paramLabel = "FILE", description = "SQL source: YAML file with a mapping: section (docs/sql.md).")
+    Path mapping;
+
+    @Option(names = "--finish", description = "SQL source, with --until drained: then drop the replication slot and publication (phase COMPLETE).")
+    boolean finish;
+
+    @Option(names = "--page-size", paramLabel = "ROWS", defaultValue = "1000", description = "SQL source: rows per keyset page (default: ${DEFAULT-VALUE}).")
+    int pageSize;
+
     @Option(names = "--source-table", paramLabel = "NAME", required = true, description = "Table to migrate; its stream must carry new images.")
     String sourceTable;
 
@@ -65,6 +78,9 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
 
     @Override
     public Integer call() throws Exception {
+        if (source != null && io.cutover.sql.source.SqlEndpoint.isSqlUri(source)) {
+            return SqlRunner.migrate(this);
+        }
         if (until != null && !until.equals("backfill") && !until.equals("in-sync") && !until.equals("drained")) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--until must be backfill, in-sync or drained, was '" + until + "'");
         }

@@ -21,6 +21,9 @@ public final class StatusCommand implements Callable<Integer>, CutoverCli.Prints
     @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = ".cutover/migrate", description = "The migration's state directory (default: ${DEFAULT-VALUE}).")
     Path stateDir;
 
+    @Option(names = "--source", paramLabel = "URI", description = "SQL migrations: the source, to report the replication slot's lag.")
+    String source;
+
     @Override
     public Printer printer() {
         return output.printer();
@@ -28,6 +31,9 @@ public final class StatusCommand implements Callable<Integer>, CutoverCli.Prints
 
     @Override
     public Integer call() {
+        if (io.cutover.sql.migrate.SqlMigration.isSqlState(stateDir)) {
+            return SqlRunner.status(stateDir, source, printer());
+        }
         var state = DynamoDbMigration.load(stateDir).orElseThrow(() -> new CutoverException(ErrorCode.CONFIG_INVALID,
                 "no migration in --state-dir " + stateDir + ": check the path, or start one with cutover migrate"));
         MigrationStatus status = DynamoDbMigration.lastStatus(stateDir).map(s -> s.phase().equals(state.phase()) ? s : withPhase(s, state.phase()))

@@ -29,6 +29,15 @@ public final class VerifyCommand implements Callable<Integer>, CutoverCli.Prints
     @Mixin
     ConnectionOptions connection;
 
+    @Option(names = "--source", paramLabel = "URI", description = "The source when it is not DynamoDB: postgresql://..., mysql://..., mariadb://... (needs --mapping).")
+    String source;
+
+    @Option(names = "--mapping", paramLabel = "FILE", description = "SQL source: the mapping the migration used (docs/sql.md).")
+    Path mapping;
+
+    @Option(names = "--bucket-by", paramLabel = "COLUMN:UNIT", description = "SQL source: also count rows and items per hour, day or month of a column, e.g. log_timestamp:day.")
+    String bucketBy;
+
     @Option(names = "--source-table", paramLabel = "NAME", required = true, description = "Source table.")
     String sourceTable;
 
@@ -80,6 +89,9 @@ public final class VerifyCommand implements Callable<Integer>, CutoverCli.Prints
 
     @Override
     public Integer call() {
+        if (source != null && io.cutover.sql.source.SqlEndpoint.isSqlUri(source)) {
+            return SqlRunner.verify(this);
+        }
         if (settleSeconds < 0 || settleSeconds > 3600) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--settle-seconds must be between 0 and 3600, was " + settleSeconds);
         }

@@ -16,6 +16,7 @@ import io.cutover.dynamodb.DynamoDbVerifySide;
 import io.cutover.local.LocalDynamoDb;
 import io.cutover.local.LocalTables;
 import io.cutover.sql.capture.ReplicationSlots;
+import io.cutover.sql.demo.EmbeddedPostgresServer;
 import io.cutover.sql.demo.IntegrationLogs;
 import io.cutover.sql.mapping.Mapping;
 import io.cutover.sql.mapping.RowMapper;

