@@ -61,6 +61,10 @@ class PostgresMigrationIT {
     }
 
     static Verifier.Outcome verify(SqlTable table, RowMapper mapper, String target, Path dir) {
+        return verify(table, mapper, target, dir, dynamo, client);
+    }
+
+    static Verifier.Outcome verify(SqlTable table, RowMapper mapper, String target, Path dir, LocalDynamoDb dynamo, DynamoDbClient client) {
         DynamoDbEndpoint endpoint = DynamoDbEndpoint.local("target", dynamo.endpoint());
         try (FileDeadLetterSink dead = new FileDeadLetterSink(dir.resolve("verify-dead.jsonl"))) {
             return new Verifier(new SqlVerifySide(table, mapper, dead),
