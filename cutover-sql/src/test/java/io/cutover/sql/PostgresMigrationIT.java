@@ -126,4 +126,71 @@ class PostgresMigrationIT {
         assertEquals("12345678901234567890.123456789", any.get("Payload").m().get("amount").n());
         assertTrue(any.get("Tags").hasL());
     }
+
+    @Test
+    void everyCommonTypeMapsAsDocumentedThroughBackfillAndCapture() throws Exception {
+        SqlEndpoint source = SqlEndpoint.parse(pg.createDatabase("types_db"));
+        pg.execute("types_db", "CREATE TABLE all_types (id int PRIMARY KEY, s smallint, i int, b bigint, n numeric(38,10), r real,"
+                + " d double precision, flag bool, t text, v varchar(20), c char(4), day date, ts timestamp, tstz timestamptz, tm time,"
+                + " u uuid, j json, jb jsonb, bin bytea, ints int[], texts text[], nothing text)",
+                "ALTER TABLE all_types REPLICA IDENTITY FULL");
+        String insert = "INSERT INTO all_types VALUES (%d, -7, 2147483647, 9223372036854775807, 1234567890123456789012345678.0123456789,"
+                + " 1.1, 0.1, true, 'caf\u00e9', 'v', 'ab', '2026-11-02', '2026-11-02 10:15:30.123456', '2026-11-02 10:15:30.5+02',"
+                + " '23:59:59.999999', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{\"k\": [1, 2.0]}', '{\"deep\": {\"x\": null}}',"
+                + " '\\x00ff', '{1,2,3}', '{a,NULL}', NULL)";
+        for (int id = 1; id <= 20; id++) {
+            pg.execute("types_db", String.format(insert, id));
+        }
+        Mapping mapping = Mapping.fromYaml("mapping:\n  partitionKey: { attribute: pk, template: \"ROW#${id:%05d}\" }\n", "types");
+        String target = LocalTables.uniqueName("types");
+        SqlMigrationSettings settings = new SqlMigrationSettings(source, "all_types", DynamoDbEndpoint.local("target", dynamo.endpoint()),
+                target, mapping, state, 2, 2, 7, 4, 0, false);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        MigrationStatus done;
+        try (SqlMigration migration = new SqlMigration(settings)) {
+            Future<MigrationStatus> run = pool.submit(() -> migration.run("drained", true, CopyProgress.NONE, s -> { }));
+            while (!SqlMigration.load(state).map(s -> !s.phase().equals("CAPTURE")).orElse(false)) {
+                Thread.sleep(50);
+            }
+            for (int id = 21; id <= 30; id++) {
+                pg.execute("types_db", String.format(insert, id)); // captured (and maybe copied too)
+            }
+            pg.execute("types_db", "UPDATE all_types SET n = -0.0000000001, nothing = 'x' WHERE id = 3", "DELETE FROM all_types WHERE id = 4");
+            done = run.get(120, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals("COMPLETE", done.phase());
+        SqlTable table = new SqlTable(source, "all_types");
+        VerifyResult result = verify(table, mapping.bind(table.schema()), target, state).result();
+        assertTrue(result.identical(), "identical: " + result);
+        assertEquals(29, result.targetItems());
+        for (String pk : new String[] {"ROW#00001", "ROW#00025"}) {
+            Map<String, AttributeValue> item = client.getItem(b -> b.tableName(target).key(Map.of("pk", AttributeValue.fromS(pk)))).item();
+            assertEquals("-7", item.get("s").n());
+            assertEquals("2147483647", item.get("i").n());
+            assertEquals("9223372036854775807", item.get("b").n());
+            assertEquals("1234567890123456789012345678.0123456789", item.get("n").n());
+            assertEquals("1.1", item.get("r").n());
+            assertEquals("0.1", item.get("d").n());
+            assertTrue(item.get("flag").bool());
+            assertEquals("caf\u00e9", item.get("t").s());
+            assertEquals("ab  ", item.get("c").s(), "char(4) keeps its padding");
+            assertEquals("2026-11-02", item.get("day").s());
+            assertEquals("2026-11-02T10:15:30.123456", item.get("ts").s());
+            assertEquals("2026-11-02T08:15:30.500Z", item.get("tstz").s());
+            assertEquals("23:59:59.999999", item.get("tm").s());
+            assertEquals("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", item.get("u").s());
+            assertEquals("2", item.get("j").m().get("k").l().get(1).n());
+            assertTrue(item.get("jb").m().get("deep").m().get("x").nul());
+            assertEquals(2, item.get("bin").b().asByteArray().length);
+            assertEquals("3", item.get("ints").l().get(2).n());
+            assertTrue(item.get("texts").l().get(1).nul());
+            assertTrue(item.get("nothing").nul());
+        }
+        Map<String, AttributeValue> updated = client.getItem(b -> b.tableName(target).key(Map.of("pk", AttributeValue.fromS("ROW#00003")))).item();
+        assertEquals("-0.0000000001", updated.get("n").n());
+        assertEquals("x", updated.get("nothing").s());
+        assertTrue(client.getItem(b -> b.tableName(target).key(Map.of("pk", AttributeValue.fromS("ROW#00004")))).item().isEmpty());
+    }
 }

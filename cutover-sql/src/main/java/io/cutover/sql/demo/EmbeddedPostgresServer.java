@@ -135,8 +135,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        server.destroy();
-        server.waitFor();
+        // SIGINT: PostgreSQL's fast shutdown, which does not wait for clients to disconnect (SIGTERM would).
+        new ProcessBuilder("kill", "-INT", Long.toString(server.pid())).start().waitFor();
+        if (!server.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            server.destroyForcibly().waitFor();
+        }
         try (var files = Files.walk(root)) {
             for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(f);

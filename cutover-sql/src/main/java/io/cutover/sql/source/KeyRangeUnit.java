@@ -79,6 +79,7 @@ public final class KeyRangeUnit implements SnapshotUnit, AutoCloseable {
             }
         }
         if (rows.size() < pageSize) {
+            close(); // the range is done: give its connection back now
             return new Page(items, null);
         }
         Map<String, Object> last = rows.get(rows.size() - 1);
