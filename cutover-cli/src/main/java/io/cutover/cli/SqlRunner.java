@@ -51,10 +51,22 @@ final class SqlRunner {
                         System.err.println(MigrateCommand.line(s));
                     }
                 });
+                long deadLetters = deadLetters(c.stateDir.resolve("dead-letters.jsonl"));
                 p.result(status, s -> MigrateCommand.text(s).replace("  shard ", "  ")
-                        + (s.phase().equals("COMPLETE") ? "  replication slot and publication dropped\n" : ""));
-                return status.deadLettered() > 0 ? 1 : 0;
+                        + (s.phase().equals("COMPLETE") ? "  replication slot and publication dropped\n" : "")
+                        + (deadLetters > 0 ? "  " + deadLetters + " rows or changes in " + c.stateDir.resolve("dead-letters.jsonl")
+                        + " (each with its reason)\n" : ""));
+                return status.deadLettered() > 0 || deadLetters > 0 ? 1 : 0;
             }
+        }
+    }
+
+    /** Lines in the dead-letter file: rows the backfill, changes capture or the writer could not write, over all runs. */
+    static long deadLetters(Path file) {
+        try (var lines = java.nio.file.Files.lines(file)) {
+            return lines.filter(l -> !l.isBlank()).count();
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return 0;
         }
     }
 

@@ -119,15 +119,15 @@ class SqlCommandsIT {
         pg.createDatabase("kill_db");
         SqlEndpoint source = SqlEndpoint.parse(uri("kill_db"));
         IntegrationLogs.createTable(source);
-        IntegrationLogs.load(source, 20_000, 5);
+        IntegrationLogs.load(source, 10_000, 5);
         String target = LocalTables.uniqueName("killed");
         Path state = dir.resolve("state");
         List<String> args = List.of("migrate", "--source", uri("kill_db"), "--source-table", "integration_logs", "--target-table", target,
                 "--mapping", mapping().toString(), "--endpoint-url", dynamo.endpoint().toString(), "--state-dir", state.toString(),
-                "--segments", "4", "--parallelism", "1", "--page-size", "200", "--max-write-rate", "1500", "--no-progress");
+                "--segments", "4", "--parallelism", "1", "--page-size", "200", "--max-write-rate", "1000", "--no-progress");
         Process child = CliRun.child(args, dir.resolve("child.log"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!(phase(state).equals("BACKFILL") && checkpointed(state) >= 2_000)) {
+        while (!(phase(state).equals("BACKFILL") && checkpointed(state) >= 1_000)) {
             assertTrue(child.isAlive(), () -> "ended before the kill: " + read(dir.resolve("child.log")));
             assertTrue(System.nanoTime() < deadline, () -> "no backfill progress: " + read(dir.resolve("child.log")));
             Thread.sleep(20);
