@@ -234,7 +234,7 @@ public final class SqlMigration implements AutoCloseable {
             if (stop) {
                 c.requestStop();
             }
-            progress.tableStarted(table.qualifiedName(), settings.targetTable(), -1, 0);
+            progress.tableStarted(table.qualifiedName(), settings.targetTable(), table.estimatedRows(), 0);
             return c.run(units);
         } finally {
             watch.shutdownNow();

@@ -276,6 +276,22 @@ public final class SqlTable {
         }
     }
 
+    /** The server's estimate of the rows (for progress only), or -1. */
+    public long estimatedRows() {
+        String sql = endpoint.flavor() == SqlEndpoint.Flavor.POSTGRESQL
+                ? "SELECT reltuples::bigint FROM pg_class r JOIN pg_namespace n ON n.oid = r.relnamespace WHERE n.nspname = ? AND r.relname = ?"
+                : "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?";
+        try (Connection c = endpoint.connect(); PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, schemaName);
+            s.setString(2, tableName);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Math.max(-1, rs.getLong(1)) : -1;
+            }
+        } catch (SQLException e) {
+            return -1;
+        }
+    }
+
     public CutoverException failure(String what, SQLException e) {
         String msg = e.getMessage() == null ? e.toString() : e.getMessage();
         if (!endpoint.password().isEmpty()) {

@@ -92,7 +92,19 @@ public final class SqlVerification implements AutoCloseable {
             Verifier verifier = new Verifier(new SqlVerifySide(table, mapper, unmappable),
                     new DynamoDbVerifySide(target, targetEndpoint, targetTable, -1, RetryPolicy.defaults(), 1000),
                     mapper.keyAttributeNames(), options, progress);
-            result = verifier.run().result();
+            Verifier.Outcome outcome = verifier.run();
+            Path report = stateDir.resolve("verify-report-" + Instant.now().toString().replace(':', '-') + ".jsonl");
+            result = outcome.result().withReportFile(report.toString());
+            try (java.io.BufferedWriter w = Files.newBufferedWriter(report)) {
+                w.write(JSON.writeValueAsString(result));
+                w.newLine();
+                for (io.cutover.core.result.KeyDifference d : outcome.all()) {
+                    w.write(JSON.writeValueAsString(d));
+                    w.newLine();
+                }
+            } catch (IOException e) {
+                throw new CutoverException(ErrorCode.CONFIG_INVALID, "cannot write the report " + report + ": " + e.getMessage(), e);
+            }
         }
         Result r = new Result(result, bucketBy, buckets);
         try {
