@@ -250,7 +250,6 @@ public final class SqlMigration implements AutoCloseable {
         double rate = 0;
         long quietSince = System.nanoTime();
         long lastSize = -1;
-        long lastEvents = -1;
         onStatus.accept(status(state, log, applier.stats(), 0));
         while (!stop) {
             failOn(capture);
@@ -275,14 +274,11 @@ public final class SqlMigration implements AutoCloseable {
                 break;
             }
             long size = log.size();
-            long events = capture.events();
-            // Heartbeats count as events: "quiet" means no new change, not no event at all.
+            // "Quiet" means no new change in the log (heartbeats add none) and nothing left to apply.
             if (size != lastSize || backlog > 0) {
                 lastSize = size;
-                lastEvents = events;
                 quietSince = System.nanoTime();
-            } else if ("drained".equals(until) && state.phase().equals("IN_SYNC") && System.nanoTime() - quietSince > DRAINED_NANOS
-                    && lastEvents >= 0) {
+            } else if ("drained".equals(until) && state.phase().equals("IN_SYNC") && System.nanoTime() - quietSince > DRAINED_NANOS) {
                 break;
             }
             if (taken == 0) {
