@@ -1,0 +1,113 @@
+package io.cutover.sql.capture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.cutover.core.changelog.ChangeRecord;
+import io.cutover.core.changelog.InMemoryChangeLog;
+import io.cutover.core.deadletter.DeadLetterSink;
+import io.cutover.sql.mapping.ColumnKind;
+import io.cutover.sql.mapping.Mapping;
+import io.cutover.sql.mapping.RowMapper;
+import io.cutover.sql.mapping.TableSchema;
+import io.cutover.sql.source.SqlEndpoint;
+import io.cutover.sql.source.SqlTable;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** Debezium change events, built by hand as the PostgreSQL connector emits them, become item changes. */
+class DebeziumChangesTest {
+    static final Schema MICRO_TS = SchemaBuilder.int64().name("io.debezium.time.MicroTimestamp").optional().build();
+    static final Schema ROW = SchemaBuilder.struct().name("row").field("id", Schema.INT64_SCHEMA).field("tenant", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("created", MICRO_TS).field("doc", SchemaBuilder.string().name("io.debezium.data.Json").optional().build())
+            .field("bin", Schema.OPTIONAL_BYTES_SCHEMA).optional().build();
+    static final Schema SOURCE = SchemaBuilder.struct().field("lsn", Schema.INT64_SCHEMA).field("ts_ms", Schema.INT64_SCHEMA).build();
+    static final Schema ENVELOPE = SchemaBuilder.struct().field("op", Schema.STRING_SCHEMA).field("before", ROW).field("after", ROW)
+            .field("source", SOURCE).build();
+
+    static final TableSchema TABLE = new TableSchema("public.t", kinds(), List.of("id"));
+
+    static Map<String, ColumnKind> kinds() {
+        Map<String, ColumnKind> m = new LinkedHashMap<>();
+        m.put("id", ColumnKind.INTEGER);
+        m.put("tenant", ColumnKind.TEXT);
+        m.put("created", ColumnKind.TIMESTAMP);
+        m.put("doc", ColumnKind.JSON);
+        m.put("bin", ColumnKind.BINARY);
+        return m;
+    }
+
+    final RowMapper mapper = Mapping.fromYaml("""
+            mapping:
+              partitionKey: { attribute: pk, template: "${tenant}" }
+              sortKey: { attribute: sk, template: "${created:yyyy-MM-dd}#${id}" }
+            """, "t").bind(TABLE);
+
+    final DebeziumCapture capture = new DebeziumCapture(new SqlTable(SqlEndpoint.parse("postgresql://u@h/db"), "t"), mapper,
+            new InMemoryChangeLog(), new DeadLetterSink() {
+                @Override
+                public void accept(String table, Map<String, AttributeValue> item, String reason) {
+                }
+
+                @Override
+                public long count() {
+                    return 0;
+                }
+
+                @Override
+                public void close() {
+                }
+            }, "slot", "slot_pub", 0, Path.of("target"));
+
+    static Struct row(long id, String tenant, String doc) {
+        long micros = LocalDateTime.parse("2026-11-02T10:00:00.000001").toEpochSecond(ZoneOffset.UTC) * 1_000_000L + 1;
+        return new Struct(ROW).put("id", id).put("tenant", tenant).put("created", micros).put("doc", doc).put("bin", ByteBuffer.wrap(new byte[] {1}));
+    }
+
+    static Struct event(String op, Struct before, Struct after, long lsn) {
+        return new Struct(ENVELOPE).put("op", op).put("before", before).put("after", after)
+                .put("source", new Struct(SOURCE).put("lsn", lsn).put("ts_ms", 1_700_000_000_000L));
+    }
+
+    @Test
+    void anInsertIsAPutOfTheMappedItem() {
+        List<ChangeRecord> c = capture.toChanges(event("c", null, row(1, "a", "{\"x\": 1}"), 100), 5);
+        assertEquals(1, c.size());
+        assertEquals(ChangeRecord.Operation.PUT, c.get(0).operation());
+        assertEquals("2026-11-02T10:00:00.000001", c.get(0).image().get("created").s());
+        assertEquals("1", c.get(0).image().get("doc").m().get("x").n());
+        assertEquals(Map.of("pk", AttributeValue.fromS("a"), "sk", AttributeValue.fromS("2026-11-02#1")), c.get(0).key());
+        assertEquals("00000000000000000100", c.get(0).sourcePosition());
+    }
+
+    @Test
+    void anUpdateThatMovesTheKeyDeletesTheOldItemFirst() {
+        List<ChangeRecord> c = capture.toChanges(event("u", row(1, "a", null), row(1, "b", null), 200), 5);
+        assertEquals(2, c.size());
+        assertEquals(ChangeRecord.Operation.DELETE, c.get(0).operation());
+        assertEquals(AttributeValue.fromS("a"), c.get(0).key().get("pk"));
+        assertEquals(ChangeRecord.Operation.PUT, c.get(1).operation());
+        assertEquals(AttributeValue.fromS("b"), c.get(1).key().get("pk"));
+        assertEquals(1, capture.toChanges(event("u", row(1, "a", null), row(1, "a", "{}"), 300), 5).size(), "same key: one put");
+    }
+
+    @Test
+    void aDeleteUsesTheOldRowAndAnUnchangedToastedValueComesFromIt() {
+        List<ChangeRecord> d = capture.toChanges(event("d", row(1, "a", null), null, 400), 5);
+        assertEquals(ChangeRecord.Operation.DELETE, d.get(0).operation());
+        assertEquals(AttributeValue.fromS("2026-11-02#1"), d.get(0).key().get("sk"));
+        List<ChangeRecord> u = capture.toChanges(event("u", row(1, "a", "{\"big\": true}"), row(1, "a", DebeziumValues.UNAVAILABLE), 500), 5);
+        assertEquals(true, u.get(0).image().get("doc").m().get("big").bool());
+        assertThrows(IllegalArgumentException.class, () -> capture.toChanges(event("u", null, row(1, "a", DebeziumValues.UNAVAILABLE), 600), 5));
+    }
+}
