@@ -134,6 +134,9 @@ public final class SqlMigration implements AutoCloseable {
                  DebeziumCapture capture = new DebeziumCapture(table, mapper, log, dead, state.slot(), state.publication(), state.serverId(), dir)) {
                 capture.start();
                 capture.awaitRunning(120_000);
+                if (state.phase().equals("CAPTURE") && table.endpoint().flavor().mysqlFamily()) {
+                    awaitFirstPosition(log, capture);
+                }
                 if (state.phase().equals("CAPTURE")) {
                     state = state.with("BACKFILL");
                     save(dir, state);
@@ -201,6 +204,25 @@ public final class SqlMigration implements AutoCloseable {
             serverId = 5400 + ThreadLocalRandom.current().nextInt(1_000_000);
         }
         return new State("CAPTURE", table.endpoint().describe(), table.qualifiedName(), settings.targetTable(), slot, publication, serverId, null, 0);
+    }
+
+    /**
+     * MySQL/MariaDB have no slot: the binlog position is recorded with the first event or heartbeat
+     * (decision 0021). Waits for it before the copy starts, so a crash after this point resumes from a
+     * position taken before the first row was read.
+     */
+    private static void awaitFirstPosition(SqliteChangeLog log, DebeziumCapture capture) {
+        long end = System.currentTimeMillis() + 30_000;
+        while (!log.positions().containsKey(io.cutover.sql.capture.ChangeLogOffsetStore.PARTITION) && System.currentTimeMillis() < end) {
+            failOn(capture);
+            sleep(50);
+        }
+        if (!log.positions().containsKey(io.cutover.sql.capture.ChangeLogOffsetStore.PARTITION)) {
+            LOG.warn("the binlog position is not recorded yet (no event or heartbeat in 30 s); the copy starts anyway: a crash before the first"
+                    + " change is captured restarts capture from the binlog position of that moment");
+        } else {
+            LOG.info("binlog position recorded before the copy");
+        }
     }
 
     private void dropSlot(State state) {
