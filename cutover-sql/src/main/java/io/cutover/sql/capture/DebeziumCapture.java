@@ -103,6 +103,8 @@ public final class DebeziumCapture implements AutoCloseable {
         p.setProperty("binary.handling.mode", "bytes");
         p.setProperty("time.precision.mode", "adaptive_time_microseconds");
         p.setProperty("tombstones.on.delete", "false");
+        // Nothing skipped silently: a TRUNCATE reaches Cutover, which dead-letters it with the reason.
+        p.setProperty("skipped.operations", "none");
         p.setProperty("heartbeat.interval.ms", "1000");
         p.setProperty("errors.max.retries", "-1");
         p.setProperty("max.batch.size", "2048");
