@@ -110,4 +110,10 @@ class DebeziumChangesTest {
         assertEquals(true, u.get(0).image().get("doc").m().get("big").bool());
         assertThrows(IllegalArgumentException.class, () -> capture.toChanges(event("u", null, row(1, "a", DebeziumValues.UNAVAILABLE), 600), 5));
     }
+
+    @Test
+    void aTruncateIsRefusedWithItsReasonNotSkipped() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> capture.toChanges(event("t", null, null, 700), 5));
+        assertEquals(true, e.getMessage().contains("TRUNCATE"), e.getMessage());
+    }
 }
