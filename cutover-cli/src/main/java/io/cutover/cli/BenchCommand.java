@@ -50,9 +50,10 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
         description = {"Benchmarks against DynamoDB Local, with baselines measured in the same run.",
                 "  copy    write ceiling vs cutover copy vs naive copy",
                 "  verify  raw parallel scan of both tables vs cutover verify",
-                "  migrate backfill, catch-up and steady-state lag under a fixed-rate writer vs a bare stream reader"})
+                "  migrate backfill, catch-up and steady-state lag under a fixed-rate writer vs a bare stream reader",
+                "  switch  a heartbeat writer through the client library: longest gap and failed writes while switching vs no switch"})
 public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsResults {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify or migrate.")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify, migrate or switch.")
     String what;
 
     @Option(names = "--items", paramLabel = "N", defaultValue = "100000", description = "Items in the table (default: ${DEFAULT-VALUE}).")
@@ -67,7 +68,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
     @Option(names = "--write-rate", paramLabel = "CHANGES/S", defaultValue = "500", description = "migrate: the writer's fixed rate (default: ${DEFAULT-VALUE}).")
     int writeRate;
 
-    @Option(names = "--steady-seconds", paramLabel = "S", defaultValue = "15", description = "migrate: how long to measure steady-state lag and the floor (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steady-seconds", paramLabel = "S", defaultValue = "15", description = "migrate: how long to measure steady-state lag and the floor; switch: how long each run lasts (default: ${DEFAULT-VALUE}).")
     int steadySeconds;
 
     @Option(names = "--writers", paramLabel = "N", defaultValue = "16", description = "Threads of the raw ceiling loader and copy write concurrency (default: ${DEFAULT-VALUE}).")
@@ -100,8 +101,11 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
 
     @Override
     public Integer call() throws Exception {
+        if ("switch".equals(what)) {
+            return new SwitchBenchRun(steadySeconds, printer()).run();
+        }
         if (!"copy".equals(what) && !"verify".equals(what) && !"migrate".equals(what)) {
-            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify, migrate");
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify, migrate, switch");
         }
         if ("migrate".equals(what)) {
             return new MigrateBench(items, sizedSample(), writeRate, steadySeconds, printer()).run();

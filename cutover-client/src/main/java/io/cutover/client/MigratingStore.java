@@ -118,11 +118,19 @@ public final class MigratingStore implements Store, AutoCloseable {
 
     @Override
     public void put(Map<String, AttributeValue> item) {
+        putTracked(item);
+    }
+
+    /** {@link #put}, returning the phase the write ran in (it ran entirely in that one phase). */
+    public Phase putTracked(Map<String, AttributeValue> item) {
         Map<String, AttributeValue> key = keyOf(item);
+        Phase[] ranIn = new Phase[1];
         write(key, primary -> {
             stores.get(primary).put(item);
+            ranIn[0] = phase;
             return null;
         }, (secondary, ignored) -> stores.get(secondary).put(item));
+        return ranIn[0];
     }
 
     @Override
