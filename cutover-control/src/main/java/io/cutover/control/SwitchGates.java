@@ -47,7 +47,9 @@ public final class SwitchGates {
         } else {
             MigrationStatus s = status.get();
             gates.add(new Gate("migration", "IN_SYNC".equals(s.phase()), s.phase(), "IN_SYNC", "the migration must have caught up"));
-            long age = s.updatedAt() == null ? Long.MAX_VALUE : Duration.between(Instant.parse(s.updatedAt()), clock.instant()).toSeconds();
+            // A status from a clock slightly ahead of ours is fresh, not negative.
+            long age = s.updatedAt() == null ? Long.MAX_VALUE
+                    : Math.max(0, Duration.between(Instant.parse(s.updatedAt()), clock.instant()).toSeconds());
             gates.add(new Gate("status-age", age <= limits.maxStatusAgeSeconds(), age == Long.MAX_VALUE ? "unknown" : age + " s",
                     limits.maxStatusAgeSeconds() + " s", "an old status means the migration is not running: its lag is unknown"));
             gates.add(new Gate("lag", s.pipelineLagP99Millis() <= limits.maxLagMillis(), s.pipelineLagP99Millis() + " ms",
