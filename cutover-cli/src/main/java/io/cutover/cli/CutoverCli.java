@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:finished, but with dead letters or differences", "2:bad usage or configuration",
                 "3:a source or target that cannot be used (unreachable, credentials, missing table, incompatible target)",
-                "4:failed while running", "130:interrupted"})
+                "4:failed while running (or, for switch and rollback, someone else changed the application first)",
+                "5:switch refused by its gates", "130:interrupted"})
 public final class CutoverCli implements java.util.concurrent.Callable<Integer> {
     public static final int EXIT_USAGE = 2;
 
