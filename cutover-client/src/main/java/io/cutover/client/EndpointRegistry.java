@@ -42,6 +42,7 @@ public final class EndpointRegistry {
     public static final String DEFAULT_TABLE = "cutover-registry";
     private static final String ENTRY = "entry";
     private static final String AUDIT = "audit#";
+    private static final String CLIENT = "client#";
 
     private final DynamoDbClient client;
     private final String table;
@@ -144,6 +145,54 @@ public final class EndpointRegistry {
             throw failure("read the history from", e);
         }
         return out;
+    }
+
+    /** Records what one application instance runs in and owes (an unconditional put: each instance owns its item). */
+    public void report(ClientReport r) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("app", s(r.app()));
+        item.put("sk", s(CLIENT + r.instance()));
+        item.put("instance", s(r.instance()));
+        item.put("phase", s(r.phase().name()));
+        item.put("version", n(r.version()));
+        item.put("pendingSource", n(r.pendingSource()));
+        item.put("pendingTarget", n(r.pendingTarget()));
+        item.put("secondaryFailures", n(r.secondaryFailures()));
+        item.put("shadowMismatches", n(r.shadowMismatches()));
+        item.put("at", s(r.at()));
+        try {
+            client.putItem(b -> b.tableName(table).item(item));
+        } catch (SdkException e) {
+            throw failure("report to", e);
+        }
+    }
+
+    /** The last report of every instance of the application that ever reported. */
+    public List<ClientReport> clients(String app) {
+        List<ClientReport> out = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        try {
+            do {
+                Map<String, AttributeValue> from = start;
+                QueryResponse page = client.query(b -> b.tableName(table).consistentRead(true).exclusiveStartKey(from)
+                        .keyConditionExpression("app = :a AND begins_with(sk, :p)")
+                        .expressionAttributeValues(Map.of(":a", s(app), ":p", s(CLIENT))));
+                for (Map<String, AttributeValue> i : page.items()) {
+                    out.add(new ClientReport(app, str(i, "instance"), Phase.valueOf(str(i, "phase")), num(i, "version"),
+                            num(i, "pendingSource"), num(i, "pendingTarget"), num(i, "secondaryFailures"), num(i, "shadowMismatches"),
+                            str(i, "at")));
+                }
+                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+            } while (start != null);
+        } catch (SdkException e) {
+            throw failure("read the clients from", e);
+        }
+        return out;
+    }
+
+    private static long num(Map<String, AttributeValue> i, String name) {
+        AttributeValue v = i.get(name);
+        return v == null || v.n() == null ? 0 : Long.parseLong(v.n());
     }
 
     /**

@@ -60,6 +60,10 @@ public final class MigratingStore implements Store, AutoCloseable {
     private final boolean shadowReads;
     private final ScheduledExecutorService drainer;
     private volatile Phase phase;
+    private volatile long phaseVersion;
+    private final String instance;
+    private final boolean report;
+    private volatile boolean reportFailing;
     private final AtomicLong reads = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong secondaryWrites = new AtomicLong();
@@ -87,6 +91,9 @@ public final class MigratingStore implements Store, AutoCloseable {
         }
         this.shadowReads = b.shadowReads;
         this.phase = watcher.current().phase();
+        this.phaseVersion = watcher.current().version();
+        this.instance = b.instance != null ? b.instance : defaultInstance();
+        this.report = b.report;
         this.drainer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cutover-journal-drain-" + watcher.app());
             t.setDaemon(true);
@@ -94,7 +101,10 @@ public final class MigratingStore implements Store, AutoCloseable {
         });
         long every = b.drainInterval.toMillis();
         drainer.scheduleWithFixedDelay(this::drainQuietly, every, every, TimeUnit.MILLISECONDS);
-        watcher.onChange(e -> applyPhase(e.phase()));
+        watcher.onChange(e -> applyPhase(e.phase(), e.version()));
+        if (report) {
+            drainer.scheduleWithFixedDelay(this::reportQuietly, 0, 1, TimeUnit.SECONDS);
+        }
     }
 
     public static Builder builder() {
@@ -300,20 +310,58 @@ public final class MigratingStore implements Store, AutoCloseable {
     }
 
     /** Waits for the operations in flight, then makes {@code to} the phase of every later one. */
-    private void applyPhase(Phase to) {
+    private void applyPhase(Phase to, long version) {
         if (to == phase) {
+            phaseVersion = version;
             return;
         }
         phaseLock.writeLock().lock();
         try {
             Phase from = phase;
             phase = to;
+            phaseVersion = version;
             phaseChanges.incrementAndGet();
             LOG.info("application {}: phase {} -> {} (reads from {}, pending for the new primary: {})", watcher.app(), from, to,
                     to.primary(), journals.get(to.primary()).pending());
         } finally {
             phaseLock.writeLock().unlock();
         }
+        if (report) {
+            try {
+                drainer.execute(this::reportQuietly); // tell the operator at once that this instance took the phase
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // the store is closed; nothing to report
+            }
+        }
+    }
+
+    /** The report this instance gives the registry: its phase and what each site still owes. */
+    public ClientReport report() {
+        MigratingStoreStats s = stats();
+        return new ClientReport(watcher.app(), instance, s.phase(), phaseVersion, s.pendingSource(), s.pendingTarget(),
+                s.secondaryFailures(), s.shadowMismatches(), java.time.Instant.now().toString());
+    }
+
+    private void reportQuietly() {
+        try {
+            watcher.registry().report(report());
+            reportFailing = false;
+        } catch (RuntimeException e) {
+            if (!reportFailing) {
+                LOG.warn("cannot report to the registry (will retry every second): {}", e.getMessage());
+                reportFailing = true;
+            }
+        }
+    }
+
+    private static String defaultInstance() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return host + "-" + ProcessHandle.current().pid() + "-" + Integer.toHexString(System.identityHashCode(new Object()));
     }
 
     public MigratingStoreStats stats() {
@@ -355,6 +403,8 @@ public final class MigratingStore implements Store, AutoCloseable {
         private int stripes = 256;
         private boolean shadowReads;
         private Duration drainInterval = Duration.ofSeconds(1);
+        private String instance;
+        private boolean report = true;
 
         public Builder watcher(RegistryWatcher watcher) {
             this.watcher = watcher;
@@ -389,6 +439,18 @@ public final class MigratingStore implements Store, AutoCloseable {
 
         public Builder drainInterval(Duration every) {
             this.drainInterval = every;
+            return this;
+        }
+
+        /** This instance's name in the registry's client reports (default: host, pid and a random suffix). */
+        public Builder instance(String name) {
+            this.instance = name;
+            return this;
+        }
+
+        /** Whether to report this instance's phase and journal debt to the registry every second (default: on; the switch gates use it). */
+        public Builder reportToRegistry(boolean on) {
+            this.report = on;
             return this;
         }
 

@@ -58,6 +58,10 @@ public final class RegistryWatcher implements AutoCloseable {
         return app;
     }
 
+    public EndpointRegistry registry() {
+        return registry;
+    }
+
     /** The entry as last read; never null after {@link #start}. */
     public RegistryEntry current() {
         return current;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.cutover.client.ClientReport;
 import io.cutover.client.Phase;
 import io.cutover.client.RegistryEntry;
 import io.cutover.core.CutoverException;
@@ -189,8 +190,9 @@ public final class ControlServer implements AutoCloseable {
     private MigrationView view(RegistryEntry e) {
         var status = Optional.ofNullable(e.stateDir()).flatMap(d -> quietly(() -> DynamoDbMigration.lastStatus(Path.of(d)))).orElse(null);
         var verify = Optional.ofNullable(e.verifyStateDir()).flatMap(d -> quietly(() -> DynamoDbVerification.last(Path.of(d)))).orElse(null);
-        List<Gate> gates = switcher.gates().evaluate(e);
-        return new MigrationView(e.app(), e, status, verify, verifies.run(e.app()).orElse(null), gates,
+        List<ClientReport> clients = switcher.registry().clients(e.app());
+        List<Gate> gates = switcher.gates().evaluate(e, clients);
+        return new MigrationView(e.app(), e, status, verify, verifies.run(e.app()).orElse(null), clients, gates,
                 gates.stream().allMatch(Gate::passed), e.phase().next().orElse(null), e.phase().previous().orElse(null));
     }
 

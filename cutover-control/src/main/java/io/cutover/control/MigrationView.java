@@ -12,5 +12,5 @@ import java.util.List;
  * switch or a rollback would go. Absent parts are null.
  */
 public record MigrationView(String app, RegistryEntry registry, MigrationStatus status, VerifyResult verify, VerifyRunner.Run verifyRun,
-                            List<Gate> gates, boolean gatesPass, Phase next, Phase previous) {
+                            List<io.cutover.client.ClientReport> clients, List<Gate> gates, boolean gatesPass, Phase next, Phase previous) {
 }

@@ -50,7 +50,7 @@ public final class PhaseSwitcher {
                     + ": application '" + app + "' is at " + from + (to.get() == from ? " already" : "; a switch moves one phase at a time,"
                     + " so the next is " + next));
         }
-        List<Gate> evaluated = gates.evaluate(entry);
+        List<Gate> evaluated = gates.evaluate(entry, registry.clients(app));
         List<Gate> failed = evaluated.stream().filter(g -> !g.passed()).toList();
         List<String> warnings = new ArrayList<>();
         if (!failed.isEmpty()) {
@@ -78,7 +78,7 @@ public final class PhaseSwitcher {
         Phase from = entry.phase();
         Phase previous = from.previous().orElseThrow(() -> new CutoverException(ErrorCode.CONFIG_INVALID, "application '" + app
                 + "' is at " + from + ", the first phase: nothing to roll back to"));
-        List<Gate> evaluated = gates.evaluate(entry);
+        List<Gate> evaluated = gates.evaluate(entry, registry.clients(app));
         List<String> warnings = new ArrayList<>();
         if (previous == Phase.DUAL_WRITE && wasTargetOnly(app)) {
             warnings.add("this application was at TARGET_ONLY: writes made then reached only the target, and reads now come from the"

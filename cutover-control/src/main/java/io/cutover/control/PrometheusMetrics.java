@@ -37,6 +37,9 @@ final class PrometheusMetrics {
         status(out, views, "cutover_lag_max_seconds", "gauge", "pipeline lag max", s -> s.pipelineLagMaxMillis() / 1000.0);
         metric(out, views, "cutover_verify_differences", "gauge", "missing + extra + different items in the last verify", v -> v.verify() == null ? ""
                 : line("cutover_verify_differences", v, v.verify().missing() + v.verify().extra() + v.verify().different()));
+        metric(out, views, "cutover_client_journal_pending", "gauge", "writes an application instance's retry journals still owe a site",
+                v -> v.clients().stream().map(c -> "cutover_client_journal_pending{app=\"" + esc(v.app()) + "\",instance=\"" + esc(c.instance())
+                        + "\"} " + (c.pendingSource() + c.pendingTarget()) + "\n").reduce("", String::concat));
         metric(out, views, "cutover_gates_passing", "gauge", "1 when every switch gate passes now", v -> line("cutover_gates_passing", v,
                 v.gatesPass() ? 1 : 0));
         return out.toString();

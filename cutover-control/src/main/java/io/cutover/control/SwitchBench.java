@@ -38,8 +38,11 @@ public final class SwitchBench {
                       double maxGapMillis, double p99GapMillis, long lost, List<String> lostExamples, List<String> failures) {
     }
 
-    /** One switch, and how long after the registry write the application ran in the new phase. */
-    public record Switch(Phase from, Phase to, String action, double propagationMillis) {
+    /**
+     * One switch: how long after the registry write the application ran in the new phase, and the
+     * longest gap between acknowledged writes in the second after the switch began.
+     */
+    public record Switch(Phase from, Phase to, String action, double propagationMillis, double longestGapMillis) {
     }
 
     /** The benchmark's result. */
@@ -54,6 +57,7 @@ public final class SwitchBench {
     private final Path journalDir;
     private final Duration poll;
     private final Consumer<String> note;
+    private List<HeartbeatWriter.Ack> lastAcks = List.of();
 
     public SwitchBench(DynamoDbClient client, EndpointRegistry registry, String sourceTable, String targetTable, Path journalDir,
                        Duration poll, Consumer<String> note) {
@@ -87,6 +91,7 @@ public final class SwitchBench {
         String app = "bench-switch-" + run;
         register(app);
         List<Switch> switches = new ArrayList<>();
+        List<Long> switchTimes = new ArrayList<>();
         note.accept(String.format(Locale.ROOT, "switching: heartbeat writer for %.0f s, 3 switches forward and 3 rollbacks...", seconds));
         Run switching = measure(app, "with 6 switches", seconds, pauseMillis, store -> {
             double every = seconds / 7;
@@ -104,11 +109,16 @@ public final class SwitchBench {
                     }
                     Thread.sleep(0, 200_000);
                 }
-                switches.add(new Switch(r.from(), r.to(), r.action(), (System.nanoTime() - t0) / 1e6));
+                switchTimes.add(t0);
+                switches.add(new Switch(r.from(), r.to(), r.action(), (System.nanoTime() - t0) / 1e6, 0));
             }
             sleepSeconds(every);
         }, journalDir.resolve("switching"));
         note.accept(line(switching));
+        for (int i = 0; i < switches.size(); i++) {
+            Switch w = switches.get(i);
+            switches.set(i, new Switch(w.from(), w.to(), w.action(), w.propagationMillis(), gapAfter(lastAcks, switchTimes.get(i))));
+        }
 
         Map<String, String> goals = new LinkedHashMap<>();
         goals.put("no failed writes", switching.failed() == 0 ? "met" : "MISSED (" + switching.failed() + ")");
@@ -131,6 +141,7 @@ public final class SwitchBench {
             long t0 = System.nanoTime();
             during.run(store);
             HeartbeatWriter.Result r = writer.stop();
+            lastAcks = r.acks();
             double took = (System.nanoTime() - t0) / 1e9;
             for (int i = 0; i < 100 && store.stats().pending() > 0; i++) {
                 store.drainOnce();
@@ -142,6 +153,18 @@ public final class SwitchBench {
             return new Run(name, took, r.attempted(), r.acknowledged(), r.failed(), r.writesPerSecond(), r.maxGapMillis(), r.p99GapMillis(),
                     lost.size(), lost, r.failures());
         }
+    }
+
+    /** The longest gap between two acknowledgements where the later one came within a second of {@code t0}. */
+    static double gapAfter(List<HeartbeatWriter.Ack> acks, long t0) {
+        long longest = 0;
+        for (int i = 1; i < acks.size(); i++) {
+            long at = acks.get(i).ackNanos();
+            if (at >= t0 && at <= t0 + 1_000_000_000L) {
+                longest = Math.max(longest, at - acks.get(i - 1).ackNanos());
+            }
+        }
+        return longest / 1e6;
     }
 
     private void register(String app) {
@@ -170,9 +193,10 @@ public final class SwitchBench {
     public static String text(Result r) {
         StringBuilder b = new StringBuilder("Benchmark switch (registry polled every " + r.pollMillis() + " ms)\n");
         b.append(line(r.baseline())).append('\n').append(line(r.switching())).append('\n');
-        b.append("  switches (registry write to the application running in the new phase):\n");
+        b.append("  switches: registry write to the application running in the new phase; longest gap in the second after\n");
         for (Switch s : r.switches()) {
-            b.append(String.format(Locale.ROOT, "    %-8s %-24s -> %-24s %,6.0f ms%n", s.action(), s.from(), s.to(), s.propagationMillis()));
+            b.append(String.format(Locale.ROOT, "    %-8s %-24s -> %-24s %,6.0f ms   gap %,5.0f ms%n", s.action(), s.from(), s.to(),
+                    s.propagationMillis(), s.longestGapMillis()));
         }
         b.append(String.format(Locale.ROOT, "  longest gap: %.0f ms with switches vs %.0f ms without (x%.1f)%n", r.switching().maxGapMillis(),
                 r.baseline().maxGapMillis(), r.switching().maxGapMillis() / Math.max(1e-9, r.baseline().maxGapMillis())));

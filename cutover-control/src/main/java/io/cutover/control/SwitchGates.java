@@ -1,5 +1,6 @@
 package io.cutover.control;
 
+import io.cutover.client.ClientReport;
 import io.cutover.client.RegistryEntry;
 import io.cutover.core.result.MigrationStatus;
 import io.cutover.core.result.VerifyResult;
@@ -35,7 +36,13 @@ public final class SwitchGates {
         return limits;
     }
 
+    /** The gates, without application instances (none reporting counts as passing). */
     public List<Gate> evaluate(RegistryEntry entry) {
+        return evaluate(entry, List.of());
+    }
+
+    /** The gates, given the last report of every application instance that ever reported. */
+    public List<Gate> evaluate(RegistryEntry entry, List<ClientReport> clients) {
         List<Gate> gates = new ArrayList<>();
         Optional<Path> stateDir = Optional.ofNullable(entry.stateDir()).map(Path::of);
         Optional<MigrationStatus> status = stateDir.flatMap(DynamoDbMigration::lastStatus);
@@ -59,7 +66,34 @@ public final class SwitchGates {
         }
         gates.add(verifyGate(entry));
         gates.add(deadLetterGate(stateDir, status));
+        gates.add(clientGate(entry, clients));
         return gates;
+    }
+
+    /**
+     * Every live instance (reported within the status age) runs the current version and owes nothing
+     * to either site: otherwise an instance still on the old phase, or a journaled write not yet
+     * delivered, could be missing on the side the next phase reads.
+     */
+    private Gate clientGate(RegistryEntry entry, List<ClientReport> clients) {
+        List<ClientReport> live = new ArrayList<>();
+        int stale = 0;
+        for (ClientReport c : clients) {
+            long age = c.at() == null ? Long.MAX_VALUE : Duration.between(Instant.parse(c.at()), clock.instant()).toSeconds();
+            if (age <= limits.maxStatusAgeSeconds()) {
+                live.add(c);
+            } else {
+                stale++;
+            }
+        }
+        long behind = live.stream().filter(c -> c.version() != entry.version()).count();
+        long pending = live.stream().mapToLong(c -> c.pendingSource() + c.pendingTarget()).sum();
+        String value = live.isEmpty() ? "none reporting"
+                : behind > 0 ? behind + " of " + live.size() + " not yet on " + entry.phase() + (pending > 0 ? ", " + pending + " journaled" : "")
+                : live.size() + " on " + entry.phase() + ", " + pending + " journaled";
+        return new Gate("clients", behind == 0 && pending == 0, value, "all on the current phase, 0 journaled",
+                "application instances reporting to the registry" + (stale > 0 ? " (" + stale + " silent for longer than "
+                        + limits.maxStatusAgeSeconds() + " s are ignored)" : ""));
     }
 
     private static Gate verifyGate(RegistryEntry entry) {

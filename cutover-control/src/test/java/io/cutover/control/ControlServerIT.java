@@ -142,7 +142,7 @@ class ControlServerIT {
         JsonNode err = JSON.readTree(refused.body()).get("error");
         assertEquals("GATES_REFUSED", err.get("code").asText());
         assertTrue(err.get("message").asText().contains("lag FAIL 30000 ms"), err.toString());
-        assertEquals(6, err.get("gates").size());
+        assertEquals(7, err.get("gates").size());
 
         String raced = register(true);
         List<CompletableFuture<HttpResponse<String>>> both = new ArrayList<>();

@@ -6,6 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cutover.client.AuditRecord;
+import io.cutover.client.DynamoDbStore;
+import io.cutover.client.MigratingStore;
+import io.cutover.client.RegistryWatcher;
+import io.cutover.local.SampleItems;
+import java.time.Duration;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import io.cutover.client.EndpointRegistry;
 import io.cutover.client.Phase;
 import io.cutover.client.StoreEndpoint;
@@ -120,6 +127,43 @@ class PhaseSwitcherIT {
         CutoverException stale = assertThrows(CutoverException.class,
                 () -> switcher.switchPhase(app, Optional.of(Phase.DUAL_WRITE), false, null, "b"));
         assertEquals(ErrorCode.CONFLICT, stale.code());
+    }
+
+    @Test
+    void anInstanceThatStillOwesTheTargetBlocksTheSwitchUntilItsJournalDrained() throws Exception {
+        String source = LocalTables.uniqueName("src");
+        String target = LocalTables.uniqueName("tgt");
+        LocalTables.create(client, SampleItems.plainTable(source));
+        LocalTables.create(client, SampleItems.plainTable(target));
+        String appWithTables = LocalTables.uniqueName("shop");
+        registry.register(appWithTables, StoreEndpoint.table(source), StoreEndpoint.table(target), dir.resolve("migrate").toString(),
+                dir.resolve("verify").toString(), "ops@host", null);
+        try (RegistryWatcher watcher = new RegistryWatcher(registry, appWithTables, Duration.ofMillis(100)).start();
+             MigratingStore store = MigratingStore.builder().watcher(watcher).source(DynamoDbStore.of(client, source))
+                     .target(DynamoDbStore.of(client, target)).journalDir(dir.resolve("journal")).drainInterval(Duration.ofMillis(200))
+                     .instance("web-1").build()) {
+            switcher.switchPhase(appWithTables, Optional.empty(), false, null, "a");
+            waitFor(() -> registry.clients(appWithTables).stream().anyMatch(c -> c.version() == 2));
+            client.deleteTable(b -> b.tableName(target));
+            store.put(Map.of("pk", AttributeValue.fromS("k"), "sk", AttributeValue.fromS("1"), "v", AttributeValue.fromS("x")));
+            waitFor(() -> registry.clients(appWithTables).stream().anyMatch(c -> c.pendingTarget() == 1));
+            SwitchRefusedException e = assertThrows(SwitchRefusedException.class,
+                    () -> switcher.switchPhase(appWithTables, Optional.empty(), false, null, "a"));
+            assertTrue(e.getMessage().contains("clients FAIL 1 on DUAL_WRITE, 1 journaled"), e.getMessage());
+            LocalTables.create(client, SampleItems.plainTable(target));
+            waitFor(() -> registry.clients(appWithTables).stream().allMatch(c -> c.pendingTarget() == 0));
+            assertEquals(Phase.DUAL_WRITE_TARGET_READS, switcher.switchPhase(appWithTables, Optional.empty(), false, null, "a").to());
+            waitFor(() -> store.phase() == Phase.DUAL_WRITE_TARGET_READS);
+            assertEquals("x", store.get(Map.of("pk", AttributeValue.fromS("k"), "sk", AttributeValue.fromS("1"))).orElseThrow().get("v").s());
+        }
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "not reached within 20 s");
+            Thread.sleep(50);
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cutover.client.ClientReport;
 import io.cutover.client.Phase;
 import io.cutover.client.RegistryEntry;
 import io.cutover.client.StoreEndpoint;
@@ -41,7 +42,8 @@ class SwitchGatesTest {
         GateFiles.status(dir.resolve("migrate"), "IN_SYNC", 250, 3, 0, NOW.minusSeconds(2));
         GateFiles.verify(dir.resolve("verify"), 0, 0, 0);
         List<Gate> all = gates.evaluate(entry());
-        assertEquals(List.of("migration", "status-age", "lag", "backlog", "verify", "dead-letters"), all.stream().map(Gate::name).toList());
+        assertEquals(List.of("migration", "status-age", "lag", "backlog", "verify", "dead-letters", "clients"),
+                all.stream().map(Gate::name).toList());
         assertTrue(all.stream().allMatch(Gate::passed), all.toString());
         assertEquals("PASS 250 ms (limit 1000 ms)", evaluate().get("lag").summary());
     }
@@ -101,6 +103,30 @@ class SwitchGatesTest {
         List<Gate> all = gates.evaluate(bare);
         assertTrue(all.stream().noneMatch(Gate::passed) || all.stream().filter(g -> !g.passed()).count() == 2, all.toString());
         assertTrue(all.get(0).detail().contains("--state-dir"));
+    }
+
+    @Test
+    void everyLiveInstanceMustRunTheCurrentVersionAndOweNothing() throws Exception {
+        GateFiles.status(dir.resolve("migrate"), "IN_SYNC", 10, 0, 0, NOW);
+        GateFiles.verify(dir.resolve("verify"), 0, 0, 0);
+        String fresh = NOW.minusSeconds(1).toString();
+        ClientReport onCurrent = new ClientReport("orders", "a", Phase.SOURCE_ONLY, 1, 0, 0, 0, 0, fresh);
+        ClientReport behind = new ClientReport("orders", "b", Phase.SOURCE_ONLY, 0, 0, 0, 0, 0, fresh);
+        ClientReport owes = new ClientReport("orders", "c", Phase.SOURCE_ONLY, 1, 0, 4, 4, 0, fresh);
+        ClientReport silent = new ClientReport("orders", "d", Phase.SOURCE_ONLY, 0, 9, 9, 0, 0, NOW.minusSeconds(3600).toString());
+        Gate none = gates.evaluate(entry(), List.of()).get(6);
+        assertTrue(none.passed());
+        assertEquals("none reporting", none.value());
+        Gate ok = gates.evaluate(entry(), List.of(onCurrent, silent)).get(6);
+        assertTrue(ok.passed(), ok.toString());
+        assertEquals("1 on SOURCE_ONLY, 0 journaled", ok.value());
+        assertTrue(ok.detail().contains("1 silent"), ok.detail());
+        Gate lagging = gates.evaluate(entry(), List.of(onCurrent, behind)).get(6);
+        assertFalse(lagging.passed());
+        assertEquals("1 of 2 not yet on SOURCE_ONLY", lagging.value());
+        Gate debt = gates.evaluate(entry(), List.of(onCurrent, owes)).get(6);
+        assertFalse(debt.passed());
+        assertEquals("2 on SOURCE_ONLY, 4 journaled", debt.value());
     }
 
     @Test
