@@ -37,12 +37,11 @@ public final class ServeCommand implements Callable<Integer>, CutoverCli.PrintsR
     @Mixin
     RegistryOptions.Limits limits;
 
-    @Mixin
-    OutputOptions output;
+    private final Printer printer = new Printer(OutputFormat.text, System.out, System.err);
 
     @Override
     public Printer printer() {
-        return output.printer();
+        return printer;
     }
 
     @Override
