@@ -107,21 +107,27 @@ public final class HeartbeatWriter {
                 List.copyOf(failures));
     }
 
+    /** Acknowledged writes missing from a site their phase wrote to: how many, and the first few. */
+    public record Lost(long count, List<String> examples) {
+    }
+
     /**
      * The acknowledged writes missing from a site their phase wrote to, given the ids present on each
-     * site (after the journals drained); at most {@code limit} listed.
+     * site (after the journals drained); at most {@code limit} listed, all counted.
      */
-    public List<String> lost(List<Ack> acks, Map<Site, Set<String>> present, int limit) {
-        List<String> lost = new ArrayList<>();
+    public Lost lost(List<Ack> acks, Map<Site, Set<String>> present, int limit) {
+        List<String> examples = new ArrayList<>();
+        long count = 0;
         for (Ack a : acks) {
             for (Site site : Arrays.asList(Site.values())) {
                 if (a.phase().writesTo(site) && !present.get(site).contains(id(a.seq()))) {
-                    if (lost.size() < limit) {
-                        lost.add(id(a.seq()) + " (written in " + a.phase() + ") missing from " + site);
+                    count++;
+                    if (examples.size() < limit) {
+                        examples.add(id(a.seq()) + " (written in " + a.phase() + ") missing from " + site);
                     }
                 }
             }
         }
-        return lost;
+        return new Lost(count, List.copyOf(examples));
     }
 }

@@ -46,8 +46,7 @@ public final class SwitchBench {
     }
 
     /** The benchmark's result. */
-    public record Result(String benchmark, long pollMillis, Run baseline, Run switching, List<Switch> switches, long journalPendingAfter,
-                         Map<String, String> goals) {
+    public record Result(String benchmark, long pollMillis, Run baseline, Run switching, List<Switch> switches, Map<String, String> goals) {
     }
 
     private final DynamoDbClient client;
@@ -125,7 +124,7 @@ public final class SwitchBench {
         goals.put("no lost writes", switching.lost() == 0 && baseline.lost() == 0 ? "met" : "MISSED (" + switching.lost() + ")");
         goals.put("longest gap under 1 s", switching.maxGapMillis() < 1000 ? String.format(Locale.ROOT, "met (%.0f ms)",
                 switching.maxGapMillis()) : String.format(Locale.ROOT, "MISSED (%.0f ms)", switching.maxGapMillis()));
-        return new Result("switch", poll.toMillis(), baseline, switching, switches, 0, goals);
+        return new Result("switch", poll.toMillis(), baseline, switching, switches, goals);
     }
 
     private interface During {
@@ -149,9 +148,9 @@ public final class SwitchBench {
             Map<Site, Set<String>> present = new EnumMap<>(Site.class);
             present.put(Site.SOURCE, ids(sourceTable, app + "#"));
             present.put(Site.TARGET, ids(targetTable, app + "#"));
-            List<String> lost = writer.lost(r.acks(), present, 10);
+            HeartbeatWriter.Lost lost = writer.lost(r.acks(), present, 10);
             return new Run(name, took, r.attempted(), r.acknowledged(), r.failed(), r.writesPerSecond(), r.maxGapMillis(), r.p99GapMillis(),
-                    lost.size(), lost, r.failures());
+                    lost.count(), lost.examples(), r.failures());
         }
     }
 
