@@ -59,6 +59,7 @@ public final class MigratingStore implements Store, AutoCloseable {
     private final ReentrantReadWriteLock phaseLock = new ReentrantReadWriteLock(true);
     private final boolean shadowReads;
     private final ScheduledExecutorService drainer;
+    private final java.util.function.Consumer<RegistryEntry> onEntry = e -> applyPhase(e.phase(), e.version());
     private volatile Phase phase;
     private volatile long phaseVersion;
     private final String instance;
@@ -101,7 +102,7 @@ public final class MigratingStore implements Store, AutoCloseable {
         });
         long every = b.drainInterval.toMillis();
         drainer.scheduleWithFixedDelay(this::drainQuietly, every, every, TimeUnit.MILLISECONDS);
-        watcher.onChange(e -> applyPhase(e.phase(), e.version()));
+        watcher.onChange(onEntry);
         if (report) {
             drainer.scheduleWithFixedDelay(this::reportQuietly, 0, 1, TimeUnit.SECONDS);
         }
@@ -385,6 +386,7 @@ public final class MigratingStore implements Store, AutoCloseable {
 
     @Override
     public void close() {
+        watcher.removeListener(onEntry);
         drainer.shutdownNow();
         try {
             drainer.awaitTermination(5, TimeUnit.SECONDS);

@@ -73,6 +73,11 @@ public final class RegistryWatcher implements AutoCloseable {
         listener.accept(current);
     }
 
+    /** Stops calling {@code listener} (a store that closes before its watcher). */
+    public void removeListener(Consumer<RegistryEntry> listener) {
+        listeners.remove(listener);
+    }
+
     public long failedPolls() {
         return failedPolls.get();
     }
