@@ -51,9 +51,10 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
                 "  copy    write ceiling vs cutover copy vs naive copy",
                 "  verify  raw parallel scan of both tables vs cutover verify",
                 "  migrate backfill, catch-up and steady-state lag under a fixed-rate writer vs a bare stream reader",
-                "  sql     PostgreSQL backfill rows/s and steady-state lag vs the DynamoDB Local write ceiling (docs/sql.md)"})
+                "  sql     PostgreSQL backfill rows/s and steady-state lag vs the DynamoDB Local write ceiling (docs/sql.md)",
+                "  switch  a heartbeat writer through the client library: longest gap and failed writes while switching vs no switch"})
 public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsResults {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify, migrate or sql.")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify, migrate, sql or switch.")
     String what;
 
     @Option(names = "--items", paramLabel = "N", defaultValue = "100000", description = "Items in the table (default: ${DEFAULT-VALUE}).")
@@ -68,7 +69,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
     @Option(names = "--write-rate", paramLabel = "CHANGES/S", defaultValue = "500", description = "migrate: the writer's fixed rate (default: ${DEFAULT-VALUE}).")
     int writeRate;
 
-    @Option(names = "--steady-seconds", paramLabel = "S", defaultValue = "15", description = "migrate: how long to measure steady-state lag and the floor (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steady-seconds", paramLabel = "S", defaultValue = "15", description = "migrate: how long to measure steady-state lag and the floor; switch: how long each run lasts (default: ${DEFAULT-VALUE}).")
     int steadySeconds;
 
     @Option(names = "--writers", paramLabel = "N", defaultValue = "16", description = "Threads of the raw ceiling loader and copy write concurrency (default: ${DEFAULT-VALUE}).")
@@ -104,8 +105,11 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
         if ("sql".equals(what)) {
             return SqlBench.run(items, steadySeconds, writers, printer());
         }
+        if ("switch".equals(what)) {
+            return new SwitchBenchRun(steadySeconds, printer()).run();
+        }
         if (!"copy".equals(what) && !"verify".equals(what) && !"migrate".equals(what)) {
-            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify, migrate, sql");
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify, migrate, sql, switch");
         }
         if ("migrate".equals(what)) {
             return new MigrateBench(items, sizedSample(), writeRate, steadySeconds, printer()).run();

@@ -12,11 +12,12 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "cutover", mixinStandardHelpOptions = true, versionProvider = CutoverCli.Version.class,
         description = "Moves live data into Amazon DynamoDB, and back out again, with zero downtime.",
-        subcommands = {CopyCommand.class, MigrateCommand.class, StatusCommand.class, VerifyCommand.class, PlanCommand.class, AbandonCommand.class, DemoCommand.class, BenchCommand.class, LocalCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {CopyCommand.class, MigrateCommand.class, StatusCommand.class, VerifyCommand.class, PlanCommand.class, AbandonCommand.class, DemoCommand.class, BenchCommand.class, LocalCommand.class, RegistryCommand.class, SwitchCommand.class, RollbackCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:finished, but with dead letters or differences", "2:bad usage or configuration",
                 "3:a source or target that cannot be used (unreachable, credentials, missing table, incompatible target)",
-                "4:failed while running", "130:interrupted"})
+                "4:failed while running (or, for switch and rollback, someone else changed the application first)",
+                "5:switch refused by its gates", "130:interrupted"})
 public final class CutoverCli implements java.util.concurrent.Callable<Integer> {
     public static final int EXIT_USAGE = 2;
 

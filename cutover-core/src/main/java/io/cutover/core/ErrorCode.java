@@ -33,6 +33,13 @@ public enum ErrorCode {
      * shard that vanished): the target can no longer be kept exact. Never retried, never skipped.
      */
     STREAM_GAP(4, false),
+    /**
+     * Someone else changed the same thing first (two operators switching one application's phase at
+     * once): the message names who won and the current version. Re-read and decide again.
+     */
+    CONFLICT(4, false),
+    /** A cut-over switch was refused because its gates did not pass (lag, verify, dead letters); --force overrides. */
+    GATES_REFUSED(5, false),
     /** Retries were exhausted. */
     RETRIES_EXHAUSTED(4, false),
     /** The run was stopped by the user (Ctrl-C, SIGTERM). */

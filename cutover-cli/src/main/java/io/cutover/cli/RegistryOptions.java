@@ -1,0 +1,74 @@
+package io.cutover.cli;
+
+import io.cutover.client.EndpointRegistry;
+import io.cutover.control.GateLimits;
+import io.cutover.dynamodb.DynamoDbClients;
+import io.cutover.dynamodb.DynamoDbEndpoint;
+import java.net.URI;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** Where the endpoint registry lives, shared by registry, switch, rollback and serve. */
+public final class RegistryOptions {
+    @Option(names = "--registry-table", paramLabel = "NAME", defaultValue = EndpointRegistry.DEFAULT_TABLE,
+            description = "The endpoint registry table (default: ${DEFAULT-VALUE}).")
+    String table;
+
+    @Option(names = "--registry-endpoint-url", paramLabel = "URL", description = "Endpoint of the registry table (for example DynamoDB Local).")
+    String endpointUrl;
+
+    @Option(names = "--registry-region", paramLabel = "REGION", description = "Region of the registry table.")
+    String region;
+
+    @Option(names = "--registry-profile", paramLabel = "NAME", description = "AWS credentials profile for the registry (default: the AWS default chain).")
+    String profile;
+
+    DynamoDbEndpoint endpoint() {
+        Optional<URI> uri = Optional.empty();
+        if (endpointUrl != null) {
+            try {
+                URI u = new URI(endpointUrl);
+                if (u.getScheme() == null || !u.getScheme().startsWith("http") || u.getHost() == null) {
+                    throw new java.net.URISyntaxException(endpointUrl, "needs http:// or https:// and a host");
+                }
+                uri = Optional.of(u);
+            } catch (java.net.URISyntaxException e) {
+                throw new io.cutover.core.CutoverException(io.cutover.core.ErrorCode.CONFIG_INVALID, "--registry-endpoint-url: '"
+                        + endpointUrl + "' is not an endpoint URL; use for example http://localhost:8000");
+            }
+        }
+        return new DynamoDbEndpoint("registry", uri, Optional.ofNullable(region), Optional.ofNullable(profile));
+    }
+
+    DynamoDbClient client() {
+        return DynamoDbClients.create(endpoint(), 8);
+    }
+
+    /** Who is making a change, for the audit log: the OS user at this host. */
+    static String operator() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return System.getProperty("user.name", "unknown") + "@" + host;
+    }
+
+    /** The gate limits, shared by switch and serve. */
+    public static final class Limits {
+        @Option(names = "--max-lag-ms", paramLabel = "MS", defaultValue = "1000", description = "Gate: the migration's lag p99 at most this (default: ${DEFAULT-VALUE}).")
+        long maxLagMillis;
+
+        @Option(names = "--max-backlog", paramLabel = "N", defaultValue = "1000", description = "Gate: changes not yet applied at most this (default: ${DEFAULT-VALUE}).")
+        long maxBacklog;
+
+        @Option(names = "--max-status-age", paramLabel = "S", defaultValue = "30", description = "Gate: the migration's status.json at most this old, in seconds (default: ${DEFAULT-VALUE}).")
+        long maxStatusAge;
+
+        GateLimits limits() {
+            return new GateLimits(maxLagMillis, maxBacklog, maxStatusAge);
+        }
+    }
+}

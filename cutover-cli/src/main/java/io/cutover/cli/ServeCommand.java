@@ -1,0 +1,69 @@
+package io.cutover.cli;
+
+import io.cutover.client.EndpointRegistry;
+import io.cutover.control.ApiToken;
+import io.cutover.control.ControlServer;
+import io.cutover.control.PhaseSwitcher;
+import io.cutover.control.SwitchGates;
+import io.cutover.control.VerifyRunner;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** {@code cutover serve}: the HTTP API, metrics and dashboard, until interrupted. */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Serve the HTTP API, Prometheus metrics (/metrics) and the dashboard (/) for every registered application.",
+                "Requests that change state need 'Authorization: Bearer TOKEN'; the token comes from $CUTOVER_TOKEN or --token-file",
+                "(created with a random token, readable by you only, when absent). The token is never printed."})
+public final class ServeCommand implements Callable<Integer>, CutoverCli.PrintsResults {
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
+    String bind;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", description = "Port (default: ${DEFAULT-VALUE}; 0 for any free port).")
+    int port;
+
+    @Option(names = "--token-file", paramLabel = "FILE", defaultValue = ".cutover/api-token", description = "Bearer token file (default: ${DEFAULT-VALUE}).")
+    Path tokenFile;
+
+    @Mixin
+    RegistryOptions registry;
+
+    @Mixin
+    RegistryOptions.Limits limits;
+
+    private final Printer printer = new Printer(OutputFormat.text, System.out, System.err);
+
+    @Override
+    public Printer printer() {
+        return printer;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (port < 0 || port > 65535) {
+            throw new io.cutover.core.CutoverException(io.cutover.core.ErrorCode.CONFIG_INVALID, "--port must be between 0 and 65535, was " + port);
+        }
+        ApiToken.Loaded token = ApiToken.load(System.getenv(ApiToken.ENV), tokenFile);
+        try (DynamoDbClient client = registry.client();
+             VerifyRunner verifies = new VerifyRunner()) {
+            EndpointRegistry reg = new EndpointRegistry(client, registry.table).ensureTable();
+            PhaseSwitcher switcher = new PhaseSwitcher(reg, new SwitchGates(limits.limits(), Clock.systemUTC()));
+            try (ControlServer server = new ControlServer(switcher, verifies, token.token(), new InetSocketAddress(bind, port)).start()) {
+                printer().note("Serving the API and dashboard on " + server.url() + " (registry table " + reg.table() + ")");
+                printer().note(token.file() == null ? "Bearer token: from $" + ApiToken.ENV
+                        : (token.generated() ? "Generated a bearer token into " : "Bearer token: read from ") + token.file());
+                printer().note("Press Ctrl-C to stop.");
+                CountDownLatch done = new CountDownLatch(1);
+                Runtime.getRuntime().addShutdownHook(new Thread(done::countDown));
+                done.await();
+            }
+        }
+        return 0;
+    }
+}

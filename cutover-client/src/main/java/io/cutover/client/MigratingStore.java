@@ -1,0 +1,485 @@
+package io.cutover.client;
+
+import io.cutover.core.CutoverException;
+import io.cutover.core.ErrorCode;
+import io.cutover.core.item.CanonicalItem;
+import io.cutover.core.item.DynamoDbJson;
+import io.cutover.core.journal.RetryJournal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The store wrapper applications embed: it reads the phase of its application from the endpoint
+ * registry (through a {@link RegistryWatcher}) and routes every read and write by it, so that an
+ * application moves through its cut-over at run time without a restart
+ * (docs/decisions/0032-dual-writes-and-the-switch-moment.md).
+ *
+ * <ul>
+ *   <li>Reads go to the phase's primary site. With shadow reads on, the other site is read too and a
+ *       difference is counted (never returned, never failing the read).</li>
+ *   <li>Writes go to the primary first; the caller sees a primary failure as an exception and nothing
+ *       else happens. In a dual-write phase the write then goes to the secondary; if that fails, the key
+ *       is journaled in a durable {@link RetryJournal} (one per site) and the write is still acknowledged:
+ *       it is never lost. A background drainer replays the journal oldest first.</li>
+ *   <li>A journal entry means "this site missed a write of this key": replaying it copies the key's
+ *       current item (or its absence) from the other site, read strongly consistent under the key's lock.
+ *       So replays are idempotent and always converge on the latest value, whatever the journal missed.</li>
+ *   <li>Writes of one key are serialised by striped locks; while a key has a pending entry for a site,
+ *       later writes to that site are journaled behind it, so they cannot overtake it.</li>
+ *   <li>A phase change waits for the reads and writes in flight (a read-write lock), so every operation
+ *       runs entirely in one phase. If the new primary still has pending entries, each key is repaired
+ *       (copied from the other site) before its next read or write: no read ever returns a value older
+ *       than an acknowledged write.</li>
+ * </ul>
+ *
+ * Thread-safe. {@link #close} stops the drainer; pending entries stay in the journal for the next start.
+ */
+public final class MigratingStore implements Store, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MigratingStore.class);
+
+    private final RegistryWatcher watcher;
+    private final Map<Site, Store> stores = new EnumMap<>(Site.class);
+    private final Map<Site, RetryJournal> journals = new EnumMap<>(Site.class);
+    private final ReentrantLock[] stripes;
+    private final ReentrantReadWriteLock phaseLock = new ReentrantReadWriteLock(true);
+    private final boolean shadowReads;
+    private final ScheduledExecutorService drainer;
+    private final java.util.function.Consumer<RegistryEntry> onEntry = e -> applyPhase(e.phase(), e.version());
+    private volatile Phase phase;
+    private volatile long phaseVersion;
+    private final String instance;
+    private final boolean report;
+    private volatile boolean reportFailing;
+    private final AtomicLong reads = new AtomicLong();
+    private final AtomicLong writes = new AtomicLong();
+    private final AtomicLong secondaryWrites = new AtomicLong();
+    private final AtomicLong secondaryFailures = new AtomicLong();
+    private final AtomicLong journaledBehind = new AtomicLong();
+    private final AtomicLong drained = new AtomicLong();
+    private final AtomicLong shadowCount = new AtomicLong();
+    private final AtomicLong shadowMismatches = new AtomicLong();
+    private final AtomicLong repairs = new AtomicLong();
+    private final AtomicLong phaseChanges = new AtomicLong();
+
+    private MigratingStore(Builder b) {
+        this.watcher = b.watcher;
+        stores.put(Site.SOURCE, b.source);
+        stores.put(Site.TARGET, b.target);
+        if (!b.source.keyNames().equals(b.target.keyNames())) {
+            throw new CutoverException(ErrorCode.TARGET_INCOMPATIBLE, "source " + b.source.name() + " has key " + b.source.keyNames()
+                    + " but target " + b.target.name() + " has " + b.target.keyNames() + ": both sides need the same key");
+        }
+        journals.put(Site.SOURCE, RetryJournal.open(b.journalDir.resolve("missed-by-source.db")));
+        journals.put(Site.TARGET, RetryJournal.open(b.journalDir.resolve("missed-by-target.db")));
+        this.stripes = new ReentrantLock[b.stripes];
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new ReentrantLock();
+        }
+        this.shadowReads = b.shadowReads;
+        this.phase = watcher.current().phase();
+        this.phaseVersion = watcher.current().version();
+        this.instance = b.instance != null ? b.instance : defaultInstance();
+        this.report = b.report;
+        this.drainer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cutover-journal-drain-" + watcher.app());
+            t.setDaemon(true);
+            return t;
+        });
+        long every = b.drainInterval.toMillis();
+        drainer.scheduleWithFixedDelay(this::drainQuietly, every, every, TimeUnit.MILLISECONDS);
+        watcher.onChange(onEntry);
+        if (report) {
+            drainer.scheduleWithFixedDelay(this::reportQuietly, 0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The phase every new operation runs in. */
+    public Phase phase() {
+        return phase;
+    }
+
+    @Override
+    public String name() {
+        return "migrating(" + stores.get(Site.SOURCE).name() + " -> " + stores.get(Site.TARGET).name() + ")";
+    }
+
+    @Override
+    public List<String> keyNames() {
+        return stores.get(Site.SOURCE).keyNames();
+    }
+
+    @Override
+    public void put(Map<String, AttributeValue> item) {
+        putTracked(item);
+    }
+
+    /** {@link #put}, returning the phase the write ran in (it ran entirely in that one phase). */
+    public Phase putTracked(Map<String, AttributeValue> item) {
+        Map<String, AttributeValue> key = keyOf(item);
+        Phase[] ranIn = new Phase[1];
+        write(key, primary -> {
+            stores.get(primary).put(item);
+            ranIn[0] = phase;
+            return null;
+        }, (secondary, ignored) -> stores.get(secondary).put(item));
+        return ranIn[0];
+    }
+
+    @Override
+    public void delete(Map<String, AttributeValue> key) {
+        Map<String, AttributeValue> k = keyOf(key);
+        write(k, primary -> {
+            stores.get(primary).delete(k);
+            return null;
+        }, (secondary, ignored) -> stores.get(secondary).delete(k));
+    }
+
+    /** The update runs on the primary; the secondary receives the whole item as it is afterwards (idempotent). */
+    @Override
+    public Map<String, AttributeValue> update(Map<String, AttributeValue> key, Update update) {
+        Map<String, AttributeValue> k = keyOf(key);
+        return write(k, primary -> stores.get(primary).update(k, update), (secondary, image) -> stores.get(secondary).put(image));
+    }
+
+    @Override
+    public Optional<Map<String, AttributeValue>> get(Map<String, AttributeValue> key) {
+        Map<String, AttributeValue> k = keyOf(key);
+        phaseLock.readLock().lock();
+        try {
+            Phase p = phase;
+            Site primary = p.primary();
+            String journalKey = journalKey(k);
+            if (journals.get(primary).pendingFor(journalKey)) {
+                ReentrantLock stripe = stripe(journalKey);
+                stripe.lock();
+                try {
+                    repair(primary, k, journalKey);
+                } finally {
+                    stripe.unlock();
+                }
+            }
+            Optional<Map<String, AttributeValue>> found = stores.get(primary).get(k);
+            reads.incrementAndGet();
+            if (shadowReads) {
+                shadow(primary.other(), k, journalKey, found);
+            }
+            return found;
+        } finally {
+            phaseLock.readLock().unlock();
+        }
+    }
+
+    private void shadow(Site other, Map<String, AttributeValue> key, String journalKey, Optional<Map<String, AttributeValue>> found) {
+        if (journals.get(other).pendingFor(journalKey)) {
+            return; // known to be behind; the drainer will fix it, it is no surprise
+        }
+        try {
+            Optional<Map<String, AttributeValue>> theirs = stores.get(other).get(key);
+            shadowCount.incrementAndGet();
+            boolean same = found.isPresent() == theirs.isPresent()
+                    && (found.isEmpty() || CanonicalItem.of(found.get()).equals(CanonicalItem.of(theirs.get())));
+            if (!same) {
+                shadowMismatches.incrementAndGet();
+                LOG.debug("shadow read of {} differs between {} and {}", journalKey, Site.SOURCE, Site.TARGET);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("shadow read failed: {}", e.getMessage());
+        }
+    }
+
+    private <T> T write(Map<String, AttributeValue> key, Function<Site, T> onPrimary, java.util.function.BiConsumer<Site, T> onSecondary) {
+        String journalKey = journalKey(key);
+        phaseLock.readLock().lock();
+        ReentrantLock stripe = stripe(journalKey);
+        stripe.lock();
+        try {
+            Phase p = phase;
+            Site primary = p.primary();
+            if (journals.get(primary).pendingFor(journalKey)) {
+                repair(primary, key, journalKey);
+            }
+            T result = onPrimary.apply(primary);
+            writes.incrementAndGet();
+            Optional<Site> secondary = p.secondary();
+            if (secondary.isPresent()) {
+                Site s = secondary.get();
+                RetryJournal journal = journals.get(s);
+                if (journal.pendingFor(journalKey)) {
+                    journal.append(journalKey, DynamoDbJson.write(key), "behind an earlier failed write of this key");
+                    journaledBehind.incrementAndGet();
+                } else {
+                    try {
+                        onSecondary.accept(s, result);
+                        secondaryWrites.incrementAndGet();
+                    } catch (RuntimeException e) {
+                        journal.append(journalKey, DynamoDbJson.write(key), e.getMessage());
+                        secondaryFailures.incrementAndGet();
+                        LOG.debug("secondary write to {} failed, journaled: {}", s, e.getMessage());
+                    }
+                }
+            }
+            return result;
+        } finally {
+            stripe.unlock();
+            phaseLock.readLock().unlock();
+        }
+    }
+
+    /** Brings {@code site} up to date for one key from the other site; the caller holds the key's stripe. */
+    private void repair(Site site, Map<String, AttributeValue> key, String journalKey) {
+        int rounds = 0;
+        while (journals.get(site).pendingFor(journalKey)) {
+            // Drain this site's journal until this key's entries are gone (older entries of other keys go first, in order).
+            RetryJournal.DrainResult r = journals.get(site).drain(100, e -> copy(site, e));
+            drained.addAndGet(r.drained());
+            repairs.incrementAndGet();
+            if (r.failed() > 0 && journals.get(site).pendingFor(journalKey) || ++rounds > 1000) {
+                throw new CutoverException(ErrorCode.TRANSIENT, "cannot bring " + site + " (" + stores.get(site).name()
+                        + ") up to date for key " + journalKey + " before using it as the primary; try again");
+            }
+        }
+    }
+
+    /** Replays one journal entry: copy the key's current state from the other site onto {@code site}. */
+    private void copy(Site site, RetryJournal.Entry entry) throws InterruptedException {
+        Map<String, AttributeValue> key = DynamoDbJson.read(entry.payload());
+        ReentrantLock stripe = stripe(entry.key());
+        // A bounded wait, never a blocking one: a repair drains while holding its own key's stripe, and two
+        // repairs waiting for each other's stripes would deadlock. A busy key simply waits for the next round.
+        if (!stripe.tryLock(50, TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("key busy, retried in the next round");
+        }
+        try {
+            Optional<Map<String, AttributeValue>> truth = stores.get(site.other()).get(key);
+            if (truth.isPresent()) {
+                stores.get(site).put(truth.get());
+            } else {
+                stores.get(site).delete(key);
+            }
+        } finally {
+            stripe.unlock();
+        }
+    }
+
+    /** Drains both journals once (the background drainer does this every drain interval). */
+    public RetryJournal.DrainResult drainOnce() {
+        int d = 0;
+        int f = 0;
+        int def = 0;
+        phaseLock.readLock().lock();
+        try {
+            for (Site site : Site.values()) {
+                RetryJournal.DrainResult r = journals.get(site).drain(500, e -> copy(site, e));
+                d += r.drained();
+                f += r.failed();
+                def += r.deferred();
+            }
+        } finally {
+            phaseLock.readLock().unlock();
+        }
+        drained.addAndGet(d);
+        return new RetryJournal.DrainResult(d, f, def);
+    }
+
+    private void drainQuietly() {
+        try {
+            if (journals.get(Site.SOURCE).pending() + journals.get(Site.TARGET).pending() > 0) {
+                drainOnce();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("journal drain failed, will retry: {}", e.getMessage());
+        }
+    }
+
+    /** Waits for the operations in flight, then makes {@code to} the phase of every later one. */
+    private void applyPhase(Phase to, long version) {
+        if (to == phase) {
+            phaseVersion = version;
+            return;
+        }
+        phaseLock.writeLock().lock();
+        try {
+            Phase from = phase;
+            phase = to;
+            phaseVersion = version;
+            phaseChanges.incrementAndGet();
+            LOG.info("application {}: phase {} -> {} (reads from {}, pending for the new primary: {})", watcher.app(), from, to,
+                    to.primary(), journals.get(to.primary()).pending());
+        } finally {
+            phaseLock.writeLock().unlock();
+        }
+        if (report) {
+            try {
+                drainer.execute(this::reportQuietly); // tell the operator at once that this instance took the phase
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // the store is closed; nothing to report
+            }
+        }
+    }
+
+    /** The report this instance gives the registry: its phase and what each site still owes. */
+    public ClientReport report() {
+        MigratingStoreStats s = stats();
+        return new ClientReport(watcher.app(), instance, s.phase(), phaseVersion, s.pendingSource(), s.pendingTarget(),
+                s.secondaryFailures(), s.shadowMismatches(), java.time.Instant.now().toString());
+    }
+
+    private void reportQuietly() {
+        try {
+            watcher.registry().report(report());
+            reportFailing = false;
+        } catch (RuntimeException e) {
+            if (!reportFailing) {
+                LOG.warn("cannot report to the registry (will retry every second): {}", e.getMessage());
+                reportFailing = true;
+            }
+        }
+    }
+
+    private static String defaultInstance() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return host + "-" + ProcessHandle.current().pid() + "-" + Integer.toHexString(System.identityHashCode(new Object()));
+    }
+
+    public MigratingStoreStats stats() {
+        return new MigratingStoreStats(phase, reads.get(), writes.get(), secondaryWrites.get(), secondaryFailures.get(),
+                journaledBehind.get(), drained.get(), journals.get(Site.SOURCE).pending(), journals.get(Site.TARGET).pending(),
+                shadowCount.get(), shadowMismatches.get(), repairs.get(), phaseChanges.get());
+    }
+
+    /** The journal of writes {@code site} missed, for status pages. */
+    public RetryJournal.Counts journalCounts(Site site) {
+        return journals.get(site).counts();
+    }
+
+    private ReentrantLock stripe(String journalKey) {
+        return stripes[Math.floorMod(journalKey.hashCode(), stripes.length)];
+    }
+
+    private static String journalKey(Map<String, AttributeValue> key) {
+        return CanonicalItem.of(new TreeMap<>(key));
+    }
+
+    @Override
+    public void close() {
+        watcher.removeListener(onEntry);
+        drainer.shutdownNow();
+        try {
+            drainer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        journals.values().forEach(RetryJournal::close);
+    }
+
+    /** Settings for a {@link MigratingStore}; {@code watcher}, {@code source}, {@code target} and {@code journalDir} are required. */
+    public static final class Builder {
+        private RegistryWatcher watcher;
+        private Store source;
+        private Store target;
+        private Path journalDir;
+        private int stripes = 256;
+        private boolean shadowReads;
+        private Duration drainInterval = Duration.ofSeconds(1);
+        private String instance;
+        private boolean report = true;
+
+        public Builder watcher(RegistryWatcher watcher) {
+            this.watcher = watcher;
+            return this;
+        }
+
+        public Builder source(Store source) {
+            this.source = source;
+            return this;
+        }
+
+        public Builder target(Store target) {
+            this.target = target;
+            return this;
+        }
+
+        /** Where the two retry journals live (missed-by-source.db, missed-by-target.db); must survive restarts. */
+        public Builder journalDir(Path dir) {
+            this.journalDir = dir;
+            return this;
+        }
+
+        public Builder stripes(int n) {
+            this.stripes = n;
+            return this;
+        }
+
+        public Builder shadowReads(boolean on) {
+            this.shadowReads = on;
+            return this;
+        }
+
+        public Builder drainInterval(Duration every) {
+            this.drainInterval = every;
+            return this;
+        }
+
+        /** This instance's name in the registry's client reports (default: host, pid and a random suffix). */
+        public Builder instance(String name) {
+            this.instance = name;
+            return this;
+        }
+
+        /** Whether to report this instance's phase and journal debt to the registry every second (default: on; the switch gates use it). */
+        public Builder reportToRegistry(boolean on) {
+            this.report = on;
+            return this;
+        }
+
+        public MigratingStore build() {
+            List<String> problems = new java.util.ArrayList<>();
+            if (watcher == null) {
+                problems.add("watcher: a started RegistryWatcher for the application");
+            }
+            if (source == null) {
+                problems.add("source: the Store of the old side");
+            }
+            if (target == null) {
+                problems.add("target: the Store of the new side");
+            }
+            if (journalDir == null) {
+                problems.add("journalDir: a directory that survives restarts");
+            }
+            if (stripes < 1) {
+                problems.add("stripes: at least 1, was " + stripes);
+            }
+            if (drainInterval == null || drainInterval.isNegative() || drainInterval.isZero()) {
+                problems.add("drainInterval: positive, was " + drainInterval);
+            }
+            if (!problems.isEmpty()) {
+                throw new CutoverException(ErrorCode.CONFIG_INVALID, "MigratingStore needs " + String.join("; ", problems));
+            }
+            return new MigratingStore(this);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.cutover.client;
+
+/**
+ * One application's row in the endpoint registry: its phase, which site is active, where both sides
+ * live, and the optimistic-concurrency {@code version} every change is conditioned on.
+ *
+ * @param app            the application id
+ * @param activeSite     the phase's primary site, kept beside the phase for applications that read only that
+ * @param stateDir       the migration's state directory (status.json, dead letters), for the switch gates; may be null
+ * @param verifyStateDir where {@code cutover verify} keeps its last result (verify-last.json); may be null
+ * @param version        starts at 1, increases by one with every change
+ */
+public record RegistryEntry(String app, Phase phase, Site activeSite, StoreEndpoint source, StoreEndpoint target, String stateDir,
+                            String verifyStateDir, long version, String updatedBy, String updatedAt, String reason) {
+
+    /** The endpoint of the active site. */
+    public StoreEndpoint activeEndpoint() {
+        return activeSite == Site.SOURCE ? source : target;
+    }
+
+    public StoreEndpoint endpoint(Site site) {
+        return site == Site.SOURCE ? source : target;
+    }
+}

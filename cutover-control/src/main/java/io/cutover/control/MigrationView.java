@@ -1,0 +1,16 @@
+package io.cutover.control;
+
+import io.cutover.client.Phase;
+import io.cutover.client.RegistryEntry;
+import io.cutover.core.result.MigrationStatus;
+import io.cutover.core.result.VerifyResult;
+import java.util.List;
+
+/**
+ * One application as the HTTP API serves it: its registry entry and the same records the CLI prints
+ * ({@code cutover status}, {@code cutover verify}), the gates a switch would meet now, and where a
+ * switch or a rollback would go. Absent parts are null.
+ */
+public record MigrationView(String app, RegistryEntry registry, MigrationStatus status, VerifyResult verify, VerifyRunner.Run verifyRun,
+                            List<io.cutover.client.ClientReport> clients, List<Gate> gates, boolean gatesPass, Phase next, Phase previous) {
+}

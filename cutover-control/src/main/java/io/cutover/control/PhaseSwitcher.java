@@ -1,0 +1,102 @@
+package io.cutover.control;
+
+import io.cutover.client.AuditRecord;
+import io.cutover.client.EndpointRegistry;
+import io.cutover.client.Phase;
+import io.cutover.client.RegistryEntry;
+import io.cutover.core.CutoverException;
+import io.cutover.core.ErrorCode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code cutover switch} and {@code cutover rollback}, shared by the CLI and the HTTP API: one phase
+ * at a time, forwards only when the gates pass (or with {@code force}, recorded), backwards always
+ * (rollback is the way out and must not be blocked by the very problem it escapes). Every change is
+ * one conditional write with its audit record (see {@link EndpointRegistry#change}).
+ */
+public final class PhaseSwitcher {
+    private static final Logger LOG = LoggerFactory.getLogger(PhaseSwitcher.class);
+    private final EndpointRegistry registry;
+    private final SwitchGates gates;
+
+    public PhaseSwitcher(EndpointRegistry registry, SwitchGates gates) {
+        this.registry = registry;
+        this.gates = gates;
+    }
+
+    public EndpointRegistry registry() {
+        return registry;
+    }
+
+    public SwitchGates gates() {
+        return gates;
+    }
+
+    /** Moves {@code app} one phase forward; {@code to}, when given, must be that phase (a guard against stale screens). */
+    public SwitchResult switchPhase(String app, Optional<Phase> to, boolean force, String reason, String by) {
+        RegistryEntry entry = registry.require(app);
+        Phase from = entry.phase();
+        Phase next = from.next().orElseThrow(() -> new CutoverException(ErrorCode.CONFIG_INVALID, "application '" + app
+                + "' is already at " + from + ", the last phase: nothing to switch to ('cutover rollback' moves back)"));
+        if (to.isPresent() && to.get() != next) {
+            throw new CutoverException(to.get() == from ? ErrorCode.CONFLICT : ErrorCode.CONFIG_INVALID, "--to " + to.get()
+                    + ": application '" + app + "' is at " + from + (to.get() == from ? " already" : "; a switch moves one phase at a time,"
+                    + " so the next is " + next));
+        }
+        List<Gate> evaluated = gates.evaluate(entry, registry.clients(app));
+        List<Gate> failed = evaluated.stream().filter(g -> !g.passed()).toList();
+        List<String> warnings = new ArrayList<>();
+        if (!failed.isEmpty()) {
+            String list = failed.stream().map(g -> g.name() + " " + g.summary()).collect(Collectors.joining("; "));
+            if (!force) {
+                throw new SwitchRefusedException("switch of '" + app + "' from " + from + " to " + next + " refused: " + list
+                        + ". Fix them, or pass --force to switch anyway (recorded in the audit log)", evaluated);
+            }
+            warnings.add("gates overridden with --force: " + list);
+        }
+        if (next == Phase.TARGET_ONLY) {
+            warnings.add("from now on writes reach only the target: a rollback to DUAL_WRITE_TARGET_READS is safe, one further back"
+                    + " needs the source brought up to date (reverse replication is not part of this release; see docs/cutover.md)");
+        }
+        RegistryEntry after = registry.change(app, entry.version(), next, by, "switch", reason, force && !failed.isEmpty(),
+                summaries(evaluated), warnings);
+        warnings.forEach(w -> LOG.warn("{}: {}", app, w));
+        return new SwitchResult(app, "switch", from, next, after.version(), force && !failed.isEmpty(), evaluated, warnings,
+                after.updatedBy(), after.updatedAt());
+    }
+
+    /** Moves {@code app} one phase back; the gates are recorded, not enforced. */
+    public SwitchResult rollback(String app, String reason, String by) {
+        RegistryEntry entry = registry.require(app);
+        Phase from = entry.phase();
+        Phase previous = from.previous().orElseThrow(() -> new CutoverException(ErrorCode.CONFIG_INVALID, "application '" + app
+                + "' is at " + from + ", the first phase: nothing to roll back to"));
+        List<Gate> evaluated = gates.evaluate(entry, registry.clients(app));
+        List<String> warnings = new ArrayList<>();
+        if (previous == Phase.DUAL_WRITE && wasTargetOnly(app)) {
+            warnings.add("this application was at TARGET_ONLY: writes made then reached only the target, and reads now come from the"
+                    + " source again; copy the target back to the source (or verify them) before relying on it");
+        }
+        RegistryEntry after = registry.change(app, entry.version(), previous, by, "rollback", reason, false, summaries(evaluated), warnings);
+        warnings.forEach(w -> LOG.warn("{}: {}", app, w));
+        return new SwitchResult(app, "rollback", from, previous, after.version(), false, evaluated, warnings, after.updatedBy(),
+                after.updatedAt());
+    }
+
+    private boolean wasTargetOnly(String app) {
+        return registry.history(app).stream().map(AuditRecord::to).anyMatch(p -> p == Phase.TARGET_ONLY);
+    }
+
+    private static Map<String, String> summaries(List<Gate> gates) {
+        Map<String, String> out = new LinkedHashMap<>();
+        gates.forEach(g -> out.put(g.name(), g.summary()));
+        return out;
+    }
+}
