@@ -82,16 +82,23 @@ class CopyKillResumeIT {
         if (!Files.isDirectory(dir)) {
             return 0;
         }
-        long sum = 0;
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".json")).toList()) {
-                try {
-                    sum += JSON.readTree(f.toFile()).get("items").asLong();
-                } catch (IOException vanished) {
-                    // Renamed over between listing and reading; the next poll sees it.
+        for (int attempt = 1; ; attempt++) {
+            long sum = 0;
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".json")).toList()) {
+                    try {
+                        sum += JSON.readTree(f.toFile()).get("items").asLong();
+                    } catch (IOException vanished) {
+                        // Renamed over between listing and reading; the next poll sees it.
+                    }
+                }
+                return sum;
+            } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException renamedWhileListing) {
+                // A temporary checkpoint file was renamed while the walk listed it: list again.
+                if (attempt == 10) {
+                    throw new IOException("the checkpoint folder kept changing while listed", renamedWhileListing);
                 }
             }
         }
-        return sum;
     }
 }

@@ -115,12 +115,18 @@ public final class Throttle {
     }
 
     private void maybeIncrease(long now) {
-        if (rate == ceiling || now - lastIncrease < SECOND || now - lastThrottle < SECOND) {
+        // lastIncrease is never before the last throttle (onThrottled moves both), so this counts quiet seconds.
+        long quietSeconds = (now - lastIncrease) / SECOND;
+        if (rate == ceiling || quietSeconds < 1) {
             return;
         }
-        lastIncrease = now;
-        double step = ceiling == UNLIMITED ? Math.max(rate * 0.1, 10) : ceiling * 0.1;
-        rate = rate + step;
+        // One step per quiet second that passed, however few calls came in it: a writer slowed to a
+        // crawl reserves rarely, and must not need a call per step to climb back.
+        lastIncrease += quietSeconds * SECOND;
+        for (long i = 0; i < Math.min(quietSeconds, 100) && rate < ceiling; i++) {
+            double step = ceiling == UNLIMITED ? Math.max(rate * 0.1, 10) : ceiling * 0.1;
+            rate = rate + step;
+        }
         if (ceiling != UNLIMITED && rate >= ceiling) {
             rate = ceiling;
         } else if (ceiling == UNLIMITED && rate > lastWindowRate * 4 && rate > 1000 && now - lastThrottle > 30 * SECOND) {

@@ -195,6 +195,28 @@ class ThrottleTest {
     }
 
     @Test
+    void aWriterSlowedToACrawlClimbsBackByElapsedTimeNotByItsFewCalls() {
+        double ceiling = 1000;
+        Throttle t = new Throttle(ceiling, clock::get);
+        for (int i = 0; i < 40; i++) {
+            clock.advance(SECOND);
+            t.onThrottled();
+        }
+        assertTrue(t.currentRate() < 5, "driven down to a crawl: " + t.currentRate());
+
+        // One call after 5 quiet seconds: five steps of 10% of the ceiling, not one.
+        clock.advance(5 * SECOND);
+        t.reserve(25);
+        assertTrue(t.currentRate() >= 500 && t.currentRate() <= 510, "rate " + t.currentRate());
+        clock.advance(SECOND / 2);
+        t.reserve(25);
+        assertTrue(t.currentRate() <= 510, "no step before another whole quiet second: " + t.currentRate());
+        clock.advance(60 * SECOND);
+        t.reserve(25);
+        assertEquals(ceiling, t.currentRate(), "never above the ceiling");
+    }
+
+    @Test
     void rateDoesNotClimbWhileThrottlesKeepComing() {
         Throttle t = new Throttle(1000, clock::get);
         for (int i = 0; i < 30; i++) {
