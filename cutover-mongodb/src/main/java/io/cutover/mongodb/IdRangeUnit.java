@@ -58,6 +58,11 @@ public final class IdRangeUnit implements SnapshotUnit {
         return u -> sink.accept(table, DeadLetters.item(u.document(), mapper), u.reason());
     }
 
+    /** The same range, telling {@code handler} of unmappable documents instead. */
+    public IdRangeUnit withUnmapped(Consumer<Unmapped> handler) {
+        return new IdRangeUnit(id, collection, lower, upper, cut, pageSize, mapper, handler);
+    }
+
     @Override
     public String id() {
         return id;
