@@ -27,7 +27,17 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
     @Mixin
     OutputOptions output;
 
-    @Option(names = "--source-table", paramLabel = "NAME", required = true, description = "Table to migrate; its stream must carry new images.")
+    @Option(names = "--source", paramLabel = "URI", description = {"Where the data comes from: absent for a DynamoDB table (--source-table),",
+            "mongodb://[user:password@]host:port/database for a MongoDB collection (docs/mongodb.md)."})
+    String sourceUri;
+
+    @Mixin
+    MongoSourceOptions mongo;
+
+    @Option(names = "--mode", paramLabel = "change-stream|mirror", description = "MongoDB source: how the target stays live (default: change-stream).")
+    String mode;
+
+    @Option(names = "--source-table", paramLabel = "NAME", description = "Table to migrate; its stream must carry new images.")
     String sourceTable;
 
     @Option(names = "--target-table", paramLabel = "NAME", description = "Target table (default: same as --source-table).")
@@ -37,7 +47,8 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
     Path stateDir;
 
     @Option(names = "--until", paramLabel = "backfill|in-sync|drained", description = {"Stop once this phase is reached (default: keep replicating until stopped).",
-            "drained: in sync, nothing left to apply, and nothing new for 2 s (after the writers stopped)."})
+            "drained: in sync, nothing left to apply, and nothing new for 2 s (after the writers stopped).",
+            "MongoDB --mode mirror: FIELD<=VALUE, the cut of the backfill (for example _id<=2026-11-23T10:00:00Z)."})
     String until;
 
     @Option(names = "--enable-stream", description = "Turn on the source's stream (NEW_AND_OLD_IMAGES) when it has none.")
@@ -65,6 +76,14 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
 
     @Override
     public Integer call() throws Exception {
+        if (io.cutover.mongodb.MongoSourceUri.isMongo(sourceUri)) {
+            return MongoMigrateRunner.run(this);
+        }
+        if (sourceUri != null || sourceTable == null) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, sourceUri != null ? "--source '" + io.cutover.mongodb.MongoSourceUri.mask(sourceUri)
+                    + "' is not a source this build knows: use mongodb://..., or --source-table for DynamoDB"
+                    : "--source-table is required (or --source mongodb://... for MongoDB)");
+        }
         if (until != null && !until.equals("backfill") && !until.equals("in-sync") && !until.equals("drained")) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--until must be backfill, in-sync or drained, was '" + until + "'");
         }

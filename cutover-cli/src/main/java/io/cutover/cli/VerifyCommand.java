@@ -29,7 +29,13 @@ public final class VerifyCommand implements Callable<Integer>, CutoverCli.Prints
     @Mixin
     ConnectionOptions connection;
 
-    @Option(names = "--source-table", paramLabel = "NAME", required = true, description = "Source table.")
+    @Option(names = "--source", paramLabel = "URI", description = "Absent for a DynamoDB source table; mongodb://host:port/database for a MongoDB collection.")
+    String sourceUri;
+
+    @Mixin
+    MongoSourceOptions mongo;
+
+    @Option(names = "--source-table", paramLabel = "NAME", description = "Source table.")
     String sourceTable;
 
     @Option(names = "--target-table", paramLabel = "NAME", description = "Target table (default: same as --source-table).")
@@ -87,6 +93,14 @@ public final class VerifyCommand implements Callable<Integer>, CutoverCli.Prints
                 .withSample(sample).withRecheck(recheck, Duration.ofMillis((long) (settleSeconds * 1000))).withListLimit(listLimit);
         Path reportFile = report != null ? report
                 : stateDir.resolve("verify-report-" + Instant.now().toString().replace(':', '-') + ".jsonl");
+        if (io.cutover.mongodb.MongoSourceUri.isMongo(sourceUri)) {
+            return MongoVerifyRunner.run(this, options, reportFile);
+        }
+        if (sourceUri != null || sourceTable == null) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, sourceUri != null ? "--source '" + io.cutover.mongodb.MongoSourceUri.mask(sourceUri)
+                    + "' is not a source this build knows: use mongodb://..., or --source-table for DynamoDB"
+                    : "--source-table is required (or --source mongodb://... for MongoDB)");
+        }
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), output.progress());
              DynamoDbVerification verification = new DynamoDbVerification(connection.source(), connection.target(), 2 * parallelism + 4)) {
             VerifyResult result = verification.run(sourceTable, targetTable != null ? targetTable : sourceTable, options, bar,

@@ -54,7 +54,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 public final class MongoMigration implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MongoMigration.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    public static final String STATE_FILE = "migration.json";
+    public static final String STATE_FILE = "mongo-migration.json";
     private static final long IN_SYNC_BACKLOG = 100;
     private static final long ROUND = 10_000;
     private static final long DRAINED_NANOS = 2_000_000_000L;
