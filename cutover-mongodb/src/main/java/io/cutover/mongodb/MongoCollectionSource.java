@@ -32,6 +32,11 @@ public final class MongoCollectionSource implements AutoCloseable {
     private final DocumentMapper mapper;
 
     public MongoCollectionSource(MongoSourceUri uri, String collection, DocumentMapping mapping) {
+        this(uri, collection, mapping, null);
+    }
+
+    /** @param listener told of every command the driver sends (tests count what the split finder reads) */
+    MongoCollectionSource(MongoSourceUri uri, String collection, DocumentMapping mapping, com.mongodb.event.CommandListener listener) {
         if (collection == null || collection.isBlank()) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source-collection is required with a mongodb:// --source");
         }
@@ -40,6 +45,9 @@ public final class MongoCollectionSource implements AutoCloseable {
         MongoClientSettings settings = MongoClientSettings.builder().applyConnectionString(new com.mongodb.ConnectionString(uri.uri()))
                 .applyToClusterSettings(b -> b.serverSelectionTimeout(10, TimeUnit.SECONDS))
                 .applyToSocketSettings(b -> b.connectTimeout(10, TimeUnit.SECONDS)).build();
+        if (listener != null) {
+            settings = MongoClientSettings.builder(settings).addCommandListener(listener).build();
+        }
         this.client = MongoClients.create(settings);
         this.collection = client.getDatabase(uri.database()).getCollection(collection, BsonDocument.class);
         this.mapper = new DocumentMapper(mapping);
