@@ -98,7 +98,20 @@ public final class MongoChangeStreamCapture implements AutoCloseable {
         }
     }
 
+    /**
+     * Just after the newest oplog entry, when the oplog can be read (mongo-java-server; a replica set
+     * member to a user with read access on {@code local}); else the server's clock two seconds early.
+     */
     private BsonTimestamp serverTime() {
+        try {
+            Document last = source.client().getDatabase("local").getCollection("oplog.rs").find()
+                    .sort(new Document("$natural", -1)).limit(1).first();
+            if (last != null && last.get("ts") instanceof BsonTimestamp ts) {
+                return new BsonTimestamp(ts.getTime(), ts.getInc() + 1);
+            }
+        } catch (MongoException noOplogAccess) {
+            LOG.debug("cannot read the oplog, starting the change stream from the server's clock: {}", noOplogAccess.getMessage());
+        }
         Document hello = source.client().getDatabase("admin").runCommand(new Document("isMaster", 1));
         Object local = hello.get("localTime");
         long millis = local instanceof Date d ? d.getTime() : System.currentTimeMillis();

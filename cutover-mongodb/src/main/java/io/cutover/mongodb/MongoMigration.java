@@ -97,9 +97,11 @@ public final class MongoMigration implements AutoCloseable {
                         + state.collection() + " to " + state.targetTable() + ": pass --restart to discard it, or use another --state-dir");
             }
             source.check();
+            deadBefore = lines(dir.resolve("dead-letters.jsonl"));
             try (FileDeadLetterSink dead = new FileDeadLetterSink(dir.resolve("dead-letters.jsonl"));
                  DynamoDbBatchWriter writer = new DynamoDbBatchWriter(target, settings.targetTable(), settings.writeConcurrency(),
                          new Throttle(settings.maxWriteRate()), retry, new DynamoDbErrorClassifier(settings.target()), dead)) {
+                deadLetters = dead;
                 return settings.mode() == MongoMigrationSettings.Mode.MIRROR
                         ? runMirror(state, dir, writer, dead, progress, onStatus)
                         : runChangeStream(state, dir, writer, dead, until, progress, onStatus);
@@ -147,6 +149,19 @@ public final class MongoMigration implements AutoCloseable {
     }
 
     private volatile long unmappedCount;
+    private volatile long deadBefore;
+    private volatile FileDeadLetterSink deadLetters;
+
+    private static long lines(Path file) {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        try (var l = Files.lines(file)) {
+            return l.count();
+        } catch (IOException e) {
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
 
     private BulkCopyStats backfill(State state, TargetWriter writer, FileDeadLetterSink dead, CopyProgress progress) {
         List<BsonValue> points = new ArrayList<>();
@@ -286,7 +301,10 @@ public final class MongoMigration implements AutoCloseable {
         }
         long captured = log == null ? 0 : log.size();
         long backlog = log == null ? 0 : log.lastSequence() - log.applied();
-        long dead = state.backfillDeadLettered() + (stats == null ? 0 : stats.deadLettered());
+        // Every dead letter of every run is a line of dead-letters.jsonl: unmappable documents (backfill and
+        // capture) and items DynamoDB refused. A document dead-lettered again after a crash counts twice.
+        FileDeadLetterSink sink = deadLetters;
+        long dead = deadBefore + (sink == null ? 0 : sink.count());
         return new MigrationStatus(state.phase(), state.source(), state.targetTable(), state.mode(), state.backfillItems(), captured,
                 stats == null ? 0 : stats.applied(), stats == null ? 0 : stats.superseded(), dead, backlog, 0,
                 stats == null ? 0 : stats.lagP50Millis(), stats == null ? 0 : stats.lagP99Millis(), stats == null ? 0 : stats.lagMaxMillis(),
