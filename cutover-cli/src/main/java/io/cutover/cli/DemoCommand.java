@@ -51,6 +51,12 @@ public final class DemoCommand implements Callable<Integer>, CutoverCli.PrintsRe
     @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the copy keeps its state (default: a new temporary directory).")
     Path stateDir;
 
+    @Option(names = "--source", paramLabel = "dynamodb|mongodb", defaultValue = "dynamodb", description = "What to migrate from (default: ${DEFAULT-VALUE}).")
+    String source;
+
+    @Option(names = "--mode", paramLabel = "change-stream|mirror", description = "MongoDB: change streams (default) or the dual-write mirror.")
+    String mode;
+
 
 
 
@@ -72,6 +78,12 @@ public final class DemoCommand implements Callable<Integer>, CutoverCli.PrintsRe
     public Integer call() throws Exception {
         if (items < 1) {
             throw new io.cutover.core.CutoverException(io.cutover.core.ErrorCode.CONFIG_INVALID, "--items must be at least 1, was " + items);
+        }
+        if (source.equalsIgnoreCase("mongodb")) {
+            return MongoDemo.run(this, mode);
+        }
+        if (!source.equalsIgnoreCase("dynamodb")) {
+            throw new io.cutover.core.CutoverException(io.cutover.core.ErrorCode.CONFIG_INVALID, "--source must be dynamodb or mongodb, was '" + source + "'");
         }
         Printer p = printer();
         p.note("Starting DynamoDB Local in this process...");

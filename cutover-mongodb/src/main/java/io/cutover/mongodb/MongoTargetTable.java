@@ -21,11 +21,11 @@ import software.amazon.awssdk.services.dynamodb.model.TableDescription;
  * Creates the target table for a collection (on-demand capacity; key types from the collection's first
  * document, S when it is empty) or checks that an existing one has the mapping's key attributes.
  */
-final class MongoTargetTable {
+public final class MongoTargetTable {
     private MongoTargetTable() {
     }
 
-    static void ensure(DynamoDbClient client, String table, MongoCollectionSource source) {
+    public static void ensure(DynamoDbClient client, String table, MongoCollectionSource source) {
         DocumentMapping m = source.mapper().mapping();
         TableDescription existing = describe(client, table);
         if (existing != null) {
