@@ -50,7 +50,8 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
         description = {"Benchmarks against DynamoDB Local, with baselines measured in the same run.",
                 "  copy    write ceiling vs cutover copy vs naive copy",
                 "  verify  raw parallel scan of both tables vs cutover verify",
-                "  migrate backfill, catch-up and steady-state lag under a fixed-rate writer vs a bare stream reader"})
+                "  migrate backfill, catch-up and steady-state lag under a fixed-rate writer vs a bare stream reader",
+                "  mongodb MongoDB backfill documents/s vs the DynamoDB Local write ceiling and the source's read rate"})
 public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsResults {
     @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify or migrate.")
     String what;
@@ -100,6 +101,9 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
 
     @Override
     public Integer call() throws Exception {
+        if ("mongodb".equals(what)) {
+            return MongoBench.run(items, writers, printer());
+        }
         if (!"copy".equals(what) && !"verify".equals(what) && !"migrate".equals(what)) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify, migrate");
         }
