@@ -47,40 +47,13 @@ final class MongoDemoWriter implements Runnable {
                 .append("signature", new Binary(new byte[] {(byte) i, (byte) (i >> 8), 7}));
     }
 
+    private final Random r = new Random(7);
+
     @Override
     public void run() {
-        Random r = new Random(7);
         try {
             while (running) {
-                int op = insertsOnly ? 0 : r.nextInt(10);
-                int key = r.nextInt(Math.max(1, next));
-                if (op < 4) {
-                    Document d = document(next++, r);
-                    if (mirror != null) {
-                        mirror.insertOne(d);
-                    } else {
-                        plain.insertOne(d);
-                    }
-                } else if (op < 7) {
-                    var update = Updates.combine(Updates.set("status", "CHANGED-" + writes.get()), Updates.inc("quantity", 1));
-                    if (mirror != null) {
-                        mirror.updateOne(key, update);
-                    } else {
-                        plain.updateOne(Filters.eq("_id", key), update);
-                    }
-                } else if (op < 8) {
-                    Document d = document(key, r).append("status", "REPLACED");
-                    if (mirror != null) {
-                        mirror.replaceOne(key, d);
-                    } else {
-                        plain.replaceOne(Filters.eq("_id", key), d);
-                    }
-                } else if (mirror != null) {
-                    mirror.deleteOne(key);
-                } else {
-                    plain.deleteOne(Filters.eq("_id", key));
-                }
-                writes.incrementAndGet();
+                step();
                 if (pauseMillis > 0) {
                     Thread.sleep(pauseMillis);
                 }
@@ -90,6 +63,39 @@ final class MongoDemoWriter implements Runnable {
         } catch (RuntimeException e) {
             failure = e;
         }
+    }
+
+    /** One write: an insert, or an update, replace or delete of an earlier document. */
+    void step() {
+        int op = insertsOnly ? 0 : r.nextInt(10);
+        int key = r.nextInt(Math.max(1, next));
+        if (op < 4) {
+            Document d = document(next++, r);
+            if (mirror != null) {
+                mirror.insertOne(d);
+            } else {
+                plain.insertOne(d);
+            }
+        } else if (op < 7) {
+            var update = Updates.combine(Updates.set("status", "CHANGED-" + writes.get()), Updates.inc("quantity", 1));
+            if (mirror != null) {
+                mirror.updateOne(key, update);
+            } else {
+                plain.updateOne(Filters.eq("_id", key), update);
+            }
+        } else if (op < 8) {
+            Document d = document(key, r).append("status", "REPLACED");
+            if (mirror != null) {
+                mirror.replaceOne(key, d);
+            } else {
+                plain.replaceOne(Filters.eq("_id", key), d);
+            }
+        } else if (mirror != null) {
+            mirror.deleteOne(key);
+        } else {
+            plain.deleteOne(Filters.eq("_id", key));
+        }
+        writes.incrementAndGet();
     }
 
     void stop() {

@@ -88,6 +88,11 @@ public final class MongoCollectionSource implements AutoCloseable {
     }
 
     public CutoverException unreachable(MongoException e) {
+        if (e instanceof com.mongodb.MongoSecurityException) {
+            return new CutoverException(ErrorCode.CREDENTIALS, "MongoDB at " + uri.masked() + " refused the credentials of --source: "
+                    + MongoSourceUri.mask(String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage()))
+                    + " (check the user, the password and authSource in the URI)", e);
+        }
         return new CutoverException(ErrorCode.ENDPOINT_UNREACHABLE, "cannot use MongoDB at " + uri.masked() + ": "
                 + MongoSourceUri.mask(String.valueOf(e.getMessage())) + " (check --source and that the server is up)", e);
     }
