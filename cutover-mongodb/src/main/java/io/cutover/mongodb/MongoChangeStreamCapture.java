@@ -184,7 +184,8 @@ public final class MongoChangeStreamCapture implements AutoCloseable {
                 if (id == null) {
                     // mongo-java-server: an update whose document was deleted before the event was read carries
                     // neither the full document nor its key; the delete that removed it follows in the stream.
-                    unidentified.incrementAndGet();
+                    LOG.warn("update event {} carries no _id (the document was deleted before the event was read; its delete follows):"
+                            + " skipped, {} so far", position, unidentified.incrementAndGet());
                     return java.util.Optional.empty();
                 }
                 if (full == null || !full.containsKey("_id")) {
