@@ -104,9 +104,13 @@ public final class MirroringCollection implements AutoCloseable {
         for (Document d : documents) {
             ids.add(ensureId(d));
         }
-        collection.insertMany(documents);
-        for (BsonValue id : ids) {
-            withLock(id, () -> mirror(id));
+        try {
+            collection.insertMany(documents);
+        } finally {
+            // also after a partial failure (a duplicate key midway): mirror whatever MongoDB now holds for each id
+            for (BsonValue id : ids) {
+                withLock(id, () -> mirror(id));
+            }
         }
     }
 
@@ -189,6 +193,10 @@ public final class MirroringCollection implements AutoCloseable {
 
     /** Writes the image of {@code current}, or deletes {@code id}'s item when the document is gone. */
     private void write(BsonValue id, BsonDocument current) {
+        if (current == null && !mapper.mapping().keyField().equals("_id")) {
+            // no document: the write changed nothing, and its item key (not its _id) cannot be known from here
+            return;
+        }
         if (current == null) {
             dynamoDb.deleteItem(b -> b.tableName(table).key(Map.of(mapper.mapping().keyAttribute(), mapper.keyValue(id, "_id"))));
         } else {

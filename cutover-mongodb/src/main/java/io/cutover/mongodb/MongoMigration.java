@@ -127,9 +127,11 @@ public final class MongoMigration implements AutoCloseable {
             state = prepare().with("BACKFILL");
             save(dir, state);
         }
-        if (state.cut() != null && settings.cut() != null && !state.cut().equals(settings.cut().toString())) {
-            throw new CutoverException(ErrorCode.STATE_CONFLICT, "--state-dir " + dir + " holds a backfill up to " + state.cut()
-                    + ", not " + settings.cut() + ": pass the same --until, or --restart");
+        String cut = settings.cut() == null ? null : settings.cut().toString();
+        if (!java.util.Objects.equals(state.cut(), cut)) {
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, "--state-dir " + dir + " holds a backfill "
+                    + (state.cut() == null ? "of every document" : "up to " + state.cut()) + ", not " + (cut == null ? "of every document" : cut)
+                    + ": pass the same --until, or --restart");
         }
         onStatus.accept(status(state, null, null));
         if (state.phase().equals("BACKFILL")) {

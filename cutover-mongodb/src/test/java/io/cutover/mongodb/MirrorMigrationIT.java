@@ -210,4 +210,39 @@ class MirrorMigrationIT {
         assertTrue(v.identical(), v.toString());
         assertEquals(38, v.sourceItems());
     }
+
+    @Test
+    void aCustomKeyFieldAndASortKeyThroughTheMirrorAndTheBackfill() throws Exception {
+        String collection = "sorted" + System.nanoTime();
+        String table = LocalTables.uniqueName("mongo-sorted");
+        DocumentMapping mapping = new DocumentMapping("customer", "pk", Optional.of("orderNo"), Optional.of("sk"), DateFormat.EPOCH);
+        MongoCollection<Document> c = client.getDatabase("shop").getCollection(collection);
+        for (int i = 0; i < 500; i++) {
+            c.insertOne(new Document("_id", i).append("customer", "c" + (i % 20)).append("orderNo", (long) i).append("at", new Date(1000L * i)));
+        }
+        try (MongoCollectionSource s = new MongoCollectionSource(MongoSourceUri.parse(mongo.uri("shop")), collection, mapping);
+             DynamoDbClient ddb = DynamoDbClients.create(target(), 4)) {
+            MongoTargetTable.ensure(ddb, table, s);
+        }
+        Path dir = Files.createTempDirectory("sorted");
+        try (RetryJournal journal = RetryJournal.open(dir.resolve("journal.db"));
+             DynamoDbClient ddb = DynamoDbClients.create(target(), 4);
+             MirroringCollection mirror = new MirroringCollection(c, mapping, ddb, table, journal, 0)) {
+            mirror.insertOne(new Document("_id", 1000).append("customer", "c1").append("orderNo", 1000L).append("at", new Date()));
+            mirror.updateOne(3, Updates.set("at", new Date(5)));
+            mirror.deleteOne(4);
+            MongoMigrationSettings settings = new MongoMigrationSettings(MongoSourceUri.parse(mongo.uri("shop")), collection, mapping, target(),
+                    table, dir.resolve("state"), MongoMigrationSettings.Mode.MIRROR, CutFilter.parse("_id<=499"), 2, 2, 4, 0, 100);
+            try (MongoMigration m = new MongoMigration(settings, false)) {
+                assertEquals("BACKFILLED", m.run(null, CopyProgress.NONE, x -> { }).phase());
+            }
+            assertEquals(0, mirror.metrics().pending());
+        }
+        try (MongoVerification v = new MongoVerification(MongoSourceUri.parse(mongo.uri("shop")), collection, mapping, target(), 8)) {
+            VerifyResult r = v.run(table, VerifyOptions.defaults().withSegments(2).withParallelism(2), CopyProgress.NONE, dir.resolve("r.jsonl"),
+                    Optional.empty());
+            assertTrue(r.identical(), r.toString());
+            assertEquals(500, r.targetItems());
+        }
+    }
 }
