@@ -142,17 +142,20 @@ class MirrorMigrationIT {
             MigrationStatus status;
             MongoMigrationSettings settings = new MongoMigrationSettings(MongoSourceUri.parse(mongo.uri("shop")), collection,
                     DocumentMapping.byId("dataId"), target(), table, dir.resolve("state"), MongoMigrationSettings.Mode.MIRROR,
-                    CutFilter.parse("createdAt<=" + cut), 4, 4, 8, 0, 100);
+                    CutFilter.parse("createdAt<=" + cut), 4, 4, 8, 1000, 100);
             try (MongoMigration m = new MongoMigration(settings, false)) {
                 status = m.run(null, CopyProgress.NONE, x -> { });
             } finally {
-                Thread.sleep(300);
+                long deadline = System.currentTimeMillis() + 10_000;
+                while (writes.get() < 300 && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(50);
+                }
                 running.set(false);
                 writer.join();
             }
             assertEquals("BACKFILLED", status.phase());
             assertTrue(status.backfillItems() >= 2000, "backfilled " + status.backfillItems());
-            assertTrue(writes.get() > 100, "writes " + writes.get());
+            assertTrue(writes.get() >= 300, "writes " + writes.get());
             while (journal.pending() > 0) {
                 mirror.drainNow();
             }

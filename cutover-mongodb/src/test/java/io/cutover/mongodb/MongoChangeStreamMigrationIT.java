@@ -140,7 +140,10 @@ class MongoChangeStreamMigrationIT {
         try (MongoMigration m = new MongoMigration(settings(collection, table, state, 4, 3000), false)) {
             inSync = m.run("in-sync", CopyProgress.NONE, s -> { });
         } finally {
-            Thread.sleep(500);
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (writer.writes.get() < 300 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
             writer.stop();
             writing.join();
         }
