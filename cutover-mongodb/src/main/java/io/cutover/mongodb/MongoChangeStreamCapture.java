@@ -140,6 +140,7 @@ public final class MongoChangeStreamCapture implements AutoCloseable {
         try {
             List<ChangeRecord> batch = new ArrayList<>();
             BsonDocument lastToken = null;
+            long idleSleep = 5;
             while (!closed) {
                 ChangeStreamDocument<BsonDocument> event = cursor.tryNext();
                 if (event != null) {
@@ -152,7 +153,12 @@ public final class MongoChangeStreamCapture implements AutoCloseable {
                     lastToken = null;
                 }
                 if (event == null) {
-                    sleep(10);
+                    // A real server waits up to maxAwaitTime for events; mongo-java-server answers at once, and scans its
+                    // whole oplog for every poll, so an idle stream backs off (up to 200 ms) instead of spinning.
+                    sleep(idleSleep);
+                    idleSleep = Math.min(200, idleSleep * 2);
+                } else {
+                    idleSleep = 5;
                 }
             }
         } catch (CutoverException e) {
