@@ -37,21 +37,21 @@ class MongoMigrateKillResumeIT {
             MongoCollection<Document> orders = client.getDatabase("shop").getCollection("orders");
             Random r = new Random(3);
             List<Document> docs = new ArrayList<>();
-            for (int i = 0; i < 20_000; i++) {
+            for (int i = 0; i < 12_000; i++) {
                 docs.add(MongoDemoWriter.document(i, r));
             }
             orders.insertMany(docs);
             List<String> args = List.of("migrate", "--source", mongo.uri("shop"), "--source-collection", "orders", "--target-table", table,
                     "--key-attribute", "dataId", "--endpoint-url", db.endpoint().toString(), "--state-dir", state.toString(),
-                    "--segments", "4", "--max-write-rate", "2000", "--until", "drained", "--no-progress");
-            MongoDemoWriter writer = new MongoDemoWriter(orders, null, 20_000, 5, false);
+                    "--segments", "4", "--max-write-rate", "1500", "--until", "drained", "--no-progress");
+            MongoDemoWriter writer = new MongoDemoWriter(orders, null, 12_000, 5, false);
             Thread writing = new Thread(writer);
             writing.start();
             long before;
             try {
                 Process child = CliRun.child(args, state.resolve("child.log"));
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-                while (!(phase(state).equals("BACKFILL") && backfilled(state) >= 2000)) {
+                while (!(phase(state).equals("BACKFILL") && backfilled(state) >= 1500)) {
                     assertTrue(child.isAlive(), () -> "the migration ended before it could be killed: " + read(state.resolve("child.log")));
                     assertTrue(System.nanoTime() < deadline, () -> "no backfill progress within 180 s: " + read(state.resolve("child.log")));
                     Thread.sleep(20);
@@ -60,7 +60,7 @@ class MongoMigrateKillResumeIT {
                 assertTrue(child.waitFor(30, TimeUnit.SECONDS));
                 before = backfilled(state);
                 assertEquals("BACKFILL", phase(state));
-                assertTrue(before < 20_000, "killed too late: " + before);
+                assertTrue(before < 12_000, "killed too late: " + before);
                 Thread.sleep(500);
             } finally {
                 writer.stop();
