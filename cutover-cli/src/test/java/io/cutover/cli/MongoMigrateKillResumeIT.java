@@ -99,8 +99,14 @@ class MongoMigrateKillResumeIT {
             return 0;
         }
         long sum = 0;
+        List<Path> checkpoints;
         try (var files = Files.walk(dir)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".json")).toList()) {
+            checkpoints = files.filter(p -> p.toString().endsWith(".json")).toList();
+        } catch (java.io.UncheckedIOException renamedDuringTheWalk) {
+            return 0; // a checkpoint's temporary file vanished mid-walk (atomic rename): next poll
+        }
+        {
+            for (Path f : checkpoints) {
                 try {
                     sum += JSON.readTree(f.toFile()).get("items").asLong();
                 } catch (Exception renamedMeanwhile) {

@@ -84,7 +84,13 @@ public final class IdRangeUnit implements SnapshotUnit {
             filter = new BsonDocument("$and", new org.bson.BsonArray(List.of(filter, cut)));
         }
         List<BsonDocument> docs = new ArrayList<>(pageSize);
-        collection.find(filter).sort(new BsonDocument("_id", new org.bson.BsonInt32(1))).limit(pageSize).into(docs);
+        try {
+            collection.find(filter).sort(new BsonDocument("_id", new org.bson.BsonInt32(1))).limit(pageSize).into(docs);
+        } catch (com.mongodb.MongoException e) {
+            // the checkpoint stays at the last acknowledged page: a run again resumes here
+            throw new io.cutover.core.CutoverException(io.cutover.core.ErrorCode.TRANSIENT, "reading " + id + " of the collection failed: "
+                    + MongoSourceUri.mask(String.valueOf(e.getMessage())) + "; run again to resume", e);
+        }
         List<Map<String, AttributeValue>> items = new ArrayList<>(docs.size());
         for (BsonDocument d : docs) {
             try {

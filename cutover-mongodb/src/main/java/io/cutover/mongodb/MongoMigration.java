@@ -85,6 +85,15 @@ public final class MongoMigration implements AutoCloseable {
 
     /** @param until change-stream mode: "backfill", "in-sync", "drained", or null to run until stopped; ignored in mirror mode */
     public MigrationStatus run(String until, CopyProgress progress, Consumer<MigrationStatus> onStatus) {
+        try {
+            return runLocked(until, progress, onStatus);
+        } catch (com.mongodb.MongoException e) {
+            throw new CutoverException(ErrorCode.TRANSIENT, "MongoDB at " + settings.source().masked() + " failed: "
+                    + MongoSourceUri.mask(String.valueOf(e.getMessage())) + "; run the same command again to resume", e);
+        }
+    }
+
+    private MigrationStatus runLocked(String until, CopyProgress progress, Consumer<MigrationStatus> onStatus) {
         Path dir = settings.stateDir();
         try (StateDirectory lock = StateDirectory.open(dir)) {
             if (restart) {
