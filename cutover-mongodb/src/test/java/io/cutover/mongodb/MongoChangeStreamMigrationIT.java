@@ -155,7 +155,10 @@ class MongoChangeStreamMigrationIT {
             drained = m.run("drained", CopyProgress.NONE, s -> { });
         }
         assertEquals(0, drained.backlog());
-        assertTrue(drained.captured() >= writer.writes.get() * 0.9, drained.captured() + " captured of " + writer.writes.get());
+        // every captured change was applied or superseded (writes to documents already deleted produce no event, so the
+        // writer's count is an upper bound, not a target)
+        assertTrue(drained.captured() > 0 && drained.captured() <= writer.writes.get(), drained.captured() + " of " + writer.writes.get());
+        assertEquals(drained.captured(), drained.applied() + drained.superseded() + drained.deadLettered(), drained.toString());
         VerifyResult v = verify(collection, table, state);
         assertTrue(v.identical(), v.toString());
         assertEquals(c.countDocuments(), v.targetItems());
