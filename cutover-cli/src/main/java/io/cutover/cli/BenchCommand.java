@@ -51,10 +51,11 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
                 "  copy    write ceiling vs cutover copy vs naive copy",
                 "  verify  raw parallel scan of both tables vs cutover verify",
                 "  migrate backfill, catch-up and steady-state lag under a fixed-rate writer vs a bare stream reader",
+                "  mongodb MongoDB backfill documents/s vs the DynamoDB Local write ceiling and the source's read rate",
                 "  sql     PostgreSQL backfill rows/s and steady-state lag vs the DynamoDB Local write ceiling (docs/sql.md)",
                 "  switch  a heartbeat writer through the client library: longest gap and failed writes while switching vs no switch"})
 public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsResults {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify, migrate, sql or switch.")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify, migrate, mongodb, sql or switch.")
     String what;
 
     @Option(names = "--items", paramLabel = "N", defaultValue = "100000", description = "Items in the table (default: ${DEFAULT-VALUE}).")
@@ -108,8 +109,11 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
         if ("switch".equals(what)) {
             return new SwitchBenchRun(steadySeconds, printer()).run();
         }
+        if ("mongodb".equals(what)) {
+            return MongoBench.run(items, writers, printer());
+        }
         if (!"copy".equals(what) && !"verify".equals(what) && !"migrate".equals(what)) {
-            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify, migrate, sql, switch");
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify, migrate, mongodb, sql, switch");
         }
         if ("migrate".equals(what)) {
             return new MigrateBench(items, sizedSample(), writeRate, steadySeconds, printer()).run();

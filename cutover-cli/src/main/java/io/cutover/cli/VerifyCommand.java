@@ -29,8 +29,12 @@ public final class VerifyCommand implements Callable<Integer>, CutoverCli.Prints
     @Mixin
     ConnectionOptions connection;
 
-    @Option(names = "--source", paramLabel = "URI", description = "The source when it is not DynamoDB: postgresql://..., mysql://..., mariadb://... (needs --mapping).")
+    @Option(names = "--source", paramLabel = "URI", description = {"Absent for a DynamoDB source table; mongodb://host:port/database for a MongoDB collection;",
+            "postgresql://..., mysql://..., mariadb://... for a SQL table (needs --mapping)."})
     String source;
+
+    @Mixin
+    MongoSourceOptions mongo;
 
     @Option(names = "--mapping", paramLabel = "FILE", description = "SQL source: the mapping the migration used (docs/sql.md).")
     Path mapping;
@@ -38,7 +42,7 @@ public final class VerifyCommand implements Callable<Integer>, CutoverCli.Prints
     @Option(names = "--bucket-by", paramLabel = "COLUMN:UNIT", description = "SQL source: also count rows and items per hour, day or month of a column, e.g. log_timestamp:day.")
     String bucketBy;
 
-    @Option(names = "--source-table", paramLabel = "NAME", required = true, description = "Source table.")
+    @Option(names = "--source-table", paramLabel = "NAME", description = "Source table.")
     String sourceTable;
 
     @Option(names = "--target-table", paramLabel = "NAME", description = "Target table (default: same as --source-table).")
@@ -90,6 +94,9 @@ public final class VerifyCommand implements Callable<Integer>, CutoverCli.Prints
     @Override
     public Integer call() {
         if (source != null && io.cutover.sql.source.SqlEndpoint.isSqlUri(source)) {
+            if (sourceTable == null) {
+                throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source-table is required with a SQL --source: name the table to compare");
+            }
             return SqlRunner.verify(this);
         }
         if (settleSeconds < 0 || settleSeconds > 3600) {
@@ -99,6 +106,14 @@ public final class VerifyCommand implements Callable<Integer>, CutoverCli.Prints
                 .withSample(sample).withRecheck(recheck, Duration.ofMillis((long) (settleSeconds * 1000))).withListLimit(listLimit);
         Path reportFile = report != null ? report
                 : stateDir.resolve("verify-report-" + Instant.now().toString().replace(':', '-') + ".jsonl");
+        if (io.cutover.mongodb.MongoSourceUri.isMongo(source)) {
+            return MongoVerifyRunner.run(this, options, reportFile);
+        }
+        if (source != null || sourceTable == null) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, source != null ? "--source '" + io.cutover.mongodb.MongoSourceUri.mask(source)
+                    + "' is not a source this build knows: use mongodb://..., postgresql://..., mysql://... or mariadb://..., or --source-table alone for DynamoDB"
+                    : "--source-table is required (or --source mongodb://... for MongoDB)");
+        }
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), output.progress());
              DynamoDbVerification verification = new DynamoDbVerification(connection.source(), connection.target(), 2 * parallelism + 4)) {
             VerifyResult result = verification.run(sourceTable, targetTable != null ? targetTable : sourceTable, options, bar,

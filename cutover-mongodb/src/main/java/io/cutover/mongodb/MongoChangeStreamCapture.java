@@ -1,0 +1,281 @@
+package io.cutover.mongodb;
+
+import com.mongodb.MongoCommandException;
+import com.mongodb.MongoException;
+import com.mongodb.client.ChangeStreamIterable;
+import com.mongodb.client.MongoChangeStreamCursor;
+import com.mongodb.client.model.changestream.ChangeStreamDocument;
+import com.mongodb.client.model.changestream.FullDocument;
+import io.cutover.core.CutoverException;
+import io.cutover.core.ErrorCode;
+import io.cutover.core.changelog.ChangeLog;
+import io.cutover.core.changelog.ChangeRecord;
+import io.cutover.core.changelog.PartitionPosition;
+import io.cutover.core.deadletter.DeadLetterSink;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bson.BsonDocument;
+import org.bson.BsonTimestamp;
+import org.bson.BsonValue;
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Captures a collection's change stream into the change log (docs/decisions/0013-mongodb-change-streams.md):
+ * inserts, updates, replaces and deletes become full-image PUTs and DELETEs of the item key, appended
+ * in stream order with the resume token of the last one in the same transaction. The stream is opened
+ * with {@code fullDocument: updateLookup}; when an update event carries no full document (the
+ * document is gone by the time of the lookup, or the server's lookup is incomplete), the document is
+ * looked up by {@code _id} here, and a missing document becomes a DELETE. Either way the image is the
+ * document's state at or after the event, and a later change of the key comes later in the log, so
+ * the last change of each key in the log is its current state: per key, the replay converges.
+ *
+ * <p>Threading: {@link #open} on the caller's thread before the backfill; {@link #start} runs the
+ * capture on its own daemon thread until {@link #close}; {@link #failure} may be read from any thread.
+ */
+public final class MongoChangeStreamCapture implements AutoCloseable {
+    public static final String PARTITION = "change-stream";
+    private static final Logger LOG = LoggerFactory.getLogger(MongoChangeStreamCapture.class);
+    private static final int BATCH = 500;
+
+    private final MongoCollectionSource source;
+    private final ChangeLog log;
+    private final DeadLetterSink deadLetters;
+    private final String targetTable;
+    private final AtomicLong unidentified = new AtomicLong();
+    private final AtomicLong lookedUp = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private volatile CutoverException failure;
+    private volatile boolean closed;
+    private MongoChangeStreamCursor<ChangeStreamDocument<BsonDocument>> cursor;
+    private Thread thread;
+
+    public MongoChangeStreamCapture(MongoCollectionSource source, ChangeLog log, DeadLetterSink deadLetters, String targetTable) {
+        this.source = source;
+        this.log = log;
+        this.deadLetters = deadLetters;
+        this.targetTable = targetTable;
+    }
+
+    /**
+     * Opens the stream: from the position kept in the log, or, the first time, from now, recording
+     * that position in the log before returning (so before the backfill reads anything).
+     */
+    public ChangeStreamPosition open() {
+        PartitionPosition kept = log.positions().get(PARTITION);
+        try {
+            if (kept != null && kept.lastPosition() != null) {
+                ChangeStreamPosition from = ChangeStreamPosition.decode(kept.lastPosition());
+                cursor = watch(from).cursor();
+                return from;
+            }
+            cursor = watch(null).cursor();
+            BsonDocument token = cursor.getResumeToken();
+            ChangeStreamPosition start;
+            if (token != null) {
+                start = new ChangeStreamPosition.Token(token);
+            } else {
+                // No post-batch resume token (servers before 4.0.7, mongo-java-server): start at the
+                // server's own clock, a little early; replaying a change twice is harmless (0011).
+                cursor.close();
+                start = new ChangeStreamPosition.OperationTime(serverTime());
+                cursor = watch(start).cursor();
+            }
+            log.append(List.of(), new PartitionPosition(PARTITION, start.encode(), false));
+            return start;
+        } catch (MongoCommandException e) {
+            throw new CutoverException(ErrorCode.UNSUPPORTED, "the source " + source.describe() + " offers no change streams ("
+                    + MongoSourceUri.mask(e.getErrorMessage()) + "): change streams need a replica set or a sharded cluster."
+                    + " Use --mode mirror (the MirroringCollection library in the application), see docs/mongodb.md", e);
+        } catch (MongoException e) {
+            throw source.unreachable(e);
+        }
+    }
+
+    /**
+     * Just after the newest oplog entry, when the oplog can be read (mongo-java-server; a replica set
+     * member to a user with read access on {@code local}); else the server's clock two seconds early.
+     */
+    private BsonTimestamp serverTime() {
+        try {
+            Document last = source.client().getDatabase("local").getCollection("oplog.rs").find()
+                    .sort(new Document("$natural", -1)).limit(1).first();
+            if (last != null && last.get("ts") instanceof BsonTimestamp ts) {
+                return new BsonTimestamp(ts.getTime(), ts.getInc() + 1);
+            }
+        } catch (MongoException noOplogAccess) {
+            LOG.debug("cannot read the oplog, starting the change stream from the server's clock: {}", noOplogAccess.getMessage());
+        }
+        Document hello = source.client().getDatabase("admin").runCommand(new Document("isMaster", 1));
+        Object local = hello.get("localTime");
+        long millis = local instanceof Date d ? d.getTime() : System.currentTimeMillis();
+        return new BsonTimestamp((int) (millis / 1000) - 2, 0);
+    }
+
+    private ChangeStreamIterable<BsonDocument> watch(ChangeStreamPosition from) {
+        ChangeStreamIterable<BsonDocument> w = source.collection().watch(BsonDocument.class).fullDocument(FullDocument.UPDATE_LOOKUP)
+                .maxAwaitTime(200, TimeUnit.MILLISECONDS).batchSize(BATCH);
+        if (from instanceof ChangeStreamPosition.Token t) {
+            w = w.resumeAfter(t.token());
+        } else if (from instanceof ChangeStreamPosition.OperationTime o) {
+            w = w.startAtOperationTime(o.time());
+        }
+        return w;
+    }
+
+    /** Starts capturing on a daemon thread. */
+    public void start() {
+        thread = new Thread(this::loop, "cutover-change-stream");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void loop() {
+        try {
+            List<ChangeRecord> batch = new ArrayList<>();
+            BsonDocument lastToken = null;
+            long idleSleep = 5;
+            while (!closed) {
+                ChangeStreamDocument<BsonDocument> event = cursor.tryNext();
+                if (event != null) {
+                    toChange(event).ifPresent(batch::add);
+                    lastToken = event.getResumeToken();
+                }
+                if (lastToken != null && (event == null || batch.size() >= BATCH)) {
+                    log.append(batch, new PartitionPosition(PARTITION, new ChangeStreamPosition.Token(lastToken).encode(), false));
+                    batch = new ArrayList<>();
+                    lastToken = null;
+                }
+                if (event == null) {
+                    // A real server waits up to maxAwaitTime for events; mongo-java-server answers at once, and scans its
+                    // whole oplog for every poll, so an idle stream backs off (up to 200 ms) instead of spinning.
+                    sleep(idleSleep);
+                    idleSleep = Math.min(200, idleSleep * 2);
+                } else {
+                    idleSleep = 5;
+                }
+            }
+        } catch (CutoverException e) {
+            if (!closed) {
+                failure = e;
+            }
+        } catch (RuntimeException e) {
+            if (!closed) {
+                failure = new CutoverException(ErrorCode.TRANSIENT, "the change stream of " + source.describe() + " failed: "
+                        + MongoSourceUri.mask(String.valueOf(e.getMessage())) + "; run again to resume from the last kept resume token", e);
+            }
+        }
+        if (failure != null) {
+            LOG.error("{}", failure.getMessage());
+        }
+    }
+
+    java.util.Optional<ChangeRecord> toChange(ChangeStreamDocument<BsonDocument> e) {
+        String op = e.getOperationTypeString();
+        String position = e.getResumeToken().get("_data") != null ? e.getResumeToken().get("_data").toString() : e.getResumeToken().toJson();
+        long sourceMillis = e.getClusterTime() != null ? e.getClusterTime().getTime() * 1000L : System.currentTimeMillis();
+        long now = System.currentTimeMillis();
+        DocumentMapper mapper = source.mapper();
+        switch (op) {
+            case "insert", "update", "replace": {
+                BsonDocument full = e.getFullDocument();
+                BsonValue id = full != null && full.containsKey("_id") ? full.get("_id")
+                        : e.getDocumentKey() != null && e.getDocumentKey().containsKey("_id") ? e.getDocumentKey().get("_id") : null;
+                if (id == null) {
+                    // mongo-java-server: an update whose document was deleted before the event was read carries
+                    // neither the full document nor its key; the delete that removed it follows in the stream.
+                    LOG.warn("update event {} carries no _id (the document was deleted before the event was read; its delete follows):"
+                            + " skipped, {} so far", position, unidentified.incrementAndGet());
+                    return java.util.Optional.empty();
+                }
+                if (full == null || !full.containsKey("_id")) {
+                    lookedUp.incrementAndGet();
+                    full = source.byId(id);
+                }
+                if (full == null) {
+                    return java.util.Optional.of(ChangeRecord.delete(PARTITION, position, idKey(id), sourceMillis, now));
+                }
+                try {
+                    return java.util.Optional.of(ChangeRecord.put(PARTITION, position, mapper.key(full), mapper.item(full), sourceMillis, now));
+                } catch (UnmappableDocumentException u) {
+                    deadLetters.accept(targetTable, DeadLetters.item(full, mapper), u.getMessage());
+                    deadLettered.incrementAndGet();
+                    try {
+                        // the document has no exact item: the target must not keep an older image of it
+                        return java.util.Optional.of(ChangeRecord.delete(PARTITION, position, mapper.key(full), sourceMillis, now));
+                    } catch (UnmappableDocumentException keyUnmappable) {
+                        return java.util.Optional.empty();
+                    }
+                }
+            }
+            case "delete": {
+                BsonValue id = e.getDocumentKey().get("_id");
+                try {
+                    return java.util.Optional.of(ChangeRecord.delete(PARTITION, position, idKey(id), sourceMillis, now));
+                } catch (UnmappableDocumentException keyUnmappable) {
+                    return java.util.Optional.empty();
+                }
+            }
+            default:
+                throw new CutoverException(ErrorCode.STREAM_GAP, "the change stream of " + source.describe() + " reported '" + op
+                        + "': the collection was dropped, renamed or invalidated, so the target can no longer be kept exact;"
+                        + " start a new migration with --restart");
+        }
+    }
+
+    private Map<String, AttributeValue> idKey(BsonValue id) {
+        DocumentMapper mapper = source.mapper();
+        return Map.of(mapper.mapping().keyAttribute(), mapper.keyValue(id, "_id"));
+    }
+
+    public CutoverException failure() {
+        return failure;
+    }
+
+    /** Update events whose document was gone and whose key the server did not send (mongo-java-server only). */
+    public long unidentifiedUpdates() {
+        return unidentified.get();
+    }
+
+    /** Update events without a full document, looked up by _id here. */
+    public long lookups() {
+        return lookedUp.get();
+    }
+
+    public long deadLettered() {
+        return deadLettered.get();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (thread != null) {
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (cursor != null) {
+            try {
+                cursor.close();
+            } catch (RuntimeException ignored) {
+                // closing: nothing left to protect
+            }
+        }
+    }
+}

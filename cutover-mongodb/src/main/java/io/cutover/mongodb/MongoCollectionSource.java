@@ -1,0 +1,206 @@
+package io.cutover.mongodb;
+
+import com.mongodb.MongoClientSettings;
+import com.mongodb.MongoException;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import io.cutover.core.CutoverException;
+import io.cutover.core.ErrorCode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.bson.BsonArray;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonType;
+import org.bson.BsonValue;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * A MongoDB collection as a source: its connection, its {@code _id} ranges for the backfill (split
+ * points found with sorted skips on the {@code _id} index, one {@code _id} fetched per split point,
+ * never the whole id list), and single-document lookups by key. Thread-safe (the driver's client is).
+ */
+public final class MongoCollectionSource implements AutoCloseable {
+    private final MongoSourceUri uri;
+    private final String collectionName;
+    private final MongoClient client;
+    private final MongoCollection<BsonDocument> collection;
+    private final DocumentMapper mapper;
+
+    public MongoCollectionSource(MongoSourceUri uri, String collection, DocumentMapping mapping) {
+        this(uri, collection, mapping, null);
+    }
+
+    /** @param listener told of every command the driver sends (tests count what the split finder reads) */
+    MongoCollectionSource(MongoSourceUri uri, String collection, DocumentMapping mapping, com.mongodb.event.CommandListener listener) {
+        if (collection == null || collection.isBlank()) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source-collection is required with a mongodb:// --source");
+        }
+        this.uri = uri;
+        this.collectionName = collection;
+        MongoClientSettings settings = MongoClientSettings.builder().applyConnectionString(new com.mongodb.ConnectionString(uri.uri()))
+                .applyToClusterSettings(b -> b.serverSelectionTimeout(10, TimeUnit.SECONDS))
+                .applyToSocketSettings(b -> b.connectTimeout(10, TimeUnit.SECONDS)).build();
+        if (listener != null) {
+            settings = MongoClientSettings.builder(settings).addCommandListener(listener).build();
+        }
+        this.client = MongoClients.create(settings);
+        this.collection = client.getDatabase(uri.database()).getCollection(collection, BsonDocument.class);
+        this.mapper = new DocumentMapper(mapping);
+    }
+
+    public MongoCollection<BsonDocument> collection() {
+        return collection;
+    }
+
+    public MongoClient client() {
+        return client;
+    }
+
+    public DocumentMapper mapper() {
+        return mapper;
+    }
+
+    /** For messages: "collection orders in shop at mongodb://***@host:27017/shop". */
+    public String describe() {
+        return "collection " + collectionName + " in " + uri.database() + " at " + uri.masked();
+    }
+
+    public String collectionName() {
+        return collectionName;
+    }
+
+    /** Fails with a clear message when the server cannot be reached or the collection does not exist. */
+    public void check() {
+        try {
+            List<String> names = client.getDatabase(uri.database()).listCollectionNames().into(new ArrayList<>());
+            if (!names.contains(collectionName)) {
+                throw new CutoverException(ErrorCode.TABLE_NOT_FOUND, "source collection '" + collectionName + "' not found in database "
+                        + uri.database() + " at " + uri.masked() + ": check --source-collection (collections there: " + names + ")");
+            }
+        } catch (MongoException e) {
+            throw unreachable(e);
+        }
+    }
+
+    public CutoverException unreachable(MongoException e) {
+        if (e instanceof com.mongodb.MongoSecurityException) {
+            return new CutoverException(ErrorCode.CREDENTIALS, "MongoDB at " + uri.masked() + " refused the credentials of --source: "
+                    + MongoSourceUri.mask(String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage()))
+                    + " (check the user, the password and authSource in the URI)", e);
+        }
+        return new CutoverException(ErrorCode.ENDPOINT_UNREACHABLE, "cannot use MongoDB at " + uri.masked() + ": "
+                + MongoSourceUri.mask(String.valueOf(e.getMessage())) + " (check --source and that the server is up)", e);
+    }
+
+    public long estimatedDocuments() {
+        try {
+            return collection.estimatedDocumentCount();
+        } catch (MongoException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Up to {@code ranges - 1} split points: the {@code _id} at each quantile, found by a sorted skip
+     * on the {@code _id} index that returns that one {@code _id}. Duplicates (a small collection) are
+     * dropped. Fails when the {@code _id}s are of different BSON type brackets, which range queries
+     * cannot span.
+     */
+    public List<BsonValue> splitPoints(int ranges) {
+        BsonValue min = edge(1);
+        BsonValue max = edge(-1);
+        if (min == null) {
+            return List.of();
+        }
+        if (bracket(min.getBsonType()) != bracket(max.getBsonType())) {
+            throw new CutoverException(ErrorCode.UNSUPPORTED, "source " + describe() + " has _id values of different types (" + min.getBsonType()
+                    + " and " + max.getBsonType() + "); the _id-range backfill needs one type (numbers count as one)");
+        }
+        long count = collection.countDocuments();
+        List<BsonValue> points = new ArrayList<>();
+        for (int i = 1; i < ranges; i++) {
+            long skip = count * i / ranges;
+            BsonDocument d = collection.find().projection(new BsonDocument("_id", new BsonInt32(1)))
+                    .sort(new BsonDocument("_id", new BsonInt32(1))).skip((int) Math.min(Integer.MAX_VALUE, skip)).limit(1).first();
+            if (d != null && (points.isEmpty() || !points.get(points.size() - 1).equals(d.get("_id")))) {
+                points.add(d.get("_id"));
+            }
+        }
+        return points;
+    }
+
+    private BsonValue edge(int direction) {
+        BsonDocument d = collection.find().projection(new BsonDocument("_id", new BsonInt32(1)))
+                .sort(new BsonDocument("_id", new BsonInt32(direction))).limit(1).first();
+        return d == null ? null : d.get("_id");
+    }
+
+    /** MongoDB compares numbers of every type with each other, and nothing across other types. */
+    static int bracket(BsonType t) {
+        return switch (t) {
+            case INT32, INT64, DOUBLE, DECIMAL128 -> 1;
+            case STRING, SYMBOL -> 2;
+            default -> 100 + t.ordinal();
+        };
+    }
+
+    /** The units between the split points: [start, p1), [p1, p2), ..., [pn, end). */
+    public List<IdRangeUnit> units(List<BsonValue> splitPoints, CutFilter cut, int pageSize, Consumer<IdRangeUnit.Unmapped> onUnmapped) {
+        List<IdRangeUnit> units = new ArrayList<>();
+        int n = splitPoints.size() + 1;
+        for (int i = 0; i < n; i++) {
+            BsonValue lower = i == 0 ? null : splitPoints.get(i - 1);
+            BsonValue upper = i == n - 1 ? null : splitPoints.get(i);
+            units.add(new IdRangeUnit(String.format("range-%04d-of-%04d", i, n), collection, lower, upper, cut == null ? null : cut.filter(),
+                    pageSize, mapper, onUnmapped));
+        }
+        return units;
+    }
+
+    /** The document with this item key, or null. The key attribute is turned back into the BSON values it can have come from. */
+    public BsonDocument lookup(Map<String, AttributeValue> key) {
+        DocumentMapping m = mapper.mapping();
+        BsonDocument filter = new BsonDocument(m.keyField(), new BsonDocument("$in", new BsonArray(KeyValues.candidates(key.get(m.keyAttribute())))));
+        if (m.sortKeyField().isPresent()) {
+            filter.put(m.sortKeyField().get(), new BsonDocument("$in", new BsonArray(KeyValues.candidates(key.get(m.sortAttribute().orElseThrow())))));
+        }
+        for (BsonDocument d : collection.find(filter)) {
+            try {
+                if (mapper.key(d).equals(key)) {
+                    return d;
+                }
+            } catch (UnmappableDocumentException e) {
+                // a document whose key does not map cannot be the one asked for
+            }
+        }
+        return null;
+    }
+
+    /** The documents with these item keys (those that exist), in one query on the key field. */
+    public List<BsonDocument> lookupAll(List<Map<String, AttributeValue>> keys) {
+        DocumentMapping m = mapper.mapping();
+        BsonArray values = new BsonArray();
+        for (Map<String, AttributeValue> k : keys) {
+            values.addAll(KeyValues.candidates(k.get(m.keyAttribute())));
+        }
+        if (values.isEmpty()) {
+            return List.of();
+        }
+        return collection.find(new BsonDocument(m.keyField(), new BsonDocument("$in", values))).into(new ArrayList<>());
+    }
+
+    /** The document with this {@code _id}, or null. */
+    public BsonDocument byId(BsonValue id) {
+        return collection.find(new BsonDocument("_id", id)).first();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,129 @@
+package io.cutover.mongodb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.event.CommandListener;
+import com.mongodb.event.CommandSucceededEvent;
+import io.cutover.core.CutoverException;
+import io.cutover.core.copy.Page;
+import io.cutover.core.copy.Position;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bson.BsonDocument;
+import org.bson.BsonValue;
+import org.bson.Document;
+import org.bson.types.ObjectId;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** Split points and ranges against mongo-java-server: quantiles without loading the ids, ranges that cover every document once, resume by _id. */
+class IdRangeSplitIT {
+    private static TestMongo mongo;
+    private static MongoClient client;
+    private static final int DOCS = 10_000;
+
+    @BeforeAll
+    static void start() {
+        mongo = new TestMongo(false);
+        client = mongo.client();
+        List<Document> docs = new ArrayList<>();
+        for (int i = 0; i < DOCS; i++) {
+            docs.add(new Document("_id", new ObjectId(1_795_000_000 + i, i)).append("i", i));
+        }
+        client.getDatabase("shop").getCollection("split").insertMany(docs);
+        MongoCollection<Document> mixed = client.getDatabase("shop").getCollection("mixed");
+        mixed.insertOne(new Document("_id", 1));
+        mixed.insertOne(new Document("_id", "one"));
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+        mongo.close();
+    }
+
+    /** Counts the documents the server returned to find and getMore commands. */
+    static final class ReturnedDocuments implements CommandListener {
+        final AtomicLong documents = new AtomicLong();
+
+        @Override
+        public void commandSucceeded(CommandSucceededEvent e) {
+            BsonDocument cursor = e.getResponse().getDocument("cursor", null);
+            if (cursor != null) {
+                String batch = cursor.containsKey("firstBatch") ? "firstBatch" : "nextBatch";
+                documents.addAndGet(cursor.getArray(batch, new org.bson.BsonArray()).size());
+            }
+        }
+    }
+
+    @Test
+    void splitPointsAreQuantilesFoundWithoutLoadingTheIds() {
+        ReturnedDocuments counter = new ReturnedDocuments();
+        try (MongoCollectionSource s = new MongoCollectionSource(MongoSourceUri.parse(mongo.uri("shop")), "split", DocumentMapping.byId("dataId"), counter)) {
+            List<BsonValue> points = s.splitPoints(8);
+            assertEquals(7, points.size());
+            for (int k = 1; k < 8; k++) {
+                assertEquals(new ObjectId(1_795_000_000 + DOCS * k / 8, DOCS * k / 8), points.get(k - 1).asObjectId().getValue());
+            }
+            // the two edges, the count, and one _id per split point: never the 10,000 ids
+            assertTrue(counter.documents.get() <= 10, "the split finder read " + counter.documents.get() + " documents");
+        }
+    }
+
+    @Test
+    void rangesCoverEveryDocumentExactlyOnceAndResumeAfterTheLastId() {
+        try (MongoCollectionSource s = new MongoCollectionSource(MongoSourceUri.parse(mongo.uri("shop")), "split", DocumentMapping.byId("dataId"))) {
+            List<IdRangeUnit> units = s.units(s.splitPoints(5), null, 700, u -> { });
+            Set<String> seen = new HashSet<>();
+            long total = 0;
+            for (IdRangeUnit u : units) {
+                Position p = null;
+                do {
+                    Page page = u.readPage(p);
+                    for (Map<String, AttributeValue> item : page.items()) {
+                        assertTrue(seen.add(item.get("dataId").s()), "read twice: " + item);
+                        total++;
+                    }
+                    // resume through the encoded position, as a restarted run would
+                    p = page.next() == null ? null : u.decode(page.next().encode());
+                } while (p != null);
+            }
+            assertEquals(DOCS, total);
+        }
+    }
+
+    @Test
+    void theCutKeepsOnlyDocumentsUpToItsObjectIdTime() {
+        try (MongoCollectionSource s = new MongoCollectionSource(MongoSourceUri.parse(mongo.uri("shop")), "split", DocumentMapping.byId("dataId"))) {
+            CutFilter cut = CutFilter.parse("_id<=" + java.time.Instant.ofEpochSecond(1_795_000_000L + 2_499));
+            long n = 0;
+            for (IdRangeUnit u : s.units(s.splitPoints(3), cut, 1000, x -> { })) {
+                Position p = null;
+                do {
+                    Page page = u.readPage(p);
+                    n += page.items().size();
+                    p = page.next();
+                } while (p != null);
+            }
+            assertEquals(2500, n);
+        }
+    }
+
+    @Test
+    void idsOfDifferentTypesAreRefusedWithTheReason() {
+        try (MongoCollectionSource s = new MongoCollectionSource(MongoSourceUri.parse(mongo.uri("shop")), "mixed", DocumentMapping.byId("dataId"))) {
+            CutoverException e = assertThrows(CutoverException.class, () -> s.splitPoints(4));
+            assertTrue(e.getMessage().contains("different types"), e.getMessage());
+        }
+    }
+}
