@@ -20,6 +20,7 @@ public final class Throttle {
     private static final double UNLIMITED = Double.POSITIVE_INFINITY;
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
     private static final double MIN_RATE = 1.0;
+    private static final long SLICE = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final double ceiling;
     private final LongSupplier clock;
@@ -55,8 +56,28 @@ public final class Throttle {
     /** Waits until {@code items} may be sent. */
     public void acquire(int items) throws InterruptedException {
         long wait = reserve(items);
-        if (wait > 0) {
-            TimeUnit.NANOSECONDS.sleep(wait);
+        if (wait <= 0) {
+            return;
+        }
+        long deadline = clock.getAsLong() + wait;
+        double seen = currentRate();
+        // Sleep in slices: when the rate climbs meanwhile, the rest of this wait shrinks with it, so a
+        // wait reserved at a crawl does not outlast the crawl.
+        while (true) {
+            long remaining = deadline - clock.getAsLong();
+            if (remaining <= 0) {
+                return;
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.min(remaining, SLICE));
+            synchronized (this) {
+                long now = clock.getAsLong();
+                maybeIncrease(now);
+                if (rate > seen) {
+                    long rest = deadline - now;
+                    deadline = rest > 0 ? now + (long) (rest * (seen / rate)) : deadline;
+                    seen = rate;
+                }
+            }
         }
     }
 
@@ -123,6 +144,7 @@ public final class Throttle {
         // One step per quiet second that passed, however few calls came in it: a writer slowed to a
         // crawl reserves rarely, and must not need a call per step to climb back.
         lastIncrease += quietSeconds * SECOND;
+        double before = rate;
         for (long i = 0; i < Math.min(quietSeconds, 100) && rate < ceiling; i++) {
             double step = ceiling == UNLIMITED ? Math.max(rate * 0.1, 10) : ceiling * 0.1;
             rate = rate + step;
@@ -132,6 +154,11 @@ public final class Throttle {
         } else if (ceiling == UNLIMITED && rate > lastWindowRate * 4 && rate > 1000 && now - lastThrottle > 30 * SECOND) {
             // Well clear of what the table took without complaint, for a long while: lift the limit.
             rate = UNLIMITED;
+        }
+        // Reservations queued at the old rate drain at the new one.
+        long debt = nextFree - now;
+        if (debt > 0 && rate > before) {
+            nextFree = now + (long) (debt * (before / rate));
         }
     }
 }

@@ -217,6 +217,26 @@ class ThrottleTest {
     }
 
     @Test
+    void reservationsQueuedAtACrawlDrainAtTheRateItClimbsTo() {
+        Throttle t = new Throttle(1000, clock::get);
+        for (int i = 0; i < 40; i++) {
+            clock.advance(SECOND);
+            t.onThrottled();
+        }
+        double crawl = t.currentRate();
+        for (int i = 0; i < 8; i++) {
+            t.reserve(25);
+        }
+        long queued = t.reserve(25);
+        assertTrue(queued > 100 * SECOND / crawl, "eight batches queued ahead at a crawl: " + queued);
+
+        clock.advance(2 * SECOND);
+        long after = t.reserve(25);
+        assertTrue(t.currentRate() > 100 * crawl, "climbed: " + t.currentRate());
+        assertTrue(after < queued / 50, "the queue drains at the new rate: waited " + after + " ns, was " + queued);
+    }
+
+    @Test
     void rateDoesNotClimbWhileThrottlesKeepComing() {
         Throttle t = new Throttle(1000, clock::get);
         for (int i = 0; i < 30; i++) {
