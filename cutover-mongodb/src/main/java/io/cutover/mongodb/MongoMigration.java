@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
 import io.cutover.core.apply.ApplyStats;
+import io.cutover.core.apply.CatchUpLoop;
 import io.cutover.core.apply.ChangeApplier;
 import io.cutover.core.changelog.ChangeLog;
 import io.cutover.core.changelog.PartitionPosition;
@@ -55,9 +56,6 @@ public final class MongoMigration implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MongoMigration.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final String STATE_FILE = "mongo-migration.json";
-    private static final long IN_SYNC_BACKLOG = 100;
-    private static final long ROUND = 10_000;
-    private static final long DRAINED_NANOS = 2_000_000_000L;
     private static final int DOCUMENTS_PER_RANGE = 20_000;
 
     /** Where the phase machine is; kept in migration.json. The split points are kept so a resumed backfill has the same ranges. */
@@ -257,42 +255,46 @@ public final class MongoMigration implements AutoCloseable {
         }
     }
 
-    private MigrationStatus apply(State state, ChangeLog log, MongoChangeStreamCapture capture, ChangeApplier applier, String until,
+    private MigrationStatus apply(State initial, ChangeLog log, MongoChangeStreamCapture capture, ChangeApplier applier, String until,
                                   Consumer<MigrationStatus> onStatus) {
-        long lastReport = 0;
-        long quietSince = System.nanoTime();
-        long lastSize = -1;
-        onStatus.accept(status(state, log, applier.stats()));
-        while (!stop) {
-            failOn(capture);
-            long taken = applier.applyAvailable(ROUND);
-            long backlog = log.lastSequence() - log.applied();
-            if (state.phase().equals("CATCH_UP") && backlog <= IN_SYNC_BACKLOG) {
+        final class Phases implements CatchUpLoop.Host {
+            State state = initial;
+
+            @Override
+            public void failIfCaptureFailed() {
+                failOn(capture);
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return stop;
+            }
+
+            @Override
+            public boolean catchingUp() {
+                return state.phase().equals("CATCH_UP");
+            }
+
+            @Override
+            public boolean inSync() {
+                return state.phase().equals("IN_SYNC");
+            }
+
+            @Override
+            public void enterInSync() {
                 state = state.with("IN_SYNC");
                 save(settings.stateDir(), state);
-                applier.resetLag();
-                onStatus.accept(status(state, log, applier.stats()));
+                LOG.info("in sync: backlog {}", log.lastSequence() - log.applied());
             }
-            long now = System.currentTimeMillis();
-            if (now - lastReport >= 1000) {
-                lastReport = now;
+
+            @Override
+            public void report(double rate) {
                 onStatus.accept(saveStatus(status(state, log, applier.stats())));
             }
-            if ("in-sync".equals(until) && state.phase().equals("IN_SYNC")) {
-                break;
-            }
-            long size = log.size();
-            if (size != lastSize || backlog > 0) {
-                lastSize = size;
-                quietSince = System.nanoTime();
-            } else if ("drained".equals(until) && state.phase().equals("IN_SYNC") && System.nanoTime() - quietSince > DRAINED_NANOS) {
-                break;
-            }
-            if (taken == 0) {
-                sleep(20);
-            }
         }
-        return saveStatus(status(state, log, applier.stats()));
+        Phases phases = new Phases();
+        CatchUpLoop.run(log, applier, until, phases);
+        return saveStatus(status(phases.state, log, applier.stats()));
     }
 
     private static void failOn(MongoChangeStreamCapture capture) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
 import io.cutover.core.apply.ApplyStats;
+import io.cutover.core.apply.CatchUpLoop;
 import io.cutover.core.apply.ChangeApplier;
 import io.cutover.core.changelog.ChangeRecord;
 import io.cutover.core.changelog.PartitionPosition;
@@ -69,9 +70,6 @@ public final class SqlMigration implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SqlMigration.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final String STATE_FILE = "migration.json";
-    private static final long IN_SYNC_BACKLOG = 100;
-    private static final long ROUND = 10_000;
-    private static final long DRAINED_NANOS = 2_000_000_000L;
 
     /** Where the phase machine is; kept in migration.json. Bounds are the key ranges' split points, encoded. */
     public record State(String phase, String source, String sourceTable, String targetTable, String slot, String publication, long serverId,
@@ -265,49 +263,48 @@ public final class SqlMigration implements AutoCloseable {
         }
     }
 
-    private MigrationStatus apply(State state, SqliteChangeLog log, DebeziumCapture capture, ChangeApplier applier, String until,
+    private MigrationStatus apply(State initial, SqliteChangeLog log, DebeziumCapture capture, ChangeApplier applier, String until,
                                   Consumer<MigrationStatus> onStatus) {
-        long lastReport = 0;
-        long appliedAtReport = log.applied();
-        double rate = 0;
-        long quietSince = System.nanoTime();
-        long lastSize = -1;
-        onStatus.accept(status(state, log, applier.stats(), 0));
-        while (!stop) {
-            failOn(capture);
-            long taken = applier.applyAvailable(ROUND);
-            long backlog = log.lastSequence() - log.applied();
-            if (state.phase().equals("CATCH_UP") && backlog <= IN_SYNC_BACKLOG) {
+        final class Phases implements CatchUpLoop.Host {
+            State state = initial;
+
+            @Override
+            public void failIfCaptureFailed() {
+                failOn(capture);
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return stop;
+            }
+
+            @Override
+            public boolean catchingUp() {
+                return state.phase().equals("CATCH_UP");
+            }
+
+            @Override
+            public boolean inSync() {
+                return state.phase().equals("IN_SYNC");
+            }
+
+            @Override
+            public void enterInSync() {
                 state = state.with("IN_SYNC");
                 save(settings.stateDir(), state);
-                applier.resetLag();
-                onStatus.accept(status(state, log, applier.stats(), rate));
+                LOG.info("in sync: backlog {}", log.lastSequence() - log.applied());
             }
-            long now = System.currentTimeMillis();
-            if (now - lastReport >= 1000) {
-                rate = lastReport == 0 ? 0 : (log.applied() - appliedAtReport) * 1000.0 / (now - lastReport);
-                appliedAtReport = log.applied();
-                lastReport = now;
+
+            @Override
+            public void report(double rate) {
                 MigrationStatus status = status(state, log, applier.stats(), rate);
                 saveStatus(status);
                 onStatus.accept(status);
             }
-            if ("in-sync".equals(until) && state.phase().equals("IN_SYNC")) {
-                break;
-            }
-            long size = log.size();
-            // "Quiet" means no new change in the log (heartbeats add none) and nothing left to apply.
-            if (size != lastSize || backlog > 0) {
-                lastSize = size;
-                quietSince = System.nanoTime();
-            } else if ("drained".equals(until) && state.phase().equals("IN_SYNC") && System.nanoTime() - quietSince > DRAINED_NANOS) {
-                break;
-            }
-            if (taken == 0) {
-                sleep(20);
-            }
         }
-        MigrationStatus status = status(state, log, applier.stats(), rate);
+        Phases phases = new Phases();
+        double rate = CatchUpLoop.run(log, applier, until, phases);
+        MigrationStatus status = status(phases.state, log, applier.stats(), rate);
         saveStatus(status);
         return status;
     }
