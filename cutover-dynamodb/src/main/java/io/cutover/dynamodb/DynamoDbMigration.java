@@ -226,48 +226,13 @@ public final class DynamoDbMigration implements AutoCloseable {
 
     private MigrationStatus apply(State initial, SqliteChangeLog log, DynamoDbStreamCapture capture, ChangeApplier applier, String until,
                                   Consumer<MigrationStatus> onStatus) {
-        final class Phases implements CatchUpLoop.Host {
-            State state = initial;
-
-            @Override
-            public void failIfCaptureFailed() {
-                failOn(capture);
-            }
-
-            @Override
-            public boolean stopRequested() {
-                return stop;
-            }
-
-            @Override
-            public boolean catchingUp() {
-                return state.phase().equals("CATCH_UP");
-            }
-
-            @Override
-            public boolean inSync() {
-                return state.phase().equals("IN_SYNC");
-            }
-
-            @Override
-            public void enterInSync() {
-                state = state.with("IN_SYNC");
-                save(settings.stateDir(), state);
-                LOG.info("in sync: backlog {}", log.lastSequence() - log.applied());
-            }
-
-            @Override
-            public void report(double rate) {
-                MigrationStatus status = status(state, log, applier.stats(), rate);
-                saveStatus(status);
-                onStatus.accept(status);
-            }
-        }
-        Phases phases = new Phases();
-        double rate = CatchUpLoop.run(log, applier, until, phases);
-        MigrationStatus status = status(phases.state, log, applier.stats(), rate);
-        saveStatus(status);
-        return status;
+        State[] state = {initial};
+        double rate = CatchUpLoop.run(log, applier, until, new CatchUpLoop.Host(() -> failOn(capture), () -> stop, () -> state[0].phase(),
+                () -> {
+                    state[0] = state[0].with("IN_SYNC");
+                    save(settings.stateDir(), state[0]);
+                }, r -> onStatus.accept(saveStatus(status(state[0], log, applier.stats(), r)))));
+        return saveStatus(status(state[0], log, applier.stats(), rate));
     }
 
     private static void failOn(DynamoDbStreamCapture capture) {
@@ -290,12 +255,13 @@ public final class DynamoDbMigration implements AutoCloseable {
                 stats == null ? 0 : stats.pipelineLagMaxMillis(), positions, Instant.now().toString());
     }
 
-    private void saveStatus(MigrationStatus status) {
+    private MigrationStatus saveStatus(MigrationStatus status) {
         try {
             AtomicFile.write(settings.stateDir().resolve("status.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(status));
         } catch (IOException e) {
             LOG.warn("cannot write status.json: {}", e.toString());
         }
+        return status;
     }
 
     /** The last status a migration in {@code stateDir} wrote, if any. */

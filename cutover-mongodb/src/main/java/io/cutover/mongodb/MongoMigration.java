@@ -257,44 +257,13 @@ public final class MongoMigration implements AutoCloseable {
 
     private MigrationStatus apply(State initial, ChangeLog log, MongoChangeStreamCapture capture, ChangeApplier applier, String until,
                                   Consumer<MigrationStatus> onStatus) {
-        final class Phases implements CatchUpLoop.Host {
-            State state = initial;
-
-            @Override
-            public void failIfCaptureFailed() {
-                failOn(capture);
-            }
-
-            @Override
-            public boolean stopRequested() {
-                return stop;
-            }
-
-            @Override
-            public boolean catchingUp() {
-                return state.phase().equals("CATCH_UP");
-            }
-
-            @Override
-            public boolean inSync() {
-                return state.phase().equals("IN_SYNC");
-            }
-
-            @Override
-            public void enterInSync() {
-                state = state.with("IN_SYNC");
-                save(settings.stateDir(), state);
-                LOG.info("in sync: backlog {}", log.lastSequence() - log.applied());
-            }
-
-            @Override
-            public void report(double rate) {
-                onStatus.accept(saveStatus(status(state, log, applier.stats())));
-            }
-        }
-        Phases phases = new Phases();
-        CatchUpLoop.run(log, applier, until, phases);
-        return saveStatus(status(phases.state, log, applier.stats()));
+        State[] state = {initial};
+        CatchUpLoop.run(log, applier, until, new CatchUpLoop.Host(() -> failOn(capture), () -> stop, () -> state[0].phase(),
+                () -> {
+                    state[0] = state[0].with("IN_SYNC");
+                    save(settings.stateDir(), state[0]);
+                }, rate -> onStatus.accept(saveStatus(status(state[0], log, applier.stats())))));
+        return saveStatus(status(state[0], log, applier.stats()));
     }
 
     private static void failOn(MongoChangeStreamCapture capture) {

@@ -1,6 +1,11 @@
 package io.cutover.core.apply;
 
 import io.cutover.core.changelog.ChangeLog;
+import java.util.function.BooleanSupplier;
+import java.util.function.DoubleConsumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The loop every live migration runs once its backfill is done, whatever the source: apply the change
@@ -13,26 +18,24 @@ import io.cutover.core.changelog.ChangeLog;
 public final class CatchUpLoop {
     /** A backlog at or below this counts as in sync. */
     public static final long IN_SYNC_BACKLOG = 100;
+    private static final Logger LOG = LoggerFactory.getLogger(CatchUpLoop.class);
     private static final long ROUND = 10_000;
     private static final long DRAINED_NANOS = 2_000_000_000L;
 
-    /** What the loop needs from its migration. */
-    public interface Host {
-        /** Throws the capture's failure, if the capture failed. */
-        void failIfCaptureFailed();
-
-        boolean stopRequested();
-
-        /** True in CATCH_UP: the loop moves to IN_SYNC once the backlog is small. */
-        boolean catchingUp();
-
-        boolean inSync();
-
-        /** Persists the move from CATCH_UP to IN_SYNC. */
-        void enterInSync();
-
-        /** Publishes (and saves) the status; {@code rate} is changes applied per second since the last report. */
-        void report(double rate);
+    /**
+     * What the loop needs from its migration.
+     *
+     * @param failIfCaptureFailed throws the capture's failure, if the capture failed
+     * @param stopRequested       true once the user asked to stop
+     * @param phase               the migration's phase: the loop runs in CATCH_UP and IN_SYNC
+     * @param enterInSync         persists the move from CATCH_UP to IN_SYNC
+     * @param report              publishes (and saves) the status, given changes applied per second since the last report
+     */
+    public record Host(Runnable failIfCaptureFailed, BooleanSupplier stopRequested, Supplier<String> phase, Runnable enterInSync,
+                       DoubleConsumer report) {
+        boolean inSync() {
+            return "IN_SYNC".equals(phase.get());
+        }
     }
 
     private CatchUpLoop() {
@@ -45,22 +48,23 @@ public final class CatchUpLoop {
         double rate = 0;
         long quietSince = System.nanoTime();
         long lastSize = -1;
-        host.report(0);
-        while (!host.stopRequested()) {
-            host.failIfCaptureFailed();
+        host.report().accept(0);
+        while (!host.stopRequested().getAsBoolean()) {
+            host.failIfCaptureFailed().run();
             long taken = applier.applyAvailable(ROUND);
             long backlog = log.lastSequence() - log.applied();
-            if (host.catchingUp() && backlog <= IN_SYNC_BACKLOG) {
-                host.enterInSync();
+            if ("CATCH_UP".equals(host.phase().get()) && backlog <= IN_SYNC_BACKLOG) {
+                host.enterInSync().run();
+                LOG.info("in sync: backlog {}", backlog);
                 applier.resetLag();
-                host.report(rate);
+                host.report().accept(rate);
             }
             long now = System.currentTimeMillis();
             if (now - lastReport >= 1000) {
                 rate = lastReport == 0 ? 0 : (log.applied() - appliedAtReport) * 1000.0 / (now - lastReport);
                 appliedAtReport = log.applied();
                 lastReport = now;
-                host.report(rate);
+                host.report().accept(rate);
             }
             if ("in-sync".equals(until) && host.inSync()) {
                 break;

@@ -16,43 +16,33 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 class CatchUpLoopTest {
     /** A migration's phase, as the loop sees it, with every call recorded. */
-    static final class Phases implements CatchUpLoop.Host {
+    static final class Phases {
         String phase = "CATCH_UP";
         final List<String> events = new ArrayList<>();
         volatile boolean stop;
         RuntimeException captureFailure;
 
-        @Override
         public void failIfCaptureFailed() {
             if (captureFailure != null) {
                 throw captureFailure;
             }
         }
 
-        @Override
         public boolean stopRequested() {
             return stop;
         }
 
-        @Override
-        public boolean catchingUp() {
-            return phase.equals("CATCH_UP");
-        }
-
-        @Override
-        public boolean inSync() {
-            return phase.equals("IN_SYNC");
-        }
-
-        @Override
         public void enterInSync() {
             phase = "IN_SYNC";
             events.add("in-sync");
         }
 
-        @Override
         public void report(double rate) {
             events.add("report");
+        }
+
+        CatchUpLoop.Host host() {
+            return new CatchUpLoop.Host(this::failIfCaptureFailed, this::stopRequested, () -> phase, this::enterInSync, this::report);
         }
     }
 
@@ -63,7 +53,7 @@ class CatchUpLoopTest {
         ChangeApplierTest.MapTarget target = new ChangeApplierTest.MapTarget();
         Phases phases = new Phases();
 
-        CatchUpLoop.run(log, new ChangeApplier(log, target, 1000, System::currentTimeMillis), "in-sync", phases);
+        CatchUpLoop.run(log, new ChangeApplier(log, target, 1000, System::currentTimeMillis), "in-sync", phases.host());
 
         assertEquals("IN_SYNC", phases.phase);
         assertEquals(1, phases.events.stream().filter("in-sync"::equals).count(), phases.events.toString());
@@ -80,7 +70,7 @@ class CatchUpLoopTest {
         Phases phases = new Phases();
         long start = System.nanoTime();
 
-        CatchUpLoop.run(log, new ChangeApplier(log, target, 1000, System::currentTimeMillis), "drained", phases);
+        CatchUpLoop.run(log, new ChangeApplier(log, target, 1000, System::currentTimeMillis), "drained", phases.host());
 
         assertEquals(log.lastSequence(), log.applied(), "nothing left to apply");
         assertEquals(expected, target.items, "the target holds the last change of every key");
@@ -95,7 +85,7 @@ class CatchUpLoopTest {
         phases.captureFailure = new CutoverException(ErrorCode.STREAM_GAP, "shard gone");
 
         CutoverException thrown = assertThrows(CutoverException.class, () -> CatchUpLoop.run(log,
-                new ChangeApplier(log, new ChangeApplierTest.MapTarget(), 1000, System::currentTimeMillis), null, phases));
+                new ChangeApplier(log, new ChangeApplierTest.MapTarget(), 1000, System::currentTimeMillis), null, phases.host()));
         assertSame(phases.captureFailure, thrown);
         assertEquals(0, log.applied(), "nothing applied after the capture failed");
     }
@@ -113,7 +103,7 @@ class CatchUpLoopTest {
             phases.stop = true;
         });
         stopper.start();
-        CatchUpLoop.run(log, new ChangeApplier(log, new ChangeApplierTest.MapTarget(), 1000, System::currentTimeMillis), null, phases);
+        CatchUpLoop.run(log, new ChangeApplier(log, new ChangeApplierTest.MapTarget(), 1000, System::currentTimeMillis), null, phases.host());
         stopper.join();
         assertEquals("IN_SYNC", phases.phase, "an empty log is in sync");
     }
