@@ -10,6 +10,7 @@ import io.cutover.core.changelog.ChangeLog;
 import io.cutover.core.changelog.PartitionPosition;
 import io.cutover.core.changelog.SqliteChangeLog;
 import io.cutover.core.checkpoint.AtomicFile;
+import io.cutover.core.checkpoint.JsonStateFile;
 import io.cutover.core.checkpoint.FileCheckpointStore;
 import io.cutover.core.copy.BulkCopier;
 import io.cutover.core.copy.BulkCopyStats;
@@ -304,21 +305,11 @@ public final class MongoMigration implements AutoCloseable {
     }
 
     public static Optional<State> load(Path dir) {
-        Path f = dir.resolve(STATE_FILE);
-        try {
-            return Files.exists(f) ? Optional.of(JSON.readValue(f.toFile(), State.class)) : Optional.empty();
-        } catch (IOException e) {
-            throw new CutoverException(ErrorCode.STATE_CONFLICT, f + " is damaged or belongs to another kind of migration ("
-                    + e.getMessage() + "): pass --restart, or use another --state-dir", e);
-        }
+        return JsonStateFile.read(dir.resolve(STATE_FILE), State.class, "; it may belong to another kind of migration: pass --restart, or use another --state-dir");
     }
 
     private static void save(Path dir, State state) {
-        try {
-            AtomicFile.write(dir.resolve(STATE_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
-        } catch (IOException e) {
-            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot save " + dir.resolve(STATE_FILE) + ": " + e.getMessage(), e);
-        }
+        JsonStateFile.write(dir.resolve(STATE_FILE), state);
     }
 
     private static void clear(Path dir) {

@@ -10,6 +10,7 @@ import io.cutover.core.changelog.ChangeRecord;
 import io.cutover.core.changelog.PartitionPosition;
 import io.cutover.core.changelog.SqliteChangeLog;
 import io.cutover.core.checkpoint.AtomicFile;
+import io.cutover.core.checkpoint.JsonStateFile;
 import io.cutover.core.checkpoint.FileCheckpointStore;
 import io.cutover.core.copy.BulkCopier;
 import io.cutover.core.copy.BulkCopyStats;
@@ -321,22 +322,12 @@ public final class SqlMigration implements AutoCloseable {
     }
 
     public static Optional<State> load(Path dir) {
-        Path f = dir.resolve(STATE_FILE);
-        try {
-            return Files.exists(f) ? Optional.of(JSON.readValue(f.toFile(), State.class)) : Optional.empty();
-        } catch (IOException e) {
-            throw new CutoverException(ErrorCode.STATE_CONFLICT, f + " is damaged (" + e.getMessage() + "): pass --restart", e);
-        }
+        return JsonStateFile.read(dir.resolve(STATE_FILE), State.class, ": pass --restart");
     }
 
     /** The last status the migration in {@code stateDir} wrote, if any. */
     public static Optional<MigrationStatus> lastStatus(Path stateDir) {
-        Path f = stateDir.resolve("status.json");
-        try {
-            return Files.exists(f) ? Optional.of(JSON.readValue(f.toFile(), MigrationStatus.class)) : Optional.empty();
-        } catch (IOException e) {
-            throw new CutoverException(ErrorCode.STATE_CONFLICT, f + " is damaged: " + e.getMessage(), e);
-        }
+        return JsonStateFile.read(stateDir.resolve("status.json"), MigrationStatus.class, "");
     }
 
     /** Marks the migration ABANDONED (after its slot and publication were dropped); a later migrate refuses to resume it. */
@@ -355,11 +346,7 @@ public final class SqlMigration implements AutoCloseable {
     }
 
     static void save(Path dir, State state) {
-        try {
-            AtomicFile.write(dir.resolve(STATE_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
-        } catch (IOException e) {
-            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot save " + dir.resolve(STATE_FILE) + ": " + e.getMessage(), e);
-        }
+        JsonStateFile.write(dir.resolve(STATE_FILE), state);
     }
 
     private static void sleep(long ms) {
