@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 
 /** {@code cutover migrate}: a live DynamoDB-to-DynamoDB migration, resumable from any phase. */
 @Command(name = "migrate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Migrate a DynamoDB table live: capture its stream, copy it, apply every change, stay in step.",
+        description = {"Migrate a table live into DynamoDB (from DynamoDB, MongoDB, PostgreSQL or MySQL/MariaDB): capture its changes, copy it, apply every change, stay in step.",
                 "Phases: PREPARE, CAPTURE, BACKFILL, CATCH_UP, IN_SYNC; then it keeps replicating until stopped (Ctrl-C).",
                 "Running the same command again resumes from the phase it was in, after a clean stop or a kill -9."},
         footer = {"", "Exit codes: 0 reached the requested phase, 1 reached it with dead letters, 2 bad flags, 3 source/target unusable,",
