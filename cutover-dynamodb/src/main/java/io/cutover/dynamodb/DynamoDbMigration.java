@@ -1,6 +1,5 @@
 package io.cutover.dynamodb;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
 import io.cutover.core.apply.ApplyStats;
@@ -8,7 +7,6 @@ import io.cutover.core.apply.CatchUpLoop;
 import io.cutover.core.apply.ChangeApplier;
 import io.cutover.core.changelog.PartitionPosition;
 import io.cutover.core.changelog.SqliteChangeLog;
-import io.cutover.core.checkpoint.AtomicFile;
 import io.cutover.core.checkpoint.JsonStateFile;
 import io.cutover.core.copy.CopyProgress;
 import io.cutover.core.deadletter.FileDeadLetterSink;
@@ -19,7 +17,6 @@ import io.cutover.core.throttle.Throttle;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +46,6 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  */
 public final class DynamoDbMigration implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DynamoDbMigration.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     public static final String STATE_FILE = "migration.json";
 
     /** Where the phase machine is; kept in migration.json. */
@@ -247,21 +243,12 @@ public final class DynamoDbMigration implements AutoCloseable {
         for (PartitionPosition p : log.positions().values()) {
             positions.put(p.partition(), p.finished() ? "finished" : String.valueOf(p.lastPosition()));
         }
-        long applied = log.applied();
-        return new MigrationStatus(state.phase(), state.sourceTable(), state.targetTable(), state.streamArn(), state.backfillItems(),
-                log.size(), stats == null ? 0 : stats.applied(), stats == null ? 0 : stats.superseded(),
-                stats == null ? 0 : stats.deadLettered(), log.lastSequence() - applied, rate,
-                stats == null ? 0 : stats.lagP50Millis(), stats == null ? 0 : stats.lagP99Millis(), stats == null ? 0 : stats.lagMaxMillis(),
-                stats == null ? 0 : stats.pipelineLagP50Millis(), stats == null ? 0 : stats.pipelineLagP99Millis(),
-                stats == null ? 0 : stats.pipelineLagMaxMillis(), positions, Instant.now().toString());
+        return MigrationStatus.of(state.phase(), state.sourceTable(), state.targetTable(), state.streamArn(), state.backfillItems(),
+                log, stats, rate, positions);
     }
 
     private MigrationStatus saveStatus(MigrationStatus status) {
-        try {
-            AtomicFile.write(settings.stateDir().resolve("status.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(status));
-        } catch (IOException e) {
-            LOG.warn("cannot write status.json: {}", e.toString());
-        }
+        JsonStateFile.tryWrite(settings.stateDir().resolve("status.json"), status);
         return status;
     }
 

@@ -1,6 +1,5 @@
 package io.cutover.mongodb;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
 import io.cutover.core.apply.ApplyStats;
@@ -9,7 +8,6 @@ import io.cutover.core.apply.ChangeApplier;
 import io.cutover.core.changelog.ChangeLog;
 import io.cutover.core.changelog.PartitionPosition;
 import io.cutover.core.changelog.SqliteChangeLog;
-import io.cutover.core.checkpoint.AtomicFile;
 import io.cutover.core.checkpoint.JsonStateFile;
 import io.cutover.core.checkpoint.FileCheckpointStore;
 import io.cutover.core.copy.BulkCopier;
@@ -28,7 +26,6 @@ import io.cutover.dynamodb.StateDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,7 +52,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 public final class MongoMigration implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MongoMigration.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     public static final String STATE_FILE = "mongo-migration.json";
     private static final int DOCUMENTS_PER_RANGE = 20_000;
 
@@ -282,25 +278,16 @@ public final class MongoMigration implements AutoCloseable {
         } else {
             positions.put("mirror", state.cut() == null ? "every document" : "documents with " + state.cut());
         }
-        long captured = log == null ? 0 : log.size();
-        long backlog = log == null ? 0 : log.lastSequence() - log.applied();
         // Every dead letter of every run is a line of dead-letters.jsonl: unmappable documents (backfill and
         // capture) and items DynamoDB refused. A document dead-lettered again after a crash counts twice.
         FileDeadLetterSink sink = deadLetters;
         long dead = deadBefore + (sink == null ? 0 : sink.count());
-        return new MigrationStatus(state.phase(), state.source(), state.targetTable(), state.mode(), state.backfillItems(), captured,
-                stats == null ? 0 : stats.applied(), stats == null ? 0 : stats.superseded(), dead, backlog, 0,
-                stats == null ? 0 : stats.lagP50Millis(), stats == null ? 0 : stats.lagP99Millis(), stats == null ? 0 : stats.lagMaxMillis(),
-                stats == null ? 0 : stats.pipelineLagP50Millis(), stats == null ? 0 : stats.pipelineLagP99Millis(),
-                stats == null ? 0 : stats.pipelineLagMaxMillis(), positions, Instant.now().toString());
+        return MigrationStatus.of(state.phase(), state.source(), state.targetTable(), state.mode(), state.backfillItems(), log, stats, 0,
+                positions).withDeadLettered(dead);
     }
 
     private MigrationStatus saveStatus(MigrationStatus status) {
-        try {
-            AtomicFile.write(settings.stateDir().resolve("status.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(status));
-        } catch (IOException e) {
-            LOG.warn("cannot write status.json: {}", e.toString());
-        }
+        JsonStateFile.tryWrite(settings.stateDir().resolve("status.json"), status);
         return status;
     }
 

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A small JSON file in a state directory (a migration's phase, its last status), written atomically
@@ -14,6 +16,7 @@ import java.util.Optional;
  */
 public final class JsonStateFile {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(JsonStateFile.class);
 
     private JsonStateFile() {
     }
@@ -36,6 +39,17 @@ public final class JsonStateFile {
             AtomicFile.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value));
         } catch (IOException e) {
             throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot save " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Like {@link #write}, for files that only inform (a status page): a failure is logged as a warning, not thrown. */
+    public static boolean tryWrite(Path file, Object value) {
+        try {
+            write(file, value);
+            return true;
+        } catch (CutoverException e) {
+            LOG.warn(e.getMessage());
+            return false;
         }
     }
 }

@@ -20,4 +20,30 @@ public record MigrationStatus(String phase, String sourceTable, String targetTab
                               double changesPerSecond, long lagP50Millis, long lagP99Millis, long lagMaxMillis,
                               long pipelineLagP50Millis, long pipelineLagP99Millis, long pipelineLagMaxMillis,
                               java.util.Map<String, String> positions, String updatedAt) {
+
+    /**
+     * The status of a migration from its change log and its applier's figures; {@code log} is null before
+     * capture starts (or with no capture at all), {@code stats} before applying starts.
+     */
+    public static MigrationStatus of(String phase, String sourceTable, String targetTable, String streamArn, long backfillItems,
+                                     io.cutover.core.changelog.ChangeLog log, io.cutover.core.apply.ApplyStats stats,
+                                     double changesPerSecond, java.util.Map<String, String> positions) {
+        long captured = log == null ? 0 : log.size();
+        long backlog = log == null ? 0 : log.lastSequence() - log.applied();
+        if (stats == null) {
+            return new MigrationStatus(phase, sourceTable, targetTable, streamArn, backfillItems, captured, 0, 0, 0, backlog,
+                    changesPerSecond, 0, 0, 0, 0, 0, 0, positions, java.time.Instant.now().toString());
+        }
+        return new MigrationStatus(phase, sourceTable, targetTable, streamArn, backfillItems, captured, stats.applied(), stats.superseded(),
+                stats.deadLettered(), backlog, changesPerSecond, stats.lagP50Millis(), stats.lagP99Millis(), stats.lagMaxMillis(),
+                stats.pipelineLagP50Millis(), stats.pipelineLagP99Millis(), stats.pipelineLagMaxMillis(), positions,
+                java.time.Instant.now().toString());
+    }
+
+    /** The same status with another dead-letter count (a source that counts its own dead letters). */
+    public MigrationStatus withDeadLettered(long count) {
+        return new MigrationStatus(phase, sourceTable, targetTable, streamArn, backfillItems, captured, applied, superseded, count, backlog,
+                changesPerSecond, lagP50Millis, lagP99Millis, lagMaxMillis, pipelineLagP50Millis, pipelineLagP99Millis, pipelineLagMaxMillis,
+                positions, updatedAt);
+    }
 }

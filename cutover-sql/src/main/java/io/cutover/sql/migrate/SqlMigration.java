@@ -9,7 +9,6 @@ import io.cutover.core.apply.ChangeApplier;
 import io.cutover.core.changelog.ChangeRecord;
 import io.cutover.core.changelog.PartitionPosition;
 import io.cutover.core.changelog.SqliteChangeLog;
-import io.cutover.core.checkpoint.AtomicFile;
 import io.cutover.core.checkpoint.JsonStateFile;
 import io.cutover.core.checkpoint.FileCheckpointStore;
 import io.cutover.core.copy.BulkCopier;
@@ -35,7 +34,6 @@ import io.cutover.sql.source.SqlTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -289,23 +287,12 @@ public final class SqlMigration implements AutoCloseable {
                 positions.put(p.partition(), pos.substring(pos.indexOf('\n') + 1));
             }
         }
-        long applied = log == null ? 0 : log.applied();
-        long captured = log == null ? 0 : log.size();
-        long backlog = log == null ? 0 : log.lastSequence() - applied;
-        return new MigrationStatus(state.phase(), state.sourceTable(), state.targetTable(), state.slot(), state.backfillItems(),
-                captured, stats == null ? 0 : stats.applied(), stats == null ? 0 : stats.superseded(),
-                stats == null ? 0 : stats.deadLettered(), backlog, rate,
-                stats == null ? 0 : stats.lagP50Millis(), stats == null ? 0 : stats.lagP99Millis(), stats == null ? 0 : stats.lagMaxMillis(),
-                stats == null ? 0 : stats.pipelineLagP50Millis(), stats == null ? 0 : stats.pipelineLagP99Millis(),
-                stats == null ? 0 : stats.pipelineLagMaxMillis(), positions, Instant.now().toString());
+        return MigrationStatus.of(state.phase(), state.sourceTable(), state.targetTable(), state.slot(), state.backfillItems(),
+                log, stats, rate, positions);
     }
 
     private MigrationStatus saveStatus(MigrationStatus status) {
-        try {
-            AtomicFile.write(settings.stateDir().resolve("status.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(status));
-        } catch (IOException e) {
-            LOG.warn("cannot write status.json: {}", e.toString());
-        }
+        JsonStateFile.tryWrite(settings.stateDir().resolve("status.json"), status);
         return status;
     }
 
