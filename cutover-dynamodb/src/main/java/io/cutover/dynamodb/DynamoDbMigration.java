@@ -14,8 +14,6 @@ import io.cutover.core.result.CopyResult;
 import io.cutover.core.result.MigrationStatus;
 import io.cutover.core.retry.RetryPolicy;
 import io.cutover.core.throttle.Throttle;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -98,7 +96,7 @@ public final class DynamoDbMigration implements AutoCloseable {
         Path dir = settings.stateDir();
         try (StateDirectory lock = StateDirectory.open(dir)) {
             if (restart) {
-                clear(dir);
+                lock.clear();
             }
             State state = load(dir).orElse(null);
             if (state == null) {
@@ -173,18 +171,6 @@ public final class DynamoDbMigration implements AutoCloseable {
     }
 
     /** Everything in the state directory but its lock. */
-    private static void clear(Path dir) {
-        try (var files = Files.walk(dir)) {
-            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                if (!f.equals(dir) && !f.getFileName().toString().equals("lock")) {
-                    Files.deleteIfExists(f);
-                }
-            }
-        } catch (IOException e) {
-            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot clear --state-dir " + dir + ": " + e.getMessage(), e);
-        }
-    }
-
     private CopyResult backfill(CopyProgress progress, DynamoDbStreamCapture capture) {
         // A capture failure (a gap) must stop the copy now, not when it ends.
         java.util.concurrent.ScheduledExecutorService watch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -263,14 +249,6 @@ public final class DynamoDbMigration implements AutoCloseable {
 
     private static void save(Path dir, State state) {
         JsonStateFile.write(dir.resolve(STATE_FILE), state);
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Stops after the writes in flight are acknowledged; the next run resumes from the same phase. */

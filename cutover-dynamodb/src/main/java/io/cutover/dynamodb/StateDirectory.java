@@ -51,6 +51,19 @@ public final class StateDirectory implements AutoCloseable {
         return root;
     }
 
+    /** Removes everything in the directory but its lock, which this process holds: a fresh start for --restart. */
+    public void clear() {
+        try (var files = Files.walk(root)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!f.equals(root) && !f.getFileName().toString().equals("lock")) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot clear --state-dir " + root + ": " + e.getMessage(), e);
+        }
+    }
+
     public Path checkpoints() {
         return root.resolve("checkpoints");
     }

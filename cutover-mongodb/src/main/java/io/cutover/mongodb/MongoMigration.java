@@ -92,7 +92,7 @@ public final class MongoMigration implements AutoCloseable {
         Path dir = settings.stateDir();
         try (StateDirectory lock = StateDirectory.open(dir)) {
             if (restart) {
-                clear(dir);
+                lock.clear();
             }
             State state = load(dir).orElse(null);
             if (state != null && (!state.collection().equals(settings.collection()) || !state.targetTable().equals(settings.targetTable())
@@ -297,26 +297,6 @@ public final class MongoMigration implements AutoCloseable {
 
     private static void save(Path dir, State state) {
         JsonStateFile.write(dir.resolve(STATE_FILE), state);
-    }
-
-    private static void clear(Path dir) {
-        try (var files = Files.walk(dir)) {
-            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                if (!f.equals(dir) && !f.getFileName().toString().equals("lock")) {
-                    Files.deleteIfExists(f);
-                }
-            }
-        } catch (IOException e) {
-            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot clear --state-dir " + dir + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Stops after the writes in flight are acknowledged; the next run resumes from the same phase. */

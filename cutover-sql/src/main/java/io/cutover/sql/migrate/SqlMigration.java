@@ -105,7 +105,7 @@ public final class SqlMigration implements AutoCloseable {
         Path dir = settings.stateDir();
         try (StateDirectory lock = StateDirectory.open(dir)) {
             if (settings.restart()) {
-                clear(dir);
+                lock.clear();
             }
             State state = load(dir).orElse(null);
             List<String> warnings = new ArrayList<>();
@@ -294,18 +294,6 @@ public final class SqlMigration implements AutoCloseable {
     private MigrationStatus saveStatus(MigrationStatus status) {
         JsonStateFile.tryWrite(settings.stateDir().resolve("status.json"), status);
         return status;
-    }
-
-    private static void clear(Path dir) {
-        try (var files = Files.walk(dir)) {
-            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                if (!f.equals(dir) && !f.getFileName().toString().equals("lock")) {
-                    Files.deleteIfExists(f);
-                }
-            }
-        } catch (IOException e) {
-            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot clear --state-dir " + dir + ": " + e.getMessage(), e);
-        }
     }
 
     public static Optional<State> load(Path dir) {
