@@ -9,7 +9,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** Every command's help renders cleanly: no picocli WARN lines, every description a valid format string. */
+/**
+ * Every command's help renders cleanly. picocli formats descriptions with String.format and prints
+ * "[picocli WARN] Could not format ..." to System.err (which CliRun captures) for a bare %: write %%.
+ */
 class HelpTextTest {
 
     private static List<CommandLine> everyCommand() {
@@ -40,25 +43,6 @@ class HelpTextTest {
             assertFalse(run.all().contains("WARN"), path + " --help printed a warning: " + run.err());
             assertFalse(run.all().contains("Could not format"), path + " --help: " + run.all());
             assertTrue(run.out().contains("Usage: " + path), path + " --help printed its usage");
-        }
-    }
-
-    /** picocli formats descriptions with String.format: a bare % (for example "PCT%") must be written %%. */
-    @Test
-    void everyDescriptionIsAValidFormatString() {
-        for (CommandLine cmd : everyCommand()) {
-            CommandLine.Model.CommandSpec spec = cmd.getCommandSpec();
-            List<String> texts = new ArrayList<>(List.of(spec.usageMessage().description()));
-            spec.options().forEach(o -> texts.addAll(List.of(o.description())));
-            spec.positionalParameters().forEach(p -> texts.addAll(List.of(p.description())));
-            for (String text : texts) {
-                try {
-                    String.format(text.replace("${", "$ {"));
-                } catch (java.util.IllegalFormatException e) {
-                    throw new AssertionError(spec.qualifiedName() + ": description is not a valid format string (" + e
-                            + "): " + text, e);
-                }
-            }
         }
     }
 }
