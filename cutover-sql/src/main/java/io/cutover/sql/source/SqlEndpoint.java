@@ -50,7 +50,7 @@ public record SqlEndpoint(Flavor flavor, String host, int port, String database,
         try {
             uri = URI.create(t);
         } catch (IllegalArgumentException e) {
-            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source " + maskText(text) + " is not a valid URI (" + e.getMessage().replace(text, maskText(text))
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source " + maskText(text) + " is not a valid URI (" + maskText(e.getMessage().replace(t, maskText(t)))
                     + "): percent-encode special characters in the password");
         }
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
@@ -81,9 +81,9 @@ public record SqlEndpoint(Flavor flavor, String host, int port, String database,
         return URLDecoder.decode(s, StandardCharsets.UTF_8);
     }
 
-    /** {@code text} with any password between "user:" and "@" replaced by ***. */
+    /** A {@code --source} value with its password replaced by *** (even one holding '/', '@' or a space). */
     public static String maskText(String text) {
-        return text == null ? null : text.replaceAll("(//[^/:@]*:)[^@/]*@", "$1***@");
+        return io.cutover.core.SecretMask.uri(text);
     }
 
     public String jdbcUrl() {
