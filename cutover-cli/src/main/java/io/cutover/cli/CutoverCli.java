@@ -2,6 +2,7 @@ package io.cutover.cli;
 
 import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
+import io.cutover.core.SecretMask;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,6 +24,10 @@ public final class CutoverCli implements java.util.concurrent.Callable<Integer> 
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "On an unexpected failure, also print the stack trace (for a bug report).")
+    boolean debug;
 
     @Override
     public Integer call() {
@@ -52,23 +57,39 @@ public final class CutoverCli implements java.util.concurrent.Callable<Integer> 
         }
         cli.setParameterExceptionHandler((ex, a) -> {
             CommandLine cmd = ex.getCommandLine();
-            cmd.getErr().println("cutover: error: " + ex.getMessage());
+            // picocli quotes the raw arguments (a --source URI with its password, say): mask them
+            cmd.getErr().println("cutover: error: " + SecretMask.uris(ex.getMessage()));
             cmd.getErr().println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for the options.");
             return EXIT_USAGE;
         });
-        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            CutoverException ce = ex instanceof CutoverException c ? c
-                    : new CutoverException(ErrorCode.INTERNAL, "unexpected failure: " + ex, ex);
-            Object user = cmd.getCommand();
-            Printer printer = user instanceof PrintsResults p ? p.printer() : new Printer(OutputFormat.text, System.out, System.err);
-            int exit = user instanceof PrintsResults p ? p.exitCodeFor(ce) : ce.exitCode();
-            printer.error(ce, exit);
-            if (ce.code() == ErrorCode.INTERNAL) {
-                ex.printStackTrace(System.err);
-            }
-            return exit;
-        });
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> reportFailure(ex, cmd.getCommand(), debugRequested(parsed), System.err));
         return cli.execute(args);
+    }
+
+    /**
+     * Prints a failure as one line (or one JSON object) and returns the exit code. A stack trace is for
+     * bugs only (INTERNAL), and only with --debug: a user's mistake never shows one.
+     */
+    static int reportFailure(Exception ex, Object command, boolean debug, java.io.PrintStream err) {
+        CutoverException ce = ex instanceof CutoverException c ? c
+                : new CutoverException(ErrorCode.INTERNAL, "unexpected failure: " + SecretMask.uris(String.valueOf(ex))
+                        + (debug ? "" : " (run again with --debug for the stack trace, and report it)"), ex);
+        Printer printer = command instanceof PrintsResults p ? p.printer() : new Printer(OutputFormat.text, System.out, err);
+        int exit = command instanceof PrintsResults p ? p.exitCodeFor(ce) : ce.exitCode();
+        printer.error(ce, exit);
+        if (debug) {
+            ex.printStackTrace(err);
+        }
+        return exit;
+    }
+
+    private static boolean debugRequested(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--debug")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A command that prints through a {@link Printer}, so errors follow its --output format. */
