@@ -89,4 +89,12 @@ class UsageErrorsTest {
         CliRun run = CliRun.of("migrate", "--debug", "--target-table", "ab", "--source-table", "orders", "--region", "us-east-1");
         assertEquals(2, run.exitCode(), run.all());
     }
+
+    @Test
+    void serveRefusesPlainHttpBeyondLoopbackBeforeTouchingTheRegistry() {
+        CliRun run = CliRun.of("serve", "--bind", "0.0.0.0", "--port", "0", "--endpoint-url", "http://127.0.0.1:1", "--region", "us-east-1");
+        assertCleanUsageError(run, "--bind 0.0.0.0 reaches beyond this machine");
+        assertTrue(run.err().contains("--tls-cert") && run.err().contains("--insecure-http"), run.err());
+        assertCleanUsageError(CliRun.of("serve", "--tls-cert", "c.pem", "--endpoint-url", "http://127.0.0.1:1"), "--tls-cert and --tls-key go together");
+    }
 }
