@@ -216,7 +216,11 @@ public record SqlEndpoint(Flavor flavor, String host, int port, String database,
             String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
             boolean noTlsOnServer = m.contains("does not support ssl") || m.contains("ssl not enabled");
             if (tls == Tls.AUTO && mode != Tls.DISABLE && noTlsOnServer) {
-                LOG.warn("{} offers no TLS: connecting in clear text; pass sslmode=verify-full in --source to refuse that", describe());
+                if (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]")) {
+                    LOG.info("{} offers no TLS: connecting in clear text on loopback", describe());
+                } else {
+                    LOG.warn("{} offers no TLS: connecting in clear text; pass sslmode=verify-full in --source to refuse that", describe());
+                }
                 RESOLVED.put(host + ":" + port, Tls.DISABLE);
                 return DriverManager.getConnection(jdbcUrl(Tls.DISABLE), p);
             }
