@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "cutover", mixinStandardHelpOptions = true, versionProvider = CutoverCli.Version.class,
         description = "Moves live data into Amazon DynamoDB, and back out again, with zero downtime.",
-        subcommands = {CopyCommand.class, MigrateCommand.class, StatusCommand.class, VerifyCommand.class, PlanCommand.class, AbandonCommand.class, DemoCommand.class, BenchCommand.class, LocalCommand.class, ExampleCommand.class, RegistryCommand.class, SwitchCommand.class, RollbackCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {CopyCommand.class, MigrateCommand.class, StatusCommand.class, VerifyCommand.class, PlanCommand.class, AbandonCommand.class, DemoCommand.class, BenchCommand.class, LocalCommand.class, ExampleCommand.class, RegistryCommand.class, SwitchCommand.class, RollbackCommand.class, ServeCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:finished, but with dead letters or differences", "2:bad usage or configuration",
                 "3:a source or target that cannot be used (unreachable, credentials, missing table, incompatible target)",
@@ -102,11 +102,31 @@ public final class CutoverCli implements java.util.concurrent.Callable<Integer> 
         }
     }
 
+    /** {@code cutover --version}: the version and git commit the build was made from (build.properties, filtered by Maven). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = CutoverCli.class.getPackage().getImplementationVersion();
-            return new String[] {"cutover " + (v == null ? "development build" : v)};
+            java.util.Properties p = new java.util.Properties();
+            try (java.io.InputStream in = CutoverCli.class.getResourceAsStream("build.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (java.io.IOException e) {
+                // a development build without the file
+            }
+            return new String[] {describe(p.getProperty("version"), p.getProperty("commit"), p.getProperty("dirty")),
+                "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + "), "
+                        + System.getProperty("os.name") + " " + System.getProperty("os.arch")};
+        }
+
+        static String describe(String version, String commit, String dirty) {
+            String v = known(version) ? version : "development build";
+            String c = known(commit) && !commit.equals("unknown") ? "commit " + commit + ("true".equals(dirty) ? " with local changes" : "") : "unknown commit";
+            return "cutover " + v + " (" + c + ")";
+        }
+
+        private static boolean known(String value) {
+            return value != null && !value.isBlank() && !value.startsWith("${");
         }
     }
 }
