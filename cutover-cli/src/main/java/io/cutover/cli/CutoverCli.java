@@ -36,7 +36,14 @@ public final class CutoverCli implements java.util.concurrent.Callable<Integer> 
         return EXIT_USAGE;
     }
 
+    /**
+     * The MySQL binlog client under Debezium logs through java.util.logging, at INFO, to stderr: keep it to warnings, as
+     * simplelogger.properties does for everything else. Held here because JUL keeps its loggers only weakly.
+     */
+    private static final java.util.logging.Logger BINLOG_CLIENT = java.util.logging.Logger.getLogger("com.github.shyiko.mysql.binlog");
+
     public static void main(String[] args) {
+        BINLOG_CLIENT.setLevel(java.util.logging.Level.WARNING);
         System.exit(execute(args));
     }
 

@@ -97,4 +97,14 @@ class UsageErrorsTest {
         assertTrue(run.err().contains("--tls-cert") && run.err().contains("--insecure-http"), run.err());
         assertCleanUsageError(CliRun.of("serve", "--tls-cert", "c.pem"), "--tls-cert and --tls-key go together");
     }
+
+    @Test
+    void registryCommandsCheckTheRegistryTableNameFirst() {
+        for (String[] args : new String[][] {{"switch", "--app", "orders"}, {"rollback", "--app", "orders"}, {"registry", "list"},
+            {"serve", "--port", "0"}}) {
+            java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(args));
+            all.addAll(java.util.List.of("--registry-table", "r!", "--registry-endpoint-url", "http://127.0.0.1:1", "--registry-region", "us-east-1"));
+            assertCleanUsageError(CliRun.of(all.toArray(String[]::new)), "--registry-table: 'r!' is not a DynamoDB table name");
+        }
+    }
 }
