@@ -78,6 +78,7 @@ public final class ProgressBar implements CopyProgress, AutoCloseable {
                 err.println();
             }
         }
+        label = ""; // the copy is over: no more lines while a migration catches up
     }
 
     synchronized void render() {

@@ -35,4 +35,18 @@ class ProgressBarTest {
         assertTrue(text.contains("public.logs -> logs 42 items"), text);
         assertFalse(text.contains("0/0") || text.contains("42/42"), text);
     }
+
+    @Test
+    void aFinishedTableLeavesOneFinalLineAndThenSilence() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ProgressBar bar = new ProgressBar(new PrintStream(out, true, StandardCharsets.UTF_8), true, true)) {
+            bar.tableStarted("shop.orders", "orders", 10, 0);
+            bar.written(10);
+            bar.tableFinished(null);
+            String finished = out.toString(StandardCharsets.UTF_8);
+            assertTrue(finished.contains("10/10 items"), finished);
+            bar.render();
+            assertTrue(out.toString(StandardCharsets.UTF_8).equals(finished), "nothing after the table finished: " + out);
+        }
+    }
 }
