@@ -164,15 +164,17 @@ class ControlServerHostileInputIT {
         assertNothingChanged();
     }
 
+    /** The JDK server closes the connection over its header limits, before any handler runs: no status line at all. */
     @Test
-    void hugeHeadersAreRefusedWithoutAnAnswerBody() throws Exception {
+    void hugeHeadersAreRefusedByClosingTheConnection() throws Exception {
         String answer = raw("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "a".repeat(64 * 1024) + "\r\n\r\n");
-        assertNotEquals(200, status(answer), answer.length() > 200 ? answer.substring(0, 200) : answer);
+        assertEquals(-1, status(answer), answer.length() > 200 ? answer.substring(0, 200) : answer);
         StringBuilder many = new StringBuilder("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n");
         for (int i = 0; i < 500; i++) {
             many.append("X-H").append(i).append(": v\r\n");
         }
-        assertNotEquals(200, status(raw(many.append("\r\n").toString())));
+        assertEquals(-1, status(raw(many.append("\r\n").toString())));
+        assertEquals(200, status(get("/healthz", "127.0.0.1")), "and the server goes on serving");
     }
 
     @Test
