@@ -64,7 +64,7 @@ public final class CopyCommand implements Callable<Integer>, CutoverCli.PrintsRe
     @Option(names = "--max-write-rate", paramLabel = "ITEMS/S", defaultValue = "0", description = "Write at most this many items per second (default: no limit; slows down by itself when throttled).")
     double maxWriteRate;
 
-    @Option(names = "--write-capacity-percent", paramLabel = "PCT", description = "Use at most PCT% of a provisioned target's write capacity.")
+    @Option(names = "--write-capacity-percent", paramLabel = "PCT", description = "Use at most PCT%% of a provisioned target's write capacity.")
     Integer writeCapacityPercent;
 
     @Option(names = "--max-read-rate", paramLabel = "ITEMS/S", defaultValue = "0", description = "Read at most this many items per second from the source (default: no limit).")

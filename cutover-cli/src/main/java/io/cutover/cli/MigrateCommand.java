@@ -86,6 +86,7 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
 
     @Override
     public Integer call() throws Exception {
+        checkFlags();
         if (io.cutover.mongodb.MongoSourceUri.isMongo(source)) {
             return MongoMigrateRunner.run(this);
         }
@@ -120,6 +121,41 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
                 p.result(status, MigrateCommand::text);
                 return status.deadLettered() > 0 ? 1 : 0;
             }
+        }
+    }
+
+    /**
+     * Every flag that can be checked without a server, for every kind of source, all problems at once:
+     * a name DynamoDB would refuse must be exit 2 here, not a service error halfway through PREPARE.
+     */
+    void checkFlags() {
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        boolean mongo = io.cutover.mongodb.MongoSourceUri.isMongo(source);
+        String target = targetTable != null ? targetTable : mongo ? null : sourceTable;
+        if (target != null) {
+            io.cutover.dynamodb.DynamoDbTableName.problem(targetTable != null ? "--target-table" : "--target-table (from --source-table)", target)
+                    .ifPresent(problems::add);
+        }
+        if (source == null && sourceTable != null) {
+            io.cutover.dynamodb.DynamoDbTableName.problem("--source-table", sourceTable).ifPresent(problems::add);
+        }
+        if (segments != null && (segments < 1 || segments > CopySettings.MAX_SEGMENTS)) {
+            problems.add("--segments must be between 1 and " + CopySettings.MAX_SEGMENTS + ", was " + segments);
+        }
+        if (parallelism < 1 || parallelism > 1024) {
+            problems.add("--parallelism must be between 1 and 1024, was " + parallelism);
+        }
+        if (writeConcurrency < 1 || writeConcurrency > 1024) {
+            problems.add("--write-concurrency must be between 1 and 1024, was " + writeConcurrency);
+        }
+        if (maxWriteRate < 0 || Double.isNaN(maxWriteRate)) {
+            problems.add("--max-write-rate must be 0 (no limit) or more items/s, was " + maxWriteRate);
+        }
+        if (pageSize < 1 || pageSize > 100_000) {
+            problems.add("--page-size must be between 1 and 100000, was " + pageSize);
+        }
+        if (!problems.isEmpty()) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, String.join("\n", problems));
         }
     }
 

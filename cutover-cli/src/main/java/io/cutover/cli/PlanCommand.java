@@ -61,6 +61,9 @@ public final class PlanCommand implements Callable<Integer>, CutoverCli.PrintsRe
         if (sample < 0 || show < 0) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--sample and --show cannot be negative");
         }
+        io.cutover.dynamodb.DynamoDbTableName.problem("--target-table", targetTable).ifPresent(p -> {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, p);
+        });
         SqlTable table = new SqlTable(SqlEndpoint.parse(source), sourceTable);
         Mapping m = Mapping.load(mapping);
         SqlPlan.Result result = SqlPlan.plan(table, m, targetTable, sample, show);

@@ -78,6 +78,7 @@ public final class ProgressBar implements CopyProgress, AutoCloseable {
                 err.println();
             }
         }
+        label = ""; // the copy is over: no more lines while a migration catches up
     }
 
     synchronized void render() {
@@ -89,8 +90,13 @@ public final class ProgressBar implements CopyProgress, AutoCloseable {
         double secs = Math.max(0.001, (System.nanoTime() - startNanos) / 1e9);
         double rate = (d - startDone) / secs;
         String eta = rate > 0 && t > d ? duration((long) ((t - d) / rate)) : "--:--";
-        String counts = String.format(Locale.ROOT, "%,d/%,d items  %,.0f items/s  ETA %s", d, t, rate, eta);
-        if (terminal) {
+        // no estimate (a PostgreSQL table never analyzed says 0 rows): a count and a rate, no made-up total
+        String counts = total.get() > 0 ? String.format(Locale.ROOT, "%,d/%,d items  %,.0f items/s  ETA %s", d, t, rate, eta)
+                : String.format(Locale.ROOT, "%,d items  %,.0f items/s", d, rate);
+        if (terminal && total.get() <= 0) {
+            err.print(String.format(Locale.ROOT, "\r%s %s   ", label, counts));
+            err.flush();
+        } else if (terminal) {
             int width = 30;
             int filled = t == 0 ? width : (int) Math.min(width, width * d / t);
             String bar = "#".repeat(filled) + ".".repeat(width - filled);

@@ -41,7 +41,11 @@ public final class RegistryOptions {
         return new DynamoDbEndpoint("registry", uri, Optional.ofNullable(region), Optional.ofNullable(profile));
     }
 
+    /** A client for the registry, once the flags are known to be usable (nothing is sent before that). */
     DynamoDbClient client() {
+        io.cutover.dynamodb.DynamoDbTableName.problem("--registry-table", table).ifPresent(p -> {
+            throw new io.cutover.core.CutoverException(io.cutover.core.ErrorCode.CONFIG_INVALID, p);
+        });
         return DynamoDbClients.create(endpoint(), 8);
     }
 

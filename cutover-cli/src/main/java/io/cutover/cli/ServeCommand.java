@@ -3,10 +3,10 @@ package io.cutover.cli;
 import io.cutover.client.EndpointRegistry;
 import io.cutover.control.ApiToken;
 import io.cutover.control.ControlServer;
+import io.cutover.control.ControlServerSettings;
 import io.cutover.control.PhaseSwitcher;
 import io.cutover.control.SwitchGates;
 import io.cutover.control.VerifyRunner;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -22,8 +22,22 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
                 "Requests that change state need 'Authorization: Bearer TOKEN'; the token comes from $CUTOVER_TOKEN or --token-file",
                 "(created with a random token, readable by you only, when absent). The token is never printed."})
 public final class ServeCommand implements Callable<Integer>, CutoverCli.PrintsResults {
-    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1", description = {"Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).",
+            "Any address but loopback needs --tls-cert and --tls-key, or --insecure-http."})
     String bind;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate chain: serve HTTPS (with --tls-key).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key (PKCS#8, unencrypted) of --tls-cert.")
+    Path tlsKey;
+
+    @Option(names = "--insecure-http", description = "Serve plain HTTP on a non-loopback --bind: the bearer token crosses the network in clear text.")
+    boolean insecureHttp;
+
+    @Option(names = "--allowed-host", paramLabel = "NAME", description = {"A host name clients use to reach this server (repeatable).",
+            "Requests whose Host header is not one of these, localhost or an IP address are refused (DNS rebinding)."})
+    java.util.List<String> allowedHosts = new java.util.ArrayList<>();
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", description = "Port (default: ${DEFAULT-VALUE}; 0 for any free port).")
     int port;
@@ -46,15 +60,18 @@ public final class ServeCommand implements Callable<Integer>, CutoverCli.PrintsR
 
     @Override
     public Integer call() throws InterruptedException {
-        if (port < 0 || port > 65535) {
-            throw new io.cutover.core.CutoverException(io.cutover.core.ErrorCode.CONFIG_INVALID, "--port must be between 0 and 65535, was " + port);
+        ControlServerSettings settings = ControlServerSettings.loopback(bind, port).withAllowedHosts(java.util.Set.copyOf(allowedHosts))
+                .withTls(tlsCert, tlsKey, insecureHttp);
+        if (settings.exposedInClearText()) {
+            printer().note("WARNING: --insecure-http: serving plain HTTP on " + bind + "; the bearer token and every answer cross the network"
+                    + " in clear text. Use --tls-cert and --tls-key.");
         }
         ApiToken.Loaded token = ApiToken.load(System.getenv(ApiToken.ENV), tokenFile);
         try (DynamoDbClient client = registry.client();
              VerifyRunner verifies = new VerifyRunner()) {
             EndpointRegistry reg = new EndpointRegistry(client, registry.table).ensureTable();
             PhaseSwitcher switcher = new PhaseSwitcher(reg, new SwitchGates(limits.limits(), Clock.systemUTC()));
-            try (ControlServer server = new ControlServer(switcher, verifies, token.token(), new InetSocketAddress(bind, port)).start()) {
+            try (ControlServer server = new ControlServer(switcher, verifies, token.token(), settings).start()) {
                 printer().note("Serving the API and dashboard on " + server.url() + " (registry table " + reg.table() + ")");
                 printer().note(token.file() == null ? "Bearer token: from $" + ApiToken.ENV
                         : (token.generated() ? "Generated a bearer token into " : "Bearer token: read from ") + token.file());

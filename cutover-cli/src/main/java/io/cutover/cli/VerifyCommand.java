@@ -93,6 +93,12 @@ public final class VerifyCommand implements Callable<Integer>, CutoverCli.Prints
 
     @Override
     public Integer call() {
+        String target = targetTable != null ? targetTable : io.cutover.mongodb.MongoSourceUri.isMongo(source) ? null : sourceTable;
+        if (target != null) {
+            io.cutover.dynamodb.DynamoDbTableName.problem("--target-table", target).ifPresent(p -> {
+                throw new CutoverException(ErrorCode.CONFIG_INVALID, p);
+            });
+        }
         if (source != null && io.cutover.sql.source.SqlEndpoint.isSqlUri(source)) {
             if (sourceTable == null) {
                 throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source-table is required with a SQL --source: name the table to compare");

@@ -42,32 +42,67 @@ public final class ControlServer implements AutoCloseable {
     private static final Map<String, String> STATIC = Map.of("/", "index.html", "/index.html", "index.html",
             "/dashboard.js", "dashboard.js", "/dashboard.css", "dashboard.css");
 
+    static {
+        // The JDK server reads these once, when its first server is made: bound how long a client may
+        // take to send a request or read a response, and how large the headers may be (docs/decisions/0080).
+        setDefault("sun.net.httpserver.maxReqTime", "10");
+        setDefault("sun.net.httpserver.maxRspTime", "30");
+        setDefault("sun.net.httpserver.maxReqHeaderSize", Integer.toString(ControlServerSettings.DEFAULT_MAX_HEADER_BYTES));
+        setDefault("sun.net.httpserver.maxReqHeaders", "64");
+    }
+
     private final PhaseSwitcher switcher;
     private final VerifyRunner verifies;
     private final byte[] token;
     private final HttpServer server;
     private final ExecutorService pool;
+    private final ControlServerSettings settings;
+    private final AllowedHosts hosts;
+    private final ExpensiveReadLimit expensiveReads;
+    /** Reads may hold at most threads - reserved workers, so a switch or rollback always finds one. */
+    private final java.util.concurrent.Semaphore readers;
 
     public ControlServer(PhaseSwitcher switcher, VerifyRunner verifies, String token, InetSocketAddress bind) {
+        this(switcher, verifies, token, ControlServerSettings.loopback(bind.getHostString(), bind.getPort()));
+    }
+
+    public ControlServer(PhaseSwitcher switcher, VerifyRunner verifies, String token, ControlServerSettings settings) {
         if (token == null || token.length() < 16) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "the API token must be at least 16 characters");
         }
         this.switcher = switcher;
         this.verifies = verifies;
         this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.settings = settings;
+        this.hosts = new AllowedHosts(settings.allowedHosts());
+        this.expensiveReads = new ExpensiveReadLimit(settings.expensiveReadsPerSecond(), System::nanoTime);
+        this.readers = new java.util.concurrent.Semaphore(settings.threads() - settings.reservedForChanges());
+        InetSocketAddress bind = new InetSocketAddress(settings.bindHost(), settings.port());
         try {
-            this.server = HttpServer.create(bind, 64);
+            if (settings.tls()) {
+                com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(bind, 64);
+                https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(PemTlsContext.load(settings.tlsCert(), settings.tlsKey())));
+                this.server = https;
+            } else {
+                this.server = HttpServer.create(bind, 64);
+            }
         } catch (IOException e) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "cannot listen on " + bind.getHostString() + ":" + bind.getPort() + ": "
                     + e.getMessage() + " (check --bind and --port)", e);
         }
-        this.pool = Executors.newFixedThreadPool(8, r -> {
+        this.pool = Executors.newFixedThreadPool(settings.threads(), r -> {
             Thread t = new Thread(r, "cutover-http");
             t.setDaemon(true);
             return t;
         });
         server.setExecutor(pool);
         server.createContext("/", this::handle);
+    }
+
+    private static void setDefault(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
     }
 
     public ControlServer start() {
@@ -82,15 +117,47 @@ public final class ControlServer implements AutoCloseable {
 
     public URI url() {
         String host = server.getAddress().getAddress().isAnyLocalAddress() ? "127.0.0.1" : server.getAddress().getHostString();
-        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port() + "/");
+        return URI.create((settings.tls() ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + port() + "/");
     }
 
     private void handle(HttpExchange x) throws IOException {
+        boolean read = x.getRequestMethod().equals("GET") || x.getRequestMethod().equals("HEAD");
+        if (read && !readers.tryAcquire()) {
+            try (x) {
+                x.getResponseHeaders().set("Retry-After", "1");
+                send(x, 503, Map.of("error", Map.of("code", "BUSY", "message",
+                        "every thread for reads is busy; the rest are kept for switch and rollback: retry in a second")));
+            }
+            return;
+        }
+        try {
+            serve(x);
+        } finally {
+            if (read) {
+                readers.release(); // after the exchange closed: draining a slow client's body counts too
+            }
+        }
+    }
+
+    private void serve(HttpExchange x) throws IOException {
         try (x) {
             String path = x.getRequestURI().getPath();
             String method = x.getRequestMethod();
             try {
+                if (!hosts.allows(x.getRequestHeaders().getFirst("Host"))) {
+                    send(x, 421, Map.of("error", Map.of("code", "HOST_NOT_ALLOWED", "message", "this server does not answer to that Host"
+                            + " header (a guard against DNS rebinding): use its address, localhost, or a name given to cutover serve --allowed-host")));
+                    return;
+                }
+                if (method.equals("GET") && expensive(path) && !expensiveReads.tryTake()) {
+                    x.getResponseHeaders().set("Retry-After", Long.toString(expensiveReads.retryAfterSeconds()));
+                    send(x, 429, Map.of("error", Map.of("code", "TOO_MANY_REQUESTS", "message",
+                            "too many registry reads: at most " + settings.expensiveReadsPerSecond() + " a second; retry after Retry-After")));
+                    return;
+                }
                 route(x, method, path);
+            } catch (BodyTooLarge e) {
+                send(x, 413, Map.of("error", error(e)));
             } catch (SwitchRefusedException e) {
                 Map<String, Object> body = error(e);
                 body.put("gates", e.gates());
@@ -98,10 +165,21 @@ public final class ControlServer implements AutoCloseable {
             } catch (CutoverException e) {
                 send(x, statusFor(e), Map.of("error", error(e)));
             } catch (RuntimeException e) {
-                LOG.warn("{} {} failed", method, path, e);
-                send(x, 500, Map.of("error", Map.of("code", "INTERNAL", "message", String.valueOf(e.getMessage()))));
+                String ref = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+                LOG.warn("{} {} failed (reference {})", method, abbreviate(path), ref, e);
+                // nothing of the failure itself (paths, endpoints, SDK messages) goes to the client
+                send(x, 500, Map.of("error", Map.of("code", "INTERNAL", "message", "internal error; the server log has it under reference " + ref)));
             }
         }
+    }
+
+    /** The reads that scan the registry or read status and dead-letter files. */
+    private static boolean expensive(String path) {
+        return path.startsWith(API) || path.equals("/metrics") || path.equals("/readyz");
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
     }
 
     private void route(HttpExchange x, String method, String path) throws IOException {
@@ -118,12 +196,17 @@ public final class ControlServer implements AutoCloseable {
         } else if (path.startsWith(API + "/")) {
             migration(x, method, path.substring(API.length() + 1).split("/"));
         } else {
-            send(x, 404, Map.of("error", Map.of("code", "NOT_FOUND", "message", "no such resource: " + method + " " + path)));
+            send(x, 404, Map.of("error", Map.of("code", "NOT_FOUND", "message", "no such resource: " + abbreviate(method) + " " + abbreviate(path))));
         }
     }
 
     private void migration(HttpExchange x, String method, String[] parts) throws IOException {
         String app = parts[0];
+        if (!app.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}") || app.contains("..")) {
+            send(x, 400, Map.of("error", Map.of("code", "CONFIG_INVALID", "message",
+                    "not an application id: use letters, digits, '.', '_' or '-' (at most 100), as registered")));
+            return;
+        }
         String action = parts.length > 1 ? String.join("/", java.util.Arrays.copyOfRange(parts, 1, parts.length)) : "";
         boolean changes = !method.equals("GET") && !method.equals("HEAD");
         if (changes && !authorised(x)) {
@@ -140,20 +223,20 @@ public final class ControlServer implements AutoCloseable {
             case "GET " -> send(x, 200, view(entry));
             case "GET history" -> send(x, 200, Map.of("history", switcher.registry().history(app)));
             case "POST switch" -> {
-                JsonNode body = body(x);
+                JsonNode body = body(x, "to", "force", "reason", "by");
                 Optional<Phase> to = text(body, "to").map(t -> Phase.parse(t, "to"));
                 send(x, 200, switcher.switchPhase(app, to, body.path("force").asBoolean(false), text(body, "reason").orElse(null),
                         text(body, "by").map(b -> b + " (" + by + ")").orElse(by)));
             }
             case "POST rollback" -> {
-                JsonNode body = body(x);
+                JsonNode body = body(x, "reason", "by");
                 send(x, 200, switcher.rollback(app, text(body, "reason").orElse(null), text(body, "by").map(b -> b + " (" + by + ")").orElse(by)));
             }
             case "POST verify" -> send(x, 202, verifies.start(entry));
             case "POST verify/stop", "DELETE verify" -> send(x, 200, verifies.stop(app).orElseThrow(() -> new CutoverException(
                     ErrorCode.CONFLICT, "no verify of '" + app + "' has run in this server")));
             default -> send(x, changes ? 404 : 405, Map.of("error", Map.of("code", "NOT_FOUND", "message", "no such resource: " + method
-                    + " " + x.getRequestURI().getPath())));
+                    + " " + abbreviate(x.getRequestURI().getPath()))));
         }
     }
 
@@ -220,8 +303,13 @@ public final class ControlServer implements AutoCloseable {
         return body;
     }
 
-    private static JsonNode body(HttpExchange x) throws IOException {
-        byte[] bytes = x.getRequestBody().readNBytes(64 * 1024);
+    /** The request's JSON object, refused (400, or 413 when too large) unless it holds only {@code fields}. */
+    private JsonNode body(HttpExchange x, String... fields) throws IOException {
+        byte[] bytes = x.getRequestBody().readNBytes(settings.maxBodyBytes() + 1);
+        if (bytes.length > settings.maxBodyBytes()) {
+            throw new BodyTooLarge("the request body is larger than " + settings.maxBodyBytes() + " bytes: send only the fields "
+                    + String.join(", ", fields));
+        }
         if (bytes.length == 0) {
             return JSON.createObjectNode();
         }
@@ -229,6 +317,17 @@ public final class ControlServer implements AutoCloseable {
             JsonNode node = JSON.readTree(bytes);
             if (node == null || !node.isObject()) {
                 throw new CutoverException(ErrorCode.CONFIG_INVALID, "the request body must be a JSON object, for example {\"reason\":\"...\"}");
+            }
+            List<String> known = List.of(fields);
+            for (java.util.Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> f = it.next();
+                if (!known.contains(f.getKey())) {
+                    throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown field '" + abbreviate(f.getKey()) + "' in the request body:"
+                            + " this request takes " + String.join(", ", fields));
+                }
+                if (!f.getValue().isValueNode()) {
+                    throw new CutoverException(ErrorCode.CONFIG_INVALID, "field '" + f.getKey() + "' must be a string or a boolean, not an object or list");
+                }
             }
             return node;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -268,6 +367,13 @@ public final class ControlServer implements AutoCloseable {
         x.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
         try (OutputStream out = x.getResponseBody()) {
             out.write(body);
+        }
+    }
+
+    /** A request body over the limit: 413, not 400. */
+    private static final class BodyTooLarge extends CutoverException {
+        BodyTooLarge(String message) {
+            super(ErrorCode.CONFIG_INVALID, message);
         }
     }
 

@@ -186,11 +186,12 @@ class ControlServerIT {
         JsonNode view = null;
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline) {
-            view = JSON.readTree(send("GET", "/api/migrations/" + app, null, null).body());
-            if (!view.at("/verifyRun/running").asBoolean(true)) {
+            HttpResponse<String> polled = send("GET", "/api/migrations/" + app, null, null);
+            view = JSON.readTree(polled.body());
+            if (polled.statusCode() == 200 && !view.at("/verifyRun/running").asBoolean(true)) {
                 break;
             }
-            Thread.sleep(100);
+            Thread.sleep(300); // within serve's budget of expensive reads (10 a second)
         }
         assertEquals("identical", view.at("/verifyRun/outcome").asText(), view.toString());
         assertEquals("identical", view.at("/verify/status").asText());

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Everything {@code cutover copy} needs, validated once: every problem is reported together, each
@@ -26,7 +25,6 @@ public record CopySettings(DynamoDbEndpoint source, DynamoDbEndpoint target, Map
                            Map<String, String> renamePrefixes, Path stateDir, boolean schemaOnly, boolean dataOnly,
                            boolean restart, Optional<Integer> segments, int parallelism, int writeConcurrency,
                            double maxWriteRate, Optional<Integer> writeCapacityPercent, double maxReadRate, int scanPageSize) {
-    private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z0-9_.-]{3,255}");
     public static final int MAX_SEGMENTS = 1_000_000;
 
     public CopySettings {
@@ -77,9 +75,7 @@ public record CopySettings(DynamoDbEndpoint source, DynamoDbEndpoint target, Map
     }
 
     private static void checkName(List<String> problems, String flag, String name) {
-        if (name == null || !TABLE_NAME.matcher(name).matches()) {
-            problems.add(flag + ": '" + name + "' is not a DynamoDB table name (3-255 characters of A-Z a-z 0-9 _ . -)");
-        }
+        DynamoDbTableName.problem(flag, name).ifPresent(problems::add);
     }
 
     /** The pairs to copy: the explicit map, plus every listed source table that a rename prefix matches. */

@@ -249,7 +249,7 @@ public final class DynamoDbCopier implements AutoCloseable {
         }
         ErrorClassifier targetErrors = new DynamoDbErrorClassifier(settings.target());
         try (DynamoDbBatchWriter writer = new DynamoDbBatchWriter(targetClient, pair.target(), settings.writeConcurrency(),
-                new Throttle(plan.writeRateLimit()), retry, targetErrors, deadLetters, progress::written)) {
+                new Throttle(plan.writeRateLimit()), retry, targetErrors, deadLetters)) {
             BulkCopier copier = new BulkCopier(checkpoints, pair.scope(), writer, settings.parallelism(), readThrottle, progress);
             current = copier;
             if (stopRequested) {

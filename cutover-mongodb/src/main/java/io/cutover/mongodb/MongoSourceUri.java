@@ -45,7 +45,8 @@ public record MongoSourceUri(String uri, String database) {
             return "null";
         }
         // user info ends at the last '@' before the path; passwords may contain '/' only percent-encoded
-        return uri.replaceAll("^([A-Za-z0-9+.-]+://)[^@]*@", "$1***@");
+        // then any URI later in the text (a driver message quoting the server's address, say)
+        return io.cutover.core.SecretMask.uris(uri.replaceAll("^([A-Za-z0-9+.-]+://)[^@]*@", "$1***@"));
     }
 
     public String masked() {

@@ -25,7 +25,11 @@ final class MariaDbServer implements AutoCloseable {
         this.dir = dir;
     }
 
+    /** The binlog client logs through java.util.logging at INFO; tests keep its warnings only (JUL holds loggers weakly). */
+    private static final java.util.logging.Logger BINLOG_CLIENT = java.util.logging.Logger.getLogger("com.github.shyiko.mysql.binlog");
+
     static MariaDbServer start() throws Exception {
+        BINLOG_CLIENT.setLevel(java.util.logging.Level.WARNING);
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();

@@ -135,7 +135,7 @@ public final class BulkCopier {
             Collections.shuffle(shuffled, ThreadLocalRandom.current());
             CompletableFuture<WriteOutcome> written = shuffled.isEmpty()
                     ? CompletableFuture.completedFuture(WriteOutcome.NONE)
-                    : writer.write(shuffled);
+                    : writer.write(shuffled).thenApply(this::reportWritten);
             if (inFlight != null) {
                 last = acknowledge(unit, last, inFlight, inFlightNext, false, items, bytes, dead);
             }
@@ -147,6 +147,12 @@ public final class BulkCopier {
             }
             position = page.next();
         }
+    }
+
+    /** Progress sees a page as soon as the target acknowledged it, ahead of the checkpoint (every connector, one place). */
+    private WriteOutcome reportWritten(WriteOutcome outcome) {
+        progress.written(outcome.written() + outcome.deadLettered());
+        return outcome;
     }
 
     private UnitCheckpoint acknowledge(SnapshotUnit unit, UnitCheckpoint last, CompletableFuture<WriteOutcome> inFlight,

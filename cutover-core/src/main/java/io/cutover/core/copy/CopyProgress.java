@@ -13,8 +13,9 @@ public interface CopyProgress {
     default void tableStarted(String source, String target, long estimatedItems, long alreadyCopied) { }
 
     /**
-     * Items the target acknowledged (or that were dead-lettered) since the last call, as each batch
-     * completes: finer than {@link #acknowledged}, which follows checkpoints. For progress displays.
+     * Items the target acknowledged (or that were dead-lettered) since the last call, as each page's
+     * writes complete: ahead of {@link #acknowledged}, which follows checkpoints. For progress
+     * displays. {@code BulkCopier} calls it for every connector (DynamoDB, SQL, MongoDB).
      */
     default void written(long items) { }
 

@@ -599,6 +599,28 @@ class BulkCopierTest {
     }
 
     @Test
+    void progressIsToldOfEveryWrittenItemAsPagesComplete() {
+        for (int u = 0; u < 3; u++) {
+            add(FakeUnit.uniform("segment-" + u, 4, 5));
+        }
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        BulkCopier copier = new BulkCopier(store, SCOPE, new FakeWriter(Mode.ASYNC, ledger), 3, Throttle.unlimited(), new CopyProgress() {
+            @Override
+            public void written(long items) {
+                written.addAndGet(items);
+                calls.incrementAndGet();
+            }
+        });
+
+        copier.run(unitList());
+
+        assertEquals(totalItems(), written.get(), "every item counted once");
+        assertEquals(3 * 4, calls.get(), "one call per page, as each page is acknowledged");
+        assertNoViolations();
+    }
+
+    @Test
     void runningAFinishedCopyAgainReadsAndWritesNothing() {
         for (int u = 0; u < 3; u++) {
             add(FakeUnit.uniform("segment-" + u, 3, 3));

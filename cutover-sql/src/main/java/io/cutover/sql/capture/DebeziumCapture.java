@@ -118,6 +118,8 @@ public final class DebeziumCapture implements AutoCloseable {
             p.setProperty("publication.autocreate.mode", "disabled");
             p.setProperty("slot.drop.on.stop", "false");
             p.setProperty("include.unknown.datatypes", "true");
+            p.setProperty("database.sslmode", e.debeziumSslMode());
+            p.setProperty("database.sslfactory", "org.postgresql.ssl.DefaultJavaSSLFactory");
         } else {
             p.setProperty("connector.class", e.flavor() == SqlEndpoint.Flavor.MARIADB
                     ? "io.debezium.connector.mariadb.MariaDbConnector" : "io.debezium.connector.mysql.MySqlConnector");
@@ -127,7 +129,7 @@ public final class DebeziumCapture implements AutoCloseable {
             p.setProperty("schema.history.internal.file.filename", stateDir.resolve("schema-history.dat").toAbsolutePath().toString());
             p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");
             p.setProperty("include.schema.changes", "false");
-            p.setProperty("database.ssl.mode", "disabled");
+            p.setProperty("database.ssl.mode", e.debeziumSslMode());
             p.setProperty("connect.timeout.ms", "10000");
         }
         return p;

@@ -1,0 +1,110 @@
+package io.cutover.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cutover.core.CutoverException;
+import io.cutover.core.ErrorCode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A user's mistake is refused before any server is touched, in one line, with exit 2, no stack trace
+ * and no password. The sources named here are on port 1 of loopback: nothing listens there, so a
+ * command that got as far as connecting would end in exit 3, not 2.
+ */
+class UsageErrorsTest {
+    private static final String SECRET = "se/cr@t";
+
+    private static void assertCleanUsageError(CliRun run, String expected) {
+        assertEquals(2, run.exitCode(), run.all());
+        assertTrue(run.err().contains(expected), "expected '" + expected + "' in: " + run.err());
+        assertFalse(run.all().contains("\tat ") || run.all().contains("Exception"), "no stack trace: " + run.all());
+        assertFalse(run.all().contains("cr@t") || run.all().contains("se/cr"), "no password: " + run.all());
+    }
+
+    @Test
+    void invalidTargetTableIsRefusedUpFrontOnEverySourcePath() {
+        String[][] sources = {
+            {"--source", "postgresql://app:" + SECRET + "@127.0.0.1:1/shop", "--source-table", "logs", "--mapping", "no-such-mapping.yaml"},
+            {"--source", "mariadb://app:" + SECRET + "@127.0.0.1:1/shop", "--source-table", "logs", "--mapping", "no-such-mapping.yaml"},
+            {"--source", "mongodb://app:" + SECRET + "@127.0.0.1:1/shop", "--source-collection", "logs"},
+            {"--endpoint-url", "http://127.0.0.1:1", "--region", "us-east-1", "--source-table", "orders"},
+        };
+        for (String[] source : sources) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("migrate", "--target-table", "ab", "--no-progress"));
+            args.addAll(java.util.List.of(source));
+            assertCleanUsageError(CliRun.of(args.toArray(String[]::new)), "--target-table: 'ab' is not a DynamoDB table name");
+        }
+    }
+
+    @Test
+    void everyBadNumberIsReportedTogether() {
+        CliRun run = CliRun.of("migrate", "--source", "postgresql://app:" + SECRET + "@127.0.0.1:1/shop", "--source-table", "logs",
+                "--parallelism", "0", "--write-concurrency", "5000", "--page-size", "0", "--target-table", "x");
+        assertCleanUsageError(run, "--parallelism must be between 1 and 1024, was 0");
+        assertTrue(run.err().contains("--write-concurrency") && run.err().contains("--page-size") && run.err().contains("'x'"), run.err());
+    }
+
+    @Test
+    void verifyAndPlanCheckTheTargetNameToo() {
+        assertCleanUsageError(CliRun.of("verify", "--source", "postgresql://app:" + SECRET + "@127.0.0.1:1/shop", "--source-table", "logs",
+                "--target-table", "a b", "--mapping", "m.yaml"), "--target-table: 'a b' is not a DynamoDB table name");
+        assertCleanUsageError(CliRun.of("plan", "--source", "postgresql://app:" + SECRET + "@127.0.0.1:1/shop", "--source-table", "logs",
+                "--target-table", "t!", "--mapping", "m.yaml"), "--target-table: 't!' is not a DynamoDB table name");
+    }
+
+    @Test
+    void picocliUsageErrorsDoNotEchoPasswords() {
+        assertCleanUsageError(CliRun.of("migrate", "postgresql://app:" + SECRET + "@127.0.0.1:1/shop"), "postgresql://app:***@127.0.0.1:1/shop");
+        assertCleanUsageError(CliRun.of("migrate", "--parallelism", "mysql://app:" + SECRET + "@db/shop"), "mysql://app:***@db/shop");
+        assertCleanUsageError(CliRun.of("copy", "--sorce=mongodb://app:" + SECRET + "@db/shop"), "mongodb://app:***@db/shop");
+    }
+
+    @Test
+    void anUnexpectedFailureShowsItsStackTraceOnlyWithDebug() {
+        Exception bug = new IllegalStateException("boom near postgresql://app:" + SECRET + "@db/shop");
+        ByteArrayOutputStream quiet = new ByteArrayOutputStream();
+        int exit = CutoverCli.reportFailure(bug, new Object(), false, new PrintStream(quiet, true, StandardCharsets.UTF_8));
+        String q = quiet.toString(StandardCharsets.UTF_8);
+        assertEquals(4, exit);
+        assertTrue(q.contains("unexpected failure") && q.contains("--debug"), q);
+        assertFalse(q.contains("\tat ") || q.contains("cr@t"), q);
+
+        ByteArrayOutputStream loud = new ByteArrayOutputStream();
+        CutoverCli.reportFailure(bug, new Object(), true, new PrintStream(loud, true, StandardCharsets.UTF_8));
+        assertTrue(loud.toString(StandardCharsets.UTF_8).contains("\tat io.cutover.cli.UsageErrorsTest"), loud.toString(StandardCharsets.UTF_8));
+
+        ByteArrayOutputStream mistake = new ByteArrayOutputStream();
+        assertEquals(2, CutoverCli.reportFailure(new CutoverException(ErrorCode.CONFIG_INVALID, "--x is wrong"), new Object(), false,
+                new PrintStream(mistake, true, StandardCharsets.UTF_8)));
+        assertEquals("cutover: error: --x is wrong", mistake.toString(StandardCharsets.UTF_8).strip());
+    }
+
+    @Test
+    void debugIsAcceptedOnEveryCommand() {
+        CliRun run = CliRun.of("migrate", "--debug", "--target-table", "ab", "--source-table", "orders", "--region", "us-east-1");
+        assertEquals(2, run.exitCode(), run.all());
+    }
+
+    @Test
+    void serveRefusesPlainHttpBeyondLoopbackBeforeTouchingTheRegistry() {
+        CliRun run = CliRun.of("serve", "--bind", "0.0.0.0", "--port", "0");
+        assertCleanUsageError(run, "--bind 0.0.0.0 reaches beyond this machine");
+        assertTrue(run.err().contains("--tls-cert") && run.err().contains("--insecure-http"), run.err());
+        assertCleanUsageError(CliRun.of("serve", "--tls-cert", "c.pem"), "--tls-cert and --tls-key go together");
+    }
+
+    @Test
+    void registryCommandsCheckTheRegistryTableNameFirst() {
+        for (String[] args : new String[][] {{"switch", "--app", "orders"}, {"rollback", "--app", "orders"}, {"registry", "list"},
+            {"serve", "--port", "0"}}) {
+            java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(args));
+            all.addAll(java.util.List.of("--registry-table", "r!", "--registry-endpoint-url", "http://127.0.0.1:1", "--registry-region", "us-east-1"));
+            assertCleanUsageError(CliRun.of(all.toArray(String[]::new)), "--registry-table: 'r!' is not a DynamoDB table name");
+        }
+    }
+}
