@@ -81,7 +81,7 @@ class DebeziumChangesTest {
 
     @Test
     void anInsertIsAPutOfTheMappedItem() {
-        List<ChangeRecord> c = capture.toChanges(event("c", null, row(1, "a", "{\"x\": 1}"), 100), 5);
+        List<ChangeRecord> c = capture.toChanges(event("c", null, row(1, "a", "{\"x\": 1}"), 100), false, 5);
         assertEquals(1, c.size());
         assertEquals(ChangeRecord.Operation.PUT, c.get(0).operation());
         assertEquals("2026-11-02T10:00:00.000001", c.get(0).image().get("created").s());
@@ -92,28 +92,54 @@ class DebeziumChangesTest {
 
     @Test
     void anUpdateThatMovesTheKeyDeletesTheOldItemFirst() {
-        List<ChangeRecord> c = capture.toChanges(event("u", row(1, "a", null), row(1, "b", null), 200), 5);
+        List<ChangeRecord> c = capture.toChanges(event("u", row(1, "a", null), row(1, "b", null), 200), false, 5);
         assertEquals(2, c.size());
         assertEquals(ChangeRecord.Operation.DELETE, c.get(0).operation());
         assertEquals(AttributeValue.fromS("a"), c.get(0).key().get("pk"));
         assertEquals(ChangeRecord.Operation.PUT, c.get(1).operation());
         assertEquals(AttributeValue.fromS("b"), c.get(1).key().get("pk"));
-        assertEquals(1, capture.toChanges(event("u", row(1, "a", null), row(1, "a", "{}"), 300), 5).size(), "same key: one put");
+        assertEquals(1, capture.toChanges(event("u", row(1, "a", null), row(1, "a", "{}"), 300), false, 5).size(), "same key: one put");
     }
 
     @Test
     void aDeleteUsesTheOldRowAndAnUnchangedToastedValueComesFromIt() {
-        List<ChangeRecord> d = capture.toChanges(event("d", row(1, "a", null), null, 400), 5);
+        List<ChangeRecord> d = capture.toChanges(event("d", row(1, "a", null), null, 400), false, 5);
         assertEquals(ChangeRecord.Operation.DELETE, d.get(0).operation());
         assertEquals(AttributeValue.fromS("2026-11-02#1"), d.get(0).key().get("sk"));
-        List<ChangeRecord> u = capture.toChanges(event("u", row(1, "a", "{\"big\": true}"), row(1, "a", DebeziumValues.UNAVAILABLE), 500), 5);
+        List<ChangeRecord> u = capture.toChanges(event("u", row(1, "a", "{\"big\": true}"), row(1, "a", DebeziumValues.UNAVAILABLE), 500), false, 5);
         assertEquals(true, u.get(0).image().get("doc").m().get("big").bool());
-        assertThrows(IllegalArgumentException.class, () -> capture.toChanges(event("u", null, row(1, "a", DebeziumValues.UNAVAILABLE), 600), 5));
+        assertThrows(IllegalArgumentException.class, () -> capture.toChanges(event("u", null, row(1, "a", DebeziumValues.UNAVAILABLE), 600), false, 5));
+    }
+
+    @Test
+    void aPrimaryKeyChangeKeepsBothHalvesInTheChangeLogAndARedeliveryIsDeduplicated() {
+        // Debezium emits a primary-key UPDATE as a DELETE (with the __debezium.newkey header) and a CREATE, same LSN.
+        List<ChangeRecord> delete = capture.toChanges(event("d", row(1, "a", null), null, 800), true, 5);
+        List<ChangeRecord> create = capture.toChanges(event("c", null, row(2, "a", null), 800), false, 5);
+        InMemoryChangeLog log = new InMemoryChangeLog();
+        java.util.List<ChangeRecord> both = new java.util.ArrayList<>(delete);
+        both.addAll(create);
+        assertEquals(2, log.append(both, new io.cutover.core.changelog.PartitionPosition("debezium", "1", false)));
+        assertEquals(0, log.append(both, new io.cutover.core.changelog.PartitionPosition("debezium", "1", false)), "a re-delivery adds nothing");
+        List<ChangeRecord> kept = log.read(0, 10);
+        assertEquals(ChangeRecord.Operation.DELETE, kept.get(0).operation());
+        assertEquals(AttributeValue.fromS("2026-11-02#1"), kept.get(0).key().get("sk"));
+        assertEquals(ChangeRecord.Operation.PUT, kept.get(1).operation());
+        assertEquals(AttributeValue.fromS("2026-11-02#2"), kept.get(1).key().get("sk"));
+    }
+
+    @Test
+    void onlyTheDeleteOfAPrimaryKeyChangeIsMarkedAsLeavingForANewKey() {
+        org.apache.kafka.connect.source.SourceRecord plain = new org.apache.kafka.connect.source.SourceRecord(Map.of(), Map.of(), "t", null, null);
+        org.apache.kafka.connect.source.SourceRecord moved = new org.apache.kafka.connect.source.SourceRecord(Map.of(), Map.of(), "t", null, null,
+                null, null, null, null, new org.apache.kafka.connect.header.ConnectHeaders().addString(DebeziumCapture.NEW_KEY_HEADER, "{}"));
+        assertEquals(false, DebeziumCapture.leavesForNewKey(plain));
+        assertEquals(true, DebeziumCapture.leavesForNewKey(moved));
     }
 
     @Test
     void aTruncateIsRefusedWithItsReasonNotSkipped() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> capture.toChanges(event("t", null, null, 700), 5));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> capture.toChanges(event("t", null, null, 700), false, 5));
         assertEquals(true, e.getMessage().contains("TRUNCATE"), e.getMessage());
     }
 }
