@@ -13,8 +13,11 @@ import io.cutover.core.result.VerifyResult;
 import io.cutover.dynamodb.DynamoDbEndpoint;
 import io.cutover.local.LocalDynamoDb;
 import io.cutover.local.LocalTables;
+import io.cutover.sql.capture.ReplicationSlots;
 import io.cutover.sql.demo.EmbeddedPostgresServer;
 import io.cutover.sql.mapping.Mapping;
+import io.cutover.sql.mapping.MappingException;
+import io.cutover.sql.migrate.SqlPlan;
 import io.cutover.sql.migrate.SqlMigration;
 import io.cutover.sql.migrate.SqlMigrationSettings;
 import io.cutover.sql.source.SqlEndpoint;
@@ -81,6 +84,7 @@ class PostgresCaptureFaultsIT {
     void aPrimaryKeyUpdateMovesTheItemAndLosesNothing() throws Exception {
         SqlEndpoint source = SqlEndpoint.parse(pg.createDatabase("pk_moves"));
         pg.execute("pk_moves", "CREATE TABLE accounts (id int PRIMARY KEY, name text NOT NULL)",
+                "ALTER TABLE accounts REPLICA IDENTITY FULL",
                 "INSERT INTO accounts SELECT g, 'n' || g FROM generate_series(1, 50) g");
         String target = LocalTables.uniqueName("pkmoves");
         SqlMigrationSettings settings = settings(source, "accounts", target, "mapping:\n  partitionKey: { attribute: pk, template: \"ACC#${id}\" }\n");
@@ -95,5 +99,101 @@ class PostgresCaptureFaultsIT {
         assertEquals("moved twice", item(target, "ACC#2000").get("name").s());
         assertEquals("n5", item(target, "ACC#1005").get("name").s(), "the row under its new key");
         assertIdentical(settings, 50);
+    }
+
+    @Test
+    void aTablePartitionedByDateIsCopiedAndCapturedFromEveryPartition() throws Exception {
+        SqlEndpoint source = SqlEndpoint.parse(pg.createDatabase("parts"));
+        pg.execute("parts", "CREATE TABLE logs (id bigint NOT NULL, day date NOT NULL, msg text, PRIMARY KEY (id, day)) PARTITION BY RANGE (day)",
+                "CREATE TABLE logs_1101 PARTITION OF logs FOR VALUES FROM ('2026-11-01') TO ('2026-11-02')",
+                "CREATE TABLE logs_1102 PARTITION OF logs FOR VALUES FROM ('2026-11-02') TO ('2026-11-03')",
+                "ALTER TABLE logs REPLICA IDENTITY FULL", // the parent only: partitions do not inherit it
+                "INSERT INTO logs SELECT g, DATE '2026-11-01' + (g % 2), 'm' || g FROM generate_series(1, 40) g");
+        String target = LocalTables.uniqueName("parts");
+        SqlMigrationSettings settings = settings(source, "logs", target,
+                "mapping:\n  partitionKey: { attribute: pk, template: \"${day}#${id}\" }\n");
+        assertEquals("CATCH_UP", run(settings, "backfill", false).phase());
+        assertEquals(40, client.scan(b -> b.tableName(target)).count(), "the backfill of the parent read both partitions");
+        pg.execute("parts", "INSERT INTO logs VALUES (100, '2026-11-01', 'new'), (101, '2026-11-02', 'new')",
+                "UPDATE logs SET msg = 'edited' WHERE id IN (3, 4)", "DELETE FROM logs WHERE id IN (5, 6)");
+
+        MigrationStatus done = run(settings, "drained", true);
+
+        assertEquals("COMPLETE", done.phase());
+        assertEquals(0, done.deadLettered());
+        assertEquals("new", item(target, "2026-11-02#101").get("msg").s());
+        assertEquals("edited", item(target, "2026-11-01#4").get("msg").s());
+        assertTrue(item(target, "2026-11-02#5").isEmpty(), "a delete in a partition is captured");
+        assertIdentical(settings, 40);
+        try (var c = pg.connect("parts"); var rs = c.createStatement().executeQuery(
+                "SELECT count(*) FROM pg_class WHERE relname IN ('logs_1101', 'logs_1102') AND relreplident = 'f'")) {
+            rs.next();
+            assertEquals(2, rs.getInt(1), "every partition got REPLICA IDENTITY FULL, as its parent has");
+        }
+    }
+
+    @Test
+    void commitsRightBeforeTheFinishAreCapturedAndAppliedBeforeTheSlotIsDropped() throws Exception {
+        SqlEndpoint source = SqlEndpoint.parse(pg.createDatabase("late"));
+        pg.execute("late", "CREATE TABLE t (id int PRIMARY KEY, v int)", "INSERT INTO t SELECT g, g FROM generate_series(1, 20) g");
+        String target = LocalTables.uniqueName("late");
+        SqlMigrationSettings settings = settings(source, "t", target, "mapping:\n  partitionKey: { attribute: pk, template: \"T#${id}\" }\n");
+        assertEquals("CATCH_UP", run(settings, "backfill", false).phase());
+        for (int id = 21; id <= 40; id++) {
+            pg.execute("late", "INSERT INTO t VALUES (" + id + ", " + id + ")"); // 20 commits, the writers then stop
+        }
+
+        MigrationStatus done;
+        try (SqlMigration migration = new SqlMigration(settings)) {
+            migration.beforeCaptureBatch(() -> sleep(3_000)); // capture more than two seconds behind the source
+            done = migration.run("drained", true, CopyProgress.NONE, s -> { });
+        }
+
+        assertEquals("COMPLETE", done.phase());
+        assertEquals(0, done.backlog());
+        assertEquals("40", item(target, "T#40").get("v").n(), "the last commit before the finish was applied");
+        assertIdentical(settings, 40);
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void aReplicationSlotDroppedBetweenRunsStopsTheResumeWithAStreamGap() throws Exception {
+        SqlEndpoint source = SqlEndpoint.parse(pg.createDatabase("lost_slot"));
+        pg.execute("lost_slot", "CREATE TABLE t (id int PRIMARY KEY, v int)", "INSERT INTO t SELECT g, g FROM generate_series(1, 20) g");
+        String target = LocalTables.uniqueName("lostslot");
+        SqlMigrationSettings settings = settings(source, "t", target, "mapping:\n  partitionKey: { attribute: pk, template: \"T#${id}\" }\n");
+        assertEquals("CATCH_UP", run(settings, "backfill", false).phase());
+        String slot = SqlMigration.load(state).orElseThrow().slot();
+        pg.execute("lost_slot", "SELECT pg_drop_replication_slot('" + slot + "')", "UPDATE t SET v = -1 WHERE id = 1");
+
+        CutoverException e = assertThrows(CutoverException.class, () -> run(settings, "drained", true));
+
+        assertEquals(ErrorCode.STREAM_GAP, e.code());
+        assertTrue(e.getMessage().contains("replication slot " + slot) && e.getMessage().contains("--restart"), e.getMessage());
+        assertTrue(ReplicationSlots.lag(new SqlTable(source, "t"), slot).isEmpty(), "the slot was not recreated silently");
+    }
+
+    @Test
+    void planRefusesDefaultReplicaIdentityOnATableWithToastableColumns() throws Exception {
+        SqlEndpoint source = SqlEndpoint.parse(pg.createDatabase("toast"));
+        pg.execute("toast", "CREATE TABLE docs (id int PRIMARY KEY, n int, body text)");
+        SqlTable table = new SqlTable(source, "docs");
+        Mapping mapping = Mapping.fromYaml("mapping:\n  partitionKey: { attribute: pk, template: \"D#${id}\" }\n", "test");
+
+        MappingException e = assertThrows(MappingException.class, () -> SqlPlan.check(table, mapping, 0, new java.util.ArrayList<>()));
+
+        assertTrue(e.getMessage().contains("public.docs") && e.getMessage().contains("[body]")
+                && e.getMessage().contains("ALTER TABLE") && e.getMessage().contains("REPLICA IDENTITY FULL"), e.getMessage());
+        pg.execute("toast", "ALTER TABLE docs REPLICA IDENTITY FULL");
+        SqlPlan.check(table, mapping, 0, new java.util.ArrayList<>()); // accepted once fixed
+        pg.execute("toast", "CREATE TABLE counters (id int PRIMARY KEY, n bigint, at timestamptz)");
+        SqlPlan.check(new SqlTable(source, "counters"), mapping, 0, new java.util.ArrayList<>()); // nothing to TOAST: DEFAULT is enough
     }
 }

@@ -71,6 +71,7 @@ public final class DebeziumCapture implements AutoCloseable {
     private volatile boolean running;
     private volatile boolean closing;
     private volatile Map<String, ?> durable;
+    private volatile Runnable beforeBatch = () -> { };
 
     /**
      * @param slot       PostgreSQL: the replication slot (and, with "_pub", the publication) Cutover created; MySQL: unused
@@ -133,8 +134,15 @@ public final class DebeziumCapture implements AutoCloseable {
             p.setProperty("include.schema.changes", "false");
             p.setProperty("database.ssl.mode", "disabled");
             p.setProperty("connect.timeout.ms", "10000");
+            // BIGINT UNSIGNED of 2^63 and more as an exact number, as the backfill reads it (the default, "long", wraps it negative).
+            p.setProperty("bigint.unsigned.handling.mode", "precise");
         }
         return p;
+    }
+
+    /** Run on the capture thread before each batch is made durable (fault injection in tests); set before {@link #start}. */
+    public void beforeBatch(Runnable hook) {
+        this.beforeBatch = hook;
     }
 
     /** Starts the engine on its own thread; returns at once. */
@@ -202,11 +210,13 @@ public final class DebeziumCapture implements AutoCloseable {
 
     private void handleBatch(List<RecordChangeEvent<SourceRecord>> records, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
+        beforeBatch.run();
         List<ChangeRecord> changes = new ArrayList<>();
         long now = System.currentTimeMillis();
         for (RecordChangeEvent<SourceRecord> e : records) {
             SourceRecord r = e.record();
-            if (r.value() instanceof Struct envelope && envelope.schema().field("op") != null) {
+            // A row event has "before" and "after"; a logical decoding message ("m", such as SourceFence's) has neither.
+            if (r.value() instanceof Struct envelope && envelope.schema().field("op") != null && envelope.schema().field("after") != null) {
                 try {
                     changes.addAll(toChanges(envelope, leavesForNewKey(r), now));
                 } catch (RuntimeException ex) {

@@ -36,7 +36,10 @@ public final class ReplicationSlots {
                 p.setString(1, publication);
                 try (ResultSet rs = p.executeQuery()) {
                     if (!rs.next()) {
-                        s.execute("CREATE PUBLICATION " + table.quote(publication) + " FOR TABLE " + table.sqlName());
+                        // A partitioned table's changes are published under the parent's name, so that the one table
+                        // Debezium includes sees them (without it they arrive as the leaf partitions' and are filtered out).
+                        s.execute("CREATE PUBLICATION " + table.quote(publication) + " FOR TABLE " + table.sqlName()
+                                + (partitions(c, table).isEmpty() ? "" : " WITH (publish_via_partition_root = true)"));
                     }
                 }
             }
@@ -55,6 +58,65 @@ public final class ReplicationSlots {
             throw new CutoverException(ErrorCode.UNSUPPORTED, "cannot create replication slot " + slot + " and publication " + publication + " on "
                     + table.endpoint().describe() + " (" + table.failure("create", e).getMessage() + "); the user needs the REPLICATION"
                     + " attribute and ownership of the table, and the server max_replication_slots > slots in use", e);
+        }
+    }
+
+    /**
+     * The leaf partitions of a partitioned table, with their REPLICA IDENTITY ("d", "f", "n", "i"); empty for a
+     * plain table. Partitions do not inherit the parent's REPLICA IDENTITY, and the old image of a change comes
+     * from the leaf it happened in.
+     */
+    public static java.util.Map<String, String> partitions(Connection c, SqlTable table) throws SQLException {
+        java.util.Map<String, String> leaves = new java.util.LinkedHashMap<>();
+        try (PreparedStatement p = c.prepareStatement("SELECT l.oid::regclass::text, l.relreplident FROM pg_class r JOIN pg_namespace n"
+                + " ON n.oid = r.relnamespace, pg_partition_tree(r.oid) t JOIN pg_class l ON l.oid = t.relid"
+                + " WHERE n.nspname = ? AND r.relname = ? AND r.relkind = 'p' AND t.isleaf ORDER BY 1")) {
+            p.setString(1, table.schemaName());
+            p.setString(2, table.tableName());
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    leaves.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return leaves;
+    }
+
+    /**
+     * Gives every leaf partition REPLICA IDENTITY FULL when the partitioned parent has it (what the user asked
+     * for on the parent, which partitions do not inherit); returns the partitions changed. Run at every start,
+     * so that a partition attached since the last run is covered too.
+     */
+    public static java.util.List<String> alignPartitions(SqlTable table) {
+        java.util.List<String> changed = new java.util.ArrayList<>();
+        try (Connection c = table.endpoint().connect(); Statement s = c.createStatement()) {
+            java.util.Map<String, String> leaves = partitions(c, table);
+            if (leaves.isEmpty() || table.oldImageLimit().isPresent()) {
+                return changed;
+            }
+            for (java.util.Map.Entry<String, String> leaf : leaves.entrySet()) {
+                if (!leaf.getValue().equals("f")) {
+                    s.execute("ALTER TABLE " + leaf.getKey() + " REPLICA IDENTITY FULL");
+                    changed.add(leaf.getKey());
+                }
+            }
+        } catch (SQLException e) {
+            throw new CutoverException(ErrorCode.UNSUPPORTED, "cannot set REPLICA IDENTITY FULL on the partitions of " + table.qualifiedName()
+                    + " (" + table.failure("alter", e).getMessage() + "): run ALTER TABLE <partition> REPLICA IDENTITY FULL on each partition", e);
+        }
+        return changed;
+    }
+
+    /**
+     * Stops a resumed migration whose slot is gone (dropped by someone, or lost in a failover without failover
+     * slots): the changes since the last captured position were never retained, so resuming (and letting Debezium
+     * make a new slot) would skip them silently.
+     */
+    public static void requireSlot(SqlTable table, String slot) {
+        if (lag(table, slot).isEmpty()) {
+            throw new CutoverException(ErrorCode.STREAM_GAP, "replication slot " + slot + " on " + table.endpoint().describe()
+                    + " is gone (dropped, or lost in a failover), so changes to " + table.qualifiedName() + " since the last captured position"
+                    + " are lost: run migrate again with --restart to copy the table afresh");
         }
     }
 

@@ -25,6 +25,7 @@ import io.cutover.dynamodb.DynamoDbErrorClassifier;
 import io.cutover.dynamodb.StateDirectory;
 import io.cutover.sql.capture.DebeziumCapture;
 import io.cutover.sql.capture.ReplicationSlots;
+import io.cutover.sql.capture.SourceFence;
 import io.cutover.sql.mapping.RowMapper;
 import io.cutover.sql.source.KeyRangeUnit;
 import io.cutover.sql.source.KeyRanges;
@@ -69,6 +70,7 @@ public final class SqlMigration implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SqlMigration.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final String STATE_FILE = "migration.json";
+    private static final long FENCE_WAIT_MILLIS = 120_000;
 
     /** Where the phase machine is; kept in migration.json. Bounds are the key ranges' split points, encoded. */
     public record State(String phase, String source, String sourceTable, String targetTable, String slot, String publication, long serverId,
@@ -85,6 +87,7 @@ public final class SqlMigration implements AutoCloseable {
     private volatile boolean stop;
     private volatile BulkCopier copier;
     private volatile ObjLongConsumer<ChangeRecord> onApplied = (c, t) -> { };
+    private volatile Runnable beforeCaptureBatch = () -> { };
 
     public SqlMigration(SqlMigrationSettings settings) {
         this.settings = settings;
@@ -95,6 +98,11 @@ public final class SqlMigration implements AutoCloseable {
     /** Told of every change the target acknowledged, with the time (for benchmarks); set before {@link #run}. */
     public void onApplied(ObjLongConsumer<ChangeRecord> listener) {
         this.onApplied = listener;
+    }
+
+    /** Run by capture before each batch is made durable (fault injection: tests slow capture down with it); set before {@link #run}. */
+    public void beforeCaptureBatch(Runnable hook) {
+        this.beforeCaptureBatch = hook;
     }
 
     /**
@@ -124,11 +132,16 @@ public final class SqlMigration implements AutoCloseable {
                 throw new CutoverException(ErrorCode.STATE_CONFLICT, "the migration in --state-dir " + dir + " was abandoned (its replication"
                         + " slot is gone, so changes since then are lost): pass --restart to start over");
             }
+            if (table.endpoint().flavor() == SqlEndpoint.Flavor.POSTGRESQL) {
+                ReplicationSlots.requireSlot(table, state.slot());
+                ReplicationSlots.alignPartitions(table).forEach(p -> LOG.info("set REPLICA IDENTITY FULL on partition {}, as its parent has", p));
+            }
             try (SqliteChangeLog log = SqliteChangeLog.open(dir.resolve("changes.db"));
                  FileDeadLetterSink dead = new FileDeadLetterSink(dir.resolve("dead-letters.jsonl"));
                  DynamoDbBatchWriter writer = new DynamoDbBatchWriter(target, settings.targetTable(), settings.writeConcurrency(),
                          new Throttle(settings.maxWriteRate()), retry, new DynamoDbErrorClassifier(settings.target()), dead);
                  DebeziumCapture capture = new DebeziumCapture(table, mapper, log, dead, state.slot(), state.publication(), state.serverId(), dir)) {
+                capture.beforeBatch(beforeCaptureBatch);
                 capture.start();
                 capture.awaitRunning(120_000);
                 if (state.phase().equals("CAPTURE") && table.endpoint().flavor().mysqlFamily()) {
@@ -167,6 +180,7 @@ public final class SqlMigration implements AutoCloseable {
                 applier.onApplied(onApplied);
                 MigrationStatus status = apply(state, log, capture, applier, until, onStatus);
                 if (finish && !stop && "drained".equals(until) && status.phase().equals("IN_SYNC") && status.backlog() == 0) {
+                    applyThrough(SourceFence.mark(table), log, capture, applier);
                     capture.close();
                     state = load(dir).orElseThrow().with("COMPLETE");
                     dropSlot(state);
@@ -220,6 +234,29 @@ public final class SqlMigration implements AutoCloseable {
         } else {
             LOG.info("binlog position recorded before the copy");
         }
+    }
+
+    /**
+     * Before the finish: waits until capture made every change up to the source's current position durable
+     * (read after the writers stopped), and applies them all. Fails, leaving the migration IN_SYNC with its slot,
+     * if capture does not get there in time.
+     */
+    private void applyThrough(SourceFence fence, SqliteChangeLog log, DebeziumCapture capture, ChangeApplier applier) {
+        long end = System.currentTimeMillis() + FENCE_WAIT_MILLIS;
+        while (!fence.reachedBy(capture.durableOffset())) {
+            failOn(capture);
+            if (stop || System.currentTimeMillis() > end) {
+                throw new CutoverException(ErrorCode.TRANSIENT, "capture from " + table.endpoint().describe() + " did not reach the source's"
+                        + " current position (" + fence + ") within " + FENCE_WAIT_MILLIS / 1000 + " s, so the migration was not finished (it stays"
+                        + " IN_SYNC, slot kept): run migrate --until drained --finish again once the source is quiet");
+            }
+            applier.applyAvailable(10_000);
+            sleep(20);
+        }
+        while (applier.applyAvailable(10_000) > 0) {
+            failOn(capture);
+        }
+        LOG.info("capture reached the source's position {} read after the writers stopped; every change up to it is applied", fence);
     }
 
     private void dropSlot(State state) {
