@@ -112,7 +112,15 @@ class MariaDbCaptureFaultsIT {
         maria.execute("late", "CREATE TABLE t (id BIGINT PRIMARY KEY, v INT)", "INSERT INTO t SELECT seq, seq FROM seq_1_to_20");
         String target = LocalTables.uniqueName("late");
         SqlMigrationSettings settings = settings(source, "t", target);
+        maria.execute("mysql", "SET GLOBAL log_output = 'TABLE'", "TRUNCATE TABLE mysql.general_log", "SET GLOBAL general_log = 1");
         assertEquals("CATCH_UP", run(settings, "backfill", () -> { }).phase());
+        maria.execute("mysql", "SET GLOBAL general_log = 0");
+        try (var c = maria.connect("mysql"); var rs = c.createStatement().executeQuery("SELECT COUNT(*), SUM(argument LIKE 'FLUSH TABLES%'"
+                + " OR argument LIKE 'LOCK TABLE%') FROM mysql.general_log WHERE command_type = 'Query'")) {
+            rs.next();
+            assertTrue(rs.getLong(1) > 0, "the general log recorded the connector's queries");
+            assertEquals(0, rs.getLong(2), "no FLUSH TABLES WITH READ LOCK and no LOCK TABLES: no snapshot is taken, so no lock");
+        }
         for (int id = 21; id <= 40; id++) {
             maria.execute("late", "INSERT INTO t VALUES (" + id + ", " + id + ")"); // 20 commits, the writers then stop
         }

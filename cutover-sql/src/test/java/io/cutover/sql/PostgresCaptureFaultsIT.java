@@ -102,6 +102,25 @@ class PostgresCaptureFaultsIT {
     }
 
     @Test
+    void aTimeOf24HoursIsDeadLetteredWithItsReasonAndCaptureGoesOn() throws Exception {
+        SqlEndpoint source = SqlEndpoint.parse(pg.createDatabase("poison"));
+        pg.execute("poison", "CREATE TABLE shifts (id int PRIMARY KEY, ends time)", "INSERT INTO shifts SELECT g, '17:00' FROM generate_series(1, 10) g");
+        String target = LocalTables.uniqueName("poison");
+        SqlMigrationSettings settings = settings(source, "shifts", target, "mapping:\n  partitionKey: { attribute: pk, template: \"S#${id}\" }\n");
+        assertEquals("CATCH_UP", run(settings, "backfill", false).phase());
+        pg.execute("poison", "INSERT INTO shifts VALUES (11, '24:00')", "UPDATE shifts SET ends = '18:30' WHERE id = 2");
+
+        MigrationStatus done = run(settings, "drained", true);
+
+        assertEquals("COMPLETE", done.phase());
+        assertEquals(1, done.deadLettered());
+        String dead = java.nio.file.Files.readString(state.resolve("dead-letters.jsonl"));
+        assertTrue(dead.contains("cannot be mapped") && dead.contains("\"11\""), dead);
+        assertEquals("18:30:00", item(target, "S#2").get("ends").s(), "a change after the poison event was applied");
+        assertTrue(item(target, "S#11").isEmpty());
+    }
+
+    @Test
     void aTablePartitionedByDateIsCopiedAndCapturedFromEveryPartition() throws Exception {
         SqlEndpoint source = SqlEndpoint.parse(pg.createDatabase("parts"));
         pg.execute("parts", "CREATE TABLE logs (id bigint NOT NULL, day date NOT NULL, msg text, PRIMARY KEY (id, day)) PARTITION BY RANGE (day)",
@@ -178,6 +197,33 @@ class PostgresCaptureFaultsIT {
         assertEquals(ErrorCode.STREAM_GAP, e.code());
         assertTrue(e.getMessage().contains("replication slot " + slot) && e.getMessage().contains("--restart"), e.getMessage());
         assertTrue(ReplicationSlots.lag(new SqlTable(source, "t"), slot).isEmpty(), "the slot was not recreated silently");
+    }
+
+    @Test
+    void creatingTheSlotTimesOutNamingTheSessionIdleInATransaction() throws Exception {
+        SqlEndpoint source = SqlEndpoint.parse(pg.createDatabase("idle"));
+        pg.execute("idle", "CREATE TABLE t (id int PRIMARY KEY)");
+        SqlTable table = new SqlTable(source, "t");
+        try (var blocker = pg.connect("idle")) {
+            blocker.setAutoCommit(false);
+            blocker.createStatement().execute("INSERT INTO t VALUES (1)"); // then the session sits idle in its transaction
+            int pid;
+            try (var rs = blocker.createStatement().executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getInt(1);
+            }
+
+            CutoverException e = assertThrows(CutoverException.class,
+                    () -> ReplicationSlots.create(table, "idle_slot", "idle_pub", java.time.Duration.ofSeconds(2)));
+
+            assertTrue(e.getMessage().contains("pid " + pid + " (user ") && e.getMessage().contains("idle in transaction")
+                    && e.getMessage().contains("pg_terminate_backend"), e.getMessage());
+            assertTrue(ReplicationSlots.lag(table, "idle_slot").isEmpty(), "no half-made slot is left");
+            blocker.rollback();
+        }
+        ReplicationSlots.create(table, "idle_slot", "idle_pub", java.time.Duration.ofSeconds(30));
+        assertFalse(ReplicationSlots.lag(table, "idle_slot").isEmpty());
+        ReplicationSlots.drop(table, "idle_slot", "idle_pub");
     }
 
     @Test

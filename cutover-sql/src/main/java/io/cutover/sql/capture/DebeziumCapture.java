@@ -61,6 +61,7 @@ public final class DebeziumCapture implements AutoCloseable {
     private final JsonConverter keyConverter = new JsonConverter();
     private final JsonConverter valueConverter = new JsonConverter();
     private final AtomicLong events = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "cutover-debezium");
         t.setDaemon(true);
@@ -136,6 +137,9 @@ public final class DebeziumCapture implements AutoCloseable {
             p.setProperty("connect.timeout.ms", "10000");
             // BIGINT UNSIGNED of 2^63 and more as an exact number, as the backfill reads it (the default, "long", wraps it negative).
             p.setProperty("bigint.unsigned.handling.mode", "precise");
+            // No snapshot is taken (no_data), so no lock either: "minimal" would still take FLUSH TABLES WITH READ LOCK
+            // (which needs RELOAD and stalls every writer on the primary) to read the schema.
+            p.setProperty("snapshot.locking.mode", "none");
         }
         return p;
     }
@@ -183,6 +187,11 @@ public final class DebeziumCapture implements AutoCloseable {
         return events.get();
     }
 
+    /** Events dead-lettered in this run because they could not be mapped. */
+    public long deadLettered() {
+        return deadLettered.get();
+    }
+
     /** The source offset of the last event whose changes are durable in the change log, or null before the first. */
     public Map<String, ?> durableOffset() {
         return durable;
@@ -223,6 +232,7 @@ public final class DebeziumCapture implements AutoCloseable {
                     // Any event that cannot be mapped (a bad value, a time Java cannot hold) is dead-lettered and
                     // counted, and capture goes on: otherwise every resume would stop on it again.
                     deadLetters.accept(table.qualifiedName(), describe(envelope), "change cannot be mapped: " + ex);
+                    deadLettered.incrementAndGet();
                 }
             }
         }

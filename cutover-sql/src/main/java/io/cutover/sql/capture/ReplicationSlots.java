@@ -30,7 +30,18 @@ public final class ReplicationSlots {
         return raw.length() > 63 ? raw.substring(0, 63) : raw;
     }
 
+    /** How long PREPARE waits for the transactions open on the source to end before creating the slot. */
+    public static final java.time.Duration SLOT_WAIT = java.time.Duration.ofMinutes(2);
+
     public static void create(SqlTable table, String slot, String publication) {
+        create(table, slot, publication, SLOT_WAIT);
+    }
+
+    /**
+     * Creates the publication and the slot when missing. Creating a slot waits until every transaction open at
+     * that moment has ended; after {@code wait} it gives up and names the sessions holding one open.
+     */
+    public static void create(SqlTable table, String slot, String publication, java.time.Duration wait) {
         try (Connection c = table.endpoint().connect(); Statement s = c.createStatement()) {
             try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
                 p.setString(1, publication);
@@ -47,18 +58,52 @@ public final class ReplicationSlots {
                 p.setString(1, slot);
                 try (ResultSet rs = p.executeQuery()) {
                     if (!rs.next()) {
-                        try (PreparedStatement create = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
-                            create.setString(1, slot);
-                            create.execute();
-                        }
+                        createSlot(c, table, slot, wait);
                     }
                 }
             }
+        } catch (CutoverException e) {
+            throw e;
         } catch (SQLException e) {
             throw new CutoverException(ErrorCode.UNSUPPORTED, "cannot create replication slot " + slot + " and publication " + publication + " on "
                     + table.endpoint().describe() + " (" + table.failure("create", e).getMessage() + "); the user needs the REPLICATION"
                     + " attribute and ownership of the table, and the server max_replication_slots > slots in use", e);
         }
+    }
+
+    private static void createSlot(Connection c, SqlTable table, String slot, java.time.Duration wait) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SET statement_timeout = " + Math.max(1, wait.toMillis()));
+        }
+        try (PreparedStatement create = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
+            create.setString(1, slot);
+            create.execute();
+        } catch (SQLException e) {
+            if (!"57014".equals(e.getSQLState())) { // query_canceled: the statement_timeout above
+                throw e;
+            }
+            throw new CutoverException(ErrorCode.TRANSIENT, "creating replication slot " + slot + " on " + table.endpoint().describe()
+                    + " waited " + wait.toSeconds() + " s for transactions open on the server to end: " + blockers(c)
+                    + "; end them (COMMIT or ROLLBACK, or SELECT pg_terminate_backend(pid)) and run migrate again", e);
+        } finally {
+            try (Statement s = c.createStatement()) {
+                s.execute("SET statement_timeout = 0");
+            }
+        }
+    }
+
+    /** The sessions holding a transaction open (pid, user, state, age), oldest first: what slot creation waits for. */
+    static String blockers(Connection c) throws SQLException {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pid, usename, state, date_trunc('second', now() - xact_start)::text FROM pg_stat_activity"
+                     + " WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+                     + " AND (backend_xid IS NOT NULL OR backend_xmin IS NOT NULL) ORDER BY xact_start LIMIT 5")) {
+            while (rs.next()) {
+                out.add("pid " + rs.getInt(1) + " (user " + rs.getString(2) + ", " + rs.getString(3) + ", transaction open for " + rs.getString(4) + ")");
+            }
+        }
+        return out.isEmpty() ? "no session holds one now" : String.join(", ", out);
     }
 
     /**

@@ -88,6 +88,7 @@ public final class SqlMigration implements AutoCloseable {
     private volatile BulkCopier copier;
     private volatile ObjLongConsumer<ChangeRecord> onApplied = (c, t) -> { };
     private volatile Runnable beforeCaptureBatch = () -> { };
+    private volatile DebeziumCapture capture;
 
     public SqlMigration(SqlMigrationSettings settings) {
         this.settings = settings;
@@ -141,6 +142,7 @@ public final class SqlMigration implements AutoCloseable {
                  DynamoDbBatchWriter writer = new DynamoDbBatchWriter(target, settings.targetTable(), settings.writeConcurrency(),
                          new Throttle(settings.maxWriteRate()), retry, new DynamoDbErrorClassifier(settings.target()), dead);
                  DebeziumCapture capture = new DebeziumCapture(table, mapper, log, dead, state.slot(), state.publication(), state.serverId(), dir)) {
+                this.capture = capture;
                 capture.beforeBatch(beforeCaptureBatch);
                 capture.start();
                 capture.awaitRunning(120_000);
@@ -324,8 +326,10 @@ public final class SqlMigration implements AutoCloseable {
                 positions.put(p.partition(), pos.substring(pos.indexOf('\n') + 1));
             }
         }
-        return MigrationStatus.of(state.phase(), state.sourceTable(), state.targetTable(), state.slot(), state.backfillItems(),
+        MigrationStatus status = MigrationStatus.of(state.phase(), state.sourceTable(), state.targetTable(), state.slot(), state.backfillItems(),
                 log, stats, rate, positions);
+        DebeziumCapture c = capture;
+        return c == null ? status : status.withDeadLettered(status.deadLettered() + c.deadLettered()); // events capture could not map
     }
 
     private MigrationStatus saveStatus(MigrationStatus status) {

@@ -115,6 +115,31 @@ class MappingTest {
     }
 
     @Test
+    void anIndexKeyThatRendersEmptyLeavesTheItemOutOfTheIndexAndAnEmptyTableKeyIsRefused() {
+        TableSchema t = new TableSchema("public.t", kinds("id", ColumnKind.TEXT, "tag", ColumnKind.TEXT, "at", ColumnKind.TEXT), List.of("id"));
+        RowMapper m = Mapping.fromYaml("""
+                mapping:
+                  partitionKey: { attribute: pk, template: "${id}" }
+                  indexes:
+                    - name: byTag
+                      partitionKey: { attribute: tag_pk, template: "${tag}" }
+                      sortKey: { attribute: tag_sk, template: "${at}" }
+                """, "t").bind(t);
+        Map<String, Object> row = new LinkedHashMap<>(Map.of("id", "a", "tag", "", "at", "x"));
+        Map<String, AttributeValue> item = m.item(row);
+        assertFalse(item.containsKey("tag_pk") || item.containsKey("tag_sk"), "not indexed: " + item);
+        assertEquals("", item.get("tag").s(), "the column itself keeps its empty value");
+        row.put("tag", "red");
+        row.put("at", "");
+        assertFalse(m.item(row).containsKey("tag_pk"), "an empty index sort key leaves the partition key out too");
+        row.put("at", "x");
+        assertEquals("red", m.item(row).get("tag_pk").s());
+        row.put("id", "");
+        UnmappableRowException e = assertThrows(UnmappableRowException.class, () -> m.item(row));
+        assertTrue(e.getMessage().contains("pk") && e.getMessage().contains("empty"), e.getMessage());
+    }
+
+    @Test
     void timesInKeysHaveAFixedWidthSoTheySortInTimeOrder() {
         List<Instant> inOrder = List.of(Instant.parse("2026-11-02T10:00:00Z"), Instant.parse("2026-11-02T10:00:00.000001Z"),
                 Instant.parse("2026-11-02T10:00:00.5Z"), Instant.parse("2026-11-02T10:00:01Z"), Instant.parse("2026-11-02T10:00:01.120Z"));
