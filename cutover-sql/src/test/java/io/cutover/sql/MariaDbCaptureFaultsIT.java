@@ -1,28 +1,26 @@
 package io.cutover.sql;
 
+import static io.cutover.sql.CaptureFaultChecks.assertIdentical;
+import static io.cutover.sql.CaptureFaultChecks.item;
+import static io.cutover.sql.CaptureFaultChecks.run;
+import static io.cutover.sql.CaptureFaultChecks.sleep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cutover.core.copy.CopyProgress;
 import io.cutover.core.result.MigrationStatus;
-import io.cutover.core.result.VerifyResult;
 import io.cutover.dynamodb.DynamoDbEndpoint;
 import io.cutover.local.LocalDynamoDb;
 import io.cutover.local.LocalTables;
 import io.cutover.sql.mapping.Mapping;
-import io.cutover.sql.migrate.SqlMigration;
 import io.cutover.sql.migrate.SqlMigrationSettings;
 import io.cutover.sql.source.SqlEndpoint;
-import io.cutover.sql.source.SqlTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * MariaDB (binlog) capture under production events: primary keys that change, BIGINT UNSIGNED keys of
@@ -55,24 +53,8 @@ class MariaDbCaptureFaultsIT {
                 Mapping.fromYaml("mapping:\n  partitionKey: { attribute: pk, template: \"ID#${id}\" }\n", "test"), state, 2, 2, 100, 4, 0, false);
     }
 
-    static MigrationStatus run(SqlMigrationSettings settings, String until, Runnable beforeCaptureBatch) {
-        try (SqlMigration migration = new SqlMigration(settings)) {
-            migration.beforeCaptureBatch(beforeCaptureBatch);
-            return migration.run(until, "drained".equals(until), CopyProgress.NONE, s -> { });
-        }
-    }
 
-    Map<String, AttributeValue> item(String target, String pk) {
-        return client.getItem(b -> b.tableName(target).key(Map.of("pk", AttributeValue.fromS(pk)))).item();
-    }
 
-    void assertIdentical(SqlMigrationSettings settings, long expected) {
-        SqlTable table = new SqlTable(settings.source(), settings.sourceTable());
-        VerifyResult result = PostgresMigrationIT.verify(table, settings.mapping().bind(table.schema()), settings.targetTable(), state, dynamo, client)
-                .result();
-        assertTrue(result.identical(), "identical: " + result);
-        assertEquals(expected, result.targetItems());
-    }
 
     @Test
     void primaryKeyMovesHugeUnsignedKeysAndUnmappableTimesDuringCapture() throws Exception {
@@ -83,7 +65,7 @@ class MariaDbCaptureFaultsIT {
         String target = LocalTables.uniqueName("faults");
         SqlMigrationSettings settings = settings(source, "items", target);
         assertEquals("CATCH_UP", run(settings, "backfill", () -> { }).phase());
-        assertEquals("big", item(target, "ID#9223372036854775813").get("name").s(), "the backfill reads 2^63 + 5 exactly");
+        assertEquals("big", item(client, target, "ID#9223372036854775813").get("name").s(), "the backfill reads 2^63 + 5 exactly");
         maria.execute("faults", "UPDATE items SET id = id + 1000 WHERE id <= 5",
                 "INSERT INTO items VALUES (18446744073709551615, 'max', NULL)",
                 "UPDATE items SET name = 'big-edit' WHERE id = 9223372036854775813",
@@ -96,14 +78,14 @@ class MariaDbCaptureFaultsIT {
         assertEquals(2, done.deadLettered(), "the two rows with TIME outside 00:00-24:00 are dead-lettered, and capture went on");
         String dead = Files.readString(state.resolve("dead-letters.jsonl"));
         assertTrue(dead.contains("cannot be mapped") && dead.contains("\"30\"") && dead.contains("\"31\""), dead);
-        assertEquals("after", item(target, "ID#6").get("name").s(), "a change after the poison events was applied");
-        assertTrue(item(target, "ID#1").isEmpty(), "the old key of a moved row is gone");
-        assertEquals("n3", item(target, "ID#1003").get("name").s(), "the row under its new key");
-        assertEquals("max", item(target, "ID#18446744073709551615").get("name").s());
-        assertEquals("big-edit", item(target, "ID#9223372036854775813").get("name").s());
-        assertTrue(item(target, "ID#-9223372036854775803").isEmpty(), "2^63 + 5 was not captured as a negative number");
+        assertEquals("after", item(client, target, "ID#6").get("name").s(), "a change after the poison events was applied");
+        assertTrue(item(client, target, "ID#1").isEmpty(), "the old key of a moved row is gone");
+        assertEquals("n3", item(client, target, "ID#1003").get("name").s(), "the row under its new key");
+        assertEquals("max", item(client, target, "ID#18446744073709551615").get("name").s());
+        assertEquals("big-edit", item(client, target, "ID#9223372036854775813").get("name").s());
+        assertTrue(item(client, target, "ID#-9223372036854775803").isEmpty(), "2^63 + 5 was not captured as a negative number");
         maria.execute("faults", "DELETE FROM items WHERE id IN (30, 31)"); // not in the target: they were dead-lettered
-        assertIdentical(settings, 22);
+        assertIdentical(settings, 22, state, dynamo, client);
     }
 
     @Test
@@ -125,11 +107,11 @@ class MariaDbCaptureFaultsIT {
             maria.execute("late", "INSERT INTO t VALUES (" + id + ", " + id + ")"); // 20 commits, the writers then stop
         }
 
-        MigrationStatus done = run(settings, "drained", () -> PostgresCaptureFaultsIT.sleep(3_000)); // capture over 2 s behind
+        MigrationStatus done = run(settings, "drained", () -> CaptureFaultChecks.sleep(3_000)); // capture over 2 s behind
 
         assertEquals("COMPLETE", done.phase());
         assertEquals(0, done.backlog());
-        assertEquals("40", item(target, "ID#40").get("v").n(), "the last commit before the finish was applied");
-        assertIdentical(settings, 40);
+        assertEquals("40", item(client, target, "ID#40").get("v").n(), "the last commit before the finish was applied");
+        assertIdentical(settings, 40, state, dynamo, client);
     }
 }

@@ -1,5 +1,9 @@
 package io.cutover.sql;
 
+import static io.cutover.sql.CaptureFaultChecks.assertIdentical;
+import static io.cutover.sql.CaptureFaultChecks.item;
+import static io.cutover.sql.CaptureFaultChecks.run;
+import static io.cutover.sql.CaptureFaultChecks.sleep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,9 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
-import io.cutover.core.copy.CopyProgress;
 import io.cutover.core.result.MigrationStatus;
-import io.cutover.core.result.VerifyResult;
 import io.cutover.dynamodb.DynamoDbEndpoint;
 import io.cutover.local.LocalDynamoDb;
 import io.cutover.local.LocalTables;
@@ -23,13 +25,11 @@ import io.cutover.sql.migrate.SqlMigrationSettings;
 import io.cutover.sql.source.SqlEndpoint;
 import io.cutover.sql.source.SqlTable;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * PostgreSQL capture under the events production throws at it: primary keys that change, tables
@@ -62,23 +62,8 @@ class PostgresCaptureFaultsIT {
                 Mapping.fromYaml(mappingYaml, "test"), state, 2, 2, 100, 4, 0, false);
     }
 
-    static MigrationStatus run(SqlMigrationSettings settings, String until, boolean finish) {
-        try (SqlMigration migration = new SqlMigration(settings)) {
-            return migration.run(until, finish, CopyProgress.NONE, s -> { });
-        }
-    }
 
-    Map<String, AttributeValue> item(String target, String pk) {
-        return client.getItem(b -> b.tableName(target).key(Map.of("pk", AttributeValue.fromS(pk)))).item();
-    }
 
-    void assertIdentical(SqlMigrationSettings settings, long expected) {
-        SqlTable table = new SqlTable(settings.source(), settings.sourceTable());
-        VerifyResult result = PostgresMigrationIT.verify(table, settings.mapping().bind(table.schema()), settings.targetTable(), state, dynamo, client)
-                .result();
-        assertTrue(result.identical(), "identical: " + result);
-        assertEquals(expected, result.targetItems());
-    }
 
     @Test
     void aPrimaryKeyUpdateMovesTheItemAndLosesNothing() throws Exception {
@@ -88,17 +73,17 @@ class PostgresCaptureFaultsIT {
                 "INSERT INTO accounts SELECT g, 'n' || g FROM generate_series(1, 50) g");
         String target = LocalTables.uniqueName("pkmoves");
         SqlMigrationSettings settings = settings(source, "accounts", target, "mapping:\n  partitionKey: { attribute: pk, template: \"ACC#${id}\" }\n");
-        assertEquals("CATCH_UP", run(settings, "backfill", false).phase());
+        assertEquals("CATCH_UP", run(settings, "backfill", () -> { }).phase());
         pg.execute("pk_moves", "UPDATE accounts SET id = id + 1000 WHERE id <= 10", "UPDATE accounts SET id = 2000, name = 'moved twice' WHERE id = 1001");
 
-        MigrationStatus done = run(settings, "drained", true);
+        MigrationStatus done = run(settings, "drained", () -> { });
 
         assertEquals("COMPLETE", done.phase());
         assertEquals(0, done.deadLettered());
-        assertTrue(item(target, "ACC#1").isEmpty(), "the old key is gone");
-        assertEquals("moved twice", item(target, "ACC#2000").get("name").s());
-        assertEquals("n5", item(target, "ACC#1005").get("name").s(), "the row under its new key");
-        assertIdentical(settings, 50);
+        assertTrue(item(client, target, "ACC#1").isEmpty(), "the old key is gone");
+        assertEquals("moved twice", item(client, target, "ACC#2000").get("name").s());
+        assertEquals("n5", item(client, target, "ACC#1005").get("name").s(), "the row under its new key");
+        assertIdentical(settings, 50, state, dynamo, client);
     }
 
     @Test
@@ -107,17 +92,17 @@ class PostgresCaptureFaultsIT {
         pg.execute("poison", "CREATE TABLE shifts (id int PRIMARY KEY, ends time)", "INSERT INTO shifts SELECT g, '17:00' FROM generate_series(1, 10) g");
         String target = LocalTables.uniqueName("poison");
         SqlMigrationSettings settings = settings(source, "shifts", target, "mapping:\n  partitionKey: { attribute: pk, template: \"S#${id}\" }\n");
-        assertEquals("CATCH_UP", run(settings, "backfill", false).phase());
+        assertEquals("CATCH_UP", run(settings, "backfill", () -> { }).phase());
         pg.execute("poison", "INSERT INTO shifts VALUES (11, '24:00')", "UPDATE shifts SET ends = '18:30' WHERE id = 2");
 
-        MigrationStatus done = run(settings, "drained", true);
+        MigrationStatus done = run(settings, "drained", () -> { });
 
         assertEquals("COMPLETE", done.phase());
         assertEquals(1, done.deadLettered());
         String dead = java.nio.file.Files.readString(state.resolve("dead-letters.jsonl"));
         assertTrue(dead.contains("cannot be mapped") && dead.contains("\"11\""), dead);
-        assertEquals("18:30:00", item(target, "S#2").get("ends").s(), "a change after the poison event was applied");
-        assertTrue(item(target, "S#11").isEmpty());
+        assertEquals("18:30:00", item(client, target, "S#2").get("ends").s(), "a change after the poison event was applied");
+        assertTrue(item(client, target, "S#11").isEmpty());
     }
 
     @Test
@@ -131,19 +116,19 @@ class PostgresCaptureFaultsIT {
         String target = LocalTables.uniqueName("parts");
         SqlMigrationSettings settings = settings(source, "logs", target,
                 "mapping:\n  partitionKey: { attribute: pk, template: \"${day}#${id}\" }\n");
-        assertEquals("CATCH_UP", run(settings, "backfill", false).phase());
+        assertEquals("CATCH_UP", run(settings, "backfill", () -> { }).phase());
         assertEquals(40, client.scan(b -> b.tableName(target)).count(), "the backfill of the parent read both partitions");
         pg.execute("parts", "INSERT INTO logs VALUES (100, '2026-11-01', 'new'), (101, '2026-11-02', 'new')",
                 "UPDATE logs SET msg = 'edited' WHERE id IN (3, 4)", "DELETE FROM logs WHERE id IN (5, 6)");
 
-        MigrationStatus done = run(settings, "drained", true);
+        MigrationStatus done = run(settings, "drained", () -> { });
 
         assertEquals("COMPLETE", done.phase());
         assertEquals(0, done.deadLettered());
-        assertEquals("new", item(target, "2026-11-02#101").get("msg").s());
-        assertEquals("edited", item(target, "2026-11-01#4").get("msg").s());
-        assertTrue(item(target, "2026-11-02#5").isEmpty(), "a delete in a partition is captured");
-        assertIdentical(settings, 40);
+        assertEquals("new", item(client, target, "2026-11-02#101").get("msg").s());
+        assertEquals("edited", item(client, target, "2026-11-01#4").get("msg").s());
+        assertTrue(item(client, target, "2026-11-02#5").isEmpty(), "a delete in a partition is captured");
+        assertIdentical(settings, 40, state, dynamo, client);
         try (var c = pg.connect("parts"); var rs = c.createStatement().executeQuery(
                 "SELECT count(*) FROM pg_class WHERE relname IN ('logs_1101', 'logs_1102') AND relreplident = 'f'")) {
             rs.next();
@@ -157,30 +142,19 @@ class PostgresCaptureFaultsIT {
         pg.execute("late", "CREATE TABLE t (id int PRIMARY KEY, v int)", "INSERT INTO t SELECT g, g FROM generate_series(1, 20) g");
         String target = LocalTables.uniqueName("late");
         SqlMigrationSettings settings = settings(source, "t", target, "mapping:\n  partitionKey: { attribute: pk, template: \"T#${id}\" }\n");
-        assertEquals("CATCH_UP", run(settings, "backfill", false).phase());
+        assertEquals("CATCH_UP", run(settings, "backfill", () -> { }).phase());
         for (int id = 21; id <= 40; id++) {
             pg.execute("late", "INSERT INTO t VALUES (" + id + ", " + id + ")"); // 20 commits, the writers then stop
         }
 
-        MigrationStatus done;
-        try (SqlMigration migration = new SqlMigration(settings)) {
-            migration.beforeCaptureBatch(() -> sleep(3_000)); // capture more than two seconds behind the source
-            done = migration.run("drained", true, CopyProgress.NONE, s -> { });
-        }
+        MigrationStatus done = run(settings, "drained", () -> sleep(3_000)); // capture more than two seconds behind the source
 
         assertEquals("COMPLETE", done.phase());
         assertEquals(0, done.backlog());
-        assertEquals("40", item(target, "T#40").get("v").n(), "the last commit before the finish was applied");
-        assertIdentical(settings, 40);
+        assertEquals("40", item(client, target, "T#40").get("v").n(), "the last commit before the finish was applied");
+        assertIdentical(settings, 40, state, dynamo, client);
     }
 
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     @Test
     void aReplicationSlotDroppedBetweenRunsStopsTheResumeWithAStreamGap() throws Exception {
@@ -188,11 +162,11 @@ class PostgresCaptureFaultsIT {
         pg.execute("lost_slot", "CREATE TABLE t (id int PRIMARY KEY, v int)", "INSERT INTO t SELECT g, g FROM generate_series(1, 20) g");
         String target = LocalTables.uniqueName("lostslot");
         SqlMigrationSettings settings = settings(source, "t", target, "mapping:\n  partitionKey: { attribute: pk, template: \"T#${id}\" }\n");
-        assertEquals("CATCH_UP", run(settings, "backfill", false).phase());
+        assertEquals("CATCH_UP", run(settings, "backfill", () -> { }).phase());
         String slot = SqlMigration.load(state).orElseThrow().slot();
         pg.execute("lost_slot", "SELECT pg_drop_replication_slot('" + slot + "')", "UPDATE t SET v = -1 WHERE id = 1");
 
-        CutoverException e = assertThrows(CutoverException.class, () -> run(settings, "drained", true));
+        CutoverException e = assertThrows(CutoverException.class, () -> run(settings, "drained", () -> { }));
 
         assertEquals(ErrorCode.STREAM_GAP, e.code());
         assertTrue(e.getMessage().contains("replication slot " + slot) && e.getMessage().contains("--restart"), e.getMessage());

@@ -133,7 +133,8 @@ public final class DebeziumCapture implements AutoCloseable {
             p.setProperty("schema.history.internal.file.filename", stateDir.resolve("schema-history.dat").toAbsolutePath().toString());
             p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");
             p.setProperty("include.schema.changes", "false");
-            p.setProperty("database.ssl.mode", "disabled");
+            // The MariaDB connector names its modes as the MariaDB driver does ("disable"); the MySQL one as MySQL's ("disabled").
+            p.setProperty("database.ssl.mode", e.flavor() == SqlEndpoint.Flavor.MARIADB ? "disable" : "disabled");
             p.setProperty("connect.timeout.ms", "10000");
             // BIGINT UNSIGNED of 2^63 and more as an exact number, as the backfill reads it (the default, "long", wraps it negative).
             p.setProperty("bigint.unsigned.handling.mode", "precise");
