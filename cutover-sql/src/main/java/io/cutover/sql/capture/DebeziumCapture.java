@@ -218,7 +218,7 @@ public final class DebeziumCapture implements AutoCloseable {
         }
     }
 
-    private void handleBatch(List<RecordChangeEvent<SourceRecord>> records, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+    void handleBatch(List<RecordChangeEvent<SourceRecord>> records, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
         beforeBatch.run();
         List<ChangeRecord> changes = new ArrayList<>();

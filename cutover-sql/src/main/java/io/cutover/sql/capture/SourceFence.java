@@ -70,8 +70,18 @@ public record SourceFence(long lsn, String file, long pos) {
         if (f == null) {
             return false;
         }
-        int byFile = f.toString().compareTo(file);
+        int byFile = compareFiles(f.toString(), file);
         return byFile > 0 || byFile == 0 && number(offset.get("pos")) >= pos;
+    }
+
+    /** Binlog files by their sequence number (the suffix after the last dot), which may outgrow its zero padding. */
+    static int compareFiles(String a, String b) {
+        String sa = a.substring(a.lastIndexOf('.') + 1);
+        String sb = b.substring(b.lastIndexOf('.') + 1);
+        if (sa.matches("\\d{1,18}") && sb.matches("\\d{1,18}")) {
+            return Long.compare(Long.parseLong(sa), Long.parseLong(sb));
+        }
+        return a.compareTo(b);
     }
 
     private static long number(Object o) {

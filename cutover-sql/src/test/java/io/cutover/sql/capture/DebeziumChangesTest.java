@@ -53,8 +53,9 @@ class DebeziumChangesTest {
               sortKey: { attribute: sk, template: "${created:yyyy-MM-dd}#${id}" }
             """, "t").bind(TABLE);
 
+    final InMemoryChangeLog changeLog = new InMemoryChangeLog();
     final DebeziumCapture capture = new DebeziumCapture(new SqlTable(SqlEndpoint.parse("postgresql://u@h/db"), "t"), mapper,
-            new InMemoryChangeLog(), new DeadLetterSink() {
+            changeLog, new DeadLetterSink() {
                 @Override
                 public void accept(String table, Map<String, AttributeValue> item, String reason) {
                 }
@@ -135,6 +136,58 @@ class DebeziumChangesTest {
                 null, null, null, null, new org.apache.kafka.connect.header.ConnectHeaders().addString(DebeziumCapture.NEW_KEY_HEADER, "{}"));
         assertEquals(false, DebeziumCapture.leavesForNewKey(plain));
         assertEquals(true, DebeziumCapture.leavesForNewKey(moved));
+    }
+
+    static io.debezium.engine.RecordChangeEvent<org.apache.kafka.connect.source.SourceRecord> record(Struct event, long lsn, boolean newKey) {
+        org.apache.kafka.connect.header.ConnectHeaders headers = new org.apache.kafka.connect.header.ConnectHeaders();
+        if (newKey) {
+            headers.addString(DebeziumCapture.NEW_KEY_HEADER, "{}");
+        }
+        org.apache.kafka.connect.source.SourceRecord r = new org.apache.kafka.connect.source.SourceRecord(Map.of("server", "cutover"),
+                Map.of("lsn", lsn), "t", null, null, null, ENVELOPE, event, null, headers);
+        return () -> r;
+    }
+
+    @Test
+    void aBatchEndingInTheDeleteHalfOfAKeyChangeCommitsTheOffsetBeforeIt() throws Exception {
+        List<Object> marked = new java.util.ArrayList<>();
+        io.debezium.engine.DebeziumEngine.RecordCommitter<io.debezium.engine.RecordChangeEvent<org.apache.kafka.connect.source.SourceRecord>> committer =
+                new io.debezium.engine.DebeziumEngine.RecordCommitter<>() {
+                    @Override
+                    public void markProcessed(io.debezium.engine.RecordChangeEvent<org.apache.kafka.connect.source.SourceRecord> r) {
+                        marked.add(r.record().sourceOffset().get("lsn"));
+                    }
+
+                    @Override
+                    public void markBatchFinished() {
+                    }
+
+                    @Override
+                    public void markProcessed(io.debezium.engine.RecordChangeEvent<org.apache.kafka.connect.source.SourceRecord> r,
+                                              io.debezium.engine.DebeziumEngine.Offsets offsets) {
+                        markProcessed(r);
+                    }
+
+                    @Override
+                    public io.debezium.engine.DebeziumEngine.Offsets buildOffsets() {
+                        return null;
+                    }
+                };
+
+        capture.handleBatch(List.of(record(event("c", null, row(1, "a", null), 100), 100, false),
+                record(event("d", row(1, "a", null), null, 200), 200, true)), committer);
+
+        assertEquals(List.of(100L), marked, "the DELETE half is not marked processed");
+        assertEquals(Map.of("lsn", 100L), capture.durableOffset());
+        assertEquals(true, changeLog.positions().get(ChangeLogOffsetStore.PARTITION).lastPosition().contains("100"));
+        assertEquals(2, changeLog.read(0, 10).size(), "both changes are in the log; a re-delivered DELETE is deduplicated");
+
+        capture.handleBatch(List.of(record(event("d", row(1, "a", null), null, 200), 200, true),
+                record(event("c", null, row(2, "a", null), 200), 200, false)), committer);
+
+        assertEquals(List.of(100L, 200L, 200L), marked);
+        assertEquals(3, changeLog.read(0, 10).size(), "the DELETE once, then the CREATE of the new key");
+        assertEquals(ChangeRecord.Operation.PUT, changeLog.read(0, 10).get(2).operation());
     }
 
     @Test
