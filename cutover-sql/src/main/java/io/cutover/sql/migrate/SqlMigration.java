@@ -244,7 +244,8 @@ public final class SqlMigration implements AutoCloseable {
      * if capture does not get there in time.
      */
     private void applyThrough(SourceFence fence, SqliteChangeLog log, DebeziumCapture capture, ChangeApplier applier) {
-        long end = System.currentTimeMillis() + FENCE_WAIT_MILLIS;
+        long start = System.currentTimeMillis();
+        long end = start + FENCE_WAIT_MILLIS;
         while (!fence.reachedBy(capture.durableOffset())) {
             failOn(capture);
             if (stop || System.currentTimeMillis() > end) {
@@ -258,7 +259,8 @@ public final class SqlMigration implements AutoCloseable {
         while (applier.applyAvailable(10_000) > 0) {
             failOn(capture);
         }
-        LOG.info("capture reached the source's position {} read after the writers stopped; every change up to it is applied", fence);
+        LOG.info("capture reached the source's position {} read after the writers stopped ({} ms later); every change up to it is applied",
+                fence, System.currentTimeMillis() - start);
     }
 
     private void dropSlot(State state) {
