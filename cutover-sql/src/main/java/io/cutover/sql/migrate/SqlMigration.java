@@ -182,7 +182,9 @@ public final class SqlMigration implements AutoCloseable {
                 applier.onApplied(onApplied);
                 MigrationStatus status = apply(state, log, capture, applier, until, onStatus);
                 if (finish && !stop && "drained".equals(until) && status.phase().equals("IN_SYNC") && status.backlog() == 0) {
-                    applyThrough(SourceFence.mark(table), log, capture, applier);
+                    if (!applyThrough(SourceFence.mark(table), capture, applier)) {
+                        return saveStatus(status(state, log, applier.stats(), 0)); // stopped while waiting: IN_SYNC, slot kept
+                    }
                     capture.close();
                     state = load(dir).orElseThrow().with("COMPLETE");
                     dropSlot(state);
@@ -241,14 +243,17 @@ public final class SqlMigration implements AutoCloseable {
     /**
      * Before the finish: waits until capture made every change up to the source's current position durable
      * (read after the writers stopped), and applies them all. Fails, leaving the migration IN_SYNC with its slot,
-     * if capture does not get there in time.
+     * if capture does not get there in time; returns false when a stop was requested while waiting.
      */
-    private void applyThrough(SourceFence fence, SqliteChangeLog log, DebeziumCapture capture, ChangeApplier applier) {
+    private boolean applyThrough(SourceFence fence, DebeziumCapture capture, ChangeApplier applier) {
         long start = System.currentTimeMillis();
         long end = start + FENCE_WAIT_MILLIS;
         while (!fence.reachedBy(capture.durableOffset())) {
             failOn(capture);
-            if (stop || System.currentTimeMillis() > end) {
+            if (stop) {
+                return false;
+            }
+            if (System.currentTimeMillis() > end) {
                 throw new CutoverException(ErrorCode.TRANSIENT, "capture from " + table.endpoint().describe() + " did not reach the source's"
                         + " current position (" + fence + ") within " + FENCE_WAIT_MILLIS / 1000 + " s, so the migration was not finished (it stays"
                         + " IN_SYNC, slot kept): run migrate --until drained --finish again once the source is quiet");
@@ -261,6 +266,7 @@ public final class SqlMigration implements AutoCloseable {
         }
         LOG.info("capture reached the source's position {} read after the writers stopped ({} ms later); every change up to it is applied",
                 fence, System.currentTimeMillis() - start);
+        return true;
     }
 
     private void dropSlot(State state) {
