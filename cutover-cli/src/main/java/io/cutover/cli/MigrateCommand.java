@@ -41,7 +41,8 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
     @Option(names = "--mapping", paramLabel = "FILE", description = "SQL source: YAML file with a mapping: section (docs/sql.md).")
     Path mapping;
 
-    @Option(names = "--finish", description = "SQL source, with --until drained: then drop the replication slot and publication (phase COMPLETE).")
+    @Option(names = "--finish", description = "SQL source, with --until drained: once capture has reached the source's current position (read after the"
+            + " writers stopped) and everything up to it is applied, drop the replication slot and publication (phase COMPLETE).")
     boolean finish;
 
     @Option(names = "--page-size", paramLabel = "ROWS", defaultValue = "1000", description = "SQL source: rows per keyset page (default: ${DEFAULT-VALUE}).")

@@ -48,6 +48,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 public final class DebeziumCapture implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DebeziumCapture.class);
+    /** The header Debezium puts on the DELETE of a primary-key change (the CREATE carries "__debezium.oldkey"). */
+    static final String NEW_KEY_HEADER = "__debezium.newkey";
+    static final String OLD_SUFFIX = ":old";
 
     private final SqlTable table;
     private final RowMapper mapper;
@@ -58,6 +61,7 @@ public final class DebeziumCapture implements AutoCloseable {
     private final JsonConverter keyConverter = new JsonConverter();
     private final JsonConverter valueConverter = new JsonConverter();
     private final AtomicLong events = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "cutover-debezium");
         t.setDaemon(true);
@@ -67,6 +71,8 @@ public final class DebeziumCapture implements AutoCloseable {
     private volatile CutoverException failure;
     private volatile boolean running;
     private volatile boolean closing;
+    private volatile Map<String, ?> durable;
+    private volatile Runnable beforeBatch = () -> { };
 
     /**
      * @param slot       PostgreSQL: the replication slot (and, with "_pub", the publication) Cutover created; MySQL: unused
@@ -131,8 +137,22 @@ public final class DebeziumCapture implements AutoCloseable {
             p.setProperty("include.schema.changes", "false");
             p.setProperty("database.ssl.mode", e.debeziumSslMode());
             p.setProperty("connect.timeout.ms", "10000");
+            // The server sends a heartbeat event every 0.8 x this interval when the binlog is idle; only an event carries
+            // the offset past the last transaction, so the finish (SourceFence) waits up to that long. The default
+            // (60 s) made it wait 48 s on an idle server.
+            p.setProperty("connect.keep.alive.interval.ms", "5000");
+            // BIGINT UNSIGNED of 2^63 and more as an exact number, as the backfill reads it (the default, "long", wraps it negative).
+            p.setProperty("bigint.unsigned.handling.mode", "precise");
+            // No snapshot is taken (no_data), so no lock either: "minimal" would still take FLUSH TABLES WITH READ LOCK
+            // (which needs RELOAD and stalls every writer on the primary) to read the schema.
+            p.setProperty("snapshot.locking.mode", "none");
         }
         return p;
+    }
+
+    /** Run on the capture thread before each batch is made durable (fault injection in tests); set before {@link #start}. */
+    public void beforeBatch(Runnable hook) {
+        this.beforeBatch = hook;
     }
 
     /** Starts the engine on its own thread; returns at once. */
@@ -173,6 +193,16 @@ public final class DebeziumCapture implements AutoCloseable {
         return events.get();
     }
 
+    /** Events dead-lettered in this run because they could not be mapped. */
+    public long deadLettered() {
+        return deadLettered.get();
+    }
+
+    /** The source offset of the last event whose changes are durable in the change log, or null before the first. */
+    public Map<String, ?> durableOffset() {
+        return durable;
+    }
+
     /** Why capture stopped, or null while it runs. */
     public CutoverException failure() {
         return failure;
@@ -193,38 +223,60 @@ public final class DebeziumCapture implements AutoCloseable {
         }
     }
 
-    private void handleBatch(List<RecordChangeEvent<SourceRecord>> records, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+    void handleBatch(List<RecordChangeEvent<SourceRecord>> records, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
+        beforeBatch.run();
         List<ChangeRecord> changes = new ArrayList<>();
-        SourceRecord last = null;
         long now = System.currentTimeMillis();
         for (RecordChangeEvent<SourceRecord> e : records) {
             SourceRecord r = e.record();
-            last = r;
-            if (r.value() instanceof Struct envelope && envelope.schema().field("op") != null) {
+            // A row event has "before" and "after"; a logical decoding message ("m", such as SourceFence's) has neither.
+            if (r.value() instanceof Struct envelope && envelope.schema().field("op") != null && envelope.schema().field("after") != null) {
                 try {
-                    changes.addAll(toChanges(envelope, now));
-                } catch (UnmappableRowException | IllegalArgumentException ex) {
-                    deadLetters.accept(table.qualifiedName(), describe(envelope), "change cannot be mapped: " + ex.getMessage());
+                    changes.addAll(toChanges(envelope, leavesForNewKey(r), now));
+                } catch (RuntimeException ex) {
+                    // Any event that cannot be mapped (a bad value, a time Java cannot hold) is dead-lettered and
+                    // counted, and capture goes on: otherwise every resume would stop on it again.
+                    deadLetters.accept(table.qualifiedName(), describe(envelope), "change cannot be mapped: " + ex);
+                    deadLettered.incrementAndGet();
                 }
             }
         }
+        // The first half of a primary-key change (its DELETE) ends the batch: its offset is not committed, so that a
+        // crash before the second half (the CREATE, same source position) re-reads both; the DELETE is deduplicated.
+        int committed = records.size();
+        if (committed > 1 && leavesForNewKey(records.get(committed - 1).record())) {
+            committed--;
+        }
+        SourceRecord last = records.isEmpty() ? null : records.get(committed - 1).record();
         if (last != null) {
             byte[] key = keyConverter.fromConnectData(engineName, null, Arrays.asList(engineName, last.sourcePartition()));
             byte[] value = valueConverter.fromConnectData(engineName, null, last.sourceOffset());
             log.append(changes, new PartitionPosition(ChangeLogOffsetStore.PARTITION, ChangeLogOffsetStore.encode(key, value), false));
+            durable = last.sourceOffset();
         }
         events.addAndGet(records.size());
-        for (RecordChangeEvent<SourceRecord> e : records) {
-            committer.markProcessed(e);
+        for (int i = 0; i < committed; i++) {
+            committer.markProcessed(records.get(i));
         }
         committer.markBatchFinished();
     }
 
-    List<ChangeRecord> toChanges(Struct envelope, long now) {
+    /** True for the DELETE Debezium emits first when a row's primary key changes (the CREATE of the new key follows). */
+    static boolean leavesForNewKey(SourceRecord r) {
+        return r.headers() != null && r.headers().lastWithName(NEW_KEY_HEADER) != null;
+    }
+
+    /**
+     * The item changes of one event. Every change gets its own position, so that the change log's
+     * uniqueness on (partition, position) drops only a re-delivery: the DELETE half of a primary-key change
+     * shares its source position with the CREATE that follows, so it is told apart by the suffix ":old", as is
+     * the DELETE of the old item when an UPDATE moves a row to another item key.
+     */
+    List<ChangeRecord> toChanges(Struct envelope, boolean leavesForNewKey, long now) {
         String op = envelope.getString("op");
         Struct source = envelope.getStruct("source");
-        String position = position(source);
+        String position = position(source) + (leavesForNewKey ? OLD_SUFFIX : "");
         long ts = source.getInt64("ts_ms");
         Struct before = envelope.getStruct("before");
         Struct after = envelope.getStruct("after");
@@ -243,7 +295,7 @@ public final class DebeziumCapture implements AutoCloseable {
                 if (beforeRow != null && beforeRow.keySet().containsAll(mapper.tableKeyColumns())) {
                     Map<String, AttributeValue> oldKey = mapper.key(beforeRow);
                     if (!oldKey.equals(newKey)) {
-                        out.add(ChangeRecord.delete(partition(), position + ":old", oldKey, ts, now));
+                        out.add(ChangeRecord.delete(partition(), position + OLD_SUFFIX, oldKey, ts, now));
                     }
                 }
                 out.add(ChangeRecord.put(partition(), position, newKey, item, ts, now));

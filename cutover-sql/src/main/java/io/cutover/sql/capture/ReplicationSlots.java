@@ -30,13 +30,27 @@ public final class ReplicationSlots {
         return raw.length() > 63 ? raw.substring(0, 63) : raw;
     }
 
+    /** How long PREPARE waits for the transactions open on the source to end before creating the slot. */
+    public static final java.time.Duration SLOT_WAIT = java.time.Duration.ofMinutes(2);
+
     public static void create(SqlTable table, String slot, String publication) {
+        create(table, slot, publication, SLOT_WAIT);
+    }
+
+    /**
+     * Creates the publication and the slot when missing. Creating a slot waits until every transaction open at
+     * that moment has ended; after {@code wait} it gives up and names the sessions holding one open.
+     */
+    public static void create(SqlTable table, String slot, String publication, java.time.Duration wait) {
         try (Connection c = table.endpoint().connect(); Statement s = c.createStatement()) {
             try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
                 p.setString(1, publication);
                 try (ResultSet rs = p.executeQuery()) {
                     if (!rs.next()) {
-                        s.execute("CREATE PUBLICATION " + table.quote(publication) + " FOR TABLE " + table.sqlName());
+                        // A partitioned table's changes are published under the parent's name, so that the one table
+                        // Debezium includes sees them (without it they arrive as the leaf partitions' and are filtered out).
+                        s.execute("CREATE PUBLICATION " + table.quote(publication) + " FOR TABLE " + table.sqlName()
+                                + (partitions(c, table).isEmpty() ? "" : " WITH (publish_via_partition_root = true)"));
                     }
                 }
             }
@@ -44,17 +58,110 @@ public final class ReplicationSlots {
                 p.setString(1, slot);
                 try (ResultSet rs = p.executeQuery()) {
                     if (!rs.next()) {
-                        try (PreparedStatement create = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
-                            create.setString(1, slot);
-                            create.execute();
-                        }
+                        createSlot(c, table, slot, wait);
                     }
                 }
             }
+        } catch (CutoverException e) {
+            throw e;
         } catch (SQLException e) {
             throw new CutoverException(ErrorCode.UNSUPPORTED, "cannot create replication slot " + slot + " and publication " + publication + " on "
                     + table.endpoint().describe() + " (" + table.failure("create", e).getMessage() + "); the user needs the REPLICATION"
                     + " attribute and ownership of the table, and the server max_replication_slots > slots in use", e);
+        }
+    }
+
+    private static void createSlot(Connection c, SqlTable table, String slot, java.time.Duration wait) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SET statement_timeout = " + Math.max(1, wait.toMillis()));
+        }
+        try (PreparedStatement create = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
+            create.setString(1, slot);
+            create.execute();
+        } catch (SQLException e) {
+            if (!"57014".equals(e.getSQLState())) { // query_canceled: the statement_timeout above
+                throw e;
+            }
+            throw new CutoverException(ErrorCode.TRANSIENT, "creating replication slot " + slot + " on " + table.endpoint().describe()
+                    + " waited " + wait.toSeconds() + " s for transactions open on the server to end: " + blockers(c)
+                    + "; end them (COMMIT or ROLLBACK, or SELECT pg_terminate_backend(pid)) and run migrate again", e);
+        } finally {
+            try (Statement s = c.createStatement()) {
+                s.execute("SET statement_timeout = 0");
+            }
+        }
+    }
+
+    /** The sessions holding a transaction open (pid, user, state, age), oldest first: what slot creation waits for. */
+    static String blockers(Connection c) throws SQLException {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pid, usename, state, date_trunc('second', now() - xact_start)::text FROM pg_stat_activity"
+                     + " WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+                     + " AND (backend_xid IS NOT NULL OR backend_xmin IS NOT NULL) ORDER BY xact_start LIMIT 5")) {
+            while (rs.next()) {
+                out.add("pid " + rs.getInt(1) + " (user " + rs.getString(2) + ", " + rs.getString(3) + ", transaction open for " + rs.getString(4) + ")");
+            }
+        }
+        return out.isEmpty() ? "no session holds one now" : String.join(", ", out);
+    }
+
+    /**
+     * The leaf partitions of a partitioned table, with their REPLICA IDENTITY ("d", "f", "n", "i"); empty for a
+     * plain table. Partitions do not inherit the parent's REPLICA IDENTITY, and the old image of a change comes
+     * from the leaf it happened in.
+     */
+    public static java.util.Map<String, String> partitions(Connection c, SqlTable table) throws SQLException {
+        java.util.Map<String, String> leaves = new java.util.LinkedHashMap<>();
+        try (PreparedStatement p = c.prepareStatement("SELECT l.oid::regclass::text, l.relreplident FROM pg_class r JOIN pg_namespace n"
+                + " ON n.oid = r.relnamespace, pg_partition_tree(r.oid) t JOIN pg_class l ON l.oid = t.relid"
+                + " WHERE n.nspname = ? AND r.relname = ? AND r.relkind = 'p' AND t.isleaf ORDER BY 1")) {
+            p.setString(1, table.schemaName());
+            p.setString(2, table.tableName());
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    leaves.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return leaves;
+    }
+
+    /**
+     * Gives every leaf partition REPLICA IDENTITY FULL when the partitioned parent has it (what the user asked
+     * for on the parent, which partitions do not inherit); returns the partitions changed. Run at every start,
+     * so that a partition attached since the last run is covered too.
+     */
+    public static java.util.List<String> alignPartitions(SqlTable table) {
+        java.util.List<String> changed = new java.util.ArrayList<>();
+        try (Connection c = table.endpoint().connect(); Statement s = c.createStatement()) {
+            java.util.Map<String, String> leaves = partitions(c, table);
+            if (leaves.isEmpty() || table.oldImageLimit().isPresent()) {
+                return changed;
+            }
+            for (java.util.Map.Entry<String, String> leaf : leaves.entrySet()) {
+                if (!leaf.getValue().equals("f")) {
+                    s.execute("ALTER TABLE " + leaf.getKey() + " REPLICA IDENTITY FULL");
+                    changed.add(leaf.getKey());
+                }
+            }
+        } catch (SQLException e) {
+            throw new CutoverException(ErrorCode.UNSUPPORTED, "cannot set REPLICA IDENTITY FULL on the partitions of " + table.qualifiedName()
+                    + " (" + table.failure("alter", e).getMessage() + "): run ALTER TABLE <partition> REPLICA IDENTITY FULL on each partition", e);
+        }
+        return changed;
+    }
+
+    /**
+     * Stops a resumed migration whose slot is gone (dropped by someone, or lost in a failover without failover
+     * slots): the changes since the last captured position were never retained, so resuming (and letting Debezium
+     * make a new slot) would skip them silently.
+     */
+    public static void requireSlot(SqlTable table, String slot) {
+        if (lag(table, slot).isEmpty()) {
+            throw new CutoverException(ErrorCode.STREAM_GAP, "replication slot " + slot + " on " + table.endpoint().describe()
+                    + " is gone (dropped, or lost in a failover), so changes to " + table.qualifiedName() + " since the last captured position"
+                    + " are lost: run migrate again with --restart to copy the table afresh");
         }
     }
 

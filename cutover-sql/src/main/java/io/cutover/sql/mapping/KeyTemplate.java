@@ -26,11 +26,17 @@ import java.util.regex.Pattern;
  * <p>Formatters: a date pattern ({@code yyyy-MM-dd}, {@code yyyy/MM}, {@code HH}; date and time columns,
  * time-zone columns in UTC), {@code iso}, {@code epoch} and {@code epoch-ms} (with an optional offset such as
  * {@code epoch+90d}, units d h m s), a printf number pattern such as {@code %08d}, {@code upper}, {@code lower}.
- * Without a formatter a value renders as its attribute text (ISO-8601 for dates and times).
+ * Without a formatter a value renders as its attribute text, except times: ISO-8601 at a fixed width (six
+ * fraction digits; time-zone columns in UTC with "Z"), so that keys made of them sort in time order.
  */
 public final class KeyTemplate {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}:]+)(?::([^}]*))?}");
     private static final Pattern EPOCH = Pattern.compile("epoch(-ms)?(?:([+-])(\\d+)([dhms]))?");
+
+    private static final DateTimeFormatter FIXED_LOCAL = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS", Locale.ROOT);
+    private static final DateTimeFormatter FIXED_INSTANT = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter FIXED_TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS", Locale.ROOT);
 
     private final String text;
     private final List<Part> parts;
@@ -147,12 +153,9 @@ public final class KeyTemplate {
     }
 
     static String format(Object value, ColumnKind kind, String format) {
-        if (format == null) {
-            return SqlValues.text(value, kind);
-        }
-        String f = format.toLowerCase(Locale.ROOT);
+        String f = format == null ? "iso" : format.toLowerCase(Locale.ROOT);
         if (f.equals("iso")) {
-            return SqlValues.text(value, kind);
+            return sortable(value).orElseGet(() -> SqlValues.text(value, kind));
         }
         if (f.equals("upper")) {
             return SqlValues.text(value, kind).toUpperCase(Locale.ROOT);
@@ -191,6 +194,24 @@ public final class KeyTemplate {
             throw new MappingException("the date pattern " + format + " needs a date or time column, not " + kind);
         }
         return DateTimeFormatter.ofPattern(format, Locale.ROOT).format(t);
+    }
+
+    /**
+     * Times at a fixed width, so that keys sort in time order: always six fraction digits (the precision of
+     * PostgreSQL and MySQL), time-zone values in UTC with "Z". ISO-8601 as {@code Instant.toString} prints it drops
+     * trailing zeros (0, 3, 6 or 9 digits), and {@code ...:00.500Z} would sort before {@code ...:00Z}.
+     */
+    private static java.util.Optional<String> sortable(Object value) {
+        if (value instanceof Instant i) {
+            return java.util.Optional.of(FIXED_INSTANT.format(i));
+        }
+        if (value instanceof LocalDateTime t) {
+            return java.util.Optional.of(FIXED_LOCAL.format(t));
+        }
+        if (value instanceof LocalTime t) {
+            return java.util.Optional.of(FIXED_TIME.format(t));
+        }
+        return java.util.Optional.empty();
     }
 
     private static Instant instant(Object value, String format) {

@@ -212,10 +212,11 @@ public final class RowMapper {
     public Map<String, AttributeValue> item(Map<String, Object> row) {
         Map<String, AttributeValue> item = key(row);
         for (Index ix : mapping.indexes()) {
-            // An index key that cannot be built (a NULL column) leaves the item out of the index, as DynamoDB does.
-            if (put(item, ix.partitionKey(), row, false)) {
+            // An index key that cannot be built (a NULL column) or renders empty (DynamoDB rejects an empty key value,
+            // and the whole item with it) leaves the item out of the index, as a missing index key does in DynamoDB.
+            if (putIndexKey(item, ix.partitionKey(), row)) {
                 ix.sortKey().ifPresent(k -> {
-                    if (!put(item, k, row, false)) {
+                    if (!putIndexKey(item, k, row)) {
                         item.remove(ix.partitionKey().attribute());
                     }
                 });
@@ -237,8 +238,16 @@ public final class RowMapper {
         return item;
     }
 
-    private boolean put(Map<String, AttributeValue> item, KeyAttribute k, Map<String, Object> row, boolean required) {
+    private boolean putIndexKey(Map<String, AttributeValue> item, KeyAttribute k, Map<String, Object> row) {
         String text = k.template().render(row, schema);
+        return text != null && !text.isEmpty() && put(item, k, row, text, false);
+    }
+
+    private boolean put(Map<String, AttributeValue> item, KeyAttribute k, Map<String, Object> row, boolean required) {
+        return put(item, k, row, k.template().render(row, schema), required);
+    }
+
+    private boolean put(Map<String, AttributeValue> item, KeyAttribute k, Map<String, Object> row, String text, boolean required) {
         if (text == null) {
             if (required) {
                 List<String> nulls = k.template().columns().stream().filter(c -> row.get(c) == null).toList();
@@ -248,7 +257,8 @@ public final class RowMapper {
             return false;
         }
         if (text.isEmpty() && required) {
-            throw new UnmappableRowException("key attribute " + k.attribute() + " (" + k.template().text() + ") is empty");
+            throw new UnmappableRowException("key attribute " + k.attribute() + " (" + k.template().text() + ") renders empty, which DynamoDB"
+                    + " rejects in a key: give the template a literal part (e.g. \"ID#${...}\") or fix the row");
         }
         if (k.type() == KeyType.N) {
             item.put(k.attribute(), AttributeValue.fromN(new BigDecimal(text).toPlainString()));

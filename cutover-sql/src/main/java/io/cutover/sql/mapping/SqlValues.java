@@ -73,7 +73,7 @@ public final class SqlValues {
                 if (raw instanceof java.sql.Date d) { // MySQL YEAR through some drivers
                     return (long) d.toLocalDate().getYear();
                 }
-                return Long.parseLong(raw.toString());
+                return canonical(new BigDecimal(raw.toString()), kind); // text, which may exceed a long (BIGINT UNSIGNED)
             case DECIMAL:
                 if (raw instanceof BigDecimal bd) {
                     return bd;

@@ -25,6 +25,7 @@ import io.cutover.dynamodb.DynamoDbErrorClassifier;
 import io.cutover.dynamodb.StateDirectory;
 import io.cutover.sql.capture.DebeziumCapture;
 import io.cutover.sql.capture.ReplicationSlots;
+import io.cutover.sql.capture.SourceFence;
 import io.cutover.sql.mapping.RowMapper;
 import io.cutover.sql.source.KeyRangeUnit;
 import io.cutover.sql.source.KeyRanges;
@@ -69,6 +70,7 @@ public final class SqlMigration implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SqlMigration.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final String STATE_FILE = "migration.json";
+    private static final long FENCE_WAIT_MILLIS = 120_000;
 
     /** Where the phase machine is; kept in migration.json. Bounds are the key ranges' split points, encoded. */
     public record State(String phase, String source, String sourceTable, String targetTable, String slot, String publication, long serverId,
@@ -85,6 +87,8 @@ public final class SqlMigration implements AutoCloseable {
     private volatile boolean stop;
     private volatile BulkCopier copier;
     private volatile ObjLongConsumer<ChangeRecord> onApplied = (c, t) -> { };
+    private volatile Runnable beforeCaptureBatch = () -> { };
+    private volatile DebeziumCapture capture;
 
     public SqlMigration(SqlMigrationSettings settings) {
         this.settings = settings;
@@ -95,6 +99,11 @@ public final class SqlMigration implements AutoCloseable {
     /** Told of every change the target acknowledged, with the time (for benchmarks); set before {@link #run}. */
     public void onApplied(ObjLongConsumer<ChangeRecord> listener) {
         this.onApplied = listener;
+    }
+
+    /** Run by capture before each batch is made durable (fault injection: tests slow capture down with it); set before {@link #run}. */
+    public void beforeCaptureBatch(Runnable hook) {
+        this.beforeCaptureBatch = hook;
     }
 
     /**
@@ -124,11 +133,17 @@ public final class SqlMigration implements AutoCloseable {
                 throw new CutoverException(ErrorCode.STATE_CONFLICT, "the migration in --state-dir " + dir + " was abandoned (its replication"
                         + " slot is gone, so changes since then are lost): pass --restart to start over");
             }
+            if (table.endpoint().flavor() == SqlEndpoint.Flavor.POSTGRESQL) {
+                ReplicationSlots.requireSlot(table, state.slot());
+                ReplicationSlots.alignPartitions(table).forEach(p -> LOG.info("set REPLICA IDENTITY FULL on partition {}, as its parent has", p));
+            }
             try (SqliteChangeLog log = SqliteChangeLog.open(dir.resolve("changes.db"));
                  FileDeadLetterSink dead = new FileDeadLetterSink(dir.resolve("dead-letters.jsonl"));
                  DynamoDbBatchWriter writer = new DynamoDbBatchWriter(target, settings.targetTable(), settings.writeConcurrency(),
                          new Throttle(settings.maxWriteRate()), retry, new DynamoDbErrorClassifier(settings.target()), dead);
                  DebeziumCapture capture = new DebeziumCapture(table, mapper, log, dead, state.slot(), state.publication(), state.serverId(), dir)) {
+                this.capture = capture;
+                capture.beforeBatch(beforeCaptureBatch);
                 capture.start();
                 capture.awaitRunning(120_000);
                 if (state.phase().equals("CAPTURE") && table.endpoint().flavor().mysqlFamily()) {
@@ -167,6 +182,9 @@ public final class SqlMigration implements AutoCloseable {
                 applier.onApplied(onApplied);
                 MigrationStatus status = apply(state, log, capture, applier, until, onStatus);
                 if (finish && !stop && "drained".equals(until) && status.phase().equals("IN_SYNC") && status.backlog() == 0) {
+                    if (!applyThrough(SourceFence.mark(table), capture, applier)) {
+                        return saveStatus(status(state, log, applier.stats(), 0)); // stopped while waiting: IN_SYNC, slot kept
+                    }
                     capture.close();
                     state = load(dir).orElseThrow().with("COMPLETE");
                     dropSlot(state);
@@ -220,6 +238,35 @@ public final class SqlMigration implements AutoCloseable {
         } else {
             LOG.info("binlog position recorded before the copy");
         }
+    }
+
+    /**
+     * Before the finish: waits until capture made every change up to the source's current position durable
+     * (read after the writers stopped), and applies them all. Fails, leaving the migration IN_SYNC with its slot,
+     * if capture does not get there in time; returns false when a stop was requested while waiting.
+     */
+    private boolean applyThrough(SourceFence fence, DebeziumCapture capture, ChangeApplier applier) {
+        long start = System.currentTimeMillis();
+        long end = start + FENCE_WAIT_MILLIS;
+        while (!fence.reachedBy(capture.durableOffset())) {
+            failOn(capture);
+            if (stop) {
+                return false;
+            }
+            if (System.currentTimeMillis() > end) {
+                throw new CutoverException(ErrorCode.TRANSIENT, "capture from " + table.endpoint().describe() + " did not reach the source's"
+                        + " current position (" + fence + ") within " + FENCE_WAIT_MILLIS / 1000 + " s, so the migration was not finished (it stays"
+                        + " IN_SYNC, slot kept): run migrate --until drained --finish again once the source is quiet");
+            }
+            applier.applyAvailable(10_000);
+            sleep(20);
+        }
+        while (applier.applyAvailable(10_000) > 0) {
+            failOn(capture);
+        }
+        LOG.info("capture reached the source's position {} read after the writers stopped ({} ms later); every change up to it is applied",
+                fence, System.currentTimeMillis() - start);
+        return true;
     }
 
     private void dropSlot(State state) {
@@ -287,8 +334,10 @@ public final class SqlMigration implements AutoCloseable {
                 positions.put(p.partition(), pos.substring(pos.indexOf('\n') + 1));
             }
         }
-        return MigrationStatus.of(state.phase(), state.sourceTable(), state.targetTable(), state.slot(), state.backfillItems(),
+        MigrationStatus status = MigrationStatus.of(state.phase(), state.sourceTable(), state.targetTable(), state.slot(), state.backfillItems(),
                 log, stats, rate, positions);
+        DebeziumCapture c = capture;
+        return c == null ? status : status.withDeadLettered(status.deadLettered() + c.deadLettered()); // events capture could not map
     }
 
     private MigrationStatus saveStatus(MigrationStatus status) {

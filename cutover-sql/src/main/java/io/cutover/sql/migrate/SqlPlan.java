@@ -52,6 +52,14 @@ public final class SqlPlan {
                     + ", and " + limit.get() + ". Without the old values a delete, or an update that moves a row to another key, cannot"
                     + " find the item to remove. Fix the source, or build mapping.partitionKey/sortKey from primary key columns only");
         }
+        if (limit.isPresent() && table.endpoint().flavor() == SqlEndpoint.Flavor.POSTGRESQL) {
+            List<String> toastable = table.toastableColumns();
+            toastable.removeAll(schema.primaryKey());
+            if (!toastable.isEmpty()) {
+                throw new MappingException(limit.get() + ". Its column(s) " + toastable + " can be TOASTed, and PostgreSQL leaves an unchanged"
+                        + " TOASTed value out of an UPDATE event, so every such update would be dead-lettered instead of applied");
+            }
+        }
         if (sample > 0) {
             Map<Map<String, AttributeValue>, Map<String, Object>> seen = new HashMap<>();
             for (Map<String, Object> row : table.sample(schema, sample)) {

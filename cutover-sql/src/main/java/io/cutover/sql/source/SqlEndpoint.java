@@ -173,6 +173,16 @@ public record SqlEndpoint(Flavor flavor, String host, int port, String database,
                 case AUTO, VERIFY_FULL -> "verify-full";
             };
         }
+        if (flavor == Flavor.MARIADB) {
+            // Debezium's MariaDB connector names its modes as the MariaDB driver does (disable, trust, verify-ca,
+            // verify-full); the MySQL connector as MySQL does.
+            return switch (mode) {
+                case DISABLE -> "disable";
+                case REQUIRE -> "trust";
+                case VERIFY_CA -> "verify-ca";
+                case AUTO, VERIFY_FULL -> "verify-full";
+            };
+        }
         return switch (mode) {
             case DISABLE -> "disabled";
             case REQUIRE -> "required";

@@ -195,6 +195,30 @@ public final class SqlTable {
         }
     }
 
+    /**
+     * PostgreSQL: the columns whose values can be stored out of line (TOAST: text, bytea, json, arrays, numeric,
+     * ...; storage other than "plain"), in column order. An UPDATE that leaves such a value unchanged does not
+     * carry it unless the table has REPLICA IDENTITY FULL.
+     */
+    public List<String> toastableColumns() {
+        List<String> out = new ArrayList<>();
+        try (Connection c = endpoint.connect();
+             PreparedStatement p = c.prepareStatement("SELECT a.attname FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid JOIN pg_namespace n"
+                     + " ON n.oid = r.relnamespace WHERE n.nspname = ? AND r.relname = ? AND a.attnum > 0 AND NOT a.attisdropped"
+                     + " AND a.attstorage <> 'p' ORDER BY a.attnum")) {
+            p.setString(1, schemaName);
+            p.setString(2, tableName);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw failure("read the column storage of " + qualifiedName(), e);
+        }
+        return out;
+    }
+
     /** The column values of the current row as canonical values. */
     public static Map<String, Object> row(ResultSet rs, TableSchema schema) throws SQLException {
         Map<String, Object> row = new LinkedHashMap<>();

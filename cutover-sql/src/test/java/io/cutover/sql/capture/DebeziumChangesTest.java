@@ -53,8 +53,9 @@ class DebeziumChangesTest {
               sortKey: { attribute: sk, template: "${created:yyyy-MM-dd}#${id}" }
             """, "t").bind(TABLE);
 
+    final InMemoryChangeLog changeLog = new InMemoryChangeLog();
     final DebeziumCapture capture = new DebeziumCapture(new SqlTable(SqlEndpoint.parse("postgresql://u@h/db"), "t"), mapper,
-            new InMemoryChangeLog(), new DeadLetterSink() {
+            changeLog, new DeadLetterSink() {
                 @Override
                 public void accept(String table, Map<String, AttributeValue> item, String reason) {
                 }
@@ -81,7 +82,7 @@ class DebeziumChangesTest {
 
     @Test
     void anInsertIsAPutOfTheMappedItem() {
-        List<ChangeRecord> c = capture.toChanges(event("c", null, row(1, "a", "{\"x\": 1}"), 100), 5);
+        List<ChangeRecord> c = capture.toChanges(event("c", null, row(1, "a", "{\"x\": 1}"), 100), false, 5);
         assertEquals(1, c.size());
         assertEquals(ChangeRecord.Operation.PUT, c.get(0).operation());
         assertEquals("2026-11-02T10:00:00.000001", c.get(0).image().get("created").s());
@@ -92,28 +93,106 @@ class DebeziumChangesTest {
 
     @Test
     void anUpdateThatMovesTheKeyDeletesTheOldItemFirst() {
-        List<ChangeRecord> c = capture.toChanges(event("u", row(1, "a", null), row(1, "b", null), 200), 5);
+        List<ChangeRecord> c = capture.toChanges(event("u", row(1, "a", null), row(1, "b", null), 200), false, 5);
         assertEquals(2, c.size());
         assertEquals(ChangeRecord.Operation.DELETE, c.get(0).operation());
         assertEquals(AttributeValue.fromS("a"), c.get(0).key().get("pk"));
         assertEquals(ChangeRecord.Operation.PUT, c.get(1).operation());
         assertEquals(AttributeValue.fromS("b"), c.get(1).key().get("pk"));
-        assertEquals(1, capture.toChanges(event("u", row(1, "a", null), row(1, "a", "{}"), 300), 5).size(), "same key: one put");
+        assertEquals(1, capture.toChanges(event("u", row(1, "a", null), row(1, "a", "{}"), 300), false, 5).size(), "same key: one put");
     }
 
     @Test
     void aDeleteUsesTheOldRowAndAnUnchangedToastedValueComesFromIt() {
-        List<ChangeRecord> d = capture.toChanges(event("d", row(1, "a", null), null, 400), 5);
+        List<ChangeRecord> d = capture.toChanges(event("d", row(1, "a", null), null, 400), false, 5);
         assertEquals(ChangeRecord.Operation.DELETE, d.get(0).operation());
         assertEquals(AttributeValue.fromS("2026-11-02#1"), d.get(0).key().get("sk"));
-        List<ChangeRecord> u = capture.toChanges(event("u", row(1, "a", "{\"big\": true}"), row(1, "a", DebeziumValues.UNAVAILABLE), 500), 5);
+        List<ChangeRecord> u = capture.toChanges(event("u", row(1, "a", "{\"big\": true}"), row(1, "a", DebeziumValues.UNAVAILABLE), 500), false, 5);
         assertEquals(true, u.get(0).image().get("doc").m().get("big").bool());
-        assertThrows(IllegalArgumentException.class, () -> capture.toChanges(event("u", null, row(1, "a", DebeziumValues.UNAVAILABLE), 600), 5));
+        assertThrows(IllegalArgumentException.class, () -> capture.toChanges(event("u", null, row(1, "a", DebeziumValues.UNAVAILABLE), 600), false, 5));
+    }
+
+    @Test
+    void aPrimaryKeyChangeKeepsBothHalvesInTheChangeLogAndARedeliveryIsDeduplicated() {
+        // Debezium emits a primary-key UPDATE as a DELETE (with the __debezium.newkey header) and a CREATE, same LSN.
+        List<ChangeRecord> delete = capture.toChanges(event("d", row(1, "a", null), null, 800), true, 5);
+        List<ChangeRecord> create = capture.toChanges(event("c", null, row(2, "a", null), 800), false, 5);
+        InMemoryChangeLog log = new InMemoryChangeLog();
+        java.util.List<ChangeRecord> both = new java.util.ArrayList<>(delete);
+        both.addAll(create);
+        assertEquals(2, log.append(both, new io.cutover.core.changelog.PartitionPosition("debezium", "1", false)));
+        assertEquals(0, log.append(both, new io.cutover.core.changelog.PartitionPosition("debezium", "1", false)), "a re-delivery adds nothing");
+        List<ChangeRecord> kept = log.read(0, 10);
+        assertEquals(ChangeRecord.Operation.DELETE, kept.get(0).operation());
+        assertEquals(AttributeValue.fromS("2026-11-02#1"), kept.get(0).key().get("sk"));
+        assertEquals(ChangeRecord.Operation.PUT, kept.get(1).operation());
+        assertEquals(AttributeValue.fromS("2026-11-02#2"), kept.get(1).key().get("sk"));
+    }
+
+    @Test
+    void onlyTheDeleteOfAPrimaryKeyChangeIsMarkedAsLeavingForANewKey() {
+        org.apache.kafka.connect.source.SourceRecord plain = new org.apache.kafka.connect.source.SourceRecord(Map.of(), Map.of(), "t", null, null);
+        org.apache.kafka.connect.source.SourceRecord moved = new org.apache.kafka.connect.source.SourceRecord(Map.of(), Map.of(), "t", null, null,
+                null, null, null, null, new org.apache.kafka.connect.header.ConnectHeaders().addString(DebeziumCapture.NEW_KEY_HEADER, "{}"));
+        assertEquals(false, DebeziumCapture.leavesForNewKey(plain));
+        assertEquals(true, DebeziumCapture.leavesForNewKey(moved));
+    }
+
+    static io.debezium.engine.RecordChangeEvent<org.apache.kafka.connect.source.SourceRecord> record(Struct event, long lsn, boolean newKey) {
+        org.apache.kafka.connect.header.ConnectHeaders headers = new org.apache.kafka.connect.header.ConnectHeaders();
+        if (newKey) {
+            headers.addString(DebeziumCapture.NEW_KEY_HEADER, "{}");
+        }
+        org.apache.kafka.connect.source.SourceRecord r = new org.apache.kafka.connect.source.SourceRecord(Map.of("server", "cutover"),
+                Map.of("lsn", lsn), "t", null, null, null, ENVELOPE, event, null, headers);
+        return () -> r;
+    }
+
+    @Test
+    void aBatchEndingInTheDeleteHalfOfAKeyChangeCommitsTheOffsetBeforeIt() throws Exception {
+        List<Object> marked = new java.util.ArrayList<>();
+        io.debezium.engine.DebeziumEngine.RecordCommitter<io.debezium.engine.RecordChangeEvent<org.apache.kafka.connect.source.SourceRecord>> committer =
+                new io.debezium.engine.DebeziumEngine.RecordCommitter<>() {
+                    @Override
+                    public void markProcessed(io.debezium.engine.RecordChangeEvent<org.apache.kafka.connect.source.SourceRecord> r) {
+                        marked.add(r.record().sourceOffset().get("lsn"));
+                    }
+
+                    @Override
+                    public void markBatchFinished() {
+                    }
+
+                    @Override
+                    public void markProcessed(io.debezium.engine.RecordChangeEvent<org.apache.kafka.connect.source.SourceRecord> r,
+                                              io.debezium.engine.DebeziumEngine.Offsets offsets) {
+                        markProcessed(r);
+                    }
+
+                    @Override
+                    public io.debezium.engine.DebeziumEngine.Offsets buildOffsets() {
+                        return null;
+                    }
+                };
+
+        capture.handleBatch(List.of(record(event("c", null, row(1, "a", null), 100), 100, false),
+                record(event("d", row(1, "a", null), null, 200), 200, true)), committer);
+
+        assertEquals(List.of(100L), marked, "the DELETE half is not marked processed");
+        assertEquals(Map.of("lsn", 100L), capture.durableOffset());
+        assertEquals(true, changeLog.positions().get(ChangeLogOffsetStore.PARTITION).lastPosition().contains("100"));
+        assertEquals(2, changeLog.read(0, 10).size(), "both changes are in the log; a re-delivered DELETE is deduplicated");
+
+        capture.handleBatch(List.of(record(event("d", row(1, "a", null), null, 200), 200, true),
+                record(event("c", null, row(2, "a", null), 200), 200, false)), committer);
+
+        assertEquals(List.of(100L, 200L, 200L), marked);
+        assertEquals(3, changeLog.read(0, 10).size(), "the DELETE once, then the CREATE of the new key");
+        assertEquals(ChangeRecord.Operation.PUT, changeLog.read(0, 10).get(2).operation());
     }
 
     @Test
     void aTruncateIsRefusedWithItsReasonNotSkipped() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> capture.toChanges(event("t", null, null, 700), 5));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> capture.toChanges(event("t", null, null, 700), false, 5));
         assertEquals(true, e.getMessage().contains("TRUNCATE"), e.getMessage());
     }
 }

@@ -111,7 +111,51 @@ class MappingTest {
         assertEquals("ABC", KeyTemplate.format("aBc", ColumnKind.TEXT, "upper"));
         assertEquals("abc", KeyTemplate.format("aBc", ColumnKind.TEXT, "lower"));
         assertEquals("2026-01-05", KeyTemplate.format(LocalDate.parse("2026-01-05"), ColumnKind.DATE, null));
-        assertEquals("2026-01-05T07:08:09.5", KeyTemplate.format(t, ColumnKind.TIMESTAMP, "iso"));
+        assertEquals("2026-01-05T07:08:09.500000", KeyTemplate.format(t, ColumnKind.TIMESTAMP, "iso"));
+    }
+
+    @Test
+    void anIndexKeyThatRendersEmptyLeavesTheItemOutOfTheIndexAndAnEmptyTableKeyIsRefused() {
+        TableSchema t = new TableSchema("public.t", kinds("id", ColumnKind.TEXT, "tag", ColumnKind.TEXT, "at", ColumnKind.TEXT), List.of("id"));
+        RowMapper m = Mapping.fromYaml("""
+                mapping:
+                  partitionKey: { attribute: pk, template: "${id}" }
+                  indexes:
+                    - name: byTag
+                      partitionKey: { attribute: tag_pk, template: "${tag}" }
+                      sortKey: { attribute: tag_sk, template: "${at}" }
+                """, "t").bind(t);
+        Map<String, Object> row = new LinkedHashMap<>(Map.of("id", "a", "tag", "", "at", "x"));
+        Map<String, AttributeValue> item = m.item(row);
+        assertFalse(item.containsKey("tag_pk") || item.containsKey("tag_sk"), "not indexed: " + item);
+        assertEquals("", item.get("tag").s(), "the column itself keeps its empty value");
+        row.put("tag", "red");
+        row.put("at", "");
+        assertFalse(m.item(row).containsKey("tag_pk"), "an empty index sort key leaves the partition key out too");
+        row.put("at", "x");
+        assertEquals("red", m.item(row).get("tag_pk").s());
+        row.put("id", "");
+        UnmappableRowException e = assertThrows(UnmappableRowException.class, () -> m.item(row));
+        assertTrue(e.getMessage().contains("pk") && e.getMessage().contains("empty"), e.getMessage());
+    }
+
+    @Test
+    void timesInKeysHaveAFixedWidthSoTheySortInTimeOrder() {
+        List<Instant> inOrder = List.of(Instant.parse("2026-11-02T10:00:00Z"), Instant.parse("2026-11-02T10:00:00.000001Z"),
+                Instant.parse("2026-11-02T10:00:00.5Z"), Instant.parse("2026-11-02T10:00:01Z"), Instant.parse("2026-11-02T10:00:01.120Z"));
+        List<String> rendered = new java.util.ArrayList<>();
+        for (Instant i : inOrder) {
+            rendered.add(KeyTemplate.format(i, ColumnKind.TIMESTAMPTZ, null));
+        }
+        List<String> sorted = new java.util.ArrayList<>(rendered);
+        java.util.Collections.sort(sorted);
+        assertEquals(rendered, sorted, "text order is time order");
+        assertEquals("2026-11-02T10:00:00.000000Z", rendered.get(0));
+        assertEquals("2026-11-02T10:00:00.500000Z", KeyTemplate.format(Instant.parse("2026-11-02T10:00:00.5Z"), ColumnKind.TIMESTAMPTZ, "iso"));
+        assertEquals("2026-11-02T10:00:00.000000", KeyTemplate.format(LocalDateTime.parse("2026-11-02T10:00"), ColumnKind.TIMESTAMP, null));
+        assertEquals("23:59:59.100000", KeyTemplate.format(java.time.LocalTime.parse("23:59:59.1"), ColumnKind.TIME, null));
+        Map<String, String> back = KeyTemplate.parse("${at}#${id}", "k").parseBack("2026-11-02T10:00:00.500000Z#7");
+        assertEquals(Instant.parse("2026-11-02T10:00:00.5Z"), SqlValues.canonical(back.get("at"), ColumnKind.TIMESTAMPTZ), "read back exactly");
     }
 
     @Test

@@ -49,4 +49,14 @@ class SqlValuesTest {
         assertEquals(AttributeValue.fromL(List.of(AttributeValue.fromS("a"), AttributeValue.fromNul(true))),
                 attr(new String[] {"a", null}, ColumnKind.ARRAY, TimestampStyle.ISO));
     }
+
+    @Test
+    void anUnsignedBigintBeyondALongStaysExactInEveryForm() {
+        BigDecimal big = new BigDecimal("18446744073709551615");
+        assertEquals(big, SqlValues.canonical(new BigDecimal("18446744073709551615"), ColumnKind.INTEGER), "precise capture: a BigDecimal");
+        assertEquals(big, SqlValues.canonical(new java.math.BigInteger("18446744073709551615"), ColumnKind.INTEGER), "the JDBC backfill");
+        assertEquals(big, SqlValues.canonical("18446744073709551615", ColumnKind.INTEGER), "as text");
+        assertEquals(42L, SqlValues.canonical("42", ColumnKind.INTEGER));
+        assertEquals("18446744073709551615", SqlValues.attribute(big, ColumnKind.INTEGER, TimestampStyle.ISO).n());
+    }
 }

@@ -17,7 +17,8 @@ class SqlEndpointTlsTest {
         assertEquals(SqlEndpoint.Tls.AUTO, maria.tls());
         assertTrue(maria.jdbcUrl().contains("sslMode=verify-full"), maria.jdbcUrl());
         assertFalse(maria.jdbcUrl().contains("allowPublicKeyRetrieval"), "no RSA key fetch where TLS is expected: " + maria.jdbcUrl());
-        assertEquals("verify_identity", maria.debeziumSslMode());
+        assertEquals("verify-full", maria.debeziumSslMode(), "the MariaDB connector spells its modes as the MariaDB driver does");
+        assertEquals("verify_identity", SqlEndpoint.parse("mysql://app:pw@db.example:3306/shop").debeziumSslMode());
         SqlEndpoint pg = SqlEndpoint.parse("postgresql://app:pw@pg.example/shop");
         assertTrue(pg.jdbcUrl().contains("sslmode=verify-full") && pg.jdbcUrl().contains("DefaultJavaSSLFactory"), pg.jdbcUrl());
         assertEquals("verify-full", pg.debeziumSslMode());
@@ -39,6 +40,9 @@ class SqlEndpointTlsTest {
         assertEquals("required", encrypted.debeziumSslMode());
         assertEquals("require", SqlEndpoint.parse("postgresql://u@h/d?sslmode=require").debeziumSslMode());
         assertEquals("verify_ca", SqlEndpoint.parse("mysql://u@h/d?sslmode=verify-ca").debeziumSslMode());
+        assertEquals("disable", SqlEndpoint.parse("mariadb://u@h/d?sslMode=disable").debeziumSslMode());
+        assertEquals("trust", SqlEndpoint.parse("mariadb://u@h/d?sslMode=require").debeziumSslMode());
+        assertEquals("verify-ca", SqlEndpoint.parse("mariadb://u@h/d?sslMode=verify-ca").debeziumSslMode());
     }
 
     @Test
