@@ -73,6 +73,27 @@ class DynamoDbErrorClassifierTest {
     }
 
     @Test
+    void streamsLimitExceededIsRetryableThrottlingNotARejection() {
+        AwsServiceException sdk = service(400, "LimitExceededException", "too many DescribeStream calls");
+
+        CutoverException e = source.classify(sdk);
+
+        assertClassified(e, ErrorCode.THROTTLED, sdk);
+        assertTrue(e.retryable());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TransactionConflictException", "TransactionInProgressException"})
+    void aTransactionConflictIsRetriedNotDeadLettered(String code) {
+        AwsServiceException sdk = service(400, code, "the item is in another transaction");
+
+        CutoverException e = target.classify(sdk);
+
+        assertTrue(e.retryable(), "a REJECTED write would be dead-lettered by the batch writer: " + e.code());
+        assertSame(sdk, e.getCause());
+    }
+
+    @Test
     void status429IsThrottling() {
         AwsServiceException sdk = service(429, "SomethingNew", "too many");
 
