@@ -76,9 +76,7 @@ final class MigrateBench {
         try (ScratchDirectory scratch = new ScratchDirectory("cutover-bench");
              LocalDynamoDb db = LocalDynamoDb.startChildProcess("-Xmx4g")) {
             DynamoDbEndpoint endpoint = DynamoDbEndpoint.local("source", db.endpoint());
-            DynamoDbClient client = DynamoDbClients.create(endpoint, 32);
-            LocalTables.create(client, SampleItems.withStream(SampleItems.plainTable(TABLE)));
-            LocalTables.load(client, TABLE, items, sample::item);
+            DynamoDbClient client = loadedSource(endpoint);
             printer.note("  loaded " + TABLE);
             String streamArn = client.describeTable(b -> b.tableName(TABLE)).table().latestStreamArn();
 
@@ -144,6 +142,14 @@ final class MigrateBench {
         }
     }
 
+    /** A client of the source, whose table (with a stream) now holds {@code items} items. */
+    private DynamoDbClient loadedSource(DynamoDbEndpoint endpoint) {
+        DynamoDbClient client = DynamoDbClients.create(endpoint, 32);
+        LocalTables.create(client, SampleItems.withStream(SampleItems.plainTable(TABLE)));
+        LocalTables.load(client, TABLE, items, sample::item);
+        return client;
+    }
+
     /** One 100,000-change block of the soak. */
     public record SoakBlock(long applied, double changesPerSecond, double cpuMicrosPerChange, long heapAfterGcMiB, long logBytesOnDisk,
                             long logRowsKept, long lagP50Millis, long lagP99Millis) {
@@ -161,9 +167,7 @@ final class MigrateBench {
         try (ScratchDirectory scratch = new ScratchDirectory("cutover-soak");
              LocalDynamoDb db = LocalDynamoDb.startChildProcess("-Xmx2g")) {
             DynamoDbEndpoint endpoint = DynamoDbEndpoint.local("source", db.endpoint());
-            DynamoDbClient client = DynamoDbClients.create(endpoint, 32);
-            LocalTables.create(client, SampleItems.withStream(SampleItems.plainTable(TABLE)));
-            LocalTables.load(client, TABLE, items, sample::item);
+            DynamoDbClient client = loadedSource(endpoint);
             java.nio.file.Path state = scratch.path().resolve("migrate");
             CopySettings settings = CopySettings.builder(endpoint, DynamoDbEndpoint.local("target", db.endpoint()))
                     .table(TABLE, TARGET).stateDir(state).build();

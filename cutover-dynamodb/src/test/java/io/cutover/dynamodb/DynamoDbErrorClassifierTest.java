@@ -62,7 +62,8 @@ class DynamoDbErrorClassifierTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"})
+    // LimitExceededException is the Streams API's rate limit (HTTP 400), not a rejection.
+    @ValueSource(strings = {"ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "LimitExceededException"})
     void otherThrottlingCodesAreRetryableThrottling(String code) {
         AwsServiceException sdk = service(400, code, "slow down");
 
@@ -70,16 +71,6 @@ class DynamoDbErrorClassifierTest {
 
         assertClassified(e, ErrorCode.THROTTLED, sdk);
         assertTrue(e.getMessage().contains("source"), e.getMessage());
-    }
-
-    @Test
-    void streamsLimitExceededIsRetryableThrottlingNotARejection() {
-        AwsServiceException sdk = service(400, "LimitExceededException", "too many DescribeStream calls");
-
-        CutoverException e = source.classify(sdk);
-
-        assertClassified(e, ErrorCode.THROTTLED, sdk);
-        assertTrue(e.retryable());
     }
 
     @ParameterizedTest

@@ -84,11 +84,7 @@ abstract class ChangeLogContract {
     @Test
     void readsPageByPageAfterASequence() {
         ChangeLog log = log();
-        List<ChangeRecord> batch = new ArrayList<>();
-        for (int i = 1; i <= 25; i++) {
-            batch.add(put("s", i, i));
-        }
-        log.append(batch, new PartitionPosition("s", "25", false));
+        appendPuts(log, 25);
         assertEquals(10, log.read(0, 10).size());
         assertEquals(11L, log.read(10, 10).get(0).logSequence());
         assertEquals(5, log.read(20, 10).size());
@@ -142,15 +138,20 @@ abstract class ChangeLogContract {
         assertFalse(log.positions().get("shard-0").finished());
     }
 
+    /** Appends puts 1 to n of partition "s", one key each. */
+    static void appendPuts(ChangeLog log, int n) {
+        List<ChangeRecord> batch = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            batch.add(put("s", i, i));
+        }
+        log.append(batch, new PartitionPosition("s", Integer.toString(n), false));
+    }
+
     @Test
     void prunesOnlyAppliedChangesWhoseAcknowledgementIsOlderThanTheRetention() {
         AtomicLong now = new AtomicLong(1_000_000);
         ChangeLog log = log(Duration.ofHours(3), now::get);
-        List<ChangeRecord> batch = new ArrayList<>();
-        for (int i = 1; i <= 10; i++) {
-            batch.add(put("s", i, i));
-        }
-        log.append(batch, new PartitionPosition("s", "10", false));
+        appendPuts(log, 10);
         log.markApplied(4);
         now.addAndGet(Duration.ofHours(1).toMillis());
         log.markApplied(7);
@@ -182,11 +183,7 @@ abstract class ChangeLogContract {
     @Test
     void aReadStopsOnceItHoldsTheByteBoundButAlwaysTakesOneChange() {
         ChangeLog log = log();
-        List<ChangeRecord> batch = new ArrayList<>();
-        for (int i = 1; i <= 10; i++) {
-            batch.add(put("s", i, i));
-        }
-        log.append(batch, new PartitionPosition("s", "10", false));
+        appendPuts(log, 10);
         assertEquals(1, log.read(0, 100, 1).size(), "one change even when it alone exceeds the bound");
         int some = log.read(0, 100, 600).size();
         assertTrue(some > 1 && some < 10, "a bound of a few images' size takes a few: " + some);
