@@ -181,4 +181,78 @@ class DynamoDbStreamCaptureTest {
             assertEquals(2, log.size());
         }
     }
+
+    /** A stream that says ENABLING with no shards for its first {@code enablingCalls} DescribeStream calls; counts the calls. */
+    static final class EnablingStream implements DynamoDbStreamsClient {
+        final AtomicInteger describes = new AtomicInteger();
+        final AtomicInteger paged = new AtomicInteger();
+        final int enablingCalls;
+
+        EnablingStream(int enablingCalls) {
+            this.enablingCalls = enablingCalls;
+        }
+
+        @Override
+        public DescribeStreamResponse describeStream(DescribeStreamRequest r) {
+            boolean enabling = describes.incrementAndGet() <= enablingCalls;
+            if (r.exclusiveStartShardId() != null) {
+                paged.incrementAndGet();
+            }
+            List<Shard> shards = enabling || r.exclusiveStartShardId() != null ? List.of()
+                    : List.of(Shard.builder().shardId("s1").sequenceNumberRange(b -> b.startingSequenceNumber("1")).build());
+            return DescribeStreamResponse.builder().streamDescription(d -> d.streamArn(ARN).tableName("t")
+                    .streamStatus(enabling ? StreamStatus.ENABLING : StreamStatus.ENABLED).shards(shards)).build();
+        }
+
+        @Override
+        public GetShardIteratorResponse getShardIterator(GetShardIteratorRequest r) {
+            return GetShardIteratorResponse.builder().shardIterator("it-" + r.shardId()).build();
+        }
+
+        @Override
+        public GetRecordsResponse getRecords(GetRecordsRequest r) {
+            return GetRecordsResponse.builder().records(List.of()).nextShardIterator(r.shardIterator()).build();
+        }
+
+        @Override
+        public String serviceName() {
+            return "streams";
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void aNewlyEnabledStreamIsWaitedForBeforePositionsAreRecorded() {
+        EnablingStream stream = new EnablingStream(3);
+        InMemoryChangeLog log = new InMemoryChangeLog();
+        try (DynamoDbStreamCapture capture = new DynamoDbStreamCapture(stream, DynamoDbEndpoint.local("source", java.net.URI.create("http://localhost:1")),
+                ARN, log, new RetryPolicy(2, Duration.ZERO, Duration.ZERO), 10)) {
+            capture.start();
+        }
+        assertTrue(stream.describes.get() >= 4, "DescribeStream was asked again while the stream was ENABLING");
+        assertEquals(List.of("s1"), List.copyOf(log.positions().keySet()), "the shard that appeared once ENABLED is recorded");
+    }
+
+    @Test
+    void discoveryBacksOffWhileNoShardAppearsAndPagesAfterTheLastShardSeen() throws Exception {
+        EnablingStream stream = new EnablingStream(0);
+        InMemoryChangeLog log = new InMemoryChangeLog();
+        DynamoDbStreamCapture.Settings paced = new DynamoDbStreamCapture.Settings(10, 10, 200, 60_000, 60_000, Duration.ofHours(23));
+        try (DynamoDbStreamCapture capture = new DynamoDbStreamCapture(stream, null, DynamoDbEndpoint.local("source",
+                java.net.URI.create("http://localhost:1")), ARN, log, new RetryPolicy(2, Duration.ZERO, Duration.ZERO), paced,
+                System::currentTimeMillis)) {
+            capture.start();
+            int before = stream.describes.get();
+            capture.run();
+            Thread.sleep(1_500);
+            int calls = stream.describes.get() - before;
+            // Every 10 ms would be about 150 calls; doubling to 200 ms makes about 12.
+            assertTrue(calls >= 3 && calls <= 30, "DescribeStream calls in 1.5 s: " + calls);
+            assertTrue(stream.paged.get() >= calls - 1, "after the first full listing, only shards after the last seen are asked for");
+            assertNull(capture.failure());
+        }
+    }
 }
