@@ -201,7 +201,7 @@ public final class DynamoDbMigration implements AutoCloseable {
             retry.execute("UpdateTable " + sourceTable, a -> source.updateTable(b -> b.tableName(sourceTable)
                     .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES))),
                     new DynamoDbErrorClassifier(settings.source()), io.cutover.core.retry.RetryListener.NONE);
-            d = source.describeTable(b -> b.tableName(sourceTable)).table();
+            d = awaitStreamArn();
             LOG.info("enabled the stream of {}", sourceTable);
         }
         CopySettings schema = CopySettings.builder(settings.source(), settings.target()).table(sourceTable, targetTable)
@@ -213,7 +213,29 @@ public final class DynamoDbMigration implements AutoCloseable {
         return new State("CAPTURE", sourceTable, targetTable, d.latestStreamArn(), 0);
     }
 
-    /** Everything in the state directory but its lock. */
+    /** The table once it names its new stream; capture then waits for the stream to be ENABLED with shards. */
+    private TableDescription awaitStreamArn() {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+        while (true) {
+            TableDescription d = retry.execute("DescribeTable " + sourceTable, a -> source.describeTable(b -> b.tableName(sourceTable)).table(),
+                    new DynamoDbErrorClassifier(settings.source()), io.cutover.core.retry.RetryListener.NONE);
+            if (d.latestStreamArn() != null) {
+                return d;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new CutoverException(ErrorCode.TRANSIENT, "table '" + sourceTable + "' names no stream 2 minutes after"
+                        + " --enable-stream turned one on: run the migration again in a moment");
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CutoverException(ErrorCode.INTERRUPTED, "interrupted while waiting for the stream to be enabled", e);
+            }
+        }
+    }
+
+    /** Runs the backfill, stopping it as soon as capture fails (a gap must not wait for the copy to end). */
     private CopyResult backfill(CopyProgress progress, DynamoDbStreamCapture capture) {
         // A capture failure (a gap) must stop the copy now, not when it ends.
         java.util.concurrent.ScheduledExecutorService watch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {

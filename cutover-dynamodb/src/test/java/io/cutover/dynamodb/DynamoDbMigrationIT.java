@@ -116,4 +116,19 @@ class DynamoDbMigrationIT {
             assertEquals(ErrorCode.STREAM_GAP, e.code(), "a resume sees the replaced stream too: " + e.getMessage());
         }
     }
+
+    @Test
+    void enableStreamWaitsForTheNewStreamAndRecordsItsShardsBeforeTheBackfill() {
+        String plain = "no-stream";
+        LocalTables.create(client, SampleItems.plainTable(plain));
+        LocalTables.load(client, plain, 100, new SampleItems(8, 50, false)::item);
+        CopySettings s = CopySettings.builder(DynamoDbEndpoint.local("source", db.endpoint()), DynamoDbEndpoint.local("target", db.endpoint()))
+                .table(plain, "no-stream-copy").stateDir(state.resolve("enable")).build();
+        try (DynamoDbMigration migration = new DynamoDbMigration(s, plain, "no-stream-copy", true)) {
+            MigrationStatus status = migration.run("backfill", CopyProgress.NONE, x -> { });
+            assertEquals(100, status.backfillItems());
+            assertTrue(!status.positions().isEmpty(), "the new stream's shards were recorded: " + status);
+            assertEquals(client.describeTable(b -> b.tableName(plain)).table().latestStreamArn(), status.streamArn());
+        }
+    }
 }
