@@ -51,11 +51,12 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
                 "  copy    write ceiling vs cutover copy vs naive copy",
                 "  verify  raw parallel scan of both tables vs cutover verify",
                 "  migrate backfill, catch-up and steady-state lag under a fixed-rate writer vs a bare stream reader",
+                "  soak    IN_SYNC under a writer for --changes changes: apply cost, heap, change log size and lag every 100,000",
                 "  mongodb MongoDB backfill documents/s vs the DynamoDB Local write ceiling and the source's read rate",
                 "  sql     PostgreSQL backfill rows/s and steady-state lag vs the DynamoDB Local write ceiling (docs/sql.md)",
                 "  switch  a heartbeat writer through the client library: longest gap and failed writes while switching vs no switch"})
 public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsResults {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify, migrate, mongodb, sql or switch.")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify, migrate, soak, mongodb, sql or switch.")
     String what;
 
     @Option(names = "--items", paramLabel = "N", defaultValue = "100000", description = "Items in the table (default: ${DEFAULT-VALUE}).")
@@ -72,6 +73,12 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
 
     @Option(names = "--steady-seconds", paramLabel = "S", defaultValue = "15", description = "migrate: how long to measure steady-state lag and the floor; switch: how long each run lasts (default: ${DEFAULT-VALUE}).")
     int steadySeconds;
+
+    @Option(names = "--changes", paramLabel = "N", defaultValue = "2000000", description = "soak: changes to apply in IN_SYNC (default: ${DEFAULT-VALUE}).")
+    long changes;
+
+    @Option(names = "--log-retention", paramLabel = "DURATION", defaultValue = "60s", description = "soak: the change log's retention of applied changes (default: ${DEFAULT-VALUE}).")
+    String logRetention;
 
     @Option(names = "--writers", paramLabel = "N", defaultValue = "16", description = "Threads of the raw ceiling loader and copy write concurrency (default: ${DEFAULT-VALUE}).")
     int writers;
@@ -112,8 +119,15 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
         if ("mongodb".equals(what)) {
             return MongoBench.run(items, writers, printer());
         }
+        if ("soak".equals(what)) {
+            if (changes < 100_000) {
+                throw new CutoverException(ErrorCode.CONFIG_INVALID, "--changes must be at least 100000 for soak (it reports every 100,000)");
+            }
+            return new MigrateBench(items, sizedSample(), writeRate, steadySeconds, printer())
+                    .soak(changes, MigrateCommand.duration("--log-retention", logRetention));
+        }
         if (!"copy".equals(what) && !"verify".equals(what) && !"migrate".equals(what)) {
-            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify, migrate, mongodb, sql, switch");
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify, migrate, soak, mongodb, sql, switch");
         }
         if ("migrate".equals(what)) {
             return new MigrateBench(items, sizedSample(), writeRate, steadySeconds, printer()).run();
@@ -362,7 +376,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
         return n;
     }
 
-    private static double processCpuSeconds() {
+    static double processCpuSeconds() {
         var os = ManagementFactory.getOperatingSystemMXBean();
         if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
             return sun.getProcessCpuTime() / 1e9;

@@ -38,6 +38,11 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * change timestamps are rounded to the minute). First the floor: a bare stream reader that only reads
  * and timestamps records. Then {@code cutover migrate} of the table during and after its backfill:
  * backfill items/s, catch-up changes/s, and steady-state lag from write to target acknowledgement.
+ *
+ * <p>{@code cutover bench soak} ({@link #soak}) keeps the migration IN_SYNC under the writer for
+ * millions of changes and prints, every 100,000 changes applied, what must stay flat over days: the
+ * process's CPU per change, the heap after a garbage collection, the change log's size on disk and
+ * rows kept (pruned past a short retention), and the lag from write to target acknowledgement.
  */
 final class MigrateBench {
     private static final String TABLE = "bench-live";
@@ -71,9 +76,7 @@ final class MigrateBench {
         try (ScratchDirectory scratch = new ScratchDirectory("cutover-bench");
              LocalDynamoDb db = LocalDynamoDb.startChildProcess("-Xmx4g")) {
             DynamoDbEndpoint endpoint = DynamoDbEndpoint.local("source", db.endpoint());
-            DynamoDbClient client = DynamoDbClients.create(endpoint, 32);
-            LocalTables.create(client, SampleItems.withStream(SampleItems.plainTable(TABLE)));
-            LocalTables.load(client, TABLE, items, sample::item);
+            DynamoDbClient client = loadedSource(endpoint);
             printer.note("  loaded " + TABLE);
             String streamArn = client.describeTable(b -> b.tableName(TABLE)).table().latestStreamArn();
 
@@ -137,6 +140,133 @@ final class MigrateBench {
             printer.result(result, MigrateBench::text);
             return cmp.identical() ? 0 : 1;
         }
+    }
+
+    /** A client of the source, whose table (with a stream) now holds {@code items} items. */
+    private DynamoDbClient loadedSource(DynamoDbEndpoint endpoint) {
+        DynamoDbClient client = DynamoDbClients.create(endpoint, 32);
+        LocalTables.create(client, SampleItems.withStream(SampleItems.plainTable(TABLE)));
+        LocalTables.load(client, TABLE, items, sample::item);
+        return client;
+    }
+
+    /** One 100,000-change block of the soak. */
+    public record SoakBlock(long applied, double changesPerSecond, double cpuMicrosPerChange, long heapAfterGcMiB, long logBytesOnDisk,
+                            long logRowsKept, long lagP50Millis, long lagP99Millis) {
+    }
+
+    /** The soak's figures. */
+    public record SoakResult(long items, int writeRatePerSecond, long changesApplied, long captured, long superseded, long deadLettered,
+                             String logRetention, List<SoakBlock> blocks, boolean identical) {
+    }
+
+    /** Runs IN_SYNC under the writer until {@code changes} were applied (or superseded), reporting every 100,000. */
+    int soak(long changes, java.time.Duration logRetention) throws Exception {
+        printer.note(String.format(Locale.ROOT, "Soak: %,d changes over %,d items, writer at %s changes/s, log retention %s; starting a fresh"
+                + " DynamoDB Local...", changes, items, writeRate <= 0 ? "the highest" : String.format(Locale.ROOT, "%,d", writeRate), logRetention));
+        try (ScratchDirectory scratch = new ScratchDirectory("cutover-soak");
+             LocalDynamoDb db = LocalDynamoDb.startChildProcess("-Xmx2g")) {
+            DynamoDbEndpoint endpoint = DynamoDbEndpoint.local("source", db.endpoint());
+            DynamoDbClient client = loadedSource(endpoint);
+            java.nio.file.Path state = scratch.path().resolve("migrate");
+            CopySettings settings = CopySettings.builder(endpoint, DynamoDbEndpoint.local("target", db.endpoint()))
+                    .table(TABLE, TARGET).stateDir(state).build();
+            java.util.concurrent.atomic.AtomicLong taken = new java.util.concurrent.atomic.AtomicLong();
+            List<Long> lags = Collections.synchronizedList(new ArrayList<>());
+            AtomicReference<MigrationStatus> latest = new AtomicReference<>();
+            List<SoakBlock> blocks = new ArrayList<>();
+            MigrationStatus end;
+            try (Writer writer = new Writer(client); DynamoDbMigration migration = new DynamoDbMigration(settings, TABLE, TARGET, false, false,
+                    DynamoDbMigration.LiveOptions.defaults().withLogRetention(logRetention))) {
+                migration.onApplied((change, ackMillis) -> {
+                    AttributeValue written = change.image() == null ? null : change.image().get("writtenAt");
+                    if (written != null && "IN_SYNC".equals(latest.get() == null ? null : latest.get().phase())) {
+                        lags.add(ackMillis - Long.parseLong(written.n()));
+                    }
+                });
+                CompletableFuture<MigrationStatus> running = CompletableFuture.supplyAsync(() -> migration.run(null, CopyProgress.NONE,
+                        latest::set));
+                while (!running.isDone() && (latest.get() == null || !latest.get().phase().equals("IN_SYNC"))) {
+                    Thread.sleep(50);
+                }
+                MigrationStatus base = latest.get();
+                long from = base.applied() + base.superseded();
+                lags.clear();
+                long blockStart = System.nanoTime();
+                double cpuStart = BenchCommand.processCpuSeconds();
+                long next = 100_000;
+                while (!running.isDone()) {
+                    MigrationStatus s = latest.get();
+                    long done = s.applied() + s.superseded() + s.deadLettered() - from;
+                    taken.set(done);
+                    if (done >= next) {
+                        List<Long> window;
+                        synchronized (lags) {
+                            window = new ArrayList<>(lags);
+                            lags.clear();
+                        }
+                        double cpu = BenchCommand.processCpuSeconds();
+                        long now = System.nanoTime();
+                        System.gc();
+                        Runtime rt = Runtime.getRuntime();
+                        SoakBlock block = new SoakBlock(done, 100_000 / Math.max(0.001, (now - blockStart) / 1e9),
+                                (cpu - cpuStart) * 1e6 / 100_000, (rt.totalMemory() - rt.freeMemory()) >> 20,
+                                sizeOnDisk(state.resolve("changes.db")), rowsKept(state.resolve("changes.db")), pct(window, 50), pct(window, 99));
+                        blocks.add(block);
+                        printer.note(soakLine(block));
+                        blockStart = now;
+                        cpuStart = cpu;
+                        next += 100_000;
+                        if (done >= changes) {
+                            break;
+                        }
+                    }
+                    Thread.sleep(200);
+                }
+                writer.close();
+                Thread.sleep(3_000);
+                migration.requestStop();
+                end = running.join();
+            }
+            TableComparison.Result cmp = TableComparison.compare(client, TABLE, client, TARGET);
+            client.close();
+            SoakResult result = new SoakResult(items, writeRate, taken.get(), end.captured(), end.superseded(), end.deadLettered(),
+                    logRetention.toString(), blocks, cmp.identical());
+            printer.result(result, MigrateBench::soakText);
+            return cmp.identical() ? 0 : 1;
+        }
+    }
+
+    private static long sizeOnDisk(java.nio.file.Path db) throws java.io.IOException {
+        long n = 0;
+        for (String suffix : new String[] {"", "-wal", "-shm"}) {
+            java.nio.file.Path f = db.resolveSibling(db.getFileName() + suffix);
+            n += java.nio.file.Files.exists(f) ? java.nio.file.Files.size(f) : 0;
+        }
+        return n;
+    }
+
+    /** Rows still in the change log, counted the slow way (once a block, beside the engine, which keeps counters instead). */
+    private static long rowsKept(java.nio.file.Path db) throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+             java.sql.Statement st = c.createStatement(); java.sql.ResultSet r = st.executeQuery("SELECT COUNT(*) FROM changes")) {
+            return r.next() ? r.getLong(1) : -1;
+        }
+    }
+
+    static String soakLine(SoakBlock b) {
+        return String.format(Locale.ROOT, "  %,10d changes: %,7.0f changes/s, CPU %6.1f us/change, heap after GC %,5d MiB, change log %,7.1f MiB"
+                        + " on disk (%,d rows kept), lag p50 %,6d ms p99 %,6d ms", b.applied(), b.changesPerSecond(), b.cpuMicrosPerChange(),
+                b.heapAfterGcMiB(), b.logBytesOnDisk() / 1048576.0, b.logRowsKept(), b.lagP50Millis(), b.lagP99Millis());
+    }
+
+    static String soakText(SoakResult r) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%nSoak: %,d changes applied in IN_SYNC (%,d captured, %,d superseded,"
+                + " %,d dead-lettered), %,d items, log retention %s, fresh DynamoDB Local (child process)%n", r.changesApplied(), r.captured(),
+                r.superseded(), r.deadLettered(), r.items(), r.logRetention()));
+        r.blocks().forEach(block -> b.append(soakLine(block)).append('\n'));
+        b.append("  target identical after the writer stopped: ").append(r.identical() ? "yes" : "NO").append('\n');
+        return b.toString();
     }
 
     /** Writes at a fixed rate from 4 threads: updates of random existing items, stamped with the write time. */

@@ -6,6 +6,7 @@ import io.cutover.core.result.MigrationStatus;
 import io.cutover.dynamodb.CopySettings;
 import io.cutover.dynamodb.DynamoDbMigration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -80,6 +81,15 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
     @Option(names = "--max-write-rate", paramLabel = "ITEMS/S", defaultValue = "0", description = "Write at most this many items per second (default: no limit).")
     double maxWriteRate;
 
+    @Option(names = "--log-retention", paramLabel = "DURATION", description = {"DynamoDB source: keep a change in the change log this"
+            + " long after the target acknowledged it, then prune it (default: 3h; 0 keeps every change).",
+            "Units s, m, h, d (for example 90m, 3h, 2d)."})
+    String logRetention;
+
+    @Option(names = "--stream-retention", paramLabel = "DURATION", description = {"DynamoDB source: how long the stream keeps records."
+            + " A capture stopped longer, or a shard unread longer, stops with STREAM_GAP (default: 23h, an hour inside the stream's 24)."})
+    String streamRetention;
+
     @Override
     public Printer printer() {
         return output.printer();
@@ -112,7 +122,7 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
         settings.resolvePairs(java.util.List.of());
         Printer p = printer();
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), output.progress());
-             DynamoDbMigration migration = new DynamoDbMigration(settings, sourceTable, target, enableStream, restart)) {
+             DynamoDbMigration migration = new DynamoDbMigration(settings, sourceTable, target, enableStream, restart, liveOptions())) {
             try (StopOnSignal signal = StopOnSignal.install(migration::requestStop)) {
                 MigrationStatus status = migration.run(until, bar, s -> {
                     if (output.progress()) {
@@ -155,9 +165,51 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
         if (pageSize < 1 || pageSize > 100_000) {
             problems.add("--page-size must be between 1 and 100000, was " + pageSize);
         }
+        if (source != null && (logRetention != null || streamRetention != null)) {
+            problems.add("--log-retention and --stream-retention apply to a DynamoDB source (--source-table alone) in this build:"
+                    + " drop them (the change log keeps applied changes 3 h)");
+        }
+        for (String[] flag : new String[][] {{"--log-retention", logRetention}, {"--stream-retention", streamRetention}}) {
+            if (flag[1] != null) {
+                try {
+                    duration(flag[0], flag[1]);
+                } catch (CutoverException e) {
+                    problems.add(e.getMessage());
+                }
+            }
+        }
         if (!problems.isEmpty()) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, String.join("\n", problems));
         }
+    }
+
+    private DynamoDbMigration.LiveOptions liveOptions() {
+        DynamoDbMigration.LiveOptions o = DynamoDbMigration.LiveOptions.defaults();
+        if (logRetention != null) {
+            o = o.withLogRetention(duration("--log-retention", logRetention));
+        }
+        if (streamRetention != null) {
+            Duration r = duration("--stream-retention", streamRetention);
+            o = o.withCapture(o.capture().withRetention(r, o.capture().heartbeatMillis()));
+        }
+        return o;
+    }
+
+    /** "0", or a whole number with a unit: s, m, h or d. */
+    static Duration duration(String flag, String value) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})([smhd]?)").matcher(value.trim());
+        if (!m.matches() || m.group(2).isEmpty() && !m.group(1).equals("0")) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, flag + " must be a whole number with a unit s, m, h or d (for example 3h),"
+                    + " or 0; was '" + value + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default -> Duration.ZERO;
+        };
     }
 
     static String line(MigrationStatus s) {

@@ -54,6 +54,7 @@ public final class DynamoDbCopier implements AutoCloseable {
     private volatile BulkCopier current;
     private volatile boolean stopRequested;
     private volatile boolean targetStream = true;
+    private volatile boolean consistentRead;
 
     public DynamoDbCopier(CopySettings settings, CopyProgress progress, List<ExecutionInterceptor> targetInterceptors) {
         this(settings, progress, RetryPolicy.defaults(), targetInterceptors);
@@ -244,7 +245,7 @@ public final class DynamoDbCopier implements AutoCloseable {
         };
         List<DynamoDbScanSegment> units = new ArrayList<>(segments);
         for (int s = 0; s < segments; s++) {
-            units.add(new DynamoDbScanSegment(sourceClient, pair.source(), s, segments, settings.scanPageSize(), retry,
+            units.add(new DynamoDbScanSegment(sourceClient, pair.source(), s, segments, settings.scanPageSize(), consistentRead, retry,
                     sourceErrors, readListener));
         }
         ErrorClassifier targetErrors = new DynamoDbErrorClassifier(settings.target());
@@ -268,6 +269,15 @@ public final class DynamoDbCopier implements AutoCloseable {
     }
 
     /** Creates targets without the source's stream specification (a migration turns it on at cut-over). */
+    /**
+     * Scans with ConsistentRead: a live migration's backfill reads at the boundary with its stream
+     * capture, where an eventually consistent page could miss a write the stream already carried
+     * before capture's start position (doubles the read cost).
+     */
+    void withConsistentReads() {
+        consistentRead = true;
+    }
+
     void withoutTargetStream() {
         targetStream = false;
     }

@@ -20,8 +20,11 @@ public final class DynamoDbErrorClassifier implements ErrorClassifier {
     private static final Set<String> CREDENTIAL_CODES = Set.of("UnrecognizedClientException", "InvalidSignatureException",
             "AccessDeniedException", "ExpiredTokenException", "MissingAuthenticationTokenException",
             "IncompleteSignatureException", "InvalidClientTokenId", "SignatureDoesNotMatch");
+    /** LimitExceededException is the Streams API's rate limit (HTTP 400): wait and try again, like any throttle. */
     private static final Set<String> THROTTLE_CODES = Set.of("ProvisionedThroughputExceededException", "ThrottlingException",
-            "RequestLimitExceeded", "Throttling", "TooManyRequestsException");
+            "RequestLimitExceeded", "Throttling", "TooManyRequestsException", "LimitExceededException");
+    /** Another writer's transaction held the item for a moment: the same write succeeds once it is done. */
+    private static final Set<String> TRANSIENT_CODES = Set.of("TransactionConflictException", "TransactionInProgressException");
 
     private final DynamoDbEndpoint endpoint;
 
@@ -48,8 +51,8 @@ public final class DynamoDbErrorClassifier implements ErrorClassifier {
                 return new CutoverException(ErrorCode.CREDENTIALS, side + " refused the credentials (" + code + "): check "
                         + endpoint.flag("profile") + " or the AWS credentials in the environment", e);
             }
-            if (e.statusCode() >= 500) {
-                return new CutoverException(ErrorCode.TRANSIENT, side + " service error " + e.statusCode() + " " + code, e);
+            if (e.statusCode() >= 500 || TRANSIENT_CODES.contains(code)) {
+                return new CutoverException(ErrorCode.TRANSIENT, side + " service error " + e.statusCode() + " " + code + ": retried", e);
             }
             return new CutoverException(ErrorCode.REJECTED, side + " rejected the request (" + code + "): " + message(e), e);
         }

@@ -15,6 +15,7 @@ import io.cutover.core.result.MigrationStatus;
 import io.cutover.core.retry.RetryPolicy;
 import io.cutover.core.throttle.Throttle;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,41 @@ public final class DynamoDbMigration implements AutoCloseable {
         }
     }
 
+    /**
+     * What a live migration adds to the copy's settings; immutable, validated once.
+     *
+     * @param logRetention how long the change log keeps a change after the target acknowledged it
+     *                     ({@code migrate --log-retention}); zero keeps every change (an archive for restore)
+     * @param capture      how stream capture paces itself and the stream's retention
+     * @param retryBudget  how long a live call (capture, apply) is retried before the migration stops
+     */
+    public record LiveOptions(Duration logRetention, DynamoDbStreamCapture.Settings capture, Duration retryBudget) {
+        public LiveOptions {
+            if (logRetention == null || logRetention.isNegative()) {
+                throw new CutoverException(ErrorCode.CONFIG_INVALID, "--log-retention must be zero or more, was " + logRetention
+                        + ": pass 0 to keep every change");
+            }
+            if (capture == null || retryBudget == null || retryBudget.isZero() || retryBudget.isNegative()) {
+                throw new CutoverException(ErrorCode.CONFIG_INVALID, "a live migration needs capture settings and a positive retry budget");
+            }
+        }
+
+        public static LiveOptions defaults() {
+            return new LiveOptions(SqliteChangeLog.DEFAULT_RETENTION, DynamoDbStreamCapture.Settings.defaults(), Duration.ofMinutes(15));
+        }
+
+        public LiveOptions withLogRetention(Duration d) {
+            return new LiveOptions(d, capture, retryBudget);
+        }
+
+        public LiveOptions withCapture(DynamoDbStreamCapture.Settings c) {
+            return new LiveOptions(logRetention, c, retryBudget);
+        }
+    }
+
     private final CopySettings settings;
+    private final LiveOptions options;
+    private final RetryPolicy liveRetry;
     private final String sourceTable;
     private final String targetTable;
     private final boolean enableStream;
@@ -77,6 +112,13 @@ public final class DynamoDbMigration implements AutoCloseable {
 
     /** @param restart discard the state directory's contents (under its lock) and start over */
     public DynamoDbMigration(CopySettings settings, String sourceTable, String targetTable, boolean enableStream, boolean restart) {
+        this(settings, sourceTable, targetTable, enableStream, restart, LiveOptions.defaults());
+    }
+
+    public DynamoDbMigration(CopySettings settings, String sourceTable, String targetTable, boolean enableStream, boolean restart,
+                             LiveOptions options) {
+        this.options = options;
+        this.liveRetry = RetryPolicy.forDuration(options.retryBudget(), Duration.ofMillis(50), Duration.ofSeconds(20));
         this.restart = restart;
         this.settings = settings;
         this.sourceTable = sourceTable;
@@ -106,17 +148,18 @@ public final class DynamoDbMigration implements AutoCloseable {
                 throw new CutoverException(ErrorCode.STATE_CONFLICT, "--state-dir " + dir + " holds the migration of "
                         + state.sourceTable() + " to " + state.targetTable() + ": pass --restart to discard it, or use another --state-dir");
             }
-            try (SqliteChangeLog log = SqliteChangeLog.open(dir.resolve("changes.db"));
-                 DynamoDbStreamCapture capture = new DynamoDbStreamCapture(streams, settings.source(), state.streamArn(), log, retry, 100);
+            try (SqliteChangeLog log = SqliteChangeLog.open(dir.resolve("changes.db"), options.logRetention(), System::currentTimeMillis);
+                 DynamoDbStreamCapture capture = new DynamoDbStreamCapture(streams, source, settings.source(), state.streamArn(), log,
+                         liveRetry, options.capture(), System::currentTimeMillis);
                  FileDeadLetterSink dead = new FileDeadLetterSink(dir.resolve("dead-letters.jsonl"));
                  DynamoDbBatchWriter writer = new DynamoDbBatchWriter(target, targetTable, settings.writeConcurrency(),
-                         new Throttle(settings.maxWriteRate()), retry, new DynamoDbErrorClassifier(settings.target()), dead)) {
+                         new Throttle(settings.maxWriteRate()), liveRetry, new DynamoDbErrorClassifier(settings.target()), dead)) {
                 capture.start();
                 if (state.phase().equals("CAPTURE")) {
                     state = state.with("BACKFILL");
                     save(dir, state);
                 }
-                capture.run(500);
+                capture.run();
                 if (state.phase().equals("BACKFILL")) {
                     CopyResult copied = backfill(progress, capture);
                     failOn(capture);
@@ -158,7 +201,7 @@ public final class DynamoDbMigration implements AutoCloseable {
             retry.execute("UpdateTable " + sourceTable, a -> source.updateTable(b -> b.tableName(sourceTable)
                     .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES))),
                     new DynamoDbErrorClassifier(settings.source()), io.cutover.core.retry.RetryListener.NONE);
-            d = source.describeTable(b -> b.tableName(sourceTable)).table();
+            d = awaitStreamArn();
             LOG.info("enabled the stream of {}", sourceTable);
         }
         CopySettings schema = CopySettings.builder(settings.source(), settings.target()).table(sourceTable, targetTable)
@@ -170,7 +213,29 @@ public final class DynamoDbMigration implements AutoCloseable {
         return new State("CAPTURE", sourceTable, targetTable, d.latestStreamArn(), 0);
     }
 
-    /** Everything in the state directory but its lock. */
+    /** The table once it names its new stream; capture then waits for the stream to be ENABLED with shards. */
+    private TableDescription awaitStreamArn() {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+        while (true) {
+            TableDescription d = retry.execute("DescribeTable " + sourceTable, a -> source.describeTable(b -> b.tableName(sourceTable)).table(),
+                    new DynamoDbErrorClassifier(settings.source()), io.cutover.core.retry.RetryListener.NONE);
+            if (d.latestStreamArn() != null) {
+                return d;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new CutoverException(ErrorCode.TRANSIENT, "table '" + sourceTable + "' names no stream 2 minutes after"
+                        + " --enable-stream turned one on: run the migration again in a moment");
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CutoverException(ErrorCode.INTERRUPTED, "interrupted while waiting for the stream to be enabled", e);
+            }
+        }
+    }
+
+    /** Runs the backfill, stopping it as soon as capture fails (a gap must not wait for the copy to end). */
     private CopyResult backfill(CopyProgress progress, DynamoDbStreamCapture capture) {
         // A capture failure (a gap) must stop the copy now, not when it ends.
         java.util.concurrent.ScheduledExecutorService watch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -197,6 +262,7 @@ public final class DynamoDbMigration implements AutoCloseable {
                 .parallelism(settings.parallelism()).writeConcurrency(settings.writeConcurrency()).maxWriteRate(settings.maxWriteRate())
                 .maxReadRate(settings.maxReadRate()).build();
         try (DynamoDbCopier copier = new DynamoDbCopier(data, progress, List.of())) {
+            copier.withConsistentReads();
             backfill = copier;
             if (stop) {
                 copier.requestStop();

@@ -21,12 +21,20 @@ public final class DynamoDbScanSegment implements SnapshotUnit {
     private final int segment;
     private final int totalSegments;
     private final int pageLimit;
+    private final boolean consistentRead;
     private final RetryPolicy retry;
     private final ErrorClassifier classifier;
     private final RetryListener listener;
 
     public DynamoDbScanSegment(DynamoDbClient client, String table, int segment, int totalSegments, int pageLimit,
                                RetryPolicy retry, ErrorClassifier classifier, RetryListener listener) {
+        this(client, table, segment, totalSegments, pageLimit, false, retry, classifier, listener);
+    }
+
+    /** @param consistentRead read with ConsistentRead (a live migration's backfill, at the boundary with capture) */
+    public DynamoDbScanSegment(DynamoDbClient client, String table, int segment, int totalSegments, int pageLimit, boolean consistentRead,
+                               RetryPolicy retry, ErrorClassifier classifier, RetryListener listener) {
+        this.consistentRead = consistentRead;
         this.client = client;
         this.table = table;
         this.segment = segment;
@@ -48,17 +56,22 @@ public final class DynamoDbScanSegment implements SnapshotUnit {
 
     @Override
     public Page readPage(Position after) {
-        ScanRequest.Builder req = ScanRequest.builder().tableName(table).limit(pageLimit);
+        ScanRequest request = request(after);
+        ScanResponse resp = retry.execute("Scan " + table + " " + id(), attempt -> client.scan(request), classifier, listener);
+        boolean more = resp.hasLastEvaluatedKey() && !resp.lastEvaluatedKey().isEmpty();
+        return new Page(resp.items(), more ? new ScanPosition(resp.lastEvaluatedKey()) : null);
+    }
+
+    /** The Scan request for the page after {@code after} (null: the first). */
+    ScanRequest request(Position after) {
+        ScanRequest.Builder req = ScanRequest.builder().tableName(table).limit(pageLimit).consistentRead(consistentRead);
         if (totalSegments > 1) {
             req.segment(segment).totalSegments(totalSegments);
         }
         if (after != null) {
             req.exclusiveStartKey(((ScanPosition) after).lastEvaluatedKey());
         }
-        ScanRequest request = req.build();
-        ScanResponse resp = retry.execute("Scan " + table + " " + id(), attempt -> client.scan(request), classifier, listener);
-        boolean more = resp.hasLastEvaluatedKey() && !resp.lastEvaluatedKey().isEmpty();
-        return new Page(resp.items(), more ? new ScanPosition(resp.lastEvaluatedKey()) : null);
+        return req.build();
     }
 
     @Override

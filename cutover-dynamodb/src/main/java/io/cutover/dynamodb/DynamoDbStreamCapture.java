@@ -8,6 +8,7 @@ import io.cutover.core.changelog.PartitionPosition;
 import io.cutover.core.retry.ErrorClassifier;
 import io.cutover.core.retry.RetryListener;
 import io.cutover.core.retry.RetryPolicy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,8 +19,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.DescribeStreamResponse;
 import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
@@ -27,6 +30,9 @@ import software.amazon.awssdk.services.dynamodb.model.OperationType;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.StreamDescription;
+import software.amazon.awssdk.services.dynamodb.model.StreamStatus;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
@@ -38,8 +44,18 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * they were read, or a shard that vanished unfinished) stops capture with {@link ErrorCode#STREAM_GAP},
  * never a silent skip (docs/decisions/0010-stream-capture.md).
  *
- * <p>{@link #start} must return before the backfill reads its first item: it records the position of
- * every shard. {@link #run} then reads on its own threads until {@link #close}. Thread-safe.
+ * <p>The stream itself can go away under a running migration: disabled, or replaced by a new one
+ * (disable and re-enable, or a changed view type). Its old shards then close, capture would finish
+ * them and report IN_SYNC while every later change goes to a stream nobody reads. So every DescribeStream
+ * answer must say ENABLED, and the table's current stream (its LatestStreamArn and StreamSpecification)
+ * is compared with the recorded ARN on {@link #start} and every {@link Settings#streamCheckMillis}. A
+ * capture that was stopped longer than the stream's retention, or a shard not read for that long, is a
+ * gap too: a shard restarted from TRIM_HORIZON cannot tell that records were trimmed
+ * (docs/decisions/0050-stream-replacement-and-outages.md).
+ *
+ * <p>{@link #start} must return before the backfill reads its first item: it waits for a newly enabled
+ * stream to be ENABLED with shards, then records the position of every shard. {@link #run} then reads
+ * on its own threads until {@link #close}. Thread-safe.
  */
 public final class DynamoDbStreamCapture implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DynamoDbStreamCapture.class);
@@ -49,8 +65,14 @@ public final class DynamoDbStreamCapture implements AutoCloseable {
     private final ChangeLog log;
     private final RetryPolicy retry;
     private final ErrorClassifier classifier;
-    private final long pollMillis;
+    private final DynamoDbClient tables;
+    private final Settings settings;
+    private final LongSupplier clock;
     private final Map<String, String> startIterators = new ConcurrentHashMap<>();
+    private final Map<String, Shard> known = new ConcurrentHashMap<>();
+    private volatile String tableName;
+    private String lastShardId;
+    private long nextStreamCheck;
     private final Map<String, Boolean> reading = new ConcurrentHashMap<>();
     private final AtomicReference<CutoverException> failure = new AtomicReference<>();
     private final LongAdder captured = new LongAdder();
@@ -61,15 +83,76 @@ public final class DynamoDbStreamCapture implements AutoCloseable {
         return t;
     });
     private volatile boolean closed;
+    private volatile StreamStatus lastStatus;
 
+    /**
+     * How capture paces itself. All validated here, once.
+     *
+     * @param pollMillis           wait after an empty GetRecords page of an open shard
+     * @param discoverMillis       wait between DescribeStream calls while shards are changing
+     * @param maxDiscoverMillis    the wait doubles up to this while no new shard appears
+     * @param streamCheckMillis    how often the table's current stream is compared with the recorded one
+     * @param heartbeatMillis      how often an idle shard's read time is saved
+     * @param retention            how long the stream keeps records (24 h on AWS; a margin is wise): a
+     *                             capture stopped longer, or a shard unread longer, is a gap
+     */
+    public record Settings(long pollMillis, long discoverMillis, long maxDiscoverMillis, long streamCheckMillis, long heartbeatMillis,
+                           Duration retention) {
+        public Settings {
+            List<String> problems = new ArrayList<>();
+            if (pollMillis < 1 || discoverMillis < 1 || streamCheckMillis < 1 || heartbeatMillis < 1) {
+                problems.add("poll, discover, stream-check and heartbeat intervals must be positive");
+            }
+            if (maxDiscoverMillis < discoverMillis) {
+                problems.add("the longest discover interval must be at least the shortest");
+            }
+            if (retention == null || retention.isZero() || retention.isNegative()) {
+                problems.add("--stream-retention must be positive, was " + retention);
+            }
+            if (!problems.isEmpty()) {
+                throw new CutoverException(ErrorCode.CONFIG_INVALID, "stream capture settings: " + String.join("; ", problems));
+            }
+        }
+
+        /** For AWS: DescribeStream from every 500 ms to every 10 s, the table checked every 30 s, 23 h of the stream's 24. */
+        public static Settings defaults() {
+            return new Settings(100, 500, 10_000, 30_000, 60_000, Duration.ofHours(23));
+        }
+
+        public Settings withPollMillis(long millis) {
+            return new Settings(millis, discoverMillis, maxDiscoverMillis, streamCheckMillis, heartbeatMillis, retention);
+        }
+
+        public Settings withStreamCheckMillis(long millis) {
+            return new Settings(pollMillis, discoverMillis, maxDiscoverMillis, millis, heartbeatMillis, retention);
+        }
+
+        public Settings withRetention(Duration r, long heartbeat) {
+            return new Settings(pollMillis, discoverMillis, maxDiscoverMillis, streamCheckMillis, heartbeat, r);
+        }
+    }
+
+    /** Capture without the table check (only the stream's own status is watched), polling every {@code pollMillis}. */
     public DynamoDbStreamCapture(DynamoDbStreamsClient streams, DynamoDbEndpoint endpoint, String streamArn, ChangeLog log,
                                  RetryPolicy retry, long pollMillis) {
+        this(streams, null, endpoint, streamArn, log, retry, Settings.defaults().withPollMillis(pollMillis), System::currentTimeMillis);
+    }
+
+    /**
+     * @param tables the source's DynamoDB client, to compare the table's current stream with {@code streamArn};
+     *               null leaves only the stream's own status watched
+     * @param clock  milliseconds since the epoch (read times and the retention check)
+     */
+    public DynamoDbStreamCapture(DynamoDbStreamsClient streams, DynamoDbClient tables, DynamoDbEndpoint endpoint, String streamArn,
+                                 ChangeLog log, RetryPolicy retry, Settings settings, LongSupplier clock) {
         this.streams = streams;
+        this.tables = tables;
         this.streamArn = streamArn;
         this.log = log;
         this.retry = retry;
         this.classifier = new DynamoDbErrorClassifier(endpoint);
-        this.pollMillis = pollMillis;
+        this.settings = settings;
+        this.clock = clock;
     }
 
     /**
@@ -80,37 +163,95 @@ public final class DynamoDbStreamCapture implements AutoCloseable {
      * is a gap.
      */
     public void start() {
-        Map<String, Shard> shards = shards();
-        Map<String, PartitionPosition> known = log.positions();
-        for (PartitionPosition p : known.values()) {
+        Map<String, Shard> shards = awaitEnabled();
+        checkTable();
+        Map<String, PartitionPosition> recorded = log.positions();
+        long now = clock.getAsLong();
+        long lastRead = recorded.values().stream().mapToLong(PartitionPosition::readAtMillis).max().orElse(0);
+        if (lastRead > 0 && now - lastRead > settings.retention().toMillis()) {
+            throw gap("capture last read the stream " + Duration.ofMillis(now - lastRead).toMinutes() + " minutes ago, longer than"
+                    + " the stream keeps records (--stream-retention " + settings.retention() + "), so changes may have been trimmed");
+        }
+        for (PartitionPosition p : recorded.values()) {
             if (!p.finished() && !shards.containsKey(p.partition())) {
                 throw gap("shard " + p.partition() + " left the stream before Cutover finished reading it (last position "
                         + p.lastPosition() + ")");
             }
         }
-        if (!known.isEmpty()) {
+        if (!recorded.isEmpty()) {
             return;
         }
         for (Shard shard : shards.values()) {
             boolean closedShard = shard.sequenceNumberRange() != null && shard.sequenceNumberRange().endingSequenceNumber() != null;
             if (!closedShard) {
-                String iterator = retry.execute("GetShardIterator " + shard.shardId(), a -> streams.getShardIterator(b -> b
-                        .streamArn(streamArn).shardId(shard.shardId()).shardIteratorType(ShardIteratorType.LATEST)).shardIterator(),
-                        classifier, RetryListener.NONE);
-                startIterators.put(shard.shardId(), iterator);
+                startIterators.put(shard.shardId(), shardIterator(shard.shardId(), ShardIteratorType.LATEST, null));
             }
-            log.append(List.of(), new PartitionPosition(shard.shardId(), null, closedShard));
+            log.append(List.of(), new PartitionPosition(shard.shardId(), null, closedShard, now));
         }
         LOG.info("capture starts on {} shards of {}", shards.size(), streamArn);
     }
 
-    /** Discovers shards every {@code discoverMillis} and keeps a reader on each readable one; returns at once. */
+    /** Waits (up to two minutes) for a stream just enabled to be ENABLED with at least one shard; a disabled stream is a gap. */
+    private Map<String, Shard> awaitEnabled() {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (true) {
+            Map<String, Shard> shards = shards();
+            if (!shards.isEmpty() && StreamStatus.ENABLED.equals(lastStatus)) {
+                return shards;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new CutoverException(ErrorCode.TRANSIENT, "the stream " + streamArn + " is still " + lastStatus + " with "
+                        + shards.size() + " shards after 2 minutes: run the migration again in a moment");
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CutoverException(ErrorCode.INTERRUPTED, "interrupted while waiting for the stream to be enabled", e);
+            }
+        }
+    }
+
+    /**
+     * The table must still have the recorded stream, enabled: a stream disabled, re-enabled or replaced
+     * under a running migration takes every later change with it.
+     */
+    void checkTable() {
+        if (tables == null || tableName == null) {
+            return;
+        }
+        TableDescription d = retry.execute("DescribeTable " + tableName, a -> tables.describeTable(b -> b.tableName(tableName)).table(),
+                classifier, RetryListener.NONE);
+        boolean enabled = d.streamSpecification() != null && Boolean.TRUE.equals(d.streamSpecification().streamEnabled());
+        if (!enabled || !streamArn.equals(d.latestStreamArn())) {
+            throw gap("the stream of table '" + tableName + "' was " + (enabled ? "replaced (its stream is now " + d.latestStreamArn()
+                    + ")" : "disabled") + " while Cutover captured " + streamArn + ", so later changes never reached Cutover");
+        }
+    }
+
+    /**
+     * Discovers shards and keeps a reader on each readable one; returns at once. DescribeStream is
+     * called every {@code discoverMillis} while new shards appear, backing off to
+     * {@link Settings#maxDiscoverMillis} while none do; only shards after the last one seen are listed
+     * (ExclusiveStartShardId), with a full listing at every table check.
+     */
+    public void run() {
+        run(settings.discoverMillis());
+    }
+
+    /** As {@link #run()}, starting with DescribeStream every {@code discoverMillis}. */
     public void run(long discoverMillis) {
         readers.submit(() -> {
+            long wait = discoverMillis;
             while (!closed && failure.get() == null) {
                 try {
-                    discover();
-                    Thread.sleep(discoverMillis);
+                    boolean full = clock.getAsLong() >= nextStreamCheck;
+                    if (full) {
+                        checkTable();
+                        nextStreamCheck = clock.getAsLong() + settings.streamCheckMillis();
+                    }
+                    wait = discover(full) ? discoverMillis : Math.min(wait * 2, Math.max(discoverMillis, settings.maxDiscoverMillis()));
+                    Thread.sleep(wait);
                 } catch (InterruptedException e) {
                     return;
                 } catch (CutoverException e) {
@@ -122,9 +263,23 @@ public final class DynamoDbStreamCapture implements AutoCloseable {
         });
     }
 
-    /** Starts a reader on every shard that is unfinished and whose parent (if still listed) is finished. */
-    void discover() {
-        Map<String, Shard> shards = shards();
+    /**
+     * Starts a reader on every shard that is unfinished and whose parent (if still listed) is finished;
+     * returns true when new shards were found. A shard is claimed before its position is read (by the
+     * reader itself), so a reader that finished the shard between this method's look at the positions
+     * and its claim is never followed by a second one starting again from TRIM_HORIZON.
+     */
+    boolean discover(boolean fullListing) {
+        int before = known.size();
+        if (fullListing) {
+            Map<String, Shard> all = shards();
+            known.keySet().retainAll(all.keySet());
+            known.putAll(all);
+        } else {
+            known.putAll(shardsAfter(lastShardId));
+        }
+        boolean found = known.size() > before;
+        Map<String, Shard> shards = new LinkedHashMap<>(known);
         Map<String, PartitionPosition> positions = log.positions();
         for (Shard shard : shards.values()) {
             PartitionPosition p = positions.get(shard.shardId());
@@ -140,18 +295,38 @@ public final class DynamoDbStreamCapture implements AutoCloseable {
             } else if (parent != null && positions.containsKey(parent) && !positions.get(parent).finished()) {
                 throw gap("shard " + parent + " left the stream before Cutover finished reading it");
             }
-            reading.put(shard.shardId(), Boolean.TRUE);
-            readers.submit(() -> read(shard.shardId(), p == null ? null : p.lastPosition()));
+            if (reading.putIfAbsent(shard.shardId(), Boolean.TRUE) == null) {
+                readers.submit(() -> read(shard.shardId()));
+            }
         }
+        return found;
     }
 
-    private void read(String shardId, String lastPosition) {
+    /** Starts a reader on every readable shard, listing them all. */
+    void discover() {
+        discover(true);
+    }
+
+    private void read(String shardId) {
         try {
+            // Read now, after the claim: a reader that finished this shard released it only after saving that.
+            PartitionPosition p = log.positions().get(shardId);
+            if (p != null && p.finished()) {
+                startIterators.remove(shardId);
+                return;
+            }
+            long now = clock.getAsLong();
+            if (p != null && p.readAtMillis() > 0 && now - p.readAtMillis() > settings.retention().toMillis()) {
+                throw gap("shard " + shardId + " was last read " + Duration.ofMillis(now - p.readAtMillis()).toMinutes()
+                        + " minutes ago, longer than the stream keeps records (--stream-retention " + settings.retention() + ")");
+            }
+            String lastPosition = p == null ? null : p.lastPosition();
             String iterator = startIterators.remove(shardId);
             if (iterator == null) {
                 iterator = iterator(shardId, lastPosition);
             }
             String last = lastPosition;
+            long savedAt = now;
             while (!closed && iterator != null) {
                 GetRecordsResponse page;
                 try {
@@ -169,19 +344,21 @@ public final class DynamoDbStreamCapture implements AutoCloseable {
                     }
                     throw e;
                 }
-                long now = System.currentTimeMillis();
+                long readAt = clock.getAsLong();
                 List<ChangeRecord> changes = new ArrayList<>(page.records().size());
                 for (Record r : page.records()) {
-                    changes.add(change(shardId, r, now));
+                    changes.add(change(shardId, r, System.currentTimeMillis()));
                     last = r.dynamodb().sequenceNumber();
                 }
                 boolean finished = page.nextShardIterator() == null;
-                if (!changes.isEmpty() || finished) {
-                    captured.add(log.append(changes, new PartitionPosition(shardId, last, finished)));
+                // An idle shard's read time is saved now and then, so that a later restart can tell an outage from quiet.
+                if (!changes.isEmpty() || finished || readAt - savedAt >= settings.heartbeatMillis()) {
+                    captured.add(log.append(changes, new PartitionPosition(shardId, last, finished, readAt)));
+                    savedAt = readAt;
                 }
                 iterator = page.nextShardIterator();
                 if (changes.isEmpty() && iterator != null) {
-                    Thread.sleep(pollMillis);
+                    Thread.sleep(settings.pollMillis());
                 }
             }
         } catch (InterruptedException e) {
@@ -197,17 +374,19 @@ public final class DynamoDbStreamCapture implements AutoCloseable {
 
     /** A new iterator just after the last change kept, or from the oldest record when none was kept. */
     private String iterator(String shardId, String after) {
+        return after == null ? shardIterator(shardId, ShardIteratorType.TRIM_HORIZON, null)
+                : shardIterator(shardId, ShardIteratorType.AFTER_SEQUENCE_NUMBER, after);
+    }
+
+    private String shardIterator(String shardId, ShardIteratorType type, String after) {
         try {
-            return streams.getShardIterator(b -> {
-                b.streamArn(streamArn).shardId(shardId);
-                if (after == null) {
-                    b.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
-                } else {
-                    b.shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER).sequenceNumber(after);
-                }
-            }).shardIterator();
-        } catch (TrimmedDataAccessException e) {
-            throw gap("changes of shard " + shardId + " after " + after + " were trimmed from the stream before Cutover read them");
+            return retry.execute("GetShardIterator " + shardId, a -> streams.getShardIterator(b -> b.streamArn(streamArn).shardId(shardId)
+                    .shardIteratorType(type).sequenceNumber(after)).shardIterator(), classifier, RetryListener.NONE);
+        } catch (CutoverException e) {
+            if (e.getCause() instanceof TrimmedDataAccessException) {
+                throw gap("changes of shard " + shardId + " after " + after + " were trimmed from the stream before Cutover read them");
+            }
+            throw e;
         }
     }
 
@@ -225,21 +404,36 @@ public final class DynamoDbStreamCapture implements AutoCloseable {
     }
 
     private Map<String, Shard> shards() {
+        return shardsAfter(null);
+    }
+
+    /** Shards listed after {@code after} (all with null); a stream no longer ENABLED is a gap. */
+    private Map<String, Shard> shardsAfter(String after) {
         Map<String, Shard> out = new LinkedHashMap<>();
-        String start = null;
+        String start = after;
         do {
             String from = start;
             DescribeStreamResponse r = retry.execute("DescribeStream", a -> streams.describeStream(b -> b.streamArn(streamArn)
                     .exclusiveStartShardId(from)), classifier, RetryListener.NONE);
-            r.streamDescription().shards().forEach(s -> out.put(s.shardId(), s));
-            start = r.streamDescription().lastEvaluatedShardId();
+            StreamDescription d = r.streamDescription();
+            tableName = d.tableName();
+            lastStatus = d.streamStatus();
+            if (d.streamStatus() == StreamStatus.DISABLED || d.streamStatus() == StreamStatus.DISABLING) {
+                throw gap("the stream " + streamArn + " of table '" + d.tableName() + "' is " + d.streamStatusAsString()
+                        + " (disabled or replaced while Cutover captured it), so later changes never reached Cutover");
+            }
+            d.shards().forEach(s -> out.put(s.shardId(), s));
+            if (!d.shards().isEmpty()) {
+                lastShardId = d.shards().get(d.shards().size() - 1).shardId();
+            }
+            start = d.lastEvaluatedShardId();
         } while (start != null);
         return out;
     }
 
     private static CutoverException gap(String what) {
         return new CutoverException(ErrorCode.STREAM_GAP, what + ": the target can no longer be kept exact; start the migration"
-                + " over with --restart (and make sure capture runs continuously, within the stream's 24-hour retention)");
+                + " over with --restart (and keep the table's stream enabled and capture running, within the stream's 24-hour retention)");
     }
 
     /** The first failure of any reader, or null; a caller polls this and stops the migration on one. */
@@ -249,6 +443,11 @@ public final class DynamoDbStreamCapture implements AutoCloseable {
 
     public long captured() {
         return captured.sum();
+    }
+
+    /** Shards with a reader now (tests). */
+    int readersActive() {
+        return reading.size();
     }
 
     public long renewedIterators() {

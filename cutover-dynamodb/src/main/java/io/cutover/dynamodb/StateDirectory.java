@@ -51,11 +51,16 @@ public final class StateDirectory implements AutoCloseable {
         return root;
     }
 
-    /** Removes everything in the directory but its lock, which this process holds: a fresh start for --restart. */
+    /**
+     * Removes everything in the directory but its own lock file, which this process holds: a fresh start
+     * for --restart. Nested jobs' lock files (PREPARE's schema copy leaves {@code schema/lock}) go with
+     * their folders; keeping them left those folders non-empty and undeletable.
+     */
     public void clear() {
+        Path ownLock = root.resolve("lock");
         try (var files = Files.walk(root)) {
             for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                if (!f.equals(root) && !f.getFileName().toString().equals("lock")) {
+                if (!f.equals(root) && !f.equals(ownLock)) {
                     Files.deleteIfExists(f);
                 }
             }

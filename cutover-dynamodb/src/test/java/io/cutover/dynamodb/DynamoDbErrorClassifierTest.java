@@ -62,7 +62,8 @@ class DynamoDbErrorClassifierTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"})
+    // LimitExceededException is the Streams API's rate limit (HTTP 400), not a rejection.
+    @ValueSource(strings = {"ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "LimitExceededException"})
     void otherThrottlingCodesAreRetryableThrottling(String code) {
         AwsServiceException sdk = service(400, code, "slow down");
 
@@ -70,6 +71,17 @@ class DynamoDbErrorClassifierTest {
 
         assertClassified(e, ErrorCode.THROTTLED, sdk);
         assertTrue(e.getMessage().contains("source"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TransactionConflictException", "TransactionInProgressException"})
+    void aTransactionConflictIsRetriedNotDeadLettered(String code) {
+        AwsServiceException sdk = service(400, code, "the item is in another transaction");
+
+        CutoverException e = target.classify(sdk);
+
+        assertTrue(e.retryable(), "a REJECTED write would be dead-lettered by the batch writer: " + e.code());
+        assertSame(sdk, e.getCause());
     }
 
     @Test

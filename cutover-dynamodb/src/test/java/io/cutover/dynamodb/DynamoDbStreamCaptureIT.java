@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -202,6 +203,62 @@ class DynamoDbStreamCaptureIT {
             assertEquals(ErrorCode.STREAM_GAP, e.code());
             assertTrue(e.getMessage().contains("shardId-00000000000000000000-trimmed") && e.getMessage().contains("--restart"), e.getMessage());
             capture.close();
+        }
+    }
+
+    @Test
+    void aCaptureStoppedLongerThanTheRetentionIsAGap() throws Exception {
+        AtomicLong now = new AtomicLong(System.currentTimeMillis());
+        DynamoDbStreamCapture.Settings oneHour = DynamoDbStreamCapture.Settings.defaults().withPollMillis(50)
+                .withRetention(Duration.ofHours(1), 1_000);
+        Map<String, Map<String, AttributeValue>> state = new HashMap<>();
+        try (SqliteChangeLog log = SqliteChangeLog.open(dir.resolve("changes.db"));
+             DynamoDbStreamsClient streams = DynamoDbClients.createStreams(endpoint, 8)) {
+            try (DynamoDbStreamCapture first = new DynamoDbStreamCapture(streams, client, endpoint, streamArn, log, FAST, oneHour, now::get)) {
+                first.start();
+                first.run(200);
+                write(0, 10, state);
+                awaitSize(log, 10, first);
+            }
+            assertTrue(log.positions().values().stream().allMatch(p -> p.readAtMillis() > 0), "every shard's read time is kept");
+            now.addAndGet(Duration.ofMinutes(61).toMillis()); // capture was down longer than the stream keeps records
+            try (DynamoDbStreamCapture second = new DynamoDbStreamCapture(streams, client, endpoint, streamArn, log, FAST, oneHour, now::get)) {
+                CutoverException e = assertThrows(CutoverException.class, second::start);
+                assertEquals(ErrorCode.STREAM_GAP, e.code());
+                assertTrue(e.getMessage().contains("61 minutes") && e.getMessage().contains("--restart"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aResumeAfterPruningNeverAppendsThePrunedChangesAgain() throws Exception {
+        AtomicLong now = new AtomicLong(System.currentTimeMillis());
+        Map<String, Map<String, AttributeValue>> state = new HashMap<>();
+        try (SqliteChangeLog log = SqliteChangeLog.open(dir.resolve("changes.db"), Duration.ofMinutes(1), now::get);
+             DynamoDbStreamsClient streams = DynamoDbClients.createStreams(endpoint, 8)) {
+            try (DynamoDbStreamCapture first = new DynamoDbStreamCapture(streams, endpoint, streamArn, log, FAST, 50)) {
+                first.start();
+                first.run(200);
+                write(0, 50, state);
+                awaitSize(log, 50, first);
+            }
+            log.markApplied(log.lastSequence());
+            now.addAndGet(Duration.ofMinutes(2).toMillis());
+            assertEquals(50, log.prune());
+            assertEquals(0, log.retained());
+
+            write(50, 80, state);
+            try (DynamoDbStreamCapture second = new DynamoDbStreamCapture(streams, endpoint, streamArn, log, FAST, 50)) {
+                second.start();
+                second.run(200);
+                awaitSize(log, 80, second);
+            }
+            assertEquals(30, log.retained(), "only the 30 new changes: the pruned ones were not read again");
+            for (ChangeRecord c : log.read(0, 100)) {
+                if (c.operation() == ChangeRecord.Operation.PUT) {
+                    assertTrue(Integer.parseInt(c.image().get("v").n()) >= 50, "an old image came back: " + c);
+                }
+            }
         }
     }
 }

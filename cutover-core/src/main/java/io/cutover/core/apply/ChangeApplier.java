@@ -18,16 +18,21 @@ import java.util.function.LongSupplier;
  * replaces them whole), hands the chunk to the {@link ChangeWriter}, which may write its distinct
  * keys in any order, and moves the applied mark past the chunk only once the target acknowledged it.
  * Chunks go one after another, so a key's changes land in order; replaying any suffix of the log
- * gives the same target, so a crash between write and mark only repeats work.
+ * gives the same target, so a crash between write and mark only repeats work. A chunk is bounded by
+ * bytes as well as by count (1,000 images of 400 KB would be 400 MB), and after each chunk the log
+ * may prune what was applied long enough ago.
  *
  * <p>Single-threaded: call {@link #applyAvailable} from one thread.
  */
 public final class ChangeApplier {
     private static final int LAG_WINDOW = 10_000;
+    /** Item bytes one chunk holds at most, unless one change alone is larger. */
+    public static final long DEFAULT_CHUNK_BYTES = 16L * 1024 * 1024;
 
     private final ChangeLog log;
     private final ChangeWriter writer;
     private final int chunkSize;
+    private final long chunkBytes;
     private final LongSupplier clock;
     private final long[] lags = new long[LAG_WINDOW];
     private final long[] pipelineLags = new long[LAG_WINDOW];
@@ -40,9 +45,18 @@ public final class ChangeApplier {
     }
 
     public ChangeApplier(ChangeLog log, ChangeWriter writer, int chunkSize, LongSupplier millisClock) {
+        this(log, writer, chunkSize, DEFAULT_CHUNK_BYTES, millisClock);
+    }
+
+    /** @param chunkBytes item bytes read into one chunk at most (a single larger change still makes a chunk) */
+    public ChangeApplier(ChangeLog log, ChangeWriter writer, int chunkSize, long chunkBytes, LongSupplier millisClock) {
+        if (chunkSize < 1 || chunkBytes < 1) {
+            throw new IllegalArgumentException("chunkSize and chunkBytes must be positive");
+        }
         this.log = log;
         this.writer = writer;
         this.chunkSize = chunkSize;
+        this.chunkBytes = chunkBytes;
         this.clock = millisClock;
     }
 
@@ -55,7 +69,7 @@ public final class ChangeApplier {
     public long applyAvailable(long atMost) {
         long taken = 0;
         while (taken < atMost) {
-            List<ChangeRecord> chunk = log.read(log.applied(), chunkSize);
+            List<ChangeRecord> chunk = log.read(log.applied(), chunkSize, chunkBytes);
             if (chunk.isEmpty()) {
                 return taken;
             }
@@ -76,6 +90,7 @@ public final class ChangeApplier {
                 lags[(lagCount++) % LAG_WINDOW] = Math.max(0, now - c.sourceTimeMillis());
             }
             taken += chunk.size();
+            log.prune();
         }
         return taken;
     }

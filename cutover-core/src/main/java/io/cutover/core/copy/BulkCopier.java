@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -35,7 +37,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * partition of the target.
  *
  * <p>{@link #run} blocks the caller; {@link #requestStop} may be called from any thread (a signal
- * handler) and makes every unit stop after its current page, with its checkpoint saved.
+ * handler) and makes every unit stop after its current page, with its checkpoint saved. A unit that
+ * fails does the same to the others at once (whichever unit it is), and {@link #run} then throws its
+ * failure: the run is resumable from every unit's checkpoint.
  */
 public final class BulkCopier {
     private static final Logger LOG = LoggerFactory.getLogger(BulkCopier.class);
@@ -78,7 +82,9 @@ public final class BulkCopier {
             t.setDaemon(true);
             return t;
         });
-        List<Future<?>> running = new ArrayList<>();
+        // Taken in the order they end, so that one unit's failure is seen at once, not after every unit before it.
+        CompletionService<Object> running = new ExecutorCompletionService<>(pool);
+        int submitted = 0;
         try {
             for (SnapshotUnit unit : units) {
                 UnitCheckpoint start = saved.getOrDefault(unit.id(), UnitCheckpoint.start(unit.id()));
@@ -88,16 +94,17 @@ public final class BulkCopier {
                     progress.unitDone(unit.id());
                     continue;
                 }
-                running.add(pool.submit(() -> {
+                running.submit(() -> {
                     if (runUnit(unit, start, items, bytes, dead)) {
                         completed.incrementAndGet();
                         progress.unitDone(unit.id());
                     }
                     return null;
-                }));
+                });
+                submitted++;
             }
-            for (Future<?> f : running) {
-                await(f);
+            for (int i = 0; i < submitted; i++) {
+                await(take(running));
             }
         } catch (RuntimeException e) {
             // Let the other units finish their page and checkpoint, so nothing runs on after we return.
@@ -184,6 +191,15 @@ public final class BulkCopier {
             return f.join();
         } catch (CompletionException e) {
             throw unwrap(e.getCause());
+        }
+    }
+
+    private static Future<?> take(CompletionService<Object> running) {
+        try {
+            return running.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CutoverException(ErrorCode.INTERRUPTED, "the copy was interrupted", e);
         }
     }
 

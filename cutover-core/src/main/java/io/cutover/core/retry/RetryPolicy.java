@@ -5,6 +5,7 @@ import io.cutover.core.ErrorCode;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
 
 /**
  * The one place where Cutover retries. Exponential backoff with full jitter: before attempt n+1 it
@@ -16,6 +17,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * returned the rest as unprocessed) calls {@link Attempt#progressed()}, which resets the count, so
  * a slow but moving operation is never given up on while a stuck one is.
  *
+ * <p>A process that runs for days (live capture and apply) gives up after a time budget instead
+ * ({@link #forDuration}): a rate limit or an outage of a few minutes is waited out however many
+ * attempts it takes, while one that lasts longer than the budget still stops the run with a clear error.
+ *
  * <p>Immutable and thread-safe; {@link #execute} blocks the calling thread while it sleeps.
  */
 public final class RetryPolicy {
@@ -23,6 +28,8 @@ public final class RetryPolicy {
     private final Duration baseDelay;
     private final Duration maxDelay;
     private final Sleeper sleeper;
+    private final Duration budget;
+    private final LongSupplier nanoClock;
 
     /** How the policy waits; replaced in tests so that they need not sleep. */
     @FunctionalInterface
@@ -50,6 +57,10 @@ public final class RetryPolicy {
     }
 
     public RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay, Sleeper sleeper) {
+        this(maxAttempts, baseDelay, maxDelay, sleeper, null, System::nanoTime);
+    }
+
+    private RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay, Sleeper sleeper, Duration budget, LongSupplier nanoClock) {
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
         }
@@ -60,6 +71,25 @@ public final class RetryPolicy {
         this.baseDelay = baseDelay;
         this.maxDelay = maxDelay;
         this.sleeper = Objects.requireNonNull(sleeper);
+        if (budget != null && (budget.isZero() || budget.isNegative())) {
+            throw new IllegalArgumentException("the retry budget must be positive, was " + budget);
+        }
+        this.budget = budget;
+        this.nanoClock = Objects.requireNonNull(nanoClock);
+    }
+
+    /**
+     * A policy that retries a failure for as long as {@code budget} lasts, counted from the first failure
+     * of a run of failures (an attempt that progressed starts the count again), however many attempts
+     * that takes.
+     */
+    public static RetryPolicy forDuration(Duration budget, Duration baseDelay, Duration maxDelay) {
+        return forDuration(budget, baseDelay, maxDelay, d -> Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000), System::nanoTime);
+    }
+
+    /** As above, with the waiting and the clock replaced (tests). */
+    public static RetryPolicy forDuration(Duration budget, Duration baseDelay, Duration maxDelay, Sleeper sleeper, LongSupplier nanoClock) {
+        return new RetryPolicy(Integer.MAX_VALUE, baseDelay, maxDelay, sleeper, Objects.requireNonNull(budget, "budget"), nanoClock);
     }
 
     /** Defaults for calls to a cloud service: 10 attempts, 50 ms base, 20 s cap. */
@@ -87,6 +117,7 @@ public final class RetryPolicy {
     public <T> T execute(String what, Operation<T> operation, ErrorClassifier classifier, RetryListener listener) {
         int failures = 0;
         int number = 0;
+        long firstFailure = 0;
         while (true) {
             number++;
             MutableAttempt attempt = new MutableAttempt(number);
@@ -101,9 +132,15 @@ public final class RetryPolicy {
                     throw failure;
                 }
                 failures = attempt.progressed ? 1 : failures + 1;
-                if (failures >= maxAttempts) {
+                long now = nanoClock.getAsLong();
+                if (failures == 1) {
+                    firstFailure = now;
+                }
+                boolean spent = budget == null ? failures >= maxAttempts : now - firstFailure >= budget.toNanos();
+                if (spent) {
                     throw new CutoverException(ErrorCode.RETRIES_EXHAUSTED,
-                            what + " failed " + failures + " times in a row, last: " + failure.getMessage()
+                            what + " failed " + failures + " times in a row" + (budget == null ? "" : " over " + budget.toSeconds() + " s")
+                                    + ", last: " + failure.getMessage()
                                     + (failure.code() == ErrorCode.THROTTLED
                                             ? " (lower --max-write-rate, or raise the table's capacity)" : ""),
                             failure);

@@ -116,4 +116,27 @@ class ChangeApplierTest {
         new ChangeApplier(again, target, 11, () -> 0).applyAvailable();
         assertEquals(expected, target.items);
     }
+
+    @Test
+    void chunksAreBoundedByBytesSoLargeImagesDoNotAllSitInMemory() {
+        InMemoryChangeLog log = new InMemoryChangeLog();
+        String big = "x".repeat(100_000);
+        List<ChangeRecord> batch = new ArrayList<>();
+        for (int i = 1; i <= 50; i++) {
+            Map<String, AttributeValue> image = Map.of("pk", AttributeValue.fromS("k" + i), "blob", AttributeValue.fromS(big));
+            batch.add(ChangeRecord.put("s", Integer.toString(i), key(i), image, i, i));
+        }
+        log.append(batch, new PartitionPosition("s", "50", false));
+        List<Integer> chunkSizes = new ArrayList<>();
+        MapTarget target = new MapTarget();
+        ChangeWriter counting = changes -> {
+            chunkSizes.add(changes.size());
+            return target.apply(changes);
+        };
+        ChangeApplier applier = new ChangeApplier(log, counting, 1_000, 1_000_000, () -> 0);
+        assertEquals(50, applier.applyAvailable());
+        assertEquals(50, target.items.size());
+        assertTrue(chunkSizes.stream().allMatch(n -> n <= 10), "1 MB chunks of 100 KB images hold at most 10: " + chunkSizes);
+        assertEquals(50, log.applied());
+    }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cutover.core.item.CanonicalItem;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -14,6 +15,8 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -21,6 +24,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /** The {@link ChangeLog} contract, run against every implementation. */
 abstract class ChangeLogContract {
     abstract ChangeLog log();
+
+    abstract ChangeLog log(Duration retention, LongSupplier clock);
 
     static Map<String, AttributeValue> key(int i) {
         return Map.of("pk", AttributeValue.fromS("k" + i));
@@ -79,11 +84,7 @@ abstract class ChangeLogContract {
     @Test
     void readsPageByPageAfterASequence() {
         ChangeLog log = log();
-        List<ChangeRecord> batch = new ArrayList<>();
-        for (int i = 1; i <= 25; i++) {
-            batch.add(put("s", i, i));
-        }
-        log.append(batch, new PartitionPosition("s", "25", false));
+        appendPuts(log, 25);
         assertEquals(10, log.read(0, 10).size());
         assertEquals(11L, log.read(10, 10).get(0).logSequence());
         assertEquals(5, log.read(20, 10).size());
@@ -135,5 +136,57 @@ abstract class ChangeLogContract {
             assertEquals(order.stream().sorted().toList(), order, "per partition, log order is append order");
         }
         assertFalse(log.positions().get("shard-0").finished());
+    }
+
+    /** Appends puts 1 to n of partition "s", one key each. */
+    static void appendPuts(ChangeLog log, int n) {
+        List<ChangeRecord> batch = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            batch.add(put("s", i, i));
+        }
+        log.append(batch, new PartitionPosition("s", Integer.toString(n), false));
+    }
+
+    @Test
+    void prunesOnlyAppliedChangesWhoseAcknowledgementIsOlderThanTheRetention() {
+        AtomicLong now = new AtomicLong(1_000_000);
+        ChangeLog log = log(Duration.ofHours(3), now::get);
+        appendPuts(log, 10);
+        log.markApplied(4);
+        now.addAndGet(Duration.ofHours(1).toMillis());
+        log.markApplied(7);
+        now.addAndGet(Duration.ofHours(2).toMillis() - 1);
+        assertEquals(0, log.prune(), "nothing was applied 3 h ago yet");
+        now.addAndGet(1);
+        assertEquals(4, log.prune(), "changes 1 to 4 were acknowledged 3 h ago");
+        assertEquals(5L, log.read(0, 100).get(0).logSequence());
+        now.addAndGet(Duration.ofDays(2).toMillis());
+        assertEquals(3, log.prune(), "5 to 7 now; 8 to 10 were never applied and stay");
+        assertEquals(List.of(8L, 9L, 10L), log.read(0, 100).stream().map(ChangeRecord::logSequence).toList());
+        assertEquals(10, log.size(), "size counts every change ever appended");
+        assertEquals(3, log.retained());
+        assertEquals(10, log.lastSequence());
+        assertEquals(7, log.applied());
+    }
+
+    @Test
+    void aZeroRetentionKeepsEveryChange() {
+        AtomicLong now = new AtomicLong(0);
+        ChangeLog log = log(Duration.ZERO, now::get);
+        log.append(List.of(put("s", 1, 1), put("s", 2, 2)), new PartitionPosition("s", "2", false));
+        log.markApplied(2);
+        now.addAndGet(Duration.ofDays(365).toMillis());
+        assertEquals(0, log.prune());
+        assertEquals(2, log.retained());
+    }
+
+    @Test
+    void aReadStopsOnceItHoldsTheByteBoundButAlwaysTakesOneChange() {
+        ChangeLog log = log();
+        appendPuts(log, 10);
+        assertEquals(1, log.read(0, 100, 1).size(), "one change even when it alone exceeds the bound");
+        int some = log.read(0, 100, 600).size();
+        assertTrue(some > 1 && some < 10, "a bound of a few images' size takes a few: " + some);
+        assertEquals(10, log.read(0, 100, Long.MAX_VALUE).size());
     }
 }

@@ -62,6 +62,9 @@ class SqliteChangeLogCrashIT {
                 assertEquals(last, present, p.partition() + ": the position must match exactly the changes kept");
             }
             assertTrue(all.size() >= 30);
+            assertEquals(all.size(), log.size(), "the appended counter committed with the rows it counts");
+            assertEquals(all.size(), log.retained());
+            assertEquals(all.get(all.size() - 1).logSequence(), log.lastSequence());
         }
     }
 

@@ -72,6 +72,7 @@ class BulkCopierTest {
         final List<List<Map<String, AttributeValue>>> pages = new ArrayList<>();
         final Queue<Integer> reads = new ConcurrentLinkedQueue<>();
         volatile Runnable onFirstPage = () -> { };
+        volatile Runnable onEveryPage = () -> { };
         volatile CutoverException failOnPage;
         volatile int failPage = -1;
 
@@ -101,6 +102,7 @@ class BulkCopierTest {
         public Page readPage(Position after) {
             int page = after == null ? 0 : ((PagePosition) after).page();
             reads.add(page);
+            onEveryPage.run();
             if (page == failPage) {
                 throw failOnPage;
             }
@@ -734,5 +736,34 @@ class BulkCopierTest {
     void rejectsParallelismBelowOne() {
         assertThrows(IllegalArgumentException.class,
                 () -> new BulkCopier(store, SCOPE, new FakeWriter(Mode.IMMEDIATE, ledger), 0, Throttle.unlimited(), CopyProgress.NONE));
+    }
+
+    @Test
+    void aFailedUnitStopsTheOthersAtOnceAndLeavesThemResumable() throws Exception {
+        FakeUnit slow = add(FakeUnit.uniform("segment-0-slow", 2_000, 1));
+        slow.onEveryPage = () -> {
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        FakeUnit bad = add(FakeUnit.uniform("segment-1-bad", 30, 1));
+        bad.onEveryPage = slow.onEveryPage;
+        bad.failOnPage = new CutoverException(ErrorCode.REJECTED, "the source refused the scan");
+        bad.failPage = 20;
+        FakeWriter writer = new FakeWriter(Mode.IMMEDIATE, ledger);
+
+        long started = System.nanoTime();
+        CutoverException e = assertThrows(CutoverException.class, () -> copier(writer, 2).run(unitList()));
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        awaitUnitWorkersGone();
+
+        assertSame(bad.failOnPage, e);
+        assertTrue(slow.reads.size() < 1_000, "the slow unit was stopped, not run to its end first: it read " + slow.reads.size()
+                + " pages in " + millis + " ms");
+        UnitCheckpoint cp = store.loadAll(SCOPE).get(slow.id());
+        assertTrue(cp != null && !cp.complete() && cp.items() > 0, "the stopped unit kept its checkpoint to resume from: " + cp);
+        assertNoViolations();
     }
 }

@@ -320,4 +320,49 @@ class RetryPolicyTest {
         BigInteger exp = BigInteger.valueOf(base.toNanos()).shiftLeft(Math.max(failures - 1, 0));
         return exp.min(BigInteger.valueOf(max.toNanos())).longValueExact();
     }
+
+    @Test
+    void aTimeBudgetRetriesFarBeyondTenAttemptsAndGivesUpOnlyWhenTheTimeIsSpent() {
+        long[] now = {0};
+        // The fake sleeper advances the fake clock by the full backoff, as a real sleep would.
+        RetryPolicy policy = RetryPolicy.forDuration(Duration.ofMinutes(30), Duration.ofMillis(50), Duration.ofSeconds(20),
+                d -> now[0] += d.toNanos(), () -> now[0]);
+        AtomicInteger calls = new AtomicInteger();
+        String result = policy.execute("GetRecords", attempt -> {
+            if (calls.incrementAndGet() < 100) {
+                throw new CutoverException(ErrorCode.THROTTLED, "LimitExceededException");
+            }
+            return "done";
+        }, NO_CLASSIFIER, listener);
+        assertEquals("done", result, "100 attempts within the budget are waited out");
+
+        now[0] = 0;
+        calls.set(0);
+        CutoverException e = assertThrows(CutoverException.class, () -> policy.execute("GetRecords", attempt -> {
+            calls.incrementAndGet();
+            now[0] += Duration.ofMinutes(1).toNanos();
+            throw new CutoverException(ErrorCode.TRANSIENT, "503");
+        }, NO_CLASSIFIER, listener));
+        assertEquals(ErrorCode.RETRIES_EXHAUSTED, e.code());
+        assertTrue(calls.get() >= 20 && calls.get() <= 31, "at most 31 one-minute attempts (plus backoff) fit a 30-minute budget: " + calls.get());
+        assertTrue(e.getMessage().contains("over 1800 s"), e.getMessage());
+    }
+
+    @Test
+    void aTimeBudgetStartsAgainAfterProgress() {
+        long[] now = {0};
+        RetryPolicy policy = RetryPolicy.forDuration(Duration.ofSeconds(10), Duration.ZERO, Duration.ZERO, d -> { }, () -> now[0]);
+        AtomicInteger calls = new AtomicInteger();
+        String result = policy.execute("op", attempt -> {
+            now[0] += Duration.ofSeconds(4).toNanos();
+            if (calls.incrementAndGet() < 10) {
+                if (calls.get() % 2 == 0) {
+                    attempt.progressed();
+                }
+                throw new CutoverException(ErrorCode.THROTTLED, "slow");
+            }
+            return "done";
+        }, NO_CLASSIFIER, listener);
+        assertEquals("done", result, "36 s of failures, but never 10 s without progress");
+    }
 }
