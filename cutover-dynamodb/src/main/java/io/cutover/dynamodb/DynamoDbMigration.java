@@ -65,6 +65,15 @@ public final class DynamoDbMigration implements AutoCloseable {
     private volatile boolean stop;
     private volatile DynamoDbCopier backfill;
     private volatile java.util.function.ObjLongConsumer<io.cutover.core.changelog.ChangeRecord> onApplied = (c, t) -> { };
+    private volatile Optional<io.cutover.core.version.VersionAttribute> versionRule = Optional.of(io.cutover.core.version.VersionAttribute.DEFAULT);
+
+    /**
+     * The version attribute the live apply compares (docs/decisions/0070-versioned-writes-and-the-version-rule.md); empty
+     * applies unconditionally in batches (only for a target no application writes). Set before {@link #run}.
+     */
+    public void versionRule(Optional<io.cutover.core.version.VersionAttribute> rule) {
+        this.versionRule = rule;
+    }
 
     /** Told of every change the target acknowledged, with the time (for benchmarks); set before {@link #run}. */
     public void onApplied(java.util.function.ObjLongConsumer<io.cutover.core.changelog.ChangeRecord> listener) {
@@ -130,12 +139,17 @@ public final class DynamoDbMigration implements AutoCloseable {
                 if ("backfill".equals(until)) {
                     return status(state, log, null, 0);
                 }
-                ChangeApplier applier = new ChangeApplier(log, new DynamoDbChangeWriter(writer), 1000, System::currentTimeMillis);
-                if (state.phase().equals("IN_SYNC")) {
-                    applier.resetLag();
+                try (VersionedChangeWriter versioned = versionRule.map(v -> new VersionedChangeWriter(target, targetTable, v,
+                        settings.writeConcurrency(), new Throttle(settings.maxWriteRate()), retry,
+                        new DynamoDbErrorClassifier(settings.target()), dead)).orElse(null)) {
+                    ChangeApplier applier = new ChangeApplier(log, versioned != null ? versioned : new DynamoDbChangeWriter(writer), 1000,
+                            System::currentTimeMillis);
+                    if (state.phase().equals("IN_SYNC")) {
+                        applier.resetLag();
+                    }
+                    applier.onApplied(onApplied);
+                    return apply(state, log, capture, applier, until, onStatus);
                 }
-                applier.onApplied(onApplied);
-                return apply(state, log, capture, applier, until, onStatus);
             }
         }
     }
