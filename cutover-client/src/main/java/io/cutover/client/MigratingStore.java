@@ -5,6 +5,8 @@ import io.cutover.core.ErrorCode;
 import io.cutover.core.item.CanonicalItem;
 import io.cutover.core.item.DynamoDbJson;
 import io.cutover.core.journal.RetryJournal;
+import io.cutover.core.version.HybridClock;
+import io.cutover.core.version.VersionAttribute;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -27,18 +29,26 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * The store wrapper applications embed: it reads the phase of its application from the endpoint
  * registry (through a {@link RegistryWatcher}) and routes every read and write by it, so that an
  * application moves through its cut-over at run time without a restart
- * (docs/decisions/0032-dual-writes-and-the-switch-moment.md).
+ * (docs/decisions/0032-dual-writes-and-the-switch-moment.md, 0070, 0071).
  *
  * <ul>
- *   <li>Reads go to the phase's primary site. With shadow reads on, the other site is read too and a
+ *   <li>Every write carries a version from this instance's {@link HybridClock} in a reserved attribute
+ *       ({@link VersionAttribute}); a delete is kept as a versioned tombstone. Every write is conditional on the
+ *       stored version being older (the version rule), so no write, replicated or replayed, moves a key backwards.
+ *       On the site of record a refused write observes the stored version and is retried with a newer one, so the
+ *       versions one key receives increase whatever the instances' clocks say.</li>
+ *   <li>Reads go to the phase's primary site (the site of record) and return the item without the reserved
+ *       attributes; a tombstone reads as absent. With shadow reads on, the other site is read too and a
  *       difference is counted (never returned, never failing the read).</li>
- *   <li>Writes go to the primary first; the caller sees a primary failure as an exception and nothing
- *       else happens. In a dual-write phase the write then goes to the secondary; if that fails, the key
- *       is journaled in a durable {@link RetryJournal} (one per site) and the write is still acknowledged:
- *       it is never lost. A background drainer replays the journal oldest first.</li>
- *   <li>A journal entry means "this site missed a write of this key": replaying it copies the key's
- *       current item (or its absence) from the other site, read strongly consistent under the key's lock.
- *       So replays are idempotent and always converge on the latest value, whatever the journal missed.</li>
+ *   <li>Write-ahead intent: in a dual-write phase the entry saying "the secondary owes this key" is durable in a
+ *       {@link RetryJournal} (one per site) before the primary is written, and is removed once the secondary holds
+ *       the write. A crash at any instruction, or a primary write that timed out but landed, leaves the entry, and
+ *       its replay delivers whatever the primary holds. The caller sees a primary failure as an exception; a
+ *       secondary failure keeps the entry and the write is acknowledged.</li>
+ *   <li>A journal entry means "this site may have missed a write of this key": replaying it copies the key's
+ *       current item from the other site under the version rule, read strongly consistent under the key's lock.
+ *       So replays are idempotent, converge on the latest value, and never copy an older (frozen) site over a
+ *       newer one, whatever the phase is when the replay runs.</li>
  *   <li>Writes of one key are serialised by striped locks; while a key has a pending entry for a site,
  *       later writes to that site are journaled behind it, so they cannot overtake it.</li>
  *   <li>A phase change waits for the reads and writes in flight (a read-write lock), so every operation
@@ -52,13 +62,18 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 public final class MigratingStore implements Store, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MigratingStore.class);
 
+    private static final int MAX_VERSION_ROUNDS = 20;
     private final RegistryWatcher watcher;
-    private final Map<Site, Store> stores = new EnumMap<>(Site.class);
+    private final Map<Site, VersionedStore> stores = new EnumMap<>(Site.class);
     private final Map<Site, RetryJournal> journals = new EnumMap<>(Site.class);
     private final ReentrantLock[] stripes;
     private final ReentrantReadWriteLock phaseLock = new ReentrantReadWriteLock(true);
     private final boolean shadowReads;
     private final ScheduledExecutorService drainer;
+    private final ScheduledExecutorService reporter;
+    private final VersionAttribute versionAttribute;
+    private final HybridClock clock;
+    private final AtomicLong olderRefused = new AtomicLong();
     private final java.util.function.Consumer<RegistryEntry> onEntry = e -> applyPhase(e.phase(), e.version());
     private volatile Phase phase;
     private volatile long phaseVersion;
@@ -94,6 +109,9 @@ public final class MigratingStore implements Store, AutoCloseable {
         this.phase = watcher.current().phase();
         this.phaseVersion = watcher.current().version();
         this.instance = b.instance != null ? b.instance : defaultInstance();
+        this.versionAttribute = b.versionAttribute;
+        String clockId = instance.replaceAll("[^A-Za-z0-9._:-]", "_");
+        this.clock = new HybridClock(clockId.length() > 100 ? clockId.substring(clockId.length() - 100) : clockId);
         this.report = b.report;
         this.drainer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cutover-journal-drain-" + watcher.app());
@@ -102,9 +120,15 @@ public final class MigratingStore implements Store, AutoCloseable {
         });
         long every = b.drainInterval.toMillis();
         drainer.scheduleWithFixedDelay(this::drainQuietly, every, every, TimeUnit.MILLISECONDS);
+        // Reports run on their own thread: an instance whose drain is busy (it owes the most) must not look silent.
+        this.reporter = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cutover-registry-report-" + watcher.app());
+            t.setDaemon(true);
+            return t;
+        });
         watcher.onChange(onEntry);
         if (report) {
-            drainer.scheduleWithFixedDelay(this::reportQuietly, 0, 1, TimeUnit.SECONDS);
+            reporter.scheduleWithFixedDelay(this::reportQuietly, 0, 1, TimeUnit.SECONDS);
         }
     }
 
@@ -137,27 +161,66 @@ public final class MigratingStore implements Store, AutoCloseable {
         Map<String, AttributeValue> key = keyOf(item);
         Phase[] ranIn = new Phase[1];
         write(key, primary -> {
-            stores.get(primary).put(item);
+            Map<String, AttributeValue> written = putVersioned(primary, key, v -> versionAttribute.stamp(item, v));
             ranIn[0] = phase;
-            return null;
-        }, (secondary, ignored) -> stores.get(secondary).put(item));
+            return written;
+        }, this::replicate);
         return ranIn[0];
     }
 
+    /** Keeps a versioned tombstone, so that a late write of an older version can never bring the item back. */
     @Override
     public void delete(Map<String, AttributeValue> key) {
         Map<String, AttributeValue> k = keyOf(key);
-        write(k, primary -> {
-            stores.get(primary).delete(k);
-            return null;
-        }, (secondary, ignored) -> stores.get(secondary).delete(k));
+        write(k, primary -> putVersioned(primary, k, v -> versionAttribute.tombstoneOf(k, v)), this::replicate);
     }
 
     /** The update runs on the primary; the secondary receives the whole item as it is afterwards (idempotent). */
     @Override
     public Map<String, AttributeValue> update(Map<String, AttributeValue> key, Update update) {
         Map<String, AttributeValue> k = keyOf(key);
-        return write(k, primary -> stores.get(primary).update(k, update), (secondary, image) -> stores.get(secondary).put(image));
+        Map<String, AttributeValue> after = write(k, primary -> updateVersioned(primary, k, update), this::replicate);
+        return versionAttribute.visible(after).orElse(Map.of());
+    }
+
+    /** Writes on the site of record with a fresh version; a refusal means a newer version is stored, observed and overtaken. */
+    private Map<String, AttributeValue> putVersioned(Site site, Map<String, AttributeValue> key,
+                                                     Function<io.cutover.core.version.Version, Map<String, AttributeValue>> itemAt) {
+        for (int round = 0; round < MAX_VERSION_ROUNDS; round++) {
+            Map<String, AttributeValue> item = itemAt.apply(clock.next());
+            if (stores.get(site).putIfNewer(item, versionAttribute)) {
+                return item;
+            }
+            observeStored(site, key);
+        }
+        throw versionRace(site, key);
+    }
+
+    private Map<String, AttributeValue> updateVersioned(Site site, Map<String, AttributeValue> key, Update update) {
+        for (int round = 0; round < MAX_VERSION_ROUNDS; round++) {
+            Optional<Map<String, AttributeValue>> after = stores.get(site).updateIfNewer(key, update, clock.next(), versionAttribute);
+            if (after.isPresent()) {
+                return after.get();
+            }
+            observeStored(site, key);
+        }
+        throw versionRace(site, key);
+    }
+
+    private void observeStored(Site site, Map<String, AttributeValue> key) {
+        clock.observe(stores.get(site).get(key).flatMap(versionAttribute::versionOf).orElse(null));
+    }
+
+    private CutoverException versionRace(Site site, Map<String, AttributeValue> key) {
+        return new CutoverException(ErrorCode.TRANSIENT, "the write of " + journalKey(key) + " to " + stores.get(site).name()
+                + " kept meeting a newer version (" + MAX_VERSION_ROUNDS + " rounds): other writers are racing on this key; try again");
+    }
+
+    /** The secondary's write: the primary's item as it is now, under the version rule (a refusal means it holds newer). */
+    private void replicate(Site secondary, Map<String, AttributeValue> image) {
+        if (!stores.get(secondary).putIfNewer(image, versionAttribute)) {
+            olderRefused.incrementAndGet();
+        }
     }
 
     @Override
@@ -182,7 +245,7 @@ public final class MigratingStore implements Store, AutoCloseable {
             if (shadowReads) {
                 shadow(primary.other(), k, journalKey, found);
             }
-            return found;
+            return found.flatMap(versionAttribute::visible);
         } finally {
             phaseLock.readLock().unlock();
         }
@@ -217,21 +280,30 @@ public final class MigratingStore implements Store, AutoCloseable {
             if (journals.get(primary).pendingFor(journalKey)) {
                 repair(primary, key, journalKey);
             }
+            Optional<Site> secondary = p.secondary();
+            boolean behind = false;
+            long intent = -1;
+            if (secondary.isPresent()) {
+                // Write-ahead intent: durable before the primary is touched, so no crash or ambiguous failure loses the second write.
+                RetryJournal journal = journals.get(secondary.get());
+                behind = journal.pendingFor(journalKey);
+                intent = journal.append(journalKey, DynamoDbJson.write(key), behind ? "behind an earlier write of this key still owed"
+                        : "write-ahead intent: the write to " + stores.get(secondary.get()).name() + " had not completed");
+            }
+            // A primary failure propagates with the intent kept: the write may have landed, and the replay copies whatever it left.
             T result = onPrimary.apply(primary);
             writes.incrementAndGet();
-            Optional<Site> secondary = p.secondary();
             if (secondary.isPresent()) {
                 Site s = secondary.get();
-                RetryJournal journal = journals.get(s);
-                if (journal.pendingFor(journalKey)) {
-                    journal.append(journalKey, DynamoDbJson.write(key), "behind an earlier failed write of this key");
+                if (behind) {
                     journaledBehind.incrementAndGet();
                 } else {
                     try {
                         onSecondary.accept(s, result);
+                        journals.get(s).complete(intent, journalKey);
                         secondaryWrites.incrementAndGet();
                     } catch (RuntimeException e) {
-                        journal.append(journalKey, DynamoDbJson.write(key), e.getMessage());
+                        journals.get(s).recordFailure(intent, e.getMessage());
                         secondaryFailures.incrementAndGet();
                         LOG.debug("secondary write to {} failed, journaled: {}", s, e.getMessage());
                     }
@@ -259,7 +331,7 @@ public final class MigratingStore implements Store, AutoCloseable {
         }
     }
 
-    /** Replays one journal entry: copy the key's current state from the other site onto {@code site}. */
+    /** Replays one journal entry: copy the key's current state from the other site onto {@code site}, if newer. */
     private void copy(Site site, RetryJournal.Entry entry) throws InterruptedException {
         Map<String, AttributeValue> key = DynamoDbJson.read(entry.payload());
         ReentrantLock stripe = stripe(entry.key());
@@ -269,11 +341,13 @@ public final class MigratingStore implements Store, AutoCloseable {
             throw new IllegalStateException("key busy, retried in the next round");
         }
         try {
+            // Under the version rule, whichever site is the site of record now: a frozen or older site can never
+            // overwrite a newer value, so a replay that runs late (after a switch, or after a restart) is harmless.
             Optional<Map<String, AttributeValue>> truth = stores.get(site.other()).get(key);
-            if (truth.isPresent()) {
-                stores.get(site).put(truth.get());
-            } else {
-                stores.get(site).delete(key);
+            boolean landed = truth.isPresent() ? stores.get(site).putIfNewer(truth.get(), versionAttribute)
+                    : stores.get(site).deleteUnversioned(key, versionAttribute);
+            if (!landed) {
+                olderRefused.incrementAndGet();
             }
         } finally {
             stripe.unlock();
@@ -329,7 +403,7 @@ public final class MigratingStore implements Store, AutoCloseable {
         }
         if (report) {
             try {
-                drainer.execute(this::reportQuietly); // tell the operator at once that this instance took the phase
+                reporter.execute(this::reportQuietly); // tell the operator at once that this instance took the phase
             } catch (java.util.concurrent.RejectedExecutionException closed) {
                 // the store is closed; nothing to report
             }
@@ -371,6 +445,11 @@ public final class MigratingStore implements Store, AutoCloseable {
                 shadowCount.get(), shadowMismatches.get(), repairs.get(), phaseChanges.get());
     }
 
+    /** Replicated or replayed writes refused by the version rule: the other site already held a value at least as new. */
+    public long olderRefused() {
+        return olderRefused.get();
+    }
+
     /** The journal of writes {@code site} missed, for status pages. */
     public RetryJournal.Counts journalCounts(Site site) {
         return journals.get(site).counts();
@@ -387,9 +466,11 @@ public final class MigratingStore implements Store, AutoCloseable {
     @Override
     public void close() {
         watcher.removeListener(onEntry);
+        reporter.shutdownNow();
         drainer.shutdownNow();
         try {
             drainer.awaitTermination(5, TimeUnit.SECONDS);
+            reporter.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -399,26 +480,27 @@ public final class MigratingStore implements Store, AutoCloseable {
     /** Settings for a {@link MigratingStore}; {@code watcher}, {@code source}, {@code target} and {@code journalDir} are required. */
     public static final class Builder {
         private RegistryWatcher watcher;
-        private Store source;
-        private Store target;
+        private VersionedStore source;
+        private VersionedStore target;
         private Path journalDir;
         private int stripes = 256;
         private boolean shadowReads;
         private Duration drainInterval = Duration.ofSeconds(1);
         private String instance;
         private boolean report = true;
+        private VersionAttribute versionAttribute = VersionAttribute.DEFAULT;
 
         public Builder watcher(RegistryWatcher watcher) {
             this.watcher = watcher;
             return this;
         }
 
-        public Builder source(Store source) {
+        public Builder source(VersionedStore source) {
             this.source = source;
             return this;
         }
 
-        public Builder target(Store target) {
+        public Builder target(VersionedStore target) {
             this.target = target;
             return this;
         }
@@ -453,6 +535,12 @@ public final class MigratingStore implements Store, AutoCloseable {
         /** Whether to report this instance's phase and journal debt to the registry every second (default: on; the switch gates use it). */
         public Builder reportToRegistry(boolean on) {
             this.report = on;
+            return this;
+        }
+
+        /** The reserved attribute that carries each item's write version (default {@value VersionAttribute#DEFAULT_NAME}); the migration must use the same. */
+        public Builder versionAttribute(String name) {
+            this.versionAttribute = VersionAttribute.of(name);
             return this;
         }
 

@@ -8,7 +8,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * One side of a migration as an application sees it: items in the DynamoDB item model, addressed by
  * their key. {@link DynamoDbStore} is the implementation today; other stores (a relational table
- * through an invertible mapping) plug in here later.
+ * through an invertible mapping, a MongoDB collection) plug in here by implementing the same methods,
+ * and, to be one side of a {@link MigratingStore}, the versioned writes of {@link VersionedStore}.
  *
  * <p>Implementations are thread-safe; every call blocks until the store answered. Reads are strongly
  * consistent (the wrapper's correctness depends on reading what was acknowledged). A failed call throws
