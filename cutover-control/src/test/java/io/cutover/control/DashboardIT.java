@@ -192,7 +192,7 @@ class DashboardIT {
         Path v = dir.resolve("lagging-verify");
         registry.register("lagging-service", StoreEndpoint.table("a"), StoreEndpoint.table("b"), m.toString(), v.toString(), "ops@host", null);
         GateFiles.status(m, "IN_SYNC", 25_000, 2, 0, Instant.now());
-        GateFiles.verify(v, 0, 0, 0);
+        GateFiles.verify(v, "a", "b", 0, 0, 0);
         browser.get(server.url().toString());
         browser.findElement(By.id("token")).sendKeys(TOKEN);
         browser.findElement(By.id("token-save")).click();

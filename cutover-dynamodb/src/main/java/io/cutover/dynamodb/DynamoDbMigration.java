@@ -257,6 +257,22 @@ public final class DynamoDbMigration implements AutoCloseable {
         return JsonStateFile.read(stateDir.resolve("status.json"), MigrationStatus.class, "");
     }
 
+    /**
+     * When the migration in {@code stateDir} reached IN_SYNC, if it is there: the time migration.json was last saved,
+     * since reaching IN_SYNC is its last phase change (a --restart rewrites it, so an older verify no longer counts).
+     */
+    public static Optional<java.time.Instant> inSyncSince(Path stateDir) {
+        Optional<State> state = load(stateDir);
+        if (state.isEmpty() || !"IN_SYNC".equals(state.get().phase())) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(java.nio.file.Files.getLastModifiedTime(stateDir.resolve(STATE_FILE)).toInstant());
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
+    }
+
     public static Optional<State> load(Path dir) {
         return JsonStateFile.read(dir.resolve(STATE_FILE), State.class, ": pass --restart");
     }
