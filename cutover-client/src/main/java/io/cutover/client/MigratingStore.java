@@ -74,6 +74,11 @@ public final class MigratingStore implements Store, AutoCloseable {
     private final VersionAttribute versionAttribute;
     private final HybridClock clock;
     private final AtomicLong olderRefused = new AtomicLong();
+    private final AtomicLong deferredSwitches = new AtomicLong();
+    /** Intents of writes in flight, per site: entries that owe nothing yet, so reports and gates do not count them. */
+    private final Map<Site, java.util.Set<Long>> inFlight = new EnumMap<>(Map.of(Site.SOURCE, java.util.concurrent.ConcurrentHashMap.newKeySet(),
+            Site.TARGET, java.util.concurrent.ConcurrentHashMap.newKeySet()));
+    private final Duration switchWait;
     private final java.util.function.Consumer<RegistryEntry> onEntry = e -> applyPhase(e.phase(), e.version());
     private volatile Phase phase;
     private volatile long phaseVersion;
@@ -110,6 +115,7 @@ public final class MigratingStore implements Store, AutoCloseable {
         this.phaseVersion = watcher.current().version();
         this.instance = b.instance != null ? b.instance : defaultInstance();
         this.versionAttribute = b.versionAttribute;
+        this.switchWait = b.switchWait;
         String clockId = instance.replaceAll("[^A-Za-z0-9._:-]", "_");
         this.clock = new HybridClock(clockId.length() > 100 ? clockId.substring(clockId.length() - 100) : clockId);
         this.report = b.report;
@@ -289,31 +295,46 @@ public final class MigratingStore implements Store, AutoCloseable {
                 behind = journal.pendingFor(journalKey);
                 intent = journal.append(journalKey, DynamoDbJson.write(key), behind ? "behind an earlier write of this key still owed"
                         : "write-ahead intent: the write to " + stores.get(secondary.get()).name() + " had not completed");
-            }
-            // A primary failure propagates with the intent kept: the write may have landed, and the replay copies whatever it left.
-            T result = onPrimary.apply(primary);
-            writes.incrementAndGet();
-            if (secondary.isPresent()) {
-                Site s = secondary.get();
-                if (behind) {
-                    journaledBehind.incrementAndGet();
-                } else {
-                    try {
-                        onSecondary.accept(s, result);
-                        journals.get(s).complete(intent, journalKey);
-                        secondaryWrites.incrementAndGet();
-                    } catch (RuntimeException e) {
-                        journals.get(s).recordFailure(intent, e.getMessage());
-                        secondaryFailures.incrementAndGet();
-                        LOG.debug("secondary write to {} failed, journaled: {}", s, e.getMessage());
-                    }
+                if (!behind) {
+                    inFlight.get(secondary.get()).add(intent);
                 }
             }
-            return result;
+            try {
+                return writeBoth(journalKey, primary, secondary, behind, intent, onPrimary, onSecondary);
+            } finally {
+                long done = intent;
+                secondary.ifPresent(s -> inFlight.get(s).remove(done));
+            }
         } finally {
             stripe.unlock();
             phaseLock.readLock().unlock();
         }
+    }
+
+    /** The two writes of {@link #write}, under its locks, after the intent is durable. */
+    private <T> T writeBoth(String journalKey, Site primary, Optional<Site> secondary, boolean behind, long intent,
+                            Function<Site, T> onPrimary, java.util.function.BiConsumer<Site, T> onSecondary) {
+        // A primary failure propagates with the intent kept: the write may have landed, and the replay copies whatever it left.
+        T result = onPrimary.apply(primary);
+        writes.incrementAndGet();
+        if (secondary.isEmpty()) {
+            return result;
+        }
+        Site s = secondary.get();
+        if (behind) {
+            journaledBehind.incrementAndGet();
+            return result;
+        }
+        try {
+            onSecondary.accept(s, result);
+            journals.get(s).complete(intent, journalKey);
+            secondaryWrites.incrementAndGet();
+        } catch (RuntimeException e) {
+            journals.get(s).recordFailure(intent, e.getMessage());
+            secondaryFailures.incrementAndGet();
+            LOG.debug("secondary write to {} failed, journaled: {}", s, e.getMessage());
+        }
+        return result;
     }
 
     /** Brings {@code site} up to date for one key from the other site; the caller holds the key's stripe. */
@@ -384,13 +405,39 @@ public final class MigratingStore implements Store, AutoCloseable {
         }
     }
 
-    /** Waits for the operations in flight, then makes {@code to} the phase of every later one. */
+    /**
+     * Waits for the operations in flight, then makes {@code to} the phase of every later one. The wait is bounded
+     * ({@link Builder#switchWait}): while it lasts new operations queue behind it, so a slow site must not hold it for
+     * seconds. When it runs out, this instance keeps serving the old phase (adjacent phases are compatible, and the
+     * version rule orders their writes), reports the old version (so the next switch's clients gate waits for it), and
+     * tries again every 100 ms until the slow operations have finished.
+     */
     private void applyPhase(Phase to, long version) {
         if (to == phase) {
             phaseVersion = version;
             return;
         }
-        phaseLock.writeLock().lock();
+        boolean locked;
+        try {
+            locked = phaseLock.writeLock().tryLock(switchWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            locked = false;
+        }
+        if (!locked) {
+            deferredSwitches.incrementAndGet();
+            LOG.warn("application {}: operations in flight took longer than {} ms, so this instance keeps {} for now and takes {} once"
+                    + " they finish (a site is slow)", watcher.app(), switchWait.toMillis(), phase, to);
+            try {
+                reporter.schedule(() -> {
+                    RegistryEntry now = watcher.current();
+                    applyPhase(now.phase(), now.version());
+                }, 100, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // the store is closed
+            }
+            return;
+        }
         try {
             Phase from = phase;
             phase = to;
@@ -408,6 +455,11 @@ public final class MigratingStore implements Store, AutoCloseable {
                 // the store is closed; nothing to report
             }
         }
+    }
+
+    /** Phase changes that waited longer than the switch wait for operations in flight, and were taken later. */
+    public long deferredSwitches() {
+        return deferredSwitches.get();
     }
 
     /** The report this instance gives the registry: its phase and what each site still owes. */
@@ -441,13 +493,18 @@ public final class MigratingStore implements Store, AutoCloseable {
 
     public MigratingStoreStats stats() {
         return new MigratingStoreStats(phase, reads.get(), writes.get(), secondaryWrites.get(), secondaryFailures.get(),
-                journaledBehind.get(), drained.get(), journals.get(Site.SOURCE).pending(), journals.get(Site.TARGET).pending(),
+                journaledBehind.get(), drained.get(), owed(Site.SOURCE), owed(Site.TARGET),
                 shadowCount.get(), shadowMismatches.get(), repairs.get(), phaseChanges.get());
     }
 
     /** Replicated or replayed writes refused by the version rule: the other site already held a value at least as new. */
     public long olderRefused() {
         return olderRefused.get();
+    }
+
+    /** Journal entries of {@code site} that are owed: pending, not counting the intents of writes still in flight. */
+    private long owed(Site site) {
+        return journals.get(site).pendingExcept(java.util.List.copyOf(inFlight.get(site)));
     }
 
     /** The journal of writes {@code site} missed, for status pages. */
@@ -489,6 +546,7 @@ public final class MigratingStore implements Store, AutoCloseable {
         private String instance;
         private boolean report = true;
         private VersionAttribute versionAttribute = VersionAttribute.DEFAULT;
+        private Duration switchWait = Duration.ofMillis(250);
 
         public Builder watcher(RegistryWatcher watcher) {
             this.watcher = watcher;
@@ -544,6 +602,15 @@ public final class MigratingStore implements Store, AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a phase change waits for the operations in flight (default 250 ms); new operations queue behind it
+         * meanwhile. Past it, the instance keeps the old phase until they finish (see the class comment).
+         */
+        public Builder switchWait(Duration wait) {
+            this.switchWait = wait;
+            return this;
+        }
+
         public MigratingStore build() {
             List<String> problems = new java.util.ArrayList<>();
             if (watcher == null) {
@@ -563,6 +630,9 @@ public final class MigratingStore implements Store, AutoCloseable {
             }
             if (drainInterval == null || drainInterval.isNegative() || drainInterval.isZero()) {
                 problems.add("drainInterval: positive, was " + drainInterval);
+            }
+            if (switchWait == null || switchWait.isNegative()) {
+                problems.add("switchWait: zero or more, was " + switchWait);
             }
             if (!problems.isEmpty()) {
                 throw new CutoverException(ErrorCode.CONFIG_INVALID, "MigratingStore needs " + String.join("; ", problems));

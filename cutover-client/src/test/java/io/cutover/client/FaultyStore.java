@@ -18,8 +18,12 @@ final class FaultyStore implements VersionedStore {
         /** The process dies before the write, with no shutdown hook or finally block running: kill -9 at that instruction. */
         HALT_BEFORE_WRITE,
         /** The write fails without landing. */
-        FAIL
+        FAIL,
+        /** The write takes {@link #slowMillis} before it is made: a slow site. */
+        SLOW
     }
+
+    volatile long slowMillis = 3000;
 
     private final VersionedStore real;
     volatile Fault fault = Fault.NONE;
@@ -29,6 +33,13 @@ final class FaultyStore implements VersionedStore {
     }
 
     private void before() {
+        if (fault == Fault.SLOW) {
+            try {
+                Thread.sleep(slowMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (fault == Fault.HALT_BEFORE_WRITE) {
             Runtime.getRuntime().halt(137);
         }

@@ -181,6 +181,19 @@ public final class RetryJournal implements AutoCloseable {
         return new DrainResult(drained, failed, deferred);
     }
 
+    /** Entries pending, not counting {@code except} (the intents of writes still in flight, which owe nothing yet). */
+    public synchronized long pendingExcept(java.util.Collection<Long> except) {
+        if (except.isEmpty()) {
+            return pending();
+        }
+        StringBuilder sql = new StringBuilder("SELECT COUNT(*) FROM entries WHERE id NOT IN (");
+        int n = 0;
+        for (Long id : except) {
+            sql.append(n++ == 0 ? "" : ",").append(id.longValue());
+        }
+        return single(sql.append(')').toString());
+    }
+
     public synchronized long pending() {
         return single("SELECT COUNT(*) FROM entries");
     }
