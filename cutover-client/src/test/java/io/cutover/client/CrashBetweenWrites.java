@@ -1,13 +1,10 @@
 package io.cutover.client;
 
-import io.cutover.local.LocalDynamoDb;
+import io.cutover.local.LocalTables;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -21,9 +18,7 @@ public final class CrashBetweenWrites {
     }
 
     public static void main(String[] args) {
-        DynamoDbClient client = DynamoDbClient.builder().endpointOverride(URI.create(args[0])).region(Region.of(LocalDynamoDb.REGION))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(LocalDynamoDb.ACCESS_KEY,
-                        LocalDynamoDb.SECRET_KEY))).build();
+        DynamoDbClient client = LocalTables.client(URI.create(args[0]));
         EndpointRegistry registry = new EndpointRegistry(client, args[1]);
         RegistryWatcher watcher = new RegistryWatcher(registry, args[2], Duration.ofSeconds(30)).start();
         Phase phase = watcher.current().phase();

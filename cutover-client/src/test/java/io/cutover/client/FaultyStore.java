@@ -10,8 +10,8 @@ import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** A real {@link DynamoDbStore} with a fault injected into its writes: the faults the cut-over must survive. */
-final class FaultyStore implements VersionedStore {
-    enum Fault {
+public final class FaultyStore implements VersionedStore {
+    public enum Fault {
         NONE,
         /** The write lands, then the caller sees a timeout: the ambiguous failure. */
         LAND_THEN_TIME_OUT,
@@ -23,12 +23,12 @@ final class FaultyStore implements VersionedStore {
         SLOW
     }
 
-    volatile long slowMillis = 3000;
+    public volatile long slowMillis = 3000;
 
     private final VersionedStore real;
-    volatile Fault fault = Fault.NONE;
+    public volatile Fault fault = Fault.NONE;
 
-    FaultyStore(VersionedStore real) {
+    public FaultyStore(VersionedStore real) {
         this.real = real;
     }
 
