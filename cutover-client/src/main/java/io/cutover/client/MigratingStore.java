@@ -189,12 +189,65 @@ public final class MigratingStore implements Store, AutoCloseable {
         return versionAttribute.visible(after).orElse(Map.of());
     }
 
+    /**
+     * Puts {@code item} only if {@code condition} holds for the stored item on the site of record (an item deleted
+     * through the store counts as absent). A false condition throws {@link ErrorCode#CONDITION_FAILED} and nothing is
+     * written anywhere; otherwise the other site receives the item as written, never a second evaluation.
+     */
+    public void putIf(Map<String, AttributeValue> item, Condition condition) {
+        Map<String, AttributeValue> key = keyOf(item);
+        write(key, primary -> putVersioned(primary, key, v -> versionAttribute.stamp(item, v), condition), this::replicate);
+    }
+
+    /** Deletes (keeps a tombstone) only if {@code condition} holds on the site of record; as {@link #putIf}. */
+    public void deleteIf(Map<String, AttributeValue> key, Condition condition) {
+        Map<String, AttributeValue> k = keyOf(key);
+        write(k, primary -> putVersioned(primary, k, v -> versionAttribute.tombstoneOf(k, v), condition), this::replicate);
+    }
+
+    /** Updates only if {@code condition} holds on the site of record; returns the item afterwards; as {@link #putIf}. */
+    public Map<String, AttributeValue> updateIf(Map<String, AttributeValue> key, Update update, Condition condition) {
+        Map<String, AttributeValue> k = keyOf(key);
+        Map<String, AttributeValue> after = write(k, primary -> updateVersioned(primary, k, update, condition), this::replicate);
+        return versionAttribute.visible(after).orElse(Map.of());
+    }
+
+    /**
+     * Writes all of {@code writes} or none, as one transaction on the site of record, each under its condition (a false
+     * one throws {@link ErrorCode#CONDITION_FAILED} naming the write, and nothing is written anywhere). The other site
+     * then receives each written item as the site of record holds it, under the version rule.
+     */
+    public void transact(List<Write> writes) {
+        List<Map<String, AttributeValue>> keys = writes.stream().map(w -> keyOf(w.keyOrItem())).toList();
+        List<Map<String, AttributeValue>> written = writes.stream().filter(w -> !(w instanceof Check)).map(w -> keyOf(w.keyOrItem()))
+                .toList();
+        write(keys, primary -> {
+            for (int round = 0; round < MAX_VERSION_ROUNDS; round++) {
+                if (stores.get(primary).transactIfNewer(writes, clock.next(), versionAttribute)) {
+                    return primary;
+                }
+                keys.forEach(k -> observeStored(primary, k));
+            }
+            throw versionRace(primary, keys.get(0));
+        }, (secondary, primary) -> {
+            for (Map<String, AttributeValue> k : written) {
+                stores.get(primary).get(k).ifPresent(image -> replicate(secondary, image));
+            }
+        });
+    }
+
     /** Writes on the site of record with a fresh version; a refusal means a newer version is stored, observed and overtaken. */
     private Map<String, AttributeValue> putVersioned(Site site, Map<String, AttributeValue> key,
                                                      Function<io.cutover.core.version.Version, Map<String, AttributeValue>> itemAt) {
+        return putVersioned(site, key, itemAt, null);
+    }
+
+    private Map<String, AttributeValue> putVersioned(Site site, Map<String, AttributeValue> key,
+                                                     Function<io.cutover.core.version.Version, Map<String, AttributeValue>> itemAt,
+                                                     Condition condition) {
         for (int round = 0; round < MAX_VERSION_ROUNDS; round++) {
             Map<String, AttributeValue> item = itemAt.apply(clock.next());
-            if (stores.get(site).putIfNewer(item, versionAttribute)) {
+            if (stores.get(site).putIfNewer(item, versionAttribute, condition)) {
                 return item;
             }
             observeStored(site, key);
@@ -203,8 +256,13 @@ public final class MigratingStore implements Store, AutoCloseable {
     }
 
     private Map<String, AttributeValue> updateVersioned(Site site, Map<String, AttributeValue> key, Update update) {
+        return updateVersioned(site, key, update, null);
+    }
+
+    private Map<String, AttributeValue> updateVersioned(Site site, Map<String, AttributeValue> key, Update update, Condition condition) {
         for (int round = 0; round < MAX_VERSION_ROUNDS; round++) {
-            Optional<Map<String, AttributeValue>> after = stores.get(site).updateIfNewer(key, update, clock.next(), versionAttribute);
+            Optional<Map<String, AttributeValue>> after = stores.get(site).updateIfNewer(key, update, clock.next(), versionAttribute,
+                    condition);
             if (after.isPresent()) {
                 return after.get();
             }
@@ -276,46 +334,72 @@ public final class MigratingStore implements Store, AutoCloseable {
     }
 
     private <T> T write(Map<String, AttributeValue> key, Function<Site, T> onPrimary, java.util.function.BiConsumer<Site, T> onSecondary) {
-        String journalKey = journalKey(key);
+        return write(List.of(key), onPrimary, onSecondary);
+    }
+
+    /**
+     * One write of one or several keys (a transaction), under their stripe locks (taken in stripe order, so two
+     * transactions cannot deadlock) and the phase's read lock: repair the primary, make the intents durable, write the
+     * primary, then the secondary, then clear the intents.
+     */
+    private <T> T write(List<Map<String, AttributeValue>> allKeys, Function<Site, T> onPrimary,
+                        java.util.function.BiConsumer<Site, T> onSecondary) {
+        Map<String, Map<String, AttributeValue>> byJournalKey = new java.util.LinkedHashMap<>();
+        allKeys.forEach(k -> byJournalKey.putIfAbsent(journalKey(k), k));
+        List<String> journalKeys = List.copyOf(byJournalKey.keySet());
+        List<Map<String, AttributeValue>> keys = List.copyOf(byJournalKey.values());
+        List<ReentrantLock> locks = journalKeys.stream().map(this::stripe).distinct()
+                .sorted(java.util.Comparator.comparingInt(l -> java.util.Arrays.asList(stripes).indexOf(l))).toList();
         phaseLock.readLock().lock();
-        ReentrantLock stripe = stripe(journalKey);
-        stripe.lock();
+        locks.forEach(ReentrantLock::lock);
         try {
             Phase p = phase;
             Site primary = p.primary();
-            if (journals.get(primary).pendingFor(journalKey)) {
-                repair(primary, key, journalKey);
+            for (Map<String, AttributeValue> key : keys) {
+                String journalKey = journalKey(key);
+                if (journals.get(primary).pendingFor(journalKey)) {
+                    repair(primary, key, journalKey);
+                }
             }
             Optional<Site> secondary = p.secondary();
             boolean behind = false;
-            long intent = -1;
+            List<Long> intents = new java.util.ArrayList<>();
             if (secondary.isPresent()) {
                 // Write-ahead intent: durable before the primary is touched, so no crash or ambiguous failure loses the second write.
                 RetryJournal journal = journals.get(secondary.get());
-                behind = journal.pendingFor(journalKey);
-                intent = journal.append(journalKey, DynamoDbJson.write(key), behind ? "behind an earlier write of this key still owed"
-                        : "write-ahead intent: the write to " + stores.get(secondary.get()).name() + " had not completed");
-                if (!behind) {
-                    inFlight.get(secondary.get()).add(intent);
+                behind = journalKeys.stream().anyMatch(journal::pendingFor);
+                for (Map<String, AttributeValue> key : keys) {
+                    long id = journal.append(journalKey(key), DynamoDbJson.write(key), behind ? "behind an earlier write of this key"
+                            + " still owed" : "write-ahead intent: the write to " + stores.get(secondary.get()).name() + " had not completed");
+                    intents.add(id);
+                    if (!behind) {
+                        inFlight.get(secondary.get()).add(id);
+                    }
                 }
             }
             try {
-                return writeBoth(journalKey, primary, secondary, behind, intent, onPrimary, onSecondary);
+                return writeBoth(journalKeys, primary, secondary, behind, intents, onPrimary, onSecondary);
             } finally {
-                long done = intent;
-                secondary.ifPresent(s -> inFlight.get(s).remove(done));
+                secondary.ifPresent(s -> inFlight.get(s).removeAll(intents));
             }
         } finally {
-            stripe.unlock();
+            locks.forEach(ReentrantLock::unlock);
             phaseLock.readLock().unlock();
         }
     }
 
-    /** The two writes of {@link #write}, under its locks, after the intent is durable. */
-    private <T> T writeBoth(String journalKey, Site primary, Optional<Site> secondary, boolean behind, long intent,
+    /** The two writes of {@link #write}, under its locks, after the intents are durable. */
+    private <T> T writeBoth(List<String> journalKeys, Site primary, Optional<Site> secondary, boolean behind, List<Long> intents,
                             Function<Site, T> onPrimary, java.util.function.BiConsumer<Site, T> onSecondary) {
-        // A primary failure propagates with the intent kept: the write may have landed, and the replay copies whatever it left.
-        T result = onPrimary.apply(primary);
+        T result;
+        try {
+            result = onPrimary.apply(primary);
+        } catch (CutoverException e) {
+            if (e.code() == ErrorCode.CONDITION_FAILED && secondary.isPresent() && !behind) {
+                complete(secondary.get(), journalKeys, intents); // nothing was written: nothing is owed
+            }
+            throw e; // otherwise the intents stay: the write may have landed, and the replay copies whatever it left
+        }
         writes.incrementAndGet();
         if (secondary.isEmpty()) {
             return result;
@@ -327,14 +411,20 @@ public final class MigratingStore implements Store, AutoCloseable {
         }
         try {
             onSecondary.accept(s, result);
-            journals.get(s).complete(intent, journalKey);
+            complete(s, journalKeys, intents);
             secondaryWrites.incrementAndGet();
         } catch (RuntimeException e) {
-            journals.get(s).recordFailure(intent, e.getMessage());
+            intents.forEach(id -> journals.get(s).recordFailure(id, e.getMessage()));
             secondaryFailures.incrementAndGet();
             LOG.debug("secondary write to {} failed, journaled: {}", s, e.getMessage());
         }
         return result;
+    }
+
+    private void complete(Site site, List<String> journalKeys, List<Long> intents) {
+        for (int i = 0; i < intents.size(); i++) {
+            journals.get(site).complete(intents.get(i), journalKeys.get(i));
+        }
     }
 
     /** Brings {@code site} up to date for one key from the other site; the caller holds the key's stripe. */

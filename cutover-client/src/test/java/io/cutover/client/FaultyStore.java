@@ -91,16 +91,22 @@ public final class FaultyStore implements VersionedStore {
     }
 
     @Override
-    public boolean putIfNewer(Map<String, AttributeValue> item, VersionAttribute version) {
+    public boolean putIfNewer(Map<String, AttributeValue> item, VersionAttribute version, Condition condition) {
         before();
-        return after(real.putIfNewer(item, version));
+        return after(real.putIfNewer(item, version, condition));
     }
 
     @Override
     public Optional<Map<String, AttributeValue>> updateIfNewer(Map<String, AttributeValue> key, Update update, Version newVersion,
-                                                               VersionAttribute version) {
+                                                               VersionAttribute version, Condition condition) {
         before();
-        return after(real.updateIfNewer(key, update, newVersion, version));
+        return after(real.updateIfNewer(key, update, newVersion, version, condition));
+    }
+
+    @Override
+    public boolean transactIfNewer(List<Write> writes, Version newVersion, VersionAttribute version) {
+        before();
+        return after(real.transactIfNewer(writes, newVersion, version));
     }
 
     @Override
