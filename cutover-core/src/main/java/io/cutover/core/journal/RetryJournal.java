@@ -115,7 +115,9 @@ public final class RetryJournal implements AutoCloseable {
 
     /**
      * Removes an entry whose write completed on its own (a write-ahead intent whose second write succeeded): it is not
-     * counted as journaled, since no write failed. A missing entry (drained meanwhile) is not an error.
+     * counted as journaled, since no write failed. The removal is made durable by the next append, drain or close, not
+     * at once: it saves a disk flush per write, and a crash before then only replays the entry, which is harmless (replays
+     * are idempotent). A missing entry (drained meanwhile) is not an error.
      */
     public synchronized void complete(long id, String key) {
         try (PreparedStatement del = db.prepareStatement("DELETE FROM entries WHERE id = ?");
@@ -124,7 +126,6 @@ public final class RetryJournal implements AutoCloseable {
             int removed = del.executeUpdate();
             total.setInt(1, removed);
             total.executeUpdate();
-            db.commit();
             if (removed > 0) {
                 pendingKeys.computeIfPresent(key, (k, n) -> n > 1 ? n - 1 : null);
             }
@@ -284,6 +285,7 @@ public final class RetryJournal implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
+            db.commit(); // completions not yet made durable
             db.close();
         } catch (SQLException ignored) {
             // closing: nothing left to protect
