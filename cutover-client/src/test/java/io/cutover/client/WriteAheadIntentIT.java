@@ -1,35 +1,30 @@
 package io.cutover.client;
 
+import static io.cutover.client.CutOverFixture.item;
+import static io.cutover.client.CutOverFixture.key;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cutover.core.CutoverException;
-import io.cutover.core.version.VersionAttribute;
 import io.cutover.local.LocalTables;
-import io.cutover.local.SampleItems;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Issue 11, points 2 and 3: a crash or an ambiguous failure between the two writes loses nothing (the intent is durable
  * before the primary write), and a replay that runs after a switch never copies a frozen site over a newer value.
  */
 class WriteAheadIntentIT {
-    private static DynamoDbClient client;
-    private static EndpointRegistry registry;
+    private CutOverFixture f;
+    private DynamoDbClient client;
+    private EndpointRegistry registry;
     private String app;
     private String source;
     private String target;
@@ -37,25 +32,14 @@ class WriteAheadIntentIT {
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void start() {
-        client = LocalTables.client(LocalTables.shared());
-        registry = new EndpointRegistry(client, LocalTables.uniqueName("registry")).ensureTable();
-    }
-
-    @AfterAll
-    static void stop() {
-        client.close();
-    }
-
     @BeforeEach
     void tables() {
-        app = LocalTables.uniqueName("app");
-        source = LocalTables.uniqueName("src");
-        target = LocalTables.uniqueName("tgt");
-        LocalTables.create(client, SampleItems.plainTable(source));
-        LocalTables.create(client, SampleItems.plainTable(target));
-        registry.register(app, StoreEndpoint.table(source), StoreEndpoint.table(target), null, null, "test", null);
+        f = CutOverFixture.create();
+        client = f.client;
+        registry = f.registry;
+        app = f.app;
+        source = f.source;
+        target = f.target;
     }
 
     @Test
@@ -128,22 +112,10 @@ class WriteAheadIntentIT {
     }
 
     private void moveTo(Phase phase) {
-        RegistryEntry e = registry.require(app);
-        registry.change(app, e.version(), phase, "test", "switch", null, false, Map.of(), List.of());
-    }
-
-    private static Map<String, AttributeValue> key(String id) {
-        return Map.of("pk", AttributeValue.fromS(id), "sk", AttributeValue.fromS("x"));
-    }
-
-    private static Map<String, AttributeValue> item(String id, String value) {
-        Map<String, AttributeValue> item = new HashMap<>(key(id));
-        item.put("value", AttributeValue.fromS(value));
-        return item;
+        f.moveTo(phase);
     }
 
     private Optional<String> valueIn(String table, String id) {
-        Map<String, AttributeValue> i = client.getItem(b -> b.tableName(table).key(key(id)).consistentRead(true)).item();
-        return i == null || i.isEmpty() || VersionAttribute.DEFAULT.isTombstone(i) ? Optional.empty() : Optional.of(i.get("value").s());
+        return f.valueIn(table, id);
     }
 }

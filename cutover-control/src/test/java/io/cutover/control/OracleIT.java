@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cutover.client.CutOverFixture;
 import io.cutover.client.EndpointRegistry;
 import io.cutover.client.Phase;
 import io.cutover.client.StoreEndpoint;
 import io.cutover.core.copy.CopyProgress;
 import io.cutover.core.verify.VerifyOptions;
-import io.cutover.core.version.VersionAttribute;
 import io.cutover.dynamodb.DynamoDbEndpoint;
 import io.cutover.dynamodb.DynamoDbMigration;
 import io.cutover.dynamodb.DynamoDbVerification;
@@ -72,7 +72,7 @@ class OracleIT {
             EndpointRegistry registry = new EndpointRegistry(client, "registry").ensureTable();
             registry.register("orders-app", StoreEndpoint.table("orders"), StoreEndpoint.table("orders-v2"), migrateDir.toString(),
                     verifyDir.toString(), "test", null);
-            PhaseSwitcher switcher = new PhaseSwitcher(registry, new SwitchGates(new GateLimits(5000, 1000, 60), Clock.systemUTC()));
+            PhaseSwitcher switcher = new PhaseSwitcher(registry, new SwitchGates(new GateLimits(30_000, 10_000, 60), Clock.systemUTC()));
             for (int i = 0; i < INSTANCES.size(); i++) {
                 writers.put(INSTANCES.get(i), startWriter(registry.table(), INSTANCES.get(i), i));
             }
@@ -110,14 +110,14 @@ class OracleIT {
             assertEquals(1, oracle.cutShort.size(), "exactly the killed put was cut short: " + oracle.cutShort);
             List<String> wrong = new ArrayList<>();
             for (Map.Entry<String, Optional<String>> e : oracle.expected.entrySet()) {
-                Optional<String> actual = valueIn(client, "orders-v2", e.getKey());
+                Optional<String> actual = CutOverFixture.valueIn(client, "orders-v2", e.getKey());
                 if (!actual.equals(e.getValue())) {
                     wrong.add(e.getKey() + ": expected " + e.getValue() + ", target has " + actual);
                 }
             }
             assertEquals(List.of(), wrong, "the target equals the oracle key by key");
             Map<String, AttributeValue> counter = client.getItem(b -> b.tableName("orders-v2").consistentRead(true)
-                    .key(key("counter"))).item();
+                    .key(CutOverFixture.key("counter"))).item();
             assertEquals(oracle.increments, Long.parseLong(counter.get("n").n()), "the counter equals the acknowledged increments");
         } finally {
             writers.values().forEach(Process::destroyForcibly);
@@ -211,15 +211,6 @@ class OracleIT {
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(main.getSimpleName() + "-"
                 + System.nanoTime() + ".log").toFile()).start();
-    }
-
-    private static Map<String, AttributeValue> key(String id) {
-        return Map.of("pk", AttributeValue.fromS(id), "sk", AttributeValue.fromS("x"));
-    }
-
-    private static Optional<String> valueIn(DynamoDbClient client, String table, String id) {
-        Map<String, AttributeValue> i = client.getItem(b -> b.tableName(table).key(key(id)).consistentRead(true)).item();
-        return i == null || i.isEmpty() || VersionAttribute.DEFAULT.isTombstone(i) ? Optional.empty() : Optional.of(i.get("value").s());
     }
 
     private void waitFor(String what, BooleanSupplier condition) throws InterruptedException {

@@ -1,5 +1,6 @@
 package io.cutover.control;
 
+import io.cutover.client.CutOverFixture;
 import io.cutover.client.DynamoDbStore;
 import io.cutover.client.EndpointRegistry;
 import io.cutover.client.FaultyStore;
@@ -15,7 +16,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -65,9 +65,9 @@ public final class OracleWriter {
                         + "\",\"value\":\"" + value + "\"}");
                 try {
                     switch (kind) {
-                        case "put" -> store.put(item(id, value));
-                        case "delete" -> store.delete(key(id));
-                        default -> store.update(key("counter"), new Store.Update("ADD #n :one", Map.of("#n", "n"),
+                        case "put" -> store.put(CutOverFixture.item(id, value));
+                        case "delete" -> store.delete(CutOverFixture.key(id));
+                        default -> store.update(CutOverFixture.key("counter"), new Store.Update("ADD #n :one", Map.of("#n", "n"),
                                 Map.of(":one", AttributeValue.fromN("1"))));
                     }
                     line(log, "{\"seq\":" + seq + ",\"op\":\"" + kind + "\",\"key\":\"" + (kind.equals("incr") ? "counter" : id)
@@ -89,15 +89,5 @@ public final class OracleWriter {
         log.write(json);
         log.write('\n');
         log.flush();
-    }
-
-    private static Map<String, AttributeValue> key(String id) {
-        return Map.of("pk", AttributeValue.fromS(id), "sk", AttributeValue.fromS("x"));
-    }
-
-    private static Map<String, AttributeValue> item(String id, String value) {
-        Map<String, AttributeValue> item = new HashMap<>(key(id));
-        item.put("value", AttributeValue.fromS(value));
-        return item;
     }
 }
