@@ -67,6 +67,24 @@ public final class DynamoDbMigration implements AutoCloseable {
     private volatile java.util.function.ObjLongConsumer<io.cutover.core.changelog.ChangeRecord> onApplied = (c, t) -> { };
     private volatile Optional<io.cutover.core.version.VersionAttribute> versionRule = Optional.of(io.cutover.core.version.VersionAttribute.DEFAULT);
 
+    private volatile boolean captureOnly;
+    private volatile VersionedChangeWriter liveWriter;
+
+    /**
+     * Replicates changes only, with no bulk copy: the reverse direction of a cut-over (the target's stream applied to the
+     * old source, which already holds the data), docs/decisions/0073-reverse-replication-and-failback-design.md. Capture
+     * starts when this migration first runs, so start it before the site of record moves. Set before {@link #run}.
+     */
+    public void captureOnly(boolean on) {
+        this.captureOnly = on;
+    }
+
+    /** Changes the live apply refused by the version rule so far in this run (echoes of the other direction, stale records). */
+    public long olderRefused() {
+        VersionedChangeWriter w = liveWriter;
+        return w == null ? 0 : w.olderRefused();
+    }
+
     /**
      * The version attribute the live apply compares (docs/decisions/0070-versioned-writes-and-the-version-rule.md); empty
      * applies unconditionally in batches (only for a target no application writes). Set before {@link #run}.
@@ -122,7 +140,7 @@ public final class DynamoDbMigration implements AutoCloseable {
                          new Throttle(settings.maxWriteRate()), retry, new DynamoDbErrorClassifier(settings.target()), dead)) {
                 capture.start();
                 if (state.phase().equals("CAPTURE")) {
-                    state = state.with("BACKFILL");
+                    state = state.with(captureOnly ? "CATCH_UP" : "BACKFILL");
                     save(dir, state);
                 }
                 capture.run(500);
@@ -142,6 +160,7 @@ public final class DynamoDbMigration implements AutoCloseable {
                 try (VersionedChangeWriter versioned = versionRule.map(v -> new VersionedChangeWriter(target, targetTable, v,
                         settings.writeConcurrency(), new Throttle(settings.maxWriteRate()), retry,
                         new DynamoDbErrorClassifier(settings.target()), dead)).orElse(null)) {
+                    liveWriter = versioned;
                     ChangeApplier applier = new ChangeApplier(log, versioned != null ? versioned : new DynamoDbChangeWriter(writer), 1000,
                             System::currentTimeMillis);
                     if (state.phase().equals("IN_SYNC")) {
@@ -174,6 +193,10 @@ public final class DynamoDbMigration implements AutoCloseable {
                     new DynamoDbErrorClassifier(settings.source()), io.cutover.core.retry.RetryListener.NONE);
             d = source.describeTable(b -> b.tableName(sourceTable)).table();
             LOG.info("enabled the stream of {}", sourceTable);
+        }
+        if (captureOnly) {
+            // The reverse direction writes into the old source, which exists and keeps its own stream: no schema copy.
+            return new State("CAPTURE", sourceTable, targetTable, d.latestStreamArn(), 0);
         }
         CopySettings schema = CopySettings.builder(settings.source(), settings.target()).table(sourceTable, targetTable)
                 .stateDir(settings.stateDir().resolve("schema")).schemaOnly(true).build();
