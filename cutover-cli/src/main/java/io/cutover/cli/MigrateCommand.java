@@ -70,6 +70,11 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
                     + " (docs/decisions/0070-versioned-writes-and-the-version-rule.md)."})
     String versionAttribute;
 
+    @Option(names = "--capture-only", description = {"DynamoDB source: replicate changes only, no table creation and no bulk copy: the"
+            + " reverse direction of a cut-over (--source-table the new table, --target-table the old one; with --enable-stream)."
+            + " Start it before the switch to DUAL_WRITE_TARGET_READS (docs/decisions/0073)."})
+    boolean captureOnly;
+
     @Option(names = "--restart", description = "Discard the state in --state-dir and start over.")
     boolean restart;
 
@@ -118,6 +123,7 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), output.progress());
              DynamoDbMigration migration = new DynamoDbMigration(settings, sourceTable, target, enableStream, restart)) {
             migration.versionRule(java.util.Optional.of(io.cutover.core.version.VersionAttribute.of(versionAttribute)));
+            migration.captureOnly(captureOnly);
             try (StopOnSignal signal = StopOnSignal.install(migration::requestStop)) {
                 MigrationStatus status = migration.run(until, bar, s -> {
                     if (output.progress()) {
