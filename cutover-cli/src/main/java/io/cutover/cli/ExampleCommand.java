@@ -24,22 +24,23 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * replace or delete of an earlier one) through {@link MirroringCollection}, which mirrors each write
  * to DynamoDB and journals a failed mirror write durably, and prints the mirror's counts as it goes.
  */
-@Command(name = "example", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "example", mixinStandardHelpOptions = true, sortOptions = false, subcommands = HeartbeatExample.class,
         description = {"Run an example application.",
-                "  mongo-writer  writes to a MongoDB collection every second through MirroringCollection (dual write to DynamoDB)"},
+                "  mongo-writer  writes to a MongoDB collection every second through MirroringCollection (dual write to DynamoDB)",
+                "  heartbeat     writes a heartbeat and a counter through MigratingStore, logging every acknowledged write"},
         footer = {"", "Example:", "  cutover example mongo-writer --source mongodb://localhost:27017/shop --source-collection orders \\",
                 "      --target-table orders --key-attribute dataId --endpoint-url http://localhost:8000"})
 public final class ExampleCommand implements Callable<Integer>, CutoverCli.PrintsResults {
-    @Parameters(index = "0", paramLabel = "NAME", description = "The example: mongo-writer.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "The example: mongo-writer (heartbeat is a subcommand).")
     String name;
 
-    @Option(names = "--source", paramLabel = "URI", required = true, description = "mongodb://[user:password@]host:port/database")
+    @Option(names = "--source", paramLabel = "URI", description = "mongodb://[user:password@]host:port/database (required).")
     String sourceUri;
 
     @Mixin
     MongoSourceOptions mongo;
 
-    @Option(names = "--target-table", paramLabel = "NAME", required = true, description = "The DynamoDB table the mirror writes to (it must exist).")
+    @Option(names = "--target-table", paramLabel = "NAME", description = "The DynamoDB table the mirror writes to (it must exist; required).")
     String targetTable;
 
     @Mixin
@@ -64,8 +65,14 @@ public final class ExampleCommand implements Callable<Integer>, CutoverCli.Print
 
     @Override
     public Integer call() throws Exception {
+        if (name == null) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "name an example: 'cutover example mongo-writer ...' or 'cutover example heartbeat ...'");
+        }
         if (!"mongo-writer".equals(name)) {
-            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown example '" + name + "': the examples are: mongo-writer");
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown example '" + name + "': the examples are: mongo-writer, heartbeat");
+        }
+        if (sourceUri == null || targetTable == null) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "example mongo-writer needs --source and --target-table");
         }
         MongoSourceUri uri = MongoSourceUri.parse(sourceUri);
         if (mongo.collection == null) {

@@ -66,6 +66,17 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
     @Option(names = "--enable-stream", description = "Turn on the source's stream (NEW_AND_OLD_IMAGES) when it has none.")
     boolean enableStream;
 
+    @Option(names = "--version-attribute", paramLabel = "NAME", defaultValue = io.cutover.core.version.VersionAttribute.DEFAULT_NAME,
+            description = {"DynamoDB source: the attribute that carries the write version of applications writing through"
+                    + " MigratingStore (default: ${DEFAULT-VALUE}); every live change lands only when newer than the target's"
+                    + " (docs/decisions/0070-versioned-writes-and-the-version-rule.md)."})
+    String versionAttribute;
+
+    @Option(names = "--capture-only", description = {"DynamoDB source: replicate changes only, no table creation and no bulk copy: the"
+            + " reverse direction of a cut-over (--source-table the new table, --target-table the old one; with --enable-stream)."
+            + " Start it before the switch to DUAL_WRITE_TARGET_READS (docs/decisions/0073)."})
+    boolean captureOnly;
+
     @Option(names = "--restart", description = "Discard the state in --state-dir and start over.")
     boolean restart;
 
@@ -123,6 +134,8 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
         Printer p = printer();
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), output.progress());
              DynamoDbMigration migration = new DynamoDbMigration(settings, sourceTable, target, enableStream, restart, liveOptions())) {
+            migration.versionRule(java.util.Optional.of(io.cutover.core.version.VersionAttribute.of(versionAttribute)));
+            migration.captureOnly(captureOnly);
             try (StopOnSignal signal = StopOnSignal.install(migration::requestStop)) {
                 MigrationStatus status = migration.run(until, bar, s -> {
                     if (output.progress()) {

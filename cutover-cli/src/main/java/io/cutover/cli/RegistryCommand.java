@@ -16,7 +16,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /** {@code cutover registry}: register an application, show its entry, its history, or every application. */
 @Command(name = "registry", mixinStandardHelpOptions = true,
         description = "The endpoint registry: which phase and which active site each application has.",
-        subcommands = {RegistryCommand.Register.class, RegistryCommand.Show.class, RegistryCommand.History.class, RegistryCommand.ListApps.class})
+        subcommands = {RegistryCommand.Register.class, RegistryCommand.Show.class, RegistryCommand.History.class, RegistryCommand.ListApps.class,
+                RegistryCommand.ForgetInstance.class})
 public final class RegistryCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -119,6 +120,32 @@ public final class RegistryCommand implements Callable<Integer> {
         int run(EndpointRegistry r) {
             r.require(app);
             printer().result(r.history(app), RegistryCommand::historyText);
+            return 0;
+        }
+    }
+
+    @Command(name = "forget-instance", mixinStandardHelpOptions = true,
+            description = {"Remove an application instance's report: for an instance that is gone for good while its last report still"
+                    + " shows writes it owed (the clients gate waits for it otherwise). Recorded in the audit log, with what it owed."},
+            footer = {"", "Exit codes: 0 removed, 2 no such instance, 4 the application changed since --expect-version."})
+    static final class ForgetInstance extends Base {
+        @Option(names = "--app", required = true, paramLabel = "ID", description = "The application id.")
+        String app;
+
+        @Option(names = "--instance", required = true, paramLabel = "NAME", description = "The instance, as the clients gate names it.")
+        String instance;
+
+        @Option(names = "--expect-version", required = true, paramLabel = "N",
+                description = "The registry version you looked at ('cutover registry show'); refused if it changed since.")
+        long version;
+
+        @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why it is gone; kept in the audit log.")
+        String reason;
+
+        @Override
+        int run(EndpointRegistry r) {
+            RegistryEntry after = r.forgetInstance(app, version, instance, RegistryOptions.operator(), reason);
+            printer().result(after, RegistryCommand::text);
             return 0;
         }
     }

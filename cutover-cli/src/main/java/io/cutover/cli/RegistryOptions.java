@@ -71,8 +71,12 @@ public final class RegistryOptions {
         @Option(names = "--max-status-age", paramLabel = "S", defaultValue = "30", description = "Gate: the migration's status.json at most this old, in seconds (default: ${DEFAULT-VALUE}).")
         long maxStatusAge;
 
+        @Option(names = "--max-verify-age", paramLabel = "S", defaultValue = "3600", description = "Gate: the last verify finished at most"
+                + " this long ago, in seconds, and after the migration reached IN_SYNC (default: ${DEFAULT-VALUE}).")
+        long maxVerifyAge;
+
         GateLimits limits() {
-            return new GateLimits(maxLagMillis, maxBacklog, maxStatusAge);
+            return new GateLimits(maxLagMillis, maxBacklog, maxStatusAge, maxVerifyAge);
         }
     }
 }

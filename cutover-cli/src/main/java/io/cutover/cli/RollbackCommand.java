@@ -14,10 +14,15 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /** {@code cutover rollback}: moves an application one phase back, always (gate values are recorded, not enforced). */
 @Command(name = "rollback", mixinStandardHelpOptions = true,
         description = {"Move an application one phase back. Never blocked by gates (their values are recorded in the audit log)."},
-        footer = {"", "Exit codes: 0 rolled back, 2 bad usage or already at SOURCE_ONLY, 4 someone else changed the application first."})
+        footer = {"", "Exit codes: 0 rolled back, 2 bad usage or already at SOURCE_ONLY, 4 someone else changed the application first or it is no longer at --from."})
 public final class RollbackCommand implements Callable<Integer>, CutoverCli.PrintsResults {
     @Option(names = "--app", required = true, paramLabel = "ID", description = "The application id.")
     String app;
+
+    @Option(names = {"--from", "--expect"}, required = true, paramLabel = "PHASE",
+            description = "The phase you saw the application in; refused (exit 4) if it is no longer there, so a repeated or"
+                    + " concurrent rollback cannot walk it two phases back.")
+    String from;
 
     @Option(names = "--reason", paramLabel = "TEXT", description = "Kept in the audit log.")
     String reason;
@@ -38,7 +43,7 @@ public final class RollbackCommand implements Callable<Integer>, CutoverCli.Prin
         try (DynamoDbClient client = registry.client()) {
             PhaseSwitcher switcher = new PhaseSwitcher(new EndpointRegistry(client, registry.table),
                     new SwitchGates(io.cutover.control.GateLimits.DEFAULTS, Clock.systemUTC()));
-            SwitchResult r = switcher.rollback(app, reason, RegistryOptions.operator());
+            SwitchResult r = switcher.rollback(app, io.cutover.client.Phase.parse(from, "from"), reason, RegistryOptions.operator());
             printer().result(r, SwitchCommand::text);
             return 0;
         }

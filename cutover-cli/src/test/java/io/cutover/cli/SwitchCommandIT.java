@@ -66,7 +66,10 @@ class SwitchCommandIT {
             assertEquals(0, forced.exitCode(), forced.all());
             assertTrue(forced.out().contains("FORCED past failed gates"), forced.out());
 
-            CliRun back = registry("rollback", "--app", "shop", "--reason", "changed my mind");
+            CliRun stale = registry("rollback", "--app", "shop", "--from", "DUAL_WRITE", "--reason", "stale screen");
+            assertEquals(4, stale.exitCode(), stale.all());
+            assertTrue(stale.err().contains("is at DUAL_WRITE_TARGET_READS"), stale.err());
+            CliRun back = registry("rollback", "--app", "shop", "--from", "DUAL_WRITE_TARGET_READS", "--reason", "changed my mind");
             assertEquals(0, back.exitCode(), back.all());
             assertTrue(back.out().startsWith("shop: DUAL_WRITE_TARGET_READS -> DUAL_WRITE (version 4)"), back.out());
 

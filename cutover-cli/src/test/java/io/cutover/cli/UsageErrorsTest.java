@@ -100,7 +100,7 @@ class UsageErrorsTest {
 
     @Test
     void registryCommandsCheckTheRegistryTableNameFirst() {
-        for (String[] args : new String[][] {{"switch", "--app", "orders"}, {"rollback", "--app", "orders"}, {"registry", "list"},
+        for (String[] args : new String[][] {{"switch", "--app", "orders"}, {"rollback", "--app", "orders", "--from", "DUAL_WRITE"}, {"registry", "list"},
             {"serve", "--port", "0"}}) {
             java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(args));
             all.addAll(java.util.List.of("--registry-table", "r!", "--registry-endpoint-url", "http://127.0.0.1:1", "--registry-region", "us-east-1"));

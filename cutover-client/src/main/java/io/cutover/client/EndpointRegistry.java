@@ -31,7 +31,10 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * The endpoint registry: a small DynamoDB table that maps an application id to its phase, its active
  * site and where both sides live (docs/decisions/0031-endpoint-registry.md). Item layout: partition key
  * {@code app}, sort key {@code sk}; the entry is {@code sk = "entry"}, each change's audit record is
- * {@code sk = "audit#<version, 12 digits>"}.
+ * {@code sk = "audit#<version, 12 digits>"}. Instance reports live in their own key space, partition
+ * {@code clients#<app>}, sort key the instance (docs/decisions/0072-gates-operators-and-instance-reports.md), so
+ * that an IAM policy can let applications write reports ({@code dynamodb:LeadingKeys} {@code clients#*}) and
+ * nothing else.
  *
  * <p>Every change is one transaction: an update of the entry conditioned on the version the caller
  * read, and the put of its audit record. Two operators racing therefore cannot both win: the loser
@@ -42,10 +45,13 @@ public final class EndpointRegistry {
     public static final String DEFAULT_TABLE = "cutover-registry";
     private static final String ENTRY = "entry";
     private static final String AUDIT = "audit#";
-    private static final String CLIENT = "client#";
+    private static final String CLIENTS = "clients#";
 
     private final DynamoDbClient client;
     private final String table;
+    /** The registry endpoint's clock minus ours, from the Date header of its last response (1 s resolution). */
+    private volatile long clockOffsetMillis;
+    private volatile boolean clockKnown;
 
     public EndpointRegistry(DynamoDbClient client, String table) {
         this.client = client;
@@ -95,8 +101,9 @@ public final class EndpointRegistry {
     /** The entry, read strongly consistent. */
     public Optional<RegistryEntry> get(String app) {
         try {
-            Map<String, AttributeValue> item = client.getItem(b -> b.tableName(table).consistentRead(true)
-                    .key(Map.of("app", s(app), "sk", s(ENTRY)))).item();
+            var response = client.getItem(b -> b.tableName(table).consistentRead(true).key(Map.of("app", s(app), "sk", s(ENTRY))));
+            observeClock(response);
+            Map<String, AttributeValue> item = response.item();
             return item == null || item.isEmpty() ? Optional.empty() : Optional.of(entryOf(item));
         } catch (SdkException e) {
             throw failure("read", e);
@@ -117,7 +124,7 @@ public final class EndpointRegistry {
             do {
                 Map<String, AttributeValue> from = start;
                 ScanResponse page = client.scan(b -> b.tableName(table).consistentRead(true).exclusiveStartKey(from)
-                        .filterExpression("sk = :e").expressionAttributeValues(Map.of(":e", s(ENTRY))));
+                        .filterExpression("sk = :e AND NOT begins_with(app, :c)").expressionAttributeValues(Map.of(":e", s(ENTRY), ":c", s(CLIENTS))));
                 page.items().forEach(i -> out.add(entryOf(i)));
                 start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
             } while (start != null);
@@ -147,11 +154,15 @@ public final class EndpointRegistry {
         return out;
     }
 
-    /** Records what one application instance runs in and owes (an unconditional put: each instance owns its item). */
+    /**
+     * Records what one application instance runs in and owes (an unconditional put: each instance owns its report, in the
+     * {@code clients#<app>} key space). Its time is the registry's clock, as far as this process knows it, so that the
+     * gate judges silence on one clock, not on each instance's.
+     */
     public void report(ClientReport r) {
         Map<String, AttributeValue> item = new HashMap<>();
-        item.put("app", s(r.app()));
-        item.put("sk", s(CLIENT + r.instance()));
+        item.put("app", s(CLIENTS + r.app()));
+        item.put("sk", s(r.instance()));
         item.put("instance", s(r.instance()));
         item.put("phase", s(r.phase().name()));
         item.put("version", n(r.version()));
@@ -159,15 +170,15 @@ public final class EndpointRegistry {
         item.put("pendingTarget", n(r.pendingTarget()));
         item.put("secondaryFailures", n(r.secondaryFailures()));
         item.put("shadowMismatches", n(r.shadowMismatches()));
-        item.put("at", s(r.at()));
+        item.put("at", s(now().toString()));
         try {
-            client.putItem(b -> b.tableName(table).item(item));
+            observeClock(client.putItem(b -> b.tableName(table).item(item)));
         } catch (SdkException e) {
             throw failure("report to", e);
         }
     }
 
-    /** The last report of every instance of the application that ever reported. */
+    /** The last report of every instance of the application that reported and was not forgotten. */
     public List<ClientReport> clients(String app) {
         List<ClientReport> out = new ArrayList<>();
         Map<String, AttributeValue> start = null;
@@ -175,8 +186,8 @@ public final class EndpointRegistry {
             do {
                 Map<String, AttributeValue> from = start;
                 QueryResponse page = client.query(b -> b.tableName(table).consistentRead(true).exclusiveStartKey(from)
-                        .keyConditionExpression("app = :a AND begins_with(sk, :p)")
-                        .expressionAttributeValues(Map.of(":a", s(app), ":p", s(CLIENT))));
+                        .keyConditionExpression("app = :a").expressionAttributeValues(Map.of(":a", s(CLIENTS + app))));
+                observeClock(page);
                 for (Map<String, AttributeValue> i : page.items()) {
                     out.add(new ClientReport(app, str(i, "instance"), Phase.valueOf(str(i, "phase")), num(i, "version"),
                             num(i, "pendingSource"), num(i, "pendingTarget"), num(i, "secondaryFailures"), num(i, "shadowMismatches"),
@@ -188,6 +199,58 @@ public final class EndpointRegistry {
             throw failure("read the clients from", e);
         }
         return out;
+    }
+
+    /**
+     * Removes an instance's report, for an instance that is gone for good while its report still shows writes it owed
+     * (the clients gate waits for it otherwise). One transaction with an entry change (same phase, next version) and its
+     * audit record, so the removal is in the history with who did it and why.
+     */
+    public RegistryEntry forgetInstance(String app, long expectedVersion, String instance, String by, String reason) {
+        RegistryEntry current = require(app);
+        if (current.version() != expectedVersion) {
+            throw conflict(current, expectedVersion);
+        }
+        ClientReport gone = clients(app).stream().filter(c -> c.instance().equals(instance)).findFirst().orElseThrow(() ->
+                new CutoverException(ErrorCode.CONFIG_INVALID, "--instance: no report of '" + instance + "' for application '" + app
+                        + "'; list them with 'cutover status --app " + app + "'"));
+        RegistryEntry next = new RegistryEntry(app, current.phase(), current.activeSite(), current.source(), current.target(),
+                current.stateDir(), current.verifyStateDir(), expectedVersion + 1, by, Instant.now().toString(), reason);
+        AuditRecord audit = new AuditRecord(app, next.version(), next.updatedAt(), by, "forget-instance", current.phase(),
+                current.phase(), false, reason, Map.of("instance", instance, "pendingSource", Long.toString(gone.pendingSource()),
+                        "pendingTarget", Long.toString(gone.pendingTarget()), "lastReport", String.valueOf(gone.at())),
+                gone.pendingSource() + gone.pendingTarget() > 0 ? List.of("instance " + instance + " was removed while its last report"
+                        + " said it owed " + (gone.pendingSource() + gone.pendingTarget()) + " writes: verify both sites") : List.of());
+        commit(next, audit, "version = :expected", Map.of(":expected", n(expectedVersion)), expectedVersion,
+                TransactWriteItem.builder().delete(d -> d.tableName(table).key(Map.of("app", s(CLIENTS + app), "sk", s(instance)))).build());
+        return next;
+    }
+
+    /** The registry's clock as this process last measured it (our clock until a response carried a Date header). */
+    public Instant now() {
+        return Instant.now().plusMillis(clockOffsetMillis);
+    }
+
+    /** Whether {@link #now} is measured on the registry's clock yet (a response with a Date header was seen). */
+    public boolean clockKnown() {
+        return clockKnown;
+    }
+
+    private void observeClock(software.amazon.awssdk.services.dynamodb.model.DynamoDbResponse response) {
+        try {
+            var http = response.sdkHttpResponse();
+            if (http == null) {
+                return;
+            }
+            http.firstMatchingHeader("Date").ifPresent(d -> {
+                long server = java.time.ZonedDateTime.parse(d, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
+                // The header is whole seconds: the server's time lies in [server, server + 1000); take the middle.
+                clockOffsetMillis = server + 500 - System.currentTimeMillis();
+                clockKnown = true;
+            });
+        } catch (RuntimeException unparseable) {
+            // keep the last offset: a missing or odd header must not fail a registry call
+        }
     }
 
     private static long num(Map<String, AttributeValue> i, String name) {
@@ -213,13 +276,16 @@ public final class EndpointRegistry {
         return next;
     }
 
-    private void commit(RegistryEntry entry, AuditRecord audit, String condition, Map<String, AttributeValue> values, long expected) {
+    private void commit(RegistryEntry entry, AuditRecord audit, String condition, Map<String, AttributeValue> values, long expected,
+                        TransactWriteItem... more) {
         Put putEntry = Put.builder().tableName(table).item(itemOf(entry)).conditionExpression(condition)
                 .expressionAttributeValues(values.isEmpty() ? null : values).build();
         Put putAudit = Put.builder().tableName(table).item(itemOf(audit)).conditionExpression("attribute_not_exists(app)").build();
         try {
-            client.transactWriteItems(b -> b.transactItems(TransactWriteItem.builder().put(putEntry).build(),
+            List<TransactWriteItem> items = new ArrayList<>(List.of(TransactWriteItem.builder().put(putEntry).build(),
                     TransactWriteItem.builder().put(putAudit).build()));
+            items.addAll(List.of(more));
+            client.transactWriteItems(b -> b.transactItems(items));
         } catch (TransactionCanceledException e) {
             boolean lostRace = !e.hasCancellationReasons() || e.cancellationReasons().stream().map(CancellationReason::code)
                     .anyMatch("ConditionalCheckFailed"::equals);

@@ -5,6 +5,8 @@ import io.cutover.core.ErrorCode;
 import io.cutover.core.item.CanonicalItem;
 import io.cutover.core.item.DynamoDbJson;
 import io.cutover.core.journal.RetryJournal;
+import io.cutover.core.version.HybridClock;
+import io.cutover.core.version.VersionAttribute;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -27,18 +29,26 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * The store wrapper applications embed: it reads the phase of its application from the endpoint
  * registry (through a {@link RegistryWatcher}) and routes every read and write by it, so that an
  * application moves through its cut-over at run time without a restart
- * (docs/decisions/0032-dual-writes-and-the-switch-moment.md).
+ * (docs/decisions/0032-dual-writes-and-the-switch-moment.md, 0070, 0071).
  *
  * <ul>
- *   <li>Reads go to the phase's primary site. With shadow reads on, the other site is read too and a
+ *   <li>Every write carries a version from this instance's {@link HybridClock} in a reserved attribute
+ *       ({@link VersionAttribute}); a delete is kept as a versioned tombstone. Every write is conditional on the
+ *       stored version being older (the version rule), so no write, replicated or replayed, moves a key backwards.
+ *       On the site of record a refused write observes the stored version and is retried with a newer one, so the
+ *       versions one key receives increase whatever the instances' clocks say.</li>
+ *   <li>Reads go to the phase's primary site (the site of record) and return the item without the reserved
+ *       attributes; a tombstone reads as absent. With shadow reads on, the other site is read too and a
  *       difference is counted (never returned, never failing the read).</li>
- *   <li>Writes go to the primary first; the caller sees a primary failure as an exception and nothing
- *       else happens. In a dual-write phase the write then goes to the secondary; if that fails, the key
- *       is journaled in a durable {@link RetryJournal} (one per site) and the write is still acknowledged:
- *       it is never lost. A background drainer replays the journal oldest first.</li>
- *   <li>A journal entry means "this site missed a write of this key": replaying it copies the key's
- *       current item (or its absence) from the other site, read strongly consistent under the key's lock.
- *       So replays are idempotent and always converge on the latest value, whatever the journal missed.</li>
+ *   <li>Write-ahead intent: in a dual-write phase the entry saying "the secondary owes this key" is durable in a
+ *       {@link RetryJournal} (one per site) before the primary is written, and is removed once the secondary holds
+ *       the write. A crash at any instruction, or a primary write that timed out but landed, leaves the entry, and
+ *       its replay delivers whatever the primary holds. The caller sees a primary failure as an exception; a
+ *       secondary failure keeps the entry and the write is acknowledged.</li>
+ *   <li>A journal entry means "this site may have missed a write of this key": replaying it copies the key's
+ *       current item from the other site under the version rule, read strongly consistent under the key's lock.
+ *       So replays are idempotent, converge on the latest value, and never copy an older (frozen) site over a
+ *       newer one, whatever the phase is when the replay runs.</li>
  *   <li>Writes of one key are serialised by striped locks; while a key has a pending entry for a site,
  *       later writes to that site are journaled behind it, so they cannot overtake it.</li>
  *   <li>A phase change waits for the reads and writes in flight (a read-write lock), so every operation
@@ -52,13 +62,23 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 public final class MigratingStore implements Store, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MigratingStore.class);
 
+    private static final int MAX_VERSION_ROUNDS = 20;
     private final RegistryWatcher watcher;
-    private final Map<Site, Store> stores = new EnumMap<>(Site.class);
+    private final Map<Site, VersionedStore> stores = new EnumMap<>(Site.class);
     private final Map<Site, RetryJournal> journals = new EnumMap<>(Site.class);
     private final ReentrantLock[] stripes;
     private final ReentrantReadWriteLock phaseLock = new ReentrantReadWriteLock(true);
     private final boolean shadowReads;
     private final ScheduledExecutorService drainer;
+    private final ScheduledExecutorService reporter;
+    private final VersionAttribute versionAttribute;
+    private final HybridClock clock;
+    private final AtomicLong olderRefused = new AtomicLong();
+    private final AtomicLong deferredSwitches = new AtomicLong();
+    /** Intents of writes in flight, per site: entries that owe nothing yet, so reports and gates do not count them. */
+    private final Map<Site, java.util.Set<Long>> inFlight = new EnumMap<>(Map.of(Site.SOURCE, java.util.concurrent.ConcurrentHashMap.newKeySet(),
+            Site.TARGET, java.util.concurrent.ConcurrentHashMap.newKeySet()));
+    private final Duration switchWait;
     private final java.util.function.Consumer<RegistryEntry> onEntry = e -> applyPhase(e.phase(), e.version());
     private volatile Phase phase;
     private volatile long phaseVersion;
@@ -94,6 +114,10 @@ public final class MigratingStore implements Store, AutoCloseable {
         this.phase = watcher.current().phase();
         this.phaseVersion = watcher.current().version();
         this.instance = b.instance != null ? b.instance : defaultInstance();
+        this.versionAttribute = b.versionAttribute;
+        this.switchWait = b.switchWait;
+        String clockId = instance.replaceAll("[^A-Za-z0-9._:-]", "_");
+        this.clock = new HybridClock(clockId.length() > 100 ? clockId.substring(clockId.length() - 100) : clockId);
         this.report = b.report;
         this.drainer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cutover-journal-drain-" + watcher.app());
@@ -102,9 +126,15 @@ public final class MigratingStore implements Store, AutoCloseable {
         });
         long every = b.drainInterval.toMillis();
         drainer.scheduleWithFixedDelay(this::drainQuietly, every, every, TimeUnit.MILLISECONDS);
+        // Reports run on their own thread: an instance whose drain is busy (it owes the most) must not look silent.
+        this.reporter = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cutover-registry-report-" + watcher.app());
+            t.setDaemon(true);
+            return t;
+        });
         watcher.onChange(onEntry);
         if (report) {
-            drainer.scheduleWithFixedDelay(this::reportQuietly, 0, 1, TimeUnit.SECONDS);
+            reporter.scheduleWithFixedDelay(this::reportQuietly, 0, 1, TimeUnit.SECONDS);
         }
     }
 
@@ -137,27 +167,124 @@ public final class MigratingStore implements Store, AutoCloseable {
         Map<String, AttributeValue> key = keyOf(item);
         Phase[] ranIn = new Phase[1];
         write(key, primary -> {
-            stores.get(primary).put(item);
+            Map<String, AttributeValue> written = putVersioned(primary, key, v -> versionAttribute.stamp(item, v));
             ranIn[0] = phase;
-            return null;
-        }, (secondary, ignored) -> stores.get(secondary).put(item));
+            return written;
+        }, this::replicate);
         return ranIn[0];
     }
 
+    /** Keeps a versioned tombstone, so that a late write of an older version can never bring the item back. */
     @Override
     public void delete(Map<String, AttributeValue> key) {
         Map<String, AttributeValue> k = keyOf(key);
-        write(k, primary -> {
-            stores.get(primary).delete(k);
-            return null;
-        }, (secondary, ignored) -> stores.get(secondary).delete(k));
+        write(k, primary -> putVersioned(primary, k, v -> versionAttribute.tombstoneOf(k, v)), this::replicate);
     }
 
     /** The update runs on the primary; the secondary receives the whole item as it is afterwards (idempotent). */
     @Override
     public Map<String, AttributeValue> update(Map<String, AttributeValue> key, Update update) {
         Map<String, AttributeValue> k = keyOf(key);
-        return write(k, primary -> stores.get(primary).update(k, update), (secondary, image) -> stores.get(secondary).put(image));
+        Map<String, AttributeValue> after = write(k, primary -> updateVersioned(primary, k, update), this::replicate);
+        return versionAttribute.visible(after).orElse(Map.of());
+    }
+
+    /**
+     * Puts {@code item} only if {@code condition} holds for the stored item on the site of record (an item deleted
+     * through the store counts as absent). A false condition throws {@link ErrorCode#CONDITION_FAILED} and nothing is
+     * written anywhere; otherwise the other site receives the item as written, never a second evaluation.
+     */
+    public void putIf(Map<String, AttributeValue> item, Condition condition) {
+        Map<String, AttributeValue> key = keyOf(item);
+        write(key, primary -> putVersioned(primary, key, v -> versionAttribute.stamp(item, v), condition), this::replicate);
+    }
+
+    /** Deletes (keeps a tombstone) only if {@code condition} holds on the site of record; as {@link #putIf}. */
+    public void deleteIf(Map<String, AttributeValue> key, Condition condition) {
+        Map<String, AttributeValue> k = keyOf(key);
+        write(k, primary -> putVersioned(primary, k, v -> versionAttribute.tombstoneOf(k, v), condition), this::replicate);
+    }
+
+    /** Updates only if {@code condition} holds on the site of record; returns the item afterwards; as {@link #putIf}. */
+    public Map<String, AttributeValue> updateIf(Map<String, AttributeValue> key, Update update, Condition condition) {
+        Map<String, AttributeValue> k = keyOf(key);
+        Map<String, AttributeValue> after = write(k, primary -> updateVersioned(primary, k, update, condition), this::replicate);
+        return versionAttribute.visible(after).orElse(Map.of());
+    }
+
+    /**
+     * Writes all of {@code writes} or none, as one transaction on the site of record, each under its condition (a false
+     * one throws {@link ErrorCode#CONDITION_FAILED} naming the write, and nothing is written anywhere). The other site
+     * then receives each written item as the site of record holds it, under the version rule.
+     */
+    public void transact(List<Write> writes) {
+        List<Map<String, AttributeValue>> keys = writes.stream().map(w -> keyOf(w.keyOrItem())).toList();
+        List<Map<String, AttributeValue>> written = writes.stream().filter(w -> !(w instanceof Check)).map(w -> keyOf(w.keyOrItem()))
+                .toList();
+        write(keys, primary -> {
+            for (int round = 0; round < MAX_VERSION_ROUNDS; round++) {
+                if (stores.get(primary).transactIfNewer(writes, clock.next(), versionAttribute)) {
+                    return primary;
+                }
+                keys.forEach(k -> observeStored(primary, k));
+            }
+            throw versionRace(primary, keys.get(0));
+        }, (secondary, primary) -> {
+            for (Map<String, AttributeValue> k : written) {
+                stores.get(primary).get(k).ifPresent(image -> replicate(secondary, image));
+            }
+        });
+    }
+
+    /** Writes on the site of record with a fresh version; a refusal means a newer version is stored, observed and overtaken. */
+    private Map<String, AttributeValue> putVersioned(Site site, Map<String, AttributeValue> key,
+                                                     Function<io.cutover.core.version.Version, Map<String, AttributeValue>> itemAt) {
+        return putVersioned(site, key, itemAt, null);
+    }
+
+    private Map<String, AttributeValue> putVersioned(Site site, Map<String, AttributeValue> key,
+                                                     Function<io.cutover.core.version.Version, Map<String, AttributeValue>> itemAt,
+                                                     Condition condition) {
+        for (int round = 0; round < MAX_VERSION_ROUNDS; round++) {
+            Map<String, AttributeValue> item = itemAt.apply(clock.next());
+            if (stores.get(site).putIfNewer(item, versionAttribute, condition)) {
+                return item;
+            }
+            observeStored(site, key);
+        }
+        throw versionRace(site, key);
+    }
+
+    private Map<String, AttributeValue> updateVersioned(Site site, Map<String, AttributeValue> key, Update update) {
+        return updateVersioned(site, key, update, null);
+    }
+
+    private Map<String, AttributeValue> updateVersioned(Site site, Map<String, AttributeValue> key, Update update, Condition condition) {
+        for (int round = 0; round < MAX_VERSION_ROUNDS; round++) {
+            Optional<Map<String, AttributeValue>> after = stores.get(site).updateIfNewer(key, update, clock.next(), versionAttribute,
+                    condition);
+            if (after.isPresent()) {
+                return after.get();
+            }
+            observeStored(site, key);
+        }
+        throw versionRace(site, key);
+    }
+
+    private void observeStored(Site site, Map<String, AttributeValue> key) {
+        clock.observe(stores.get(site).get(key).flatMap(versionAttribute::versionOf).orElse(null));
+    }
+
+    private CutoverException versionRace(Site site, Map<String, AttributeValue> key) {
+        return new CutoverException(ErrorCode.TRANSIENT, "the write of " + journalKey(key) + " to " + stores.get(site).name()
+                + " kept meeting a newer version (" + MAX_VERSION_ROUNDS + " rounds): other writers are racing on this key; try again");
+    }
+
+    /** The secondary's write: the primary's item as it is now, under the version rule (a refusal means it holds newer). */
+    private void replicate(Site secondary, Map<String, AttributeValue> image) {
+        if (!stores.get(secondary).putIfNewer(image, versionAttribute)) {
+            olderRefused.incrementAndGet();
+        }
     }
 
     @Override
@@ -182,7 +309,7 @@ public final class MigratingStore implements Store, AutoCloseable {
             if (shadowReads) {
                 shadow(primary.other(), k, journalKey, found);
             }
-            return found;
+            return found.flatMap(versionAttribute::visible);
         } finally {
             phaseLock.readLock().unlock();
         }
@@ -207,40 +334,96 @@ public final class MigratingStore implements Store, AutoCloseable {
     }
 
     private <T> T write(Map<String, AttributeValue> key, Function<Site, T> onPrimary, java.util.function.BiConsumer<Site, T> onSecondary) {
-        String journalKey = journalKey(key);
+        return write(List.of(key), onPrimary, onSecondary);
+    }
+
+    /**
+     * One write of one or several keys (a transaction), under their stripe locks (taken in stripe order, so two
+     * transactions cannot deadlock) and the phase's read lock: repair the primary, make the intents durable, write the
+     * primary, then the secondary, then clear the intents.
+     */
+    private <T> T write(List<Map<String, AttributeValue>> allKeys, Function<Site, T> onPrimary,
+                        java.util.function.BiConsumer<Site, T> onSecondary) {
+        Map<String, Map<String, AttributeValue>> byJournalKey = new java.util.LinkedHashMap<>();
+        allKeys.forEach(k -> byJournalKey.putIfAbsent(journalKey(k), k));
+        List<String> journalKeys = List.copyOf(byJournalKey.keySet());
+        List<Map<String, AttributeValue>> keys = List.copyOf(byJournalKey.values());
+        List<ReentrantLock> locks = journalKeys.stream().map(this::stripe).distinct()
+                .sorted(java.util.Comparator.comparingInt(l -> java.util.Arrays.asList(stripes).indexOf(l))).toList();
         phaseLock.readLock().lock();
-        ReentrantLock stripe = stripe(journalKey);
-        stripe.lock();
+        locks.forEach(ReentrantLock::lock);
         try {
             Phase p = phase;
             Site primary = p.primary();
-            if (journals.get(primary).pendingFor(journalKey)) {
-                repair(primary, key, journalKey);
+            for (Map<String, AttributeValue> key : keys) {
+                String journalKey = journalKey(key);
+                if (journals.get(primary).pendingFor(journalKey)) {
+                    repair(primary, key, journalKey);
+                }
             }
-            T result = onPrimary.apply(primary);
-            writes.incrementAndGet();
             Optional<Site> secondary = p.secondary();
+            boolean behind = false;
+            List<Long> intents = new java.util.ArrayList<>();
             if (secondary.isPresent()) {
-                Site s = secondary.get();
-                RetryJournal journal = journals.get(s);
-                if (journal.pendingFor(journalKey)) {
-                    journal.append(journalKey, DynamoDbJson.write(key), "behind an earlier failed write of this key");
-                    journaledBehind.incrementAndGet();
-                } else {
-                    try {
-                        onSecondary.accept(s, result);
-                        secondaryWrites.incrementAndGet();
-                    } catch (RuntimeException e) {
-                        journal.append(journalKey, DynamoDbJson.write(key), e.getMessage());
-                        secondaryFailures.incrementAndGet();
-                        LOG.debug("secondary write to {} failed, journaled: {}", s, e.getMessage());
+                // Write-ahead intent: durable before the primary is touched, so no crash or ambiguous failure loses the second write.
+                RetryJournal journal = journals.get(secondary.get());
+                behind = journalKeys.stream().anyMatch(journal::pendingFor);
+                for (Map<String, AttributeValue> key : keys) {
+                    long id = journal.append(journalKey(key), DynamoDbJson.write(key), behind ? "behind an earlier write of this key"
+                            + " still owed" : "write-ahead intent: the write to " + stores.get(secondary.get()).name() + " had not completed");
+                    intents.add(id);
+                    if (!behind) {
+                        inFlight.get(secondary.get()).add(id);
                     }
                 }
             }
-            return result;
+            try {
+                return writeBoth(journalKeys, primary, secondary, behind, intents, onPrimary, onSecondary);
+            } finally {
+                secondary.ifPresent(s -> inFlight.get(s).removeAll(intents));
+            }
         } finally {
-            stripe.unlock();
+            locks.forEach(ReentrantLock::unlock);
             phaseLock.readLock().unlock();
+        }
+    }
+
+    /** The two writes of {@link #write}, under its locks, after the intents are durable. */
+    private <T> T writeBoth(List<String> journalKeys, Site primary, Optional<Site> secondary, boolean behind, List<Long> intents,
+                            Function<Site, T> onPrimary, java.util.function.BiConsumer<Site, T> onSecondary) {
+        T result;
+        try {
+            result = onPrimary.apply(primary);
+        } catch (CutoverException e) {
+            if (e.code() == ErrorCode.CONDITION_FAILED && secondary.isPresent() && !behind) {
+                complete(secondary.get(), journalKeys, intents); // nothing was written: nothing is owed
+            }
+            throw e; // otherwise the intents stay: the write may have landed, and the replay copies whatever it left
+        }
+        writes.incrementAndGet();
+        if (secondary.isEmpty()) {
+            return result;
+        }
+        Site s = secondary.get();
+        if (behind) {
+            journaledBehind.incrementAndGet();
+            return result;
+        }
+        try {
+            onSecondary.accept(s, result);
+            complete(s, journalKeys, intents);
+            secondaryWrites.incrementAndGet();
+        } catch (RuntimeException e) {
+            intents.forEach(id -> journals.get(s).recordFailure(id, e.getMessage()));
+            secondaryFailures.incrementAndGet();
+            LOG.debug("secondary write to {} failed, journaled: {}", s, e.getMessage());
+        }
+        return result;
+    }
+
+    private void complete(Site site, List<String> journalKeys, List<Long> intents) {
+        for (int i = 0; i < intents.size(); i++) {
+            journals.get(site).complete(intents.get(i), journalKeys.get(i));
         }
     }
 
@@ -259,7 +442,7 @@ public final class MigratingStore implements Store, AutoCloseable {
         }
     }
 
-    /** Replays one journal entry: copy the key's current state from the other site onto {@code site}. */
+    /** Replays one journal entry: copy the key's current state from the other site onto {@code site}, if newer. */
     private void copy(Site site, RetryJournal.Entry entry) throws InterruptedException {
         Map<String, AttributeValue> key = DynamoDbJson.read(entry.payload());
         ReentrantLock stripe = stripe(entry.key());
@@ -269,11 +452,13 @@ public final class MigratingStore implements Store, AutoCloseable {
             throw new IllegalStateException("key busy, retried in the next round");
         }
         try {
+            // Under the version rule, whichever site is the site of record now: a frozen or older site can never
+            // overwrite a newer value, so a replay that runs late (after a switch, or after a restart) is harmless.
             Optional<Map<String, AttributeValue>> truth = stores.get(site.other()).get(key);
-            if (truth.isPresent()) {
-                stores.get(site).put(truth.get());
-            } else {
-                stores.get(site).delete(key);
+            boolean landed = truth.isPresent() ? stores.get(site).putIfNewer(truth.get(), versionAttribute)
+                    : stores.get(site).deleteUnversioned(key, versionAttribute);
+            if (!landed) {
+                olderRefused.incrementAndGet();
             }
         } finally {
             stripe.unlock();
@@ -310,13 +495,39 @@ public final class MigratingStore implements Store, AutoCloseable {
         }
     }
 
-    /** Waits for the operations in flight, then makes {@code to} the phase of every later one. */
+    /**
+     * Waits for the operations in flight, then makes {@code to} the phase of every later one. The wait is bounded
+     * ({@link Builder#switchWait}): while it lasts new operations queue behind it, so a slow site must not hold it for
+     * seconds. When it runs out, this instance keeps serving the old phase (adjacent phases are compatible, and the
+     * version rule orders their writes), reports the old version (so the next switch's clients gate waits for it), and
+     * tries again every 100 ms until the slow operations have finished.
+     */
     private void applyPhase(Phase to, long version) {
         if (to == phase) {
             phaseVersion = version;
             return;
         }
-        phaseLock.writeLock().lock();
+        boolean locked;
+        try {
+            locked = phaseLock.writeLock().tryLock(switchWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            locked = false;
+        }
+        if (!locked) {
+            deferredSwitches.incrementAndGet();
+            LOG.warn("application {}: operations in flight took longer than {} ms, so this instance keeps {} for now and takes {} once"
+                    + " they finish (a site is slow)", watcher.app(), switchWait.toMillis(), phase, to);
+            try {
+                reporter.schedule(() -> {
+                    RegistryEntry now = watcher.current();
+                    applyPhase(now.phase(), now.version());
+                }, 100, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // the store is closed
+            }
+            return;
+        }
         try {
             Phase from = phase;
             phase = to;
@@ -329,11 +540,16 @@ public final class MigratingStore implements Store, AutoCloseable {
         }
         if (report) {
             try {
-                drainer.execute(this::reportQuietly); // tell the operator at once that this instance took the phase
+                reporter.execute(this::reportQuietly); // tell the operator at once that this instance took the phase
             } catch (java.util.concurrent.RejectedExecutionException closed) {
                 // the store is closed; nothing to report
             }
         }
+    }
+
+    /** Phase changes that waited longer than the switch wait for operations in flight, and were taken later. */
+    public long deferredSwitches() {
+        return deferredSwitches.get();
     }
 
     /** The report this instance gives the registry: its phase and what each site still owes. */
@@ -367,8 +583,18 @@ public final class MigratingStore implements Store, AutoCloseable {
 
     public MigratingStoreStats stats() {
         return new MigratingStoreStats(phase, reads.get(), writes.get(), secondaryWrites.get(), secondaryFailures.get(),
-                journaledBehind.get(), drained.get(), journals.get(Site.SOURCE).pending(), journals.get(Site.TARGET).pending(),
+                journaledBehind.get(), drained.get(), owed(Site.SOURCE), owed(Site.TARGET),
                 shadowCount.get(), shadowMismatches.get(), repairs.get(), phaseChanges.get());
+    }
+
+    /** Replicated or replayed writes refused by the version rule: the other site already held a value at least as new. */
+    public long olderRefused() {
+        return olderRefused.get();
+    }
+
+    /** Journal entries of {@code site} that are owed: pending, not counting the intents of writes still in flight. */
+    private long owed(Site site) {
+        return journals.get(site).pendingExcept(java.util.List.copyOf(inFlight.get(site)));
     }
 
     /** The journal of writes {@code site} missed, for status pages. */
@@ -387,9 +613,11 @@ public final class MigratingStore implements Store, AutoCloseable {
     @Override
     public void close() {
         watcher.removeListener(onEntry);
+        reporter.shutdownNow();
         drainer.shutdownNow();
         try {
             drainer.awaitTermination(5, TimeUnit.SECONDS);
+            reporter.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -399,26 +627,28 @@ public final class MigratingStore implements Store, AutoCloseable {
     /** Settings for a {@link MigratingStore}; {@code watcher}, {@code source}, {@code target} and {@code journalDir} are required. */
     public static final class Builder {
         private RegistryWatcher watcher;
-        private Store source;
-        private Store target;
+        private VersionedStore source;
+        private VersionedStore target;
         private Path journalDir;
         private int stripes = 256;
         private boolean shadowReads;
         private Duration drainInterval = Duration.ofSeconds(1);
         private String instance;
         private boolean report = true;
+        private VersionAttribute versionAttribute = VersionAttribute.DEFAULT;
+        private Duration switchWait = Duration.ofMillis(250);
 
         public Builder watcher(RegistryWatcher watcher) {
             this.watcher = watcher;
             return this;
         }
 
-        public Builder source(Store source) {
+        public Builder source(VersionedStore source) {
             this.source = source;
             return this;
         }
 
-        public Builder target(Store target) {
+        public Builder target(VersionedStore target) {
             this.target = target;
             return this;
         }
@@ -456,6 +686,21 @@ public final class MigratingStore implements Store, AutoCloseable {
             return this;
         }
 
+        /** The reserved attribute that carries each item's write version (default {@value VersionAttribute#DEFAULT_NAME}); the migration must use the same. */
+        public Builder versionAttribute(String name) {
+            this.versionAttribute = VersionAttribute.of(name);
+            return this;
+        }
+
+        /**
+         * How long a phase change waits for the operations in flight (default 250 ms); new operations queue behind it
+         * meanwhile. Past it, the instance keeps the old phase until they finish (see the class comment).
+         */
+        public Builder switchWait(Duration wait) {
+            this.switchWait = wait;
+            return this;
+        }
+
         public MigratingStore build() {
             List<String> problems = new java.util.ArrayList<>();
             if (watcher == null) {
@@ -475,6 +720,9 @@ public final class MigratingStore implements Store, AutoCloseable {
             }
             if (drainInterval == null || drainInterval.isNegative() || drainInterval.isZero()) {
                 problems.add("drainInterval: positive, was " + drainInterval);
+            }
+            if (switchWait == null || switchWait.isNegative()) {
+                problems.add("switchWait: zero or more, was " + switchWait);
             }
             if (!problems.isEmpty()) {
                 throw new CutoverException(ErrorCode.CONFIG_INVALID, "MigratingStore needs " + String.join("; ", problems));

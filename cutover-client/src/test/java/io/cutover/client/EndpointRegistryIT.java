@@ -139,4 +139,34 @@ class EndpointRegistryIT {
         CutoverException e = assertThrows(CutoverException.class, () -> registry.require("nobody"));
         assertTrue(e.getMessage().contains("cutover registry register --app nobody"), e.getMessage());
     }
+
+    @Test
+    void reportsLiveInTheirOwnKeySpaceAndForgettingAnInstanceIsAudited() {
+        register("reg-clients");
+        registry.report(new ClientReport("reg-clients", "web-1", Phase.SOURCE_ONLY, 1, 0, 3, 1, 0, "ignored: the registry's clock is used"));
+        registry.report(new ClientReport("reg-clients", "web-2", Phase.SOURCE_ONLY, 1, 0, 0, 0, 0, null));
+        Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> inEntryPartition = client.query(b -> b
+                .tableName(registry.table()).keyConditionExpression("app = :a").expressionAttributeValues(Map.of(":a",
+                        software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("reg-clients")))).items().stream()
+                .filter(i -> !i.get("sk").s().equals("entry") && !i.get("sk").s().startsWith("audit#")).findFirst().orElse(null);
+        assertEquals(null, inEntryPartition, "no report shares the partition (and the IAM grant) of the entry");
+        List<ClientReport> reports = registry.clients("reg-clients");
+        assertEquals(2, reports.size());
+        assertTrue(registry.clockKnown(), "DynamoDB's Date header gave the registry's clock");
+        java.time.Instant at = java.time.Instant.parse(reports.get(0).at());
+        assertTrue(Math.abs(java.time.Duration.between(at, java.time.Instant.now()).toSeconds()) < 5, at.toString());
+        assertTrue(registry.list().stream().noneMatch(e -> e.app().startsWith("clients#")), "reports are not applications");
+
+        CutoverException stale = assertThrows(CutoverException.class, () -> registry.forgetInstance("reg-clients", 7, "web-1", "ops", "gone"));
+        assertEquals(io.cutover.core.ErrorCode.CONFLICT, stale.code());
+        RegistryEntry after = registry.forgetInstance("reg-clients", 1, "web-1", "ops@host", "host decommissioned");
+        assertEquals(2, after.version());
+        assertEquals(Phase.SOURCE_ONLY, after.phase());
+        assertEquals(List.of("web-2"), registry.clients("reg-clients").stream().map(ClientReport::instance).toList());
+        AuditRecord audit = registry.history("reg-clients").get(1);
+        assertEquals("forget-instance", audit.action());
+        assertEquals("ops@host", audit.by());
+        assertEquals("3", audit.gates().get("pendingTarget"));
+        assertTrue(audit.warnings().get(0).contains("owed 3 writes"), audit.warnings().toString());
+    }
 }

@@ -229,8 +229,10 @@ public final class ControlServer implements AutoCloseable {
                         text(body, "by").map(b -> b + " (" + by + ")").orElse(by)));
             }
             case "POST rollback" -> {
-                JsonNode body = body(x, "reason", "by");
-                send(x, 200, switcher.rollback(app, text(body, "reason").orElse(null), text(body, "by").map(b -> b + " (" + by + ")").orElse(by)));
+                JsonNode body = body(x, "from", "reason", "by");
+                Phase from = text(body, "from").map(t -> Phase.parse(t, "from")).orElse(null);
+                send(x, 200, switcher.rollback(app, from, text(body, "reason").orElse(null),
+                        text(body, "by").map(b -> b + " (" + by + ")").orElse(by)));
             }
             case "POST verify" -> send(x, 202, verifies.start(entry));
             case "POST verify/stop", "DELETE verify" -> send(x, 200, verifies.stop(app).orElseThrow(() -> new CutoverException(

@@ -50,7 +50,7 @@ public final class PhaseSwitcher {
                     + ": application '" + app + "' is at " + from + (to.get() == from ? " already" : "; a switch moves one phase at a time,"
                     + " so the next is " + next));
         }
-        List<Gate> evaluated = gates.evaluate(entry, registry.clients(app));
+        List<Gate> evaluated = gates.evaluate(entry, registry.clients(app), registry.now());
         List<Gate> failed = evaluated.stream().filter(g -> !g.passed()).toList();
         List<String> warnings = new ArrayList<>();
         if (!failed.isEmpty()) {
@@ -72,13 +72,26 @@ public final class PhaseSwitcher {
                 after.updatedBy(), after.updatedAt());
     }
 
-    /** Moves {@code app} one phase back; the gates are recorded, not enforced. */
-    public SwitchResult rollback(String app, String reason, String by) {
+    /**
+     * Moves {@code app} one phase back from {@code expectedFrom}, the phase the operator saw; the gates are recorded, not
+     * enforced. A {@link ErrorCode#CONFLICT} when the application is no longer at {@code expectedFrom}: a double click or
+     * a second operator must not walk it two phases back onto a stale site.
+     */
+    public SwitchResult rollback(String app, Phase expectedFrom, String reason, String by) {
         RegistryEntry entry = registry.require(app);
         Phase from = entry.phase();
+        if (expectedFrom == null) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--from: name the phase you are rolling back from (application '" + app
+                    + "' is at " + from + "), so that a stale screen or a second click cannot roll back twice");
+        }
+        if (expectedFrom != from) {
+            throw new CutoverException(ErrorCode.CONFLICT, "--from " + expectedFrom + ": application '" + app + "' is at " + from
+                    + " (version " + entry.version() + ", changed by " + entry.updatedBy() + " at " + entry.updatedAt()
+                    + "); look with 'cutover registry show --app " + app + "' and decide again");
+        }
         Phase previous = from.previous().orElseThrow(() -> new CutoverException(ErrorCode.CONFIG_INVALID, "application '" + app
                 + "' is at " + from + ", the first phase: nothing to roll back to"));
-        List<Gate> evaluated = gates.evaluate(entry, registry.clients(app));
+        List<Gate> evaluated = gates.evaluate(entry, registry.clients(app), registry.now());
         List<String> warnings = new ArrayList<>();
         if (previous == Phase.DUAL_WRITE && wasTargetOnly(app)) {
             warnings.add("this application was at TARGET_ONLY: writes made then reached only the target, and reads now come from the"

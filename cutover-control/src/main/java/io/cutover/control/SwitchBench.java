@@ -99,7 +99,7 @@ public final class SwitchBench {
                 long t0 = System.nanoTime();
                 SwitchResult r = i < 3
                         ? switcher.switchPhase(app, Optional.empty(), true, "bench switch", "cutover bench")
-                        : switcher.rollback(app, "bench switch", "cutover bench");
+                        : switcher.rollback(app, store.phase(), "bench switch", "cutover bench");
                 long deadline = t0 + 30_000_000_000L;
                 while (store.phase() != r.to()) {
                     if (System.nanoTime() > deadline) {

@@ -41,8 +41,16 @@ public final class SwitchGates {
         return evaluate(entry, List.of());
     }
 
-    /** The gates, given the last report of every application instance that ever reported. */
+    /** The gates, given the last report of every application instance that ever reported; silence judged on our clock. */
     public List<Gate> evaluate(RegistryEntry entry, List<ClientReport> clients) {
+        return evaluate(entry, clients, clock.instant());
+    }
+
+    /**
+     * The gates, given the last report of every application instance that ever reported, and the registry's clock now
+     * (the clock the reports' times are on), so that an instance's silence is judged on one clock.
+     */
+    public List<Gate> evaluate(RegistryEntry entry, List<ClientReport> clients, Instant registryNow) {
         List<Gate> gates = new ArrayList<>();
         Optional<Path> stateDir = Optional.ofNullable(entry.stateDir()).map(Path::of);
         Optional<MigrationStatus> status = stateDir.flatMap(DynamoDbMigration::lastStatus);
@@ -64,50 +72,100 @@ public final class SwitchGates {
             gates.add(new Gate("backlog", s.backlog() <= limits.maxBacklog(), s.backlog() + " changes", limits.maxBacklog() + " changes",
                     "captured but not yet applied"));
         }
-        gates.add(verifyGate(entry));
+        gates.add(verifyGate(entry, stateDir.flatMap(DynamoDbMigration::inSyncSince)));
         gates.add(deadLetterGate(stateDir, status));
-        gates.add(clientGate(entry, clients));
+        gates.add(clientGate(entry, clients, registryNow));
         return gates;
     }
 
     /**
-     * Every live instance (reported within the status age) runs the current version and owes nothing
-     * to either site: otherwise an instance still on the old phase, or a journaled write not yet
-     * delivered, could be missing on the side the next phase reads.
+     * Every live instance (reported within the status age) runs the current version, and no instance owes anything to
+     * either site: otherwise an instance still on the old phase, or a journaled write not yet delivered, could be
+     * missing on the side the next phase reads. An instance that owes writes blocks the gate however long it has been
+     * silent (a silent instance that owes the most is exactly the dangerous one), until it reports an empty journal or
+     * an operator removes it ({@code cutover registry forget-instance}, audited). A silent instance that owed nothing
+     * is gone and named. Report times are on the registry's clock.
      */
-    private Gate clientGate(RegistryEntry entry, List<ClientReport> clients) {
-        List<ClientReport> live = new ArrayList<>();
-        int stale = 0;
+    private Gate clientGate(RegistryEntry entry, List<ClientReport> clients, Instant now) {
+        int live = 0;
+        long behind = 0;
+        long pending = 0;
+        List<String> silentOwing = new ArrayList<>();
+        List<String> gone = new ArrayList<>();
         for (ClientReport c : clients) {
-            long age = c.at() == null ? Long.MAX_VALUE : Duration.between(Instant.parse(c.at()), clock.instant()).toSeconds();
-            if (age <= limits.maxStatusAgeSeconds()) {
-                live.add(c);
+            long age = c.at() == null ? Long.MAX_VALUE : Duration.between(Instant.parse(c.at()), now).toSeconds();
+            long owes = c.pendingSource() + c.pendingTarget();
+            pending += owes;
+            boolean silent = age > limits.maxStatusAgeSeconds();
+            if (silent && owes > 0) {
+                silentOwing.add(c.instance() + " (" + owes + " owed, silent " + (age == Long.MAX_VALUE ? "?" : age) + " s)");
+            } else if (silent) {
+                gone.add(c.instance());
             } else {
-                stale++;
+                live++;
+                if (c.version() != entry.version()) {
+                    behind++;
+                }
             }
         }
-        long behind = live.stream().filter(c -> c.version() != entry.version()).count();
-        long pending = live.stream().mapToLong(c -> c.pendingSource() + c.pendingTarget()).sum();
-        String value = live.isEmpty() ? "none reporting"
-                : behind > 0 ? behind + " of " + live.size() + " not yet on " + entry.phase() + (pending > 0 ? ", " + pending + " journaled" : "")
-                : live.size() + " on " + entry.phase() + ", " + pending + " journaled";
-        return new Gate("clients", behind == 0 && pending == 0, value, "all on the current phase, 0 journaled",
-                "application instances reporting to the registry" + (stale > 0 ? " (" + stale + " silent for longer than "
-                        + limits.maxStatusAgeSeconds() + " s are ignored)" : ""));
+        String value = live == 0 && silentOwing.isEmpty() ? "none reporting"
+                : behind > 0 ? behind + " of " + live + " not yet on " + entry.phase() + (pending > 0 ? ", " + pending + " journaled" : "")
+                : live + " on " + entry.phase() + ", " + pending + " journaled";
+        if (!silentOwing.isEmpty()) {
+            value += "; silent and owing: " + String.join(", ", silentOwing);
+        }
+        String detail = "application instances reporting to the registry"
+                + (gone.isEmpty() ? "" : " (silent for longer than " + limits.maxStatusAgeSeconds() + " s and owing nothing, so gone: "
+                        + String.join(", ", gone) + ")")
+                + (silentOwing.isEmpty() ? "" : "; an instance that owes writes blocks until it reports an empty journal or"
+                        + " 'cutover registry forget-instance' removes it");
+        return new Gate("clients", behind == 0 && pending == 0, value, "all on the current phase, 0 journaled", detail);
     }
 
-    private static Gate verifyGate(RegistryEntry entry) {
+    /**
+     * The last verify compared the registered tables, found them identical, finished after the migration reached
+     * IN_SYNC (a verify from before then proves nothing about the changes applied since) and is recent enough.
+     */
+    private Gate verifyGate(RegistryEntry entry, Optional<Instant> inSyncSince) {
         if (entry.verifyStateDir() == null) {
             return new Gate("verify", false, "no verify state directory registered", "identical",
                     "register the application with --verify-state-dir");
         }
-        Optional<VerifyResult> last = DynamoDbVerification.last(Path.of(entry.verifyStateDir()));
+        Path dir = Path.of(entry.verifyStateDir());
+        Optional<VerifyResult> last = DynamoDbVerification.last(dir);
         if (last.isEmpty()) {
             return new Gate("verify", false, "never run", "identical", "run cutover verify --state-dir " + entry.verifyStateDir());
         }
         VerifyResult v = last.get();
-        String value = v.identical() ? "identical" : v.missing() + " missing, " + v.extra() + " extra, " + v.different() + " different";
-        return new Gate("verify", v.identical(), value, "identical", "the last verify of " + v.source() + " and " + v.target());
+        String required = "identical, of " + entry.source().table() + " and " + entry.target().table() + ", after IN_SYNC, at most "
+                + limits.maxVerifyAgeSeconds() + " s old";
+        if (!entry.source().table().equals(tableOf(v.source())) || !entry.target().table().equals(tableOf(v.target()))) {
+            return new Gate("verify", false, "of " + v.source() + " and " + v.target(), required,
+                    "the last verify compared other tables than the registered ones: run cutover verify of the registered tables");
+        }
+        if (!v.identical()) {
+            return new Gate("verify", false, v.missing() + " missing, " + v.extra() + " extra, " + v.different() + " different", required,
+                    "the last verify of " + v.source() + " and " + v.target());
+        }
+        Instant finished = DynamoDbVerification.lastFinishedAt(dir).orElse(Instant.EPOCH);
+        if (inSyncSince.isPresent() && finished.isBefore(inSyncSince.get())) {
+            return new Gate("verify", false, "identical, but finished before IN_SYNC (" + inSyncSince.get() + ")", required,
+                    "a verify from before the migration reached IN_SYNC proves nothing about the changes applied since: verify again");
+        }
+        long age = Math.max(0, Duration.between(finished, clock.instant()).toSeconds());
+        if (age > limits.maxVerifyAgeSeconds()) {
+            return new Gate("verify", false, "identical, " + age + " s old", required,
+                    "the last verify is older than --max-verify-age: verify again");
+        }
+        return new Gate("verify", true, "identical, " + age + " s old", required, "the last verify of " + v.source() + " and " + v.target());
+    }
+
+    private static final java.util.regex.Pattern DESCRIBED = java.util.regex.Pattern.compile("^\\S+ table (\\S+) at .*$");
+
+    /** The table a verify side names ("source table orders at http://..."), or the description itself. */
+    static String tableOf(String described) {
+        java.util.regex.Matcher m = DESCRIBED.matcher(described == null ? "" : described);
+        return m.matches() ? m.group(1) : described;
     }
 
     private static Gate deadLetterGate(Optional<Path> stateDir, Optional<MigrationStatus> status) {

@@ -72,7 +72,7 @@ class ControlServerIT {
         registry.register(app, new StoreEndpoint(source, endpoint, null), new StoreEndpoint(target, endpoint, null), m.toString(),
                 v.toString(), "test", null);
         GateFiles.status(m, "IN_SYNC", gatesPass ? 30 : 30_000, 0, 0, Instant.now());
-        GateFiles.verify(v, 0, 0, 0);
+        GateFiles.verify(v, source, target, 0, 0, 0);
         return app;
     }
 
@@ -126,11 +126,15 @@ class ControlServerIT {
         assertEquals("DUAL_WRITE", result.get("to").asText());
         assertEquals(Phase.DUAL_WRITE, registry.require(app).phase());
         assertTrue(registry.require(app).updatedBy().startsWith("alice (api:127.0.0.1"), registry.require(app).updatedBy());
-        HttpResponse<String> back = send("POST", "/api/migrations/" + app + "/rollback", TOKEN, null);
+        HttpResponse<String> noPhase = send("POST", "/api/migrations/" + app + "/rollback", TOKEN, null);
+        assertEquals(400, noPhase.statusCode(), "a rollback names the phase it rolls back from: " + noPhase.body());
+        HttpResponse<String> stale = send("POST", "/api/migrations/" + app + "/rollback", TOKEN, "{\"from\":\"SOURCE_ONLY\"}");
+        assertEquals(409, stale.statusCode(), stale.body());
+        HttpResponse<String> back = send("POST", "/api/migrations/" + app + "/rollback", TOKEN, "{\"from\":\"DUAL_WRITE\"}");
         assertEquals(200, back.statusCode(), back.body());
         assertEquals(Phase.SOURCE_ONLY, registry.require(app).phase());
         JsonNode history = JSON.readTree(send("GET", "/api/migrations/" + app + "/history", null, null).body()).get("history");
-        assertEquals(3, history.size());
+        assertEquals(3, history.size(), "refused rollbacks change nothing");
         assertEquals("go", history.get(1).get("reason").asText());
     }
 

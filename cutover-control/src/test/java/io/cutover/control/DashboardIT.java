@@ -170,6 +170,7 @@ class DashboardIT {
                 browser.findElement(By.id("confirm-text")).getText());
         assertTrue(browser.findElements(By.cssSelector("#confirm-gates li.fail")).isEmpty(), "every gate passes");
         browser.findElement(By.id("confirm-reason")).sendKeys("verified from the dashboard");
+        browser.findElement(By.id("confirm-by")).sendKeys("alice");
         screenshot("dashboard-confirm.png");
         dialog.findElement(By.id("confirm-ok")).click();
 
@@ -177,9 +178,19 @@ class DashboardIT {
         assertEquals(Phase.DUAL_WRITE, registry.require("orders-service").phase());
         var last = registry.history("orders-service").get(1);
         assertEquals("verified from the dashboard", last.reason());
-        assertTrue(last.by().startsWith("api:127.0.0.1"), last.by());
+        assertTrue(last.by().startsWith("alice (api:127.0.0.1"), "the dashboard records who acted: " + last.by());
         assertTrue(last.gates().values().stream().allMatch(g -> g.startsWith("PASS")), last.gates().toString());
         assertEquals("2", text("orders-service", ".version"));
+
+        // The rollback sends the phase the page showed, and the name given before (kept for the session).
+        click("orders-service", ".btn-rollback");
+        WebElement back = new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm")));
+        back.findElement(By.id("confirm-ok")).click();
+        waitForPhase("orders-service", "Source only");
+        var rollback = registry.history("orders-service").get(2);
+        assertEquals("rollback", rollback.action());
+        assertEquals(Phase.DUAL_WRITE, rollback.from());
+        assertTrue(rollback.by().startsWith("alice (api:127.0.0.1"), rollback.by());
         Thread.sleep(2500);
         screenshot("dashboard.png");
         assertEquals(null, MIGRATION_FAILED.get());
@@ -192,7 +203,7 @@ class DashboardIT {
         Path v = dir.resolve("lagging-verify");
         registry.register("lagging-service", StoreEndpoint.table("a"), StoreEndpoint.table("b"), m.toString(), v.toString(), "ops@host", null);
         GateFiles.status(m, "IN_SYNC", 25_000, 2, 0, Instant.now());
-        GateFiles.verify(v, 0, 0, 0);
+        GateFiles.verify(v, "a", "b", 0, 0, 0);
         browser.get(server.url().toString());
         browser.findElement(By.id("token")).sendKeys(TOKEN);
         browser.findElement(By.id("token-save")).click();

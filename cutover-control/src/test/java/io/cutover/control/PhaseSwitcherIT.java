@@ -138,6 +138,7 @@ class PhaseSwitcherIT {
         String appWithTables = LocalTables.uniqueName("shop");
         registry.register(appWithTables, StoreEndpoint.table(source), StoreEndpoint.table(target), dir.resolve("migrate").toString(),
                 dir.resolve("verify").toString(), "ops@host", null);
+        GateFiles.verify(dir.resolve("verify"), source, target, 0, 0, 0);
         try (RegistryWatcher watcher = new RegistryWatcher(registry, appWithTables, Duration.ofMillis(100)).start();
              MigratingStore store = MigratingStore.builder().watcher(watcher).source(DynamoDbStore.of(client, source))
                      .target(DynamoDbStore.of(client, target)).journalDir(dir.resolve("journal")).drainInterval(Duration.ofMillis(200))
@@ -174,12 +175,15 @@ class PhaseSwitcherIT {
         assertEquals(Phase.TARGET_ONLY, registry.require(app).phase());
         assertThrows(CutoverException.class, () -> switcher.switchPhase(app, Optional.empty(), false, null, "a"));
         GateFiles.status(dir.resolve("migrate"), "CATCH_UP", 9000, 9000, 3, Instant.now()); // everything failing
-        assertEquals(Phase.DUAL_WRITE_TARGET_READS, switcher.rollback(app, "trouble", "c").to());
-        SwitchResult back = switcher.rollback(app, "trouble", "c");
+        assertEquals(Phase.DUAL_WRITE_TARGET_READS, switcher.rollback(app, Phase.TARGET_ONLY, "trouble", "c").to());
+        CutoverException stale = assertThrows(CutoverException.class, () -> switcher.rollback(app, Phase.TARGET_ONLY, "double click", "c"));
+        assertEquals(io.cutover.core.ErrorCode.CONFLICT, stale.code(), "a second rollback from the phase the operator saw is refused");
+        assertEquals(Phase.DUAL_WRITE_TARGET_READS, registry.require(app).phase(), "and changes nothing");
+        SwitchResult back = switcher.rollback(app, Phase.DUAL_WRITE_TARGET_READS, "trouble", "c");
         assertEquals(Phase.DUAL_WRITE, back.to());
         assertTrue(back.warnings().get(0).contains("was at TARGET_ONLY"), back.warnings().toString());
-        switcher.rollback(app, null, "c");
-        CutoverException none = assertThrows(CutoverException.class, () -> switcher.rollback(app, null, "c"));
+        switcher.rollback(app, Phase.DUAL_WRITE, null, "c");
+        CutoverException none = assertThrows(CutoverException.class, () -> switcher.rollback(app, Phase.SOURCE_ONLY, null, "c"));
         assertTrue(none.getMessage().contains("nothing to roll back to"));
         List<AuditRecord> h = registry.history(app);
         assertEquals(7, h.size());

@@ -117,16 +117,47 @@ class SwitchGatesTest {
         Gate none = gates.evaluate(entry(), List.of()).get(6);
         assertTrue(none.passed());
         assertEquals("none reporting", none.value());
-        Gate ok = gates.evaluate(entry(), List.of(onCurrent, silent)).get(6);
+        ClientReport gone = new ClientReport("orders", "e", Phase.SOURCE_ONLY, 0, 0, 0, 0, 0, NOW.minusSeconds(3600).toString());
+        Gate ok = gates.evaluate(entry(), List.of(onCurrent, gone)).get(6);
         assertTrue(ok.passed(), ok.toString());
         assertEquals("1 on SOURCE_ONLY, 0 journaled", ok.value());
-        assertTrue(ok.detail().contains("1 silent"), ok.detail());
+        assertTrue(ok.detail().contains("owing nothing, so gone: e"), ok.detail());
+        Gate blocked = gates.evaluate(entry(), List.of(onCurrent, silent)).get(6);
+        assertFalse(blocked.passed(), "a silent instance that owes writes is never ignored: " + blocked);
+        assertTrue(blocked.value().contains("silent and owing: d (18 owed"), blocked.value());
+        assertTrue(blocked.detail().contains("forget-instance"), blocked.detail());
         Gate lagging = gates.evaluate(entry(), List.of(onCurrent, behind)).get(6);
         assertFalse(lagging.passed());
         assertEquals("1 of 2 not yet on SOURCE_ONLY", lagging.value());
         Gate debt = gates.evaluate(entry(), List.of(onCurrent, owes)).get(6);
         assertFalse(debt.passed());
         assertEquals("2 on SOURCE_ONLY, 4 journaled", debt.value());
+    }
+
+    @Test
+    void aVerifyFromBeforeInSyncOfOtherTablesOrTooOldIsRefused() throws Exception {
+        GateFiles.status(dir.resolve("migrate"), "IN_SYNC", 10, 0, 0, NOW);
+        GateFiles.inSync(dir.resolve("migrate"), NOW.minusSeconds(600));
+        GateFiles.verifyOf(dir.resolve("verify"), "orders", "orders-v2", NOW.minusSeconds(900));
+        Gate early = evaluate().get("verify");
+        assertFalse(early.passed(), early.toString());
+        assertTrue(early.value().contains("finished before IN_SYNC"), early.value());
+
+        GateFiles.verifyOf(dir.resolve("verify"), "orders", "orders-v2", NOW.minusSeconds(60));
+        Gate fresh = evaluate().get("verify");
+        assertTrue(fresh.passed(), fresh.toString());
+        assertEquals("identical, 60 s old", fresh.value());
+
+        GateFiles.verifyOf(dir.resolve("verify"), "payments", "orders-v2", NOW.minusSeconds(60));
+        Gate other = evaluate().get("verify");
+        assertFalse(other.passed(), "a verify of other tables proves nothing about these");
+        assertTrue(other.detail().contains("other tables"), other.detail());
+
+        SwitchGates strict = new SwitchGates(new GateLimits(1000, 100, 30, 30), Clock.fixed(NOW, ZoneOffset.UTC));
+        GateFiles.verifyOf(dir.resolve("verify"), "orders", "orders-v2", NOW.minusSeconds(60));
+        Gate old = strict.evaluate(entry()).stream().filter(g -> g.name().equals("verify")).findFirst().orElseThrow();
+        assertFalse(old.passed(), old.toString());
+        assertTrue(old.detail().contains("--max-verify-age"), old.detail());
     }
 
     @Test

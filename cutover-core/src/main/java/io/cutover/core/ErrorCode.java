@@ -38,6 +38,11 @@ public enum ErrorCode {
      * once): the message names who won and the current version. Re-read and decide again.
      */
     CONFLICT(4, false),
+    /**
+     * The application's own condition (a {@code ConditionExpression}, a transaction's condition check) was false on the
+     * site of record, through {@code MigratingStore}: nothing was written on either site. Retrying the same write cannot help.
+     */
+    CONDITION_FAILED(4, false),
     /** A cut-over switch was refused because its gates did not pass (lag, verify, dead letters); --force overrides. */
     GATES_REFUSED(5, false),
     /** Retries were exhausted. */

@@ -45,7 +45,12 @@ public final class LocalTables {
     }
 
     public static DynamoDbClient client(LocalDynamoDb db) {
-        return DynamoDbClient.builder().endpointOverride(db.endpoint()).region(Region.of(LocalDynamoDb.REGION))
+        return client(db.endpoint());
+    }
+
+    /** A client of the DynamoDB Local at {@code endpoint} (for a child process given the endpoint of its parent's server). */
+    public static DynamoDbClient client(java.net.URI endpoint) {
+        return DynamoDbClient.builder().endpointOverride(endpoint).region(Region.of(LocalDynamoDb.REGION))
                 .credentialsProvider(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(LocalDynamoDb.ACCESS_KEY, LocalDynamoDb.SECRET_KEY)))
                 .build();

@@ -100,6 +100,33 @@ public final class DynamoDbMigration implements AutoCloseable {
     private volatile boolean stop;
     private volatile DynamoDbCopier backfill;
     private volatile java.util.function.ObjLongConsumer<io.cutover.core.changelog.ChangeRecord> onApplied = (c, t) -> { };
+    private volatile Optional<io.cutover.core.version.VersionAttribute> versionRule = Optional.of(io.cutover.core.version.VersionAttribute.DEFAULT);
+
+    private volatile boolean captureOnly;
+    private volatile VersionedChangeWriter liveWriter;
+
+    /**
+     * Replicates changes only, with no bulk copy: the reverse direction of a cut-over (the target's stream applied to the
+     * old source, which already holds the data), docs/decisions/0073-reverse-replication-and-failback-design.md. Capture
+     * starts when this migration first runs, so start it before the site of record moves. Set before {@link #run}.
+     */
+    public void captureOnly(boolean on) {
+        this.captureOnly = on;
+    }
+
+    /** Changes the live apply refused by the version rule so far in this run (echoes of the other direction, stale records). */
+    public long olderRefused() {
+        VersionedChangeWriter w = liveWriter;
+        return w == null ? 0 : w.olderRefused();
+    }
+
+    /**
+     * The version attribute the live apply compares (docs/decisions/0070-versioned-writes-and-the-version-rule.md); empty
+     * applies unconditionally in batches (only for a target no application writes). Set before {@link #run}.
+     */
+    public void versionRule(Optional<io.cutover.core.version.VersionAttribute> rule) {
+        this.versionRule = rule;
+    }
 
     /** Told of every change the target acknowledged, with the time (for benchmarks); set before {@link #run}. */
     public void onApplied(java.util.function.ObjLongConsumer<io.cutover.core.changelog.ChangeRecord> listener) {
@@ -156,7 +183,7 @@ public final class DynamoDbMigration implements AutoCloseable {
                          new Throttle(settings.maxWriteRate()), liveRetry, new DynamoDbErrorClassifier(settings.target()), dead)) {
                 capture.start();
                 if (state.phase().equals("CAPTURE")) {
-                    state = state.with("BACKFILL");
+                    state = state.with(captureOnly ? "CATCH_UP" : "BACKFILL");
                     save(dir, state);
                 }
                 capture.run();
@@ -173,12 +200,18 @@ public final class DynamoDbMigration implements AutoCloseable {
                 if ("backfill".equals(until)) {
                     return status(state, log, null, 0);
                 }
-                ChangeApplier applier = new ChangeApplier(log, new DynamoDbChangeWriter(writer), 1000, System::currentTimeMillis);
-                if (state.phase().equals("IN_SYNC")) {
-                    applier.resetLag();
+                try (VersionedChangeWriter versioned = versionRule.map(v -> new VersionedChangeWriter(target, targetTable, v,
+                        settings.writeConcurrency(), new Throttle(settings.maxWriteRate()), retry,
+                        new DynamoDbErrorClassifier(settings.target()), dead)).orElse(null)) {
+                    liveWriter = versioned;
+                    ChangeApplier applier = new ChangeApplier(log, versioned != null ? versioned : new DynamoDbChangeWriter(writer), 1000,
+                            System::currentTimeMillis);
+                    if (state.phase().equals("IN_SYNC")) {
+                        applier.resetLag();
+                    }
+                    applier.onApplied(onApplied);
+                    return apply(state, log, capture, applier, until, onStatus);
                 }
-                applier.onApplied(onApplied);
-                return apply(state, log, capture, applier, until, onStatus);
             }
         }
     }
@@ -203,6 +236,10 @@ public final class DynamoDbMigration implements AutoCloseable {
                     new DynamoDbErrorClassifier(settings.source()), io.cutover.core.retry.RetryListener.NONE);
             d = awaitStreamArn();
             LOG.info("enabled the stream of {}", sourceTable);
+        }
+        if (captureOnly) {
+            // The reverse direction writes into the old source, which exists and keeps its own stream: no schema copy.
+            return new State("CAPTURE", sourceTable, targetTable, d.latestStreamArn(), 0);
         }
         CopySettings schema = CopySettings.builder(settings.source(), settings.target()).table(sourceTable, targetTable)
                 .stateDir(settings.stateDir().resolve("schema")).schemaOnly(true).build();
@@ -307,6 +344,22 @@ public final class DynamoDbMigration implements AutoCloseable {
     /** The last status a migration in {@code stateDir} wrote, if any. */
     public static Optional<MigrationStatus> lastStatus(Path stateDir) {
         return JsonStateFile.read(stateDir.resolve("status.json"), MigrationStatus.class, "");
+    }
+
+    /**
+     * When the migration in {@code stateDir} reached IN_SYNC, if it is there: the time migration.json was last saved,
+     * since reaching IN_SYNC is its last phase change (a --restart rewrites it, so an older verify no longer counts).
+     */
+    public static Optional<java.time.Instant> inSyncSince(Path stateDir) {
+        Optional<State> state = load(stateDir);
+        if (state.isEmpty() || !"IN_SYNC".equals(state.get().phase())) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(java.nio.file.Files.getLastModifiedTime(stateDir.resolve(STATE_FILE)).toInstant());
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
     }
 
     public static Optional<State> load(Path dir) {

@@ -103,6 +103,16 @@ public final class DynamoDbVerification implements AutoCloseable {
         }
     }
 
+    /** When the last verify kept in {@code stateDir} finished (its result file is written once, at the end). */
+    public static Optional<java.time.Instant> lastFinishedAt(Path stateDir) {
+        try {
+            Path f = stateDir.resolve(LAST_RESULT);
+            return java.nio.file.Files.exists(f) ? Optional.of(java.nio.file.Files.getLastModifiedTime(f).toInstant()) : Optional.empty();
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The last verify result kept in a state directory, if any. */
     public static Optional<VerifyResult> last(Path stateDir) {
         Path f = stateDir.resolve(LAST_RESULT);

@@ -158,6 +158,7 @@
     $("#confirm-force-row").className = "check" + (failing ? "" : " hidden");
     $("#confirm-force").checked = false;
     $("#confirm-reason").value = "";
+    $("#confirm-by").value = sessionStorage.getItem("cutover-by") || "";
     $("#confirm-error").textContent = "";
     $("#confirm").showModal();
   }
@@ -166,12 +167,18 @@
     ev.preventDefault();
     if (!pending) return;
     const { m, action } = pending;
-    const body = { reason: $("#confirm-reason").value || null, to: action === "switch" ? m.next : undefined, force: $("#confirm-force").checked };
+    // Always the phase this screen showed: a stale screen or a second click becomes a 409, never a second step.
+    const by = $("#confirm-by").value || null;
+    if (by) sessionStorage.setItem("cutover-by", by);
+    const body = { reason: $("#confirm-reason").value || null, by, from: m.registry.phase,
+      to: action === "switch" ? m.next : undefined, force: $("#confirm-force").checked };
     try {
       const r = await api("POST", "/api/migrations/" + encodeURIComponent(m.app) + "/" + action, body);
       $("#confirm").close();
       pending = null;
-      toast(m.app + ": " + LABELS[r.from] + " → " + LABELS[r.to] + (r.forced ? " (forced)" : ""));
+      const warnings = (r.warnings || []).join(" ");
+      toast(m.app + ": " + LABELS[r.from] + " → " + LABELS[r.to] + " by " + (r.by || "?") + (r.forced ? " (forced)" : "")
+        + (warnings ? ". Warning: " + warnings : ""), warnings.length > 0);
       refresh();
     } catch (e) {
       $("#confirm-error").textContent = e.message;

@@ -113,6 +113,41 @@ public final class RetryJournal implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes an entry whose write completed on its own (a write-ahead intent whose second write succeeded): it is not
+     * counted as journaled, since no write failed. The removal is made durable by the next append, drain or close, not
+     * at once: it saves a disk flush per write, and a crash before then only replays the entry, which is harmless (replays
+     * are idempotent). A missing entry (drained meanwhile) is not an error.
+     */
+    public synchronized void complete(long id, String key) {
+        try (PreparedStatement del = db.prepareStatement("DELETE FROM entries WHERE id = ?");
+             PreparedStatement total = db.prepareStatement("UPDATE totals SET journaled = journaled - ? WHERE id = 1")) {
+            del.setLong(1, id);
+            int removed = del.executeUpdate();
+            total.setInt(1, removed);
+            total.executeUpdate();
+            if (removed > 0) {
+                pendingKeys.computeIfPresent(key, (k, n) -> n > 1 ? n - 1 : null);
+            }
+        } catch (SQLException ex) {
+            rollback();
+            throw failure("complete an entry in", ex);
+        }
+    }
+
+    /** Records why the write of a journaled entry failed (its retry is the drain's). */
+    public synchronized void recordFailure(long id, String reason) {
+        try (PreparedStatement u = db.prepareStatement("UPDATE entries SET last_error = ? WHERE id = ?")) {
+            u.setString(1, reason);
+            u.setLong(2, id);
+            u.executeUpdate();
+            db.commit();
+        } catch (SQLException ex) {
+            rollback();
+            throw failure("record a failed write in", ex);
+        }
+    }
+
     /** True while the key has an entry not yet drained: a new write to it must be journaled behind it. */
     public synchronized boolean pendingFor(String key) {
         return pendingKeys.containsKey(key);
@@ -145,6 +180,19 @@ public final class RetryJournal implements AutoCloseable {
             drained++;
         }
         return new DrainResult(drained, failed, deferred);
+    }
+
+    /** Entries pending, not counting {@code except} (the intents of writes still in flight, which owe nothing yet). */
+    public synchronized long pendingExcept(java.util.Collection<Long> except) {
+        if (except.isEmpty()) {
+            return pending();
+        }
+        StringBuilder sql = new StringBuilder("SELECT COUNT(*) FROM entries WHERE id NOT IN (");
+        int n = 0;
+        for (Long id : except) {
+            sql.append(n++ == 0 ? "" : ",").append(id.longValue());
+        }
+        return single(sql.append(')').toString());
     }
 
     public synchronized long pending() {
@@ -237,6 +285,7 @@ public final class RetryJournal implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
+            db.commit(); // completions not yet made durable
             db.close();
         } catch (SQLException ignored) {
             // closing: nothing left to protect
