@@ -175,10 +175,14 @@ public final class MongoMigration implements AutoCloseable {
             points.add(IdPosition.decodeValue(p));
         }
         java.util.concurrent.atomic.AtomicLong unmapped = new java.util.concurrent.atomic.AtomicLong();
+        // change streams report majority-committed changes only: the backfill reads the same committed view (mirror mode
+        // reads its own just-acknowledged writes back, so it keeps the default)
+        com.mongodb.ReadConcern readConcern = settings.mode() == MongoMigrationSettings.Mode.MIRROR ? com.mongodb.ReadConcern.DEFAULT
+                : com.mongodb.ReadConcern.MAJORITY;
         List<IdRangeUnit> units = source.units(points, state.cut() == null ? null : CutFilter.parse(state.cut()), settings.pageSize(), u -> {
             IdRangeUnit.deadLetterTo(dead, settings.targetTable(), source.mapper()).accept(u);
             unmapped.incrementAndGet();
-        });
+        }, readConcern);
         progress.tableStarted(source.describe(), settings.targetTable(), source.estimatedDocuments(), 0);
         BulkCopier c = new BulkCopier(new FileCheckpointStore(settings.stateDir().resolve("backfill")), "backfill", writer,
                 settings.parallelism(), new Throttle(0), progress);
