@@ -12,6 +12,7 @@ import io.cutover.core.changelog.ChangeLog;
 import io.cutover.core.changelog.ChangeRecord;
 import io.cutover.core.changelog.PartitionPosition;
 import io.cutover.core.deadletter.DeadLetterSink;
+import io.cutover.core.retry.RetryPolicy;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -55,6 +56,8 @@ public final class MongoChangeStreamCapture implements AutoCloseable {
     private volatile CutoverException failure;
     private volatile boolean closed;
     private final AtomicLong idleSaves = new AtomicLong();
+    private final AtomicLong reopened = new AtomicLong();
+    private static final RetryPolicy RETRY = RetryPolicy.defaults();
     private final java.util.function.LongSupplier clock;
     private MongoChangeStreamCursor<ChangeStreamDocument<BsonDocument>> cursor;
     private Thread thread;
@@ -63,6 +66,7 @@ public final class MongoChangeStreamCapture implements AutoCloseable {
     private BsonDocument lastToken;
     private BsonDocument savedToken;
     private long savedAt;
+    private volatile long emptyPollStarted = Long.MIN_VALUE;
 
     public MongoChangeStreamCapture(MongoCollectionSource source, ChangeLog log, DeadLetterSink deadLetters, String targetTable) {
         this(source, log, deadLetters, targetTable, null, System::currentTimeMillis);
@@ -164,7 +168,17 @@ public final class MongoChangeStreamCapture implements AutoCloseable {
         try {
             long idleSleep = 5;
             while (!closed) {
-                if (pollOnce()) {
+                boolean event;
+                try {
+                    event = pollOnce();
+                } catch (MongoException e) {
+                    if (closed || !MongoErrorClassifier.isTransient(e)) {
+                        throw e;
+                    }
+                    reopen(e);
+                    continue;
+                }
+                if (event) {
                     idleSleep = 5;
                 } else {
                     // A real server waits up to maxAwaitTime for events; mongo-java-server answers at once, and scans its
@@ -199,6 +213,7 @@ public final class MongoChangeStreamCapture implements AutoCloseable {
      * its last event until the oplog rolls past it, and could never resume. Returns whether an event came.
      */
     boolean pollOnce() {
+        long started = System.nanoTime();
         ChangeStreamDocument<BsonDocument> event = cursor.tryNext();
         if (event != null) {
             toChange(event).ifPresent(batch::add);
@@ -210,6 +225,8 @@ public final class MongoChangeStreamCapture implements AutoCloseable {
             lastToken = null;
         }
         if (event == null) {
+            // every event committed before this poll started is now in the log (the batch above was appended first)
+            emptyPollStarted = started;
             BsonDocument postBatch = cursor.getResumeToken();
             if (postBatch != null && !postBatch.equals(savedToken) && clock.getAsLong() - savedAt >= IDLE_SAVE_MILLIS) {
                 save(List.of(), postBatch);
@@ -217,6 +234,28 @@ public final class MongoChangeStreamCapture implements AutoCloseable {
             }
         }
         return event != null;
+    }
+
+    /**
+     * After a dropped or reset connection (the driver resumes a stream once by itself; this is for when
+     * that failed too): forgets the batch not yet appended and opens the stream again from the position
+     * kept in the log, so the forgotten events come again. The reopening is retried by {@link RetryPolicy}.
+     */
+    private void reopen(MongoException cause) {
+        LOG.warn("the change stream of {} was interrupted ({}); reopening it from the last kept position", source.describe(),
+                MongoSourceUri.mask(String.valueOf(cause.getMessage())));
+        reopened.incrementAndGet();
+        batch = new ArrayList<>();
+        lastToken = null;
+        try {
+            cursor.close();
+        } catch (RuntimeException alreadyBroken) {
+            // the connection is gone anyway
+        }
+        PartitionPosition kept = log.positions().get(PARTITION);
+        ChangeStreamPosition from = ChangeStreamPosition.decode(kept.lastPosition());
+        cursor = RETRY.execute("reopening the change stream of " + source.describe(), attempt -> watch(from).cursor(),
+                new MongoErrorClassifier(source.describe()), io.cutover.core.retry.RetryListener.NONE);
     }
 
     private void save(List<ChangeRecord> changes, BsonDocument token) {
@@ -313,6 +352,29 @@ public final class MongoChangeStreamCapture implements AutoCloseable {
     /** Update events without a full document, looked up by _id here. */
     public long lookups() {
         return lookedUp.get();
+    }
+
+    /**
+     * Waits until a poll of the stream that started after {@code sinceNanos} ({@link System#nanoTime})
+     * came back empty: then every change committed (majority-committed, on a replica set) before that
+     * moment is in the change log. Returns false after {@code timeoutMillis}, or when the capture failed
+     * or was closed. "Quiet for two seconds" is not enough on its own: a half-open connection is quiet
+     * until the driver's read timeout, and the events behind it are not lost, only late.
+     */
+    public boolean awaitCaughtUp(long sinceNanos, long timeoutMillis) {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (emptyPollStarted - sinceNanos < 0) {
+            if (failure != null || closed || System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            sleep(20);
+        }
+        return true;
+    }
+
+    /** Times the stream was reopened after a connection problem the driver did not get over by itself. */
+    public long reopens() {
+        return reopened.get();
     }
 
     /** Post-batch resume tokens saved while no event came (0 on servers that send none, such as mongo-java-server). */

@@ -36,6 +36,7 @@ public final class MongoCollectionSource implements AutoCloseable {
     private final MongoCollection<BsonDocument> collection;
     private final DocumentMapper mapper;
     private volatile boolean sampledSplits;
+    static final int DEFAULT_READ_TIMEOUT_SECONDS = 60;
 
     public MongoCollectionSource(MongoSourceUri uri, String collection, DocumentMapping mapping) {
         this(uri, collection, mapping, null);
@@ -48,9 +49,17 @@ public final class MongoCollectionSource implements AutoCloseable {
         }
         this.uri = uri;
         this.collectionName = collection;
-        MongoClientSettings settings = MongoClientSettings.builder().applyConnectionString(new com.mongodb.ConnectionString(uri.uri()))
+        com.mongodb.ConnectionString cs = new com.mongodb.ConnectionString(uri.uri());
+        MongoClientSettings settings = MongoClientSettings.builder().applyConnectionString(cs)
                 .applyToClusterSettings(b -> b.serverSelectionTimeout(10, TimeUnit.SECONDS))
-                .applyToSocketSettings(b -> b.connectTimeout(10, TimeUnit.SECONDS)).build();
+                .applyToSocketSettings(b -> {
+                    b.connectTimeout(10, TimeUnit.SECONDS);
+                    if (cs.getSocketTimeout() == null) {
+                        // the driver's default is to wait for ever: a half-open connection (a dropped NAT entry, a
+                        // failed-over host) would hang the backfill or the change stream; socketTimeoutMS in the URI wins
+                        b.readTimeout(DEFAULT_READ_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    }
+                }).build();
         if (listener != null) {
             settings = MongoClientSettings.builder(settings).addCommandListener(listener).build();
         }

@@ -1,4 +1,4 @@
-package io.cutover.cli.faults;
+package io.cutover.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

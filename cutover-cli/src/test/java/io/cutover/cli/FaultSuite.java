@@ -1,8 +1,7 @@
-package io.cutover.cli.faults;
+package io.cutover.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cutover.cli.CutoverCli;
 import io.cutover.faults.ChildJvm;
 import io.cutover.faults.FaultPlan;
 import java.nio.file.Files;
