@@ -35,7 +35,7 @@ class MongoMigrationFaultIT {
             MongoCollection<Document> orders = client.getDatabase("shop").getCollection("orders");
             Random r = new Random(seed);
             List<Document> docs = new ArrayList<>();
-            for (int i = 0; i < 4_000; i++) {
+            for (int i = 0; i < 2_500; i++) {
                 docs.add(MongoDemoWriter.document(i, r));
             }
             orders.insertMany(docs);
@@ -45,7 +45,7 @@ class MongoMigrationFaultIT {
                 List<String> args = List.of("migrate", "--source", viaProxy, "--source-collection", "orders", "--target-table", table,
                         "--key-attribute", "dataId", "--endpoint-url", db.endpoint().toString(), "--state-dir", state.toString(),
                         "--segments", "4", "--max-write-rate", "1500", "--until", "drained", "--output", "json", "--no-progress");
-                MongoDemoWriter writer = new MongoDemoWriter(orders, null, 4_000, 5, false);
+                MongoDemoWriter writer = new MongoDemoWriter(orders, null, 2_500, 5, false);
                 Thread writing = new Thread(writer);
                 writing.start();
                 int runs = 0;

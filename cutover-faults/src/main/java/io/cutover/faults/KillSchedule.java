@@ -40,15 +40,29 @@ public final class KillSchedule {
      * drawn from [0, maxDelayMillis), sorted by phase and then delay.
      */
     public static KillSchedule random(long seed, int kills, List<String> phases, long maxDelayMillis) {
-        if (phases.isEmpty() || kills < 0 || maxDelayMillis < 1) {
-            throw new IllegalArgumentException("a kill schedule needs phases, kills >= 0 and a positive delay bound");
+        java.util.LinkedHashMap<String, Long> bounds = new java.util.LinkedHashMap<>();
+        for (String p : phases) {
+            bounds.put(p, maxDelayMillis);
+        }
+        return random(seed, kills, bounds);
+    }
+
+    /**
+     * {@code kills} points spread over the phases of {@code maxDelayByPhase} (in its order, which is
+     * the order of progress), each with a delay drawn from [0, that phase's bound): short phases
+     * (PREPARE, CAPTURE) need short delays, or every kill meant for them lands in the next one.
+     */
+    public static KillSchedule random(long seed, int kills, java.util.LinkedHashMap<String, Long> maxDelayByPhase) {
+        List<String> phases = new ArrayList<>(maxDelayByPhase.keySet());
+        if (phases.isEmpty() || kills < 0 || maxDelayByPhase.values().stream().anyMatch(d -> d < 1)) {
+            throw new IllegalArgumentException("a kill schedule needs phases, kills >= 0 and positive delay bounds");
         }
         Random r = new Random(seed);
         List<KillPoint> points = new ArrayList<>();
         for (int i = 0; i < kills; i++) {
             // every phase is hit at least once when there are enough kills, the rest are random
             String phase = i < phases.size() && kills >= phases.size() ? phases.get(i) : phases.get(r.nextInt(phases.size()));
-            points.add(new KillPoint(phase, r.nextLong(maxDelayMillis)));
+            points.add(new KillPoint(phase, r.nextLong(maxDelayByPhase.get(phase))));
         }
         points.sort(Comparator.<KillPoint>comparingInt(p -> phases.indexOf(p.phase())).thenComparingLong(KillPoint::delayMillis));
         return new KillSchedule(seed, phases, points);
@@ -80,7 +94,8 @@ public final class KillSchedule {
 
     /**
      * Carries out the schedule. {@code start} starts the child; {@code phase} reads the phase it last
-     * recorded ("" before any). A child that ended before its kill is recorded as ended (its phase was
+     * recorded ("" before any). The first phase's delay counts from the child's start, the others' from
+     * when the child is seen in that phase (or a later one). A child that ended before its kill is recorded as ended (its phase was
      * already done), and the next point starts a new child. Fails when a child neither reaches the
      * phase nor ends within {@code timeoutMillis}.
      */
@@ -90,7 +105,8 @@ public final class KillSchedule {
             Process child = start.get();
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
             int wanted = phases.indexOf(p.phase());
-            while (child.isAlive() && phases.indexOf(phase.get()) < wanted) {
+            // the first phase's delay counts from the start: it may be recorded only as it ends (or never, if short)
+            while (wanted > 0 && child.isAlive() && phases.indexOf(phase.get()) < wanted) {
                 if (System.nanoTime() > deadline) {
                     child.destroyForcibly().waitFor();
                     throw new IllegalStateException("the child did not reach " + p.phase() + " within " + timeoutMillis + " ms (it is in '"
