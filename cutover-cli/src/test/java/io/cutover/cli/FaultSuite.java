@@ -43,6 +43,39 @@ final class FaultSuite {
         return plan;
     }
 
+    /** Inserts {@code n} demo orders (_id 0 to n-1, every BSON type the demo uses). */
+    static void loadOrders(com.mongodb.client.MongoCollection<org.bson.Document> orders, int n, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        List<org.bson.Document> docs = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            docs.add(MongoDemoWriter.document(i, r));
+        }
+        orders.insertMany(docs);
+    }
+
+    /** A stream-enabled source table holding {@code n} sample items. */
+    static void streamSource(software.amazon.awssdk.services.dynamodb.DynamoDbClient client, String table, int n, long seed) {
+        io.cutover.local.LocalTables.create(client, io.cutover.local.SampleItems.withStream(io.cutover.local.SampleItems.plainTable(table)));
+        io.cutover.local.LocalTables.load(client, table, n, new io.cutover.local.SampleItems(seed, 200, false)::item);
+    }
+
+    /** A drained migration's final status: nothing left, and every captured change applied, superseded or dead-lettered. */
+    static void assertEveryChangeCounted(JsonNode status) {
+        org.junit.jupiter.api.Assertions.assertEquals(0, status.get("backlog").asLong(), status.toString());
+        org.junit.jupiter.api.Assertions.assertEquals(status.get("captured").asLong(), status.get("applied").asLong()
+                + status.get("superseded").asLong() + status.get("deadLettered").asLong(),
+                "every change applied, superseded or dead-lettered: " + status);
+    }
+
+    /** {@code cutover verify} of the orders collection against the table: identical. */
+    static void assertMongoIdentical(String mongoUri, String table, java.net.URI dynamoDb, Path state, long seed) {
+        CliRun verify = CliRun.of("verify", "--source", mongoUri, "--source-collection", "orders", "--target-table", table,
+                "--key-attribute", "dataId", "--endpoint-url", dynamoDb.toString(), "--state-dir", state.resolve("verify").toString(),
+                "--no-progress");
+        org.junit.jupiter.api.Assertions.assertEquals(0, verify.exitCode(), "seed " + seed + ": " + verify.all());
+        org.junit.jupiter.api.Assertions.assertTrue(verify.out().contains("IDENTICAL"), verify.out());
+    }
+
     /** Kills per source in the default run; {@code -Dcutover.faults.kills=20} (or more) for the full schedule the issue asks for. */
     static final int DEFAULT_KILLS = 6;
 

@@ -12,9 +12,7 @@ import io.cutover.local.LocalDynamoDb;
 import io.cutover.local.LocalTables;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 
@@ -33,12 +31,7 @@ class MongoMigrationFaultIT {
         String table = LocalTables.uniqueName("mongo-faults");
         try (EmbeddedMongo mongo = new EmbeddedMongo(true); MongoClient client = MongoClients.create(mongo.uri("shop"))) {
             MongoCollection<Document> orders = client.getDatabase("shop").getCollection("orders");
-            Random r = new Random(seed);
-            List<Document> docs = new ArrayList<>();
-            for (int i = 0; i < 2_500; i++) {
-                docs.add(MongoDemoWriter.document(i, r));
-            }
-            orders.insertMany(docs);
+            FaultSuite.loadOrders(orders, 2_500, seed);
             int port = Integer.parseInt(mongo.uri("shop").replaceAll(".*:(\\d+)/.*", "$1"));
             try (TcpFaultProxy proxy = TcpFaultProxy.start("127.0.0.1", port, seed).latencyMillis(1).resetRate(0.02).halfOpenRate(0.002)) {
                 String viaProxy = "mongodb://127.0.0.1:" + proxy.port() + "/shop?socketTimeoutMS=3000";
@@ -71,17 +64,11 @@ class MongoMigrationFaultIT {
                 assertEquals(0, exit, FaultSuite.tail(log));
                 assertTrue(writer.writes() > 100, "writes " + writer.writes());
                 JsonNode status = FaultSuite.lastJson(log);
-                assertEquals(0, status.get("backlog").asLong(), status.toString());
-                assertEquals(status.get("captured").asLong(), status.get("applied").asLong() + status.get("superseded").asLong()
-                        + status.get("deadLettered").asLong(), "every change applied, superseded or dead-lettered: " + status);
+                FaultSuite.assertEveryChangeCounted(status);
                 assertTrue(FaultSuite.injectedShare(log) >= 0.10, "DynamoDB faults under 10% of calls");
                 assertTrue(proxy.resets() > 0, proxy.summary());
             }
-            CliRun verify = CliRun.of("verify", "--source", mongo.uri("shop"), "--source-collection", "orders", "--target-table", table,
-                    "--key-attribute", "dataId", "--endpoint-url", db.endpoint().toString(), "--state-dir", state.resolve("verify").toString(),
-                    "--no-progress");
-            assertEquals(0, verify.exitCode(), verify.all());
-            assertTrue(verify.out().contains("IDENTICAL"), verify.out());
+            FaultSuite.assertMongoIdentical(mongo.uri("shop"), table, db.endpoint(), state, seed);
         }
     }
 }
