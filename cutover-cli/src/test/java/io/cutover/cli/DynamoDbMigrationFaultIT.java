@@ -55,7 +55,7 @@ class DynamoDbMigrationFaultIT {
     }
 
     @Test
-    void aLiveMigrationWithFaultsOnFifteenPercentOfCallsEndsIdenticalWithEveryChangeCounted() throws Exception {
+    void aLiveMigrationWithFaultsOnAFifthOfCallsEndsIdenticalWithEveryChangeCounted() throws Exception {
         long seed = FaultSuite.seed("DynamoDbMigrationFaultIT");
         try (LocalDynamoDb db = LocalDynamoDb.startChildProcess()) {
             DynamoDbClient client = LocalTables.client(db);

@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class FaultSuite {
     static final ObjectMapper JSON = new ObjectMapper();
-    /** Fraction of DynamoDB and Streams calls failed in the fault runs: the issue asks for at least 10%. */
-    static final double RATE = 0.15;
+    /** Fraction of DynamoDB and Streams calls failed in the fault runs: the issue asks for at least 10%; at 20% the share drawn stays above 10% even over 150 calls. */
+    static final double RATE = 0.20;
 
     private FaultSuite() {
     }
