@@ -30,7 +30,8 @@ final class FaultSuite {
 
     /**
      * Every fault at {@link #RATE}, less those named in {@code -Dcutover.faults.without=limit-exceeded,...}
-     * (to find which fault a failure needs; the suite's default is all of them).
+     * (to find which fault a failure needs; the suite's default is all of them), on the operations named in
+     * {@code -Dcutover.faults.operations=PutItem,BatchWriteItem,...} (default every operation).
      */
     static FaultPlan plan(long seed) {
         FaultPlan plan = FaultPlan.all(RATE, seed);
@@ -39,6 +40,10 @@ final class FaultSuite {
             if (!f.isBlank()) {
                 plan = plan.without(FaultPlan.parse("rate=0;faults=" + f.trim()).faults().iterator().next());
             }
+        }
+        String operations = System.getProperty("cutover.faults.operations", "");
+        if (!operations.isBlank()) {
+            plan = new FaultPlan(plan.rate(), plan.seed(), plan.faults(), java.util.Set.of(operations.split(",")));
         }
         return plan;
     }
