@@ -23,6 +23,18 @@ class KillScheduleTest {
         assertTrue(a.describe().contains("seed 99"));
     }
 
+    @Test
+    void eachPhaseDrawsItsDelayWithinItsOwnBound() {
+        java.util.LinkedHashMap<String, Long> bounds = new java.util.LinkedHashMap<>();
+        bounds.put("PREPARE", 3_000L);
+        bounds.put("CAPTURE", 100L);
+        bounds.put("IN_SYNC", 1_500L);
+        KillSchedule s = KillSchedule.random(5, 30, bounds);
+        assertTrue(s.points().stream().filter(p -> p.phase().equals("CAPTURE")).allMatch(p -> p.delayMillis() < 100), s.describe());
+        assertTrue(s.points().stream().anyMatch(p -> p.phase().equals("PREPARE") && p.delayMillis() >= 100), s.describe());
+        assertEquals(java.util.Set.of("PREPARE", "CAPTURE", "IN_SYNC"), s.points().stream().map(KillSchedule.KillPoint::phase).collect(Collectors.toSet()));
+    }
+
     /** Set.copyOf with a name that reads well above. */
     private static final class Set4 {
         static java.util.Set<String> of(List<String> l) {
