@@ -116,7 +116,9 @@ public final class MongoChangeStreamCapture implements AutoCloseable {
         } catch (MongoCommandException e) {
             if (kept != null && kept.lastPosition() != null) {
                 // resuming: this server offered the stream before, so a refusal now is about the saved position, not mirror mode
-                throw historyLost(e) ? streamGap(e) : failed(e);
+                throw historyLost(e) ? streamGap(e) : new CutoverException(ErrorCode.REJECTED, "the change stream of " + source.describe()
+                        + " refused to resume from the saved position (" + MongoSourceUri.mask(e.getErrorMessage()) + "): run again once;"
+                        + " if it is refused again, the position is no longer usable: start again with --restart", e);
             }
             throw new CutoverException(ErrorCode.UNSUPPORTED, "the source " + source.describe() + " offers no change streams ("
                     + MongoSourceUri.mask(e.getErrorMessage()) + "): change streams need a replica set or a sharded cluster."
