@@ -2,7 +2,6 @@ package io.cutover.mongodb;
 
 import io.cutover.core.item.ItemSize;
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -149,7 +148,7 @@ public final class DocumentMapper {
 
     private AttributeValue date(long epochMillis) {
         return mapping.dates() == DateFormat.EPOCH ? AttributeValue.fromN(Long.toString(epochMillis))
-                : AttributeValue.fromS(Instant.ofEpochMilli(epochMillis).toString());
+                : AttributeValue.fromS(DateFormat.iso(epochMillis));
     }
 
     private static String checkName(String name, String path) {

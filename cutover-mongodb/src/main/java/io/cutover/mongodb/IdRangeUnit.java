@@ -23,6 +23,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * <p>One thread reads a unit at a time (the {@link io.cutover.core.copy.BulkCopier}'s contract).
  */
 public final class IdRangeUnit implements SnapshotUnit {
+    private static final io.cutover.core.retry.RetryPolicy RETRY = io.cutover.core.retry.RetryPolicy.defaults();
     private final String id;
     private final MongoCollection<BsonDocument> collection;
     private final BsonValue lower;
@@ -83,14 +84,12 @@ public final class IdRangeUnit implements SnapshotUnit {
         if (cut != null) {
             filter = new BsonDocument("$and", new org.bson.BsonArray(List.of(filter, cut)));
         }
-        List<BsonDocument> docs = new ArrayList<>(pageSize);
-        try {
-            collection.find(filter).sort(new BsonDocument("_id", new org.bson.BsonInt32(1))).limit(pageSize).into(docs);
-        } catch (com.mongodb.MongoException e) {
-            // the checkpoint stays at the last acknowledged page: a run again resumes here
-            throw new io.cutover.core.CutoverException(io.cutover.core.ErrorCode.TRANSIENT, "reading " + id + " of the collection failed: "
-                    + MongoSourceUri.mask(String.valueOf(e.getMessage())) + "; run again to resume", e);
-        }
+        BsonDocument query = filter;
+        // a reset or timed-out connection is retried here (the page is read again whole); if the retries run out, the
+        // checkpoint stays at the last acknowledged page and a run again resumes there
+        List<BsonDocument> docs = RETRY.execute("reading " + id + " of the collection", attempt -> collection.find(query)
+                .sort(new BsonDocument("_id", new org.bson.BsonInt32(1))).limit(pageSize).into(new ArrayList<>(pageSize)),
+                new MongoErrorClassifier("the source collection " + collection.getNamespace()), io.cutover.core.retry.RetryListener.NONE);
         List<Map<String, AttributeValue>> items = new ArrayList<>(docs.size());
         for (BsonDocument d : docs) {
             try {

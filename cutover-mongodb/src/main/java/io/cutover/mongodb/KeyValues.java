@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import org.bson.BsonBinary;
+import org.bson.BsonDateTime;
 import org.bson.BsonDecimal128;
 import org.bson.BsonDouble;
 import org.bson.BsonInt32;
@@ -34,11 +35,16 @@ final class KeyValues {
             if (a.s().matches("[0-9a-f]{24}")) {
                 out.add(new BsonObjectId(new ObjectId(a.s())));
             }
+            if (a.s().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z")) {
+                // a Date key rendered by --dates iso
+                out.add(new BsonDateTime(java.time.Instant.parse(a.s()).toEpochMilli()));
+            }
         } else if (a.n() != null) {
             BigDecimal n = new BigDecimal(a.n());
             try {
                 long l = n.longValueExact();
                 out.add(new BsonInt64(l));
+                out.add(new BsonDateTime(l)); // a Date key rendered by --dates epoch
                 if (l == (int) l) {
                     out.add(new BsonInt32((int) l));
                 }

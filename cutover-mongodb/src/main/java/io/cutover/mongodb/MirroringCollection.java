@@ -1,8 +1,10 @@
 package io.cutover.mongodb;
 
+import com.mongodb.ReadPreference;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
+import io.cutover.core.deadletter.DeadLetterSink;
 import io.cutover.core.item.CanonicalItem;
 import io.cutover.core.journal.RetryJournal;
 import java.util.ArrayList;
@@ -50,7 +52,10 @@ public final class MirroringCollection implements AutoCloseable {
     }
 
     private final MongoCollection<Document> collection;
-    private final MongoCollection<BsonDocument> raw;
+    private final DeadLetterSink deadLetters;
+    final MongoCollection<BsonDocument> readBackFrom;
+    /** Reads a document back by {@code _id} from the primary (whatever the application's read preference); tests replace it to fail. */
+    java.util.function.Function<BsonValue, BsonDocument> readBack;
     private final DocumentMapper mapper;
     private final DynamoDbClient dynamoDb;
     private final String table;
@@ -65,8 +70,20 @@ public final class MirroringCollection implements AutoCloseable {
      */
     public MirroringCollection(MongoCollection<Document> collection, DocumentMapping mapping, DynamoDbClient dynamoDb, String table,
                                RetryJournal journal, long drainEveryMillis) {
+        this(collection, mapping, dynamoDb, table, journal, drainEveryMillis, new LoggingDeadLetters());
+    }
+
+    /**
+     * @param deadLetters where a document with no exact item goes, with its reason (for example a
+     *                    {@link io.cutover.core.deadletter.FileDeadLetterSink}); the other constructor logs it at WARN
+     */
+    public MirroringCollection(MongoCollection<Document> collection, DocumentMapping mapping, DynamoDbClient dynamoDb, String table,
+                               RetryJournal journal, long drainEveryMillis, DeadLetterSink deadLetters) {
         this.collection = collection;
-        this.raw = collection.withDocumentClass(BsonDocument.class);
+        // a secondary may not have the write yet: its old state would be mirrored (an insert as a delete)
+        this.readBackFrom = collection.withDocumentClass(BsonDocument.class).withReadPreference(ReadPreference.primary());
+        this.readBack = id -> readBackFrom.find(new BsonDocument("_id", id)).first();
+        this.deadLetters = deadLetters;
         this.mapper = new DocumentMapper(mapping);
         this.dynamoDb = dynamoDb;
         this.table = table;
@@ -95,7 +112,7 @@ public final class MirroringCollection implements AutoCloseable {
         BsonValue id = ensureId(document);
         withLock(id, () -> {
             collection.insertOne(document);
-            mirror(id);
+            mirror(id, null);
         });
     }
 
@@ -109,26 +126,33 @@ public final class MirroringCollection implements AutoCloseable {
         } finally {
             // also after a partial failure (a duplicate key midway): mirror whatever MongoDB now holds for each id
             for (BsonValue id : ids) {
-                withLock(id, () -> mirror(id));
+                withLock(id, () -> mirror(id, null));
             }
         }
     }
 
-    /** Replaces the document with this {@code _id} (not an upsert), then mirrors its image. */
+    /**
+     * Replaces the document with this {@code _id} (not an upsert), then mirrors its image. With a key
+     * field or sort key other than {@code _id}, the item key is read first (from the primary), so that
+     * a replacement that changes it deletes the old item; if that read fails, MongoDB is not written and
+     * the exception is the caller's.
+     */
     public void replaceOne(Object id, Document replacement) {
         BsonValue bid = toBson(id);
         withLock(bid, () -> {
+            Map<String, AttributeValue> oldKey = keyBefore(bid);
             collection.replaceOne(Filters.eq("_id", id), replacement, new ReplaceOptions());
-            mirror(bid);
+            mirror(bid, oldKey);
         });
     }
 
-    /** Updates the document with this {@code _id}, then reads it back and mirrors the full image. */
+    /** Updates the document with this {@code _id}, then reads it back and mirrors the full image (an old item key is handled as in {@link #replaceOne}). */
     public void updateOne(Object id, Bson update) {
         BsonValue bid = toBson(id);
         withLock(bid, () -> {
+            Map<String, AttributeValue> oldKey = keyBefore(bid);
             collection.updateOne(Filters.eq("_id", id), update);
-            mirror(bid);
+            mirror(bid, oldKey);
         });
     }
 
@@ -136,10 +160,10 @@ public final class MirroringCollection implements AutoCloseable {
         BsonValue bid = toBson(id);
         withLock(bid, () -> {
             // the item key comes from the document (a --key-field or sort key other than _id needs it)
-            BsonDocument before = raw.find(new BsonDocument("_id", bid)).first();
+            BsonDocument before = readBack.apply(bid);
             collection.deleteOne(Filters.eq("_id", id));
             if (before != null) {
-                mirrorDelete(bid, before);
+                mirror(bid, keyOrNull(before));
             }
         });
     }
@@ -151,58 +175,88 @@ public final class MirroringCollection implements AutoCloseable {
         }
     }
 
-    /** Mirrors the document's current state: its image, or a delete when it is gone. */
-    private void mirror(BsonValue id) {
-        BsonDocument current = raw.find(new BsonDocument("_id", id)).first();
-        String journalKey = journalKey(id);
-        if (journal.pendingFor(journalKey)) {
-            journal.append(journalKey, payload(id), "behind an earlier journaled write of the same key");
-            return;
+    /** The item key of the document before a write, when the key is not the {@code _id} alone (else null: the _id is enough). */
+    private Map<String, AttributeValue> keyBefore(BsonValue id) {
+        DocumentMapping m = mapper.mapping();
+        if (m.keyField().equals("_id") && m.sortKeyField().isEmpty()) {
+            return null;
         }
+        BsonDocument before = readBack.apply(id);
+        return before == null ? null : keyOrNull(before);
+    }
+
+    private Map<String, AttributeValue> keyOrNull(BsonDocument d) {
         try {
-            write(id, current);
-            mirrored.increment();
+            return mapper.key(d);
         } catch (UnmappableDocumentException e) {
-            unmappable.increment();
-            LOG.warn("document _id {} has no exact DynamoDB item and is not mirrored: {}", id, e.getMessage());
-        } catch (RuntimeException e) {
-            journal.append(journalKey, payload(id), String.valueOf(e.getMessage()));
+            return null;
         }
     }
 
-    private void mirrorDelete(BsonValue id, BsonDocument before) {
+    /**
+     * Mirrors the document's current state, read back from the primary: its image, or a delete when it is
+     * gone; {@code oldKey} (the item key before the write, or null) is deleted when the key changed. The
+     * read-back and the write are both inside the journal's net: a failure of either journals the write.
+     */
+    private void mirror(BsonValue id, Map<String, AttributeValue> oldKey) {
         String journalKey = journalKey(id);
-        Map<String, AttributeValue> key;
-        try {
-            key = mapper.key(before);
-        } catch (UnmappableDocumentException e) {
-            unmappable.increment();
-            return;
-        }
         if (journal.pendingFor(journalKey)) {
-            journal.append(journalKey, payload(id, key), "behind an earlier journaled write of the same key");
+            journal.append(journalKey, payload(id, oldKey), "behind an earlier journaled write of the same key");
             return;
         }
         try {
-            dynamoDb.deleteItem(b -> b.tableName(table).key(key));
-            mirrored.increment();
+            if (settle(id, readBack.apply(id), oldKey)) {
+                mirrored.increment();
+            }
+        } catch (UnmappableDocumentException e) {
+            // only a delete whose key cannot be mapped: no such item can be in the table
+            unmappable.increment();
         } catch (RuntimeException e) {
-            journal.append(journalKey, payload(id, key), String.valueOf(e.getMessage()));
+            journal.append(journalKey, payload(id, oldKey), String.valueOf(e.getMessage()));
         }
     }
 
-    /** Writes the image of {@code current}, or deletes {@code id}'s item when the document is gone. */
-    private void write(BsonValue id, BsonDocument current) {
-        if (current == null && !mapper.mapping().keyField().equals("_id")) {
-            // no document: the write changed nothing, and its item key (not its _id) cannot be known from here
-            return;
+    /**
+     * Makes the table hold {@code current}'s image: the old key's item deleted when the key changed or the
+     * document is gone, the image put. A document with no exact item is dead-lettered with the reason, and
+     * its key's item deleted, so no stale image stays behind (as change-stream mode does). Returns whether
+     * the image (or delete) was mirrored.
+     */
+    private boolean settle(BsonValue id, BsonDocument current, Map<String, AttributeValue> oldKey) {
+        Map<String, AttributeValue> item = null;
+        Map<String, AttributeValue> newKey = null;
+        String unmappableReason = null;
+        if (current != null) {
+            newKey = keyOrNull(current);
+            try {
+                item = mapper.item(current);
+            } catch (UnmappableDocumentException e) {
+                unmappableReason = e.getMessage();
+            }
+        }
+        if (oldKey != null && !oldKey.equals(newKey)) {
+            dynamoDb.deleteItem(b -> b.tableName(table).key(oldKey));
         }
         if (current == null) {
-            dynamoDb.deleteItem(b -> b.tableName(table).key(Map.of(mapper.mapping().keyAttribute(), mapper.keyValue(id, "_id"))));
-        } else {
-            Map<String, AttributeValue> item = mapper.item(current);
-            dynamoDb.putItem(b -> b.tableName(table).item(item));
+            if (oldKey == null && mapper.mapping().keyField().equals("_id") && mapper.mapping().sortKeyField().isEmpty()) {
+                dynamoDb.deleteItem(b -> b.tableName(table).key(Map.of(mapper.mapping().keyAttribute(), mapper.keyValue(id, "_id"))));
+            }
+            // else: no document and no old key, so the write changed nothing that had an item
+            return true;
         }
+        if (unmappableReason != null) {
+            if (newKey != null) {
+                Map<String, AttributeValue> stale = newKey;
+                dynamoDb.deleteItem(b -> b.tableName(table).key(stale));
+            }
+            deadLetters.accept(table, DeadLetters.item(current, mapper), unmappableReason);
+            unmappable.increment();
+            LOG.warn("document _id {} has no exact DynamoDB item: dead-lettered, its item deleted ({})", id, unmappableReason);
+            return false;
+        }
+        Map<String, AttributeValue> image = item;
+        dynamoDb.putItem(b -> b.tableName(table).item(image));
+        return true;
     }
 
     /** Replays journaled writes now, oldest first; returns how many were drained. */
@@ -210,16 +264,11 @@ public final class MirroringCollection implements AutoCloseable {
         RetryJournal.DrainResult r = journal.drain(500, entry -> {
             BsonDocument p = BsonDocument.parse(entry.payload());
             BsonValue id = p.get("_id");
+            Map<String, AttributeValue> oldKey = p.containsKey("key") ? io.cutover.core.item.DynamoDbJson.read(p.getString("key").getValue()) : null;
             ReentrantLock lock = lock(id);
             lock.lock();
             try {
-                BsonDocument current = raw.find(new BsonDocument("_id", id)).first();
-                if (current == null && p.containsKey("key")) {
-                    // a delete of a document whose item key is not its _id: the key was kept with the entry
-                    dynamoDb.deleteItem(b -> b.tableName(table).key(io.cutover.core.item.DynamoDbJson.read(p.getString("key").getValue())));
-                } else {
-                    write(id, current);
-                }
+                settle(id, readBack.apply(id), oldKey);
             } catch (UnmappableDocumentException e) {
                 unmappable.increment();
             } finally {
@@ -257,12 +306,13 @@ public final class MirroringCollection implements AutoCloseable {
         return new BsonDocument("_id", id).toJson(CANONICAL);
     }
 
-    private static String payload(BsonValue id) {
-        return new BsonDocument("_id", id).toJson(CANONICAL);
-    }
-
-    private static String payload(BsonValue id, Map<String, AttributeValue> key) {
-        return new BsonDocument("_id", id).append("key", new org.bson.BsonString(io.cutover.core.item.DynamoDbJson.write(key))).toJson(CANONICAL);
+    /** A journal entry: the {@code _id}, and the item key before the write when it may have changed (the drain deletes it then). */
+    private static String payload(BsonValue id, Map<String, AttributeValue> oldKey) {
+        BsonDocument p = new BsonDocument("_id", id);
+        if (oldKey != null) {
+            p.append("key", new org.bson.BsonString(io.cutover.core.item.DynamoDbJson.write(oldKey)));
+        }
+        return p.toJson(CANONICAL);
     }
 
     private ReentrantLock lock(BsonValue id) {
@@ -289,6 +339,26 @@ public final class MirroringCollection implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /** Without a sink of the caller's: the reason at WARN, with the document's key, never its contents. */
+    private static final class LoggingDeadLetters implements DeadLetterSink {
+        private final java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public void accept(String table, Map<String, AttributeValue> item, String reason) {
+            count.incrementAndGet();
+            LOG.warn("not mirrored to {}: {}", table, reason);
+        }
+
+        @Override
+        public long count() {
+            return count.get();
+        }
+
+        @Override
+        public void close() {
         }
     }
 

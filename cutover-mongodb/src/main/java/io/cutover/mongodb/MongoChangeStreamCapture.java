@@ -12,6 +12,7 @@ import io.cutover.core.changelog.ChangeLog;
 import io.cutover.core.changelog.ChangeRecord;
 import io.cutover.core.changelog.PartitionPosition;
 import io.cutover.core.deadletter.DeadLetterSink;
+import io.cutover.core.retry.RetryPolicy;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -43,6 +44,7 @@ public final class MongoChangeStreamCapture implements AutoCloseable {
     public static final String PARTITION = "change-stream";
     private static final Logger LOG = LoggerFactory.getLogger(MongoChangeStreamCapture.class);
     private static final int BATCH = 500;
+    static final long IDLE_SAVE_MILLIS = 1000;
 
     private final MongoCollectionSource source;
     private final ChangeLog log;
@@ -53,14 +55,32 @@ public final class MongoChangeStreamCapture implements AutoCloseable {
     private final AtomicLong deadLettered = new AtomicLong();
     private volatile CutoverException failure;
     private volatile boolean closed;
+    private final AtomicLong idleSaves = new AtomicLong();
+    private final AtomicLong reopened = new AtomicLong();
+    private static final RetryPolicy RETRY = RetryPolicy.defaults();
+    private final java.util.function.LongSupplier clock;
     private MongoChangeStreamCursor<ChangeStreamDocument<BsonDocument>> cursor;
     private Thread thread;
+    // the capture thread's own: the batch being gathered, its last token, and the last token saved to the log
+    private List<ChangeRecord> batch = new ArrayList<>();
+    private BsonDocument lastToken;
+    private BsonDocument savedToken;
+    private long savedAt;
+    private volatile long emptyPollStarted = Long.MIN_VALUE;
 
     public MongoChangeStreamCapture(MongoCollectionSource source, ChangeLog log, DeadLetterSink deadLetters, String targetTable) {
+        this(source, log, deadLetters, targetTable, null, System::currentTimeMillis);
+    }
+
+    /** With an open cursor and a millisecond clock of the test's (tests: {@link #pollOnce} without a server). */
+    MongoChangeStreamCapture(MongoCollectionSource source, ChangeLog log, DeadLetterSink deadLetters, String targetTable,
+                             MongoChangeStreamCursor<ChangeStreamDocument<BsonDocument>> cursor, java.util.function.LongSupplier clock) {
         this.source = source;
         this.log = log;
         this.deadLetters = deadLetters;
         this.targetTable = targetTable;
+        this.cursor = cursor;
+        this.clock = clock;
     }
 
     /**
@@ -73,6 +93,8 @@ public final class MongoChangeStreamCapture implements AutoCloseable {
             if (kept != null && kept.lastPosition() != null) {
                 ChangeStreamPosition from = ChangeStreamPosition.decode(kept.lastPosition());
                 cursor = watch(from).cursor();
+                savedToken = from instanceof ChangeStreamPosition.Token t ? t.token() : null;
+                savedAt = clock.getAsLong();
                 return from;
             }
             cursor = watch(null).cursor();
@@ -88,8 +110,16 @@ public final class MongoChangeStreamCapture implements AutoCloseable {
                 cursor = watch(start).cursor();
             }
             log.append(List.of(), new PartitionPosition(PARTITION, start.encode(), false));
+            savedToken = token;
+            savedAt = clock.getAsLong();
             return start;
         } catch (MongoCommandException e) {
+            if (kept != null && kept.lastPosition() != null) {
+                // resuming: this server offered the stream before, so a refusal now is about the saved position, not mirror mode
+                throw historyLost(e) ? streamGap(e) : new CutoverException(ErrorCode.REJECTED, "the change stream of " + source.describe()
+                        + " refused to resume from the saved position (" + MongoSourceUri.mask(e.getErrorMessage()) + "): run again once;"
+                        + " if it is refused again, the position is no longer usable: start again with --restart", e);
+            }
             throw new CutoverException(ErrorCode.UNSUPPORTED, "the source " + source.describe() + " offers no change streams ("
                     + MongoSourceUri.mask(e.getErrorMessage()) + "): change streams need a replica set or a sharded cluster."
                     + " Use --mode mirror (the MirroringCollection library in the application), see docs/mongodb.md", e);
@@ -138,42 +168,120 @@ public final class MongoChangeStreamCapture implements AutoCloseable {
 
     private void loop() {
         try {
-            List<ChangeRecord> batch = new ArrayList<>();
-            BsonDocument lastToken = null;
             long idleSleep = 5;
             while (!closed) {
-                ChangeStreamDocument<BsonDocument> event = cursor.tryNext();
-                if (event != null) {
-                    toChange(event).ifPresent(batch::add);
-                    lastToken = event.getResumeToken();
+                boolean event;
+                try {
+                    event = pollOnce();
+                } catch (MongoException e) {
+                    if (closed || !MongoErrorClassifier.isTransient(e)) {
+                        throw e;
+                    }
+                    reopen(e);
+                    continue;
                 }
-                if (lastToken != null && (event == null || batch.size() >= BATCH)) {
-                    log.append(batch, new PartitionPosition(PARTITION, new ChangeStreamPosition.Token(lastToken).encode(), false));
-                    batch = new ArrayList<>();
-                    lastToken = null;
-                }
-                if (event == null) {
+                if (event) {
+                    idleSleep = 5;
+                } else {
                     // A real server waits up to maxAwaitTime for events; mongo-java-server answers at once, and scans its
                     // whole oplog for every poll, so an idle stream backs off (up to 200 ms) instead of spinning.
                     sleep(idleSleep);
                     idleSleep = Math.min(200, idleSleep * 2);
-                } else {
-                    idleSleep = 5;
                 }
             }
         } catch (CutoverException e) {
             if (!closed) {
                 failure = e;
             }
+        } catch (MongoCommandException e) {
+            if (!closed) {
+                failure = historyLost(e) ? streamGap(e) : failed(e);
+            }
         } catch (RuntimeException e) {
             if (!closed) {
-                failure = new CutoverException(ErrorCode.TRANSIENT, "the change stream of " + source.describe() + " failed: "
-                        + MongoSourceUri.mask(String.valueOf(e.getMessage())) + "; run again to resume from the last kept resume token", e);
+                failure = failed(e);
             }
         }
         if (failure != null) {
             LOG.error("{}", failure.getMessage());
         }
+    }
+
+    /**
+     * One {@code tryNext}: an event joins the batch, and the batch is appended with its last token when
+     * the stream has nothing more or the batch is full. With no event, the cursor's post-batch resume
+     * token (how far the server has looked, events or not) is saved once it moved, at most every
+     * {@link #IDLE_SAVE_MILLIS}: a quiet collection in a busy replica set would otherwise keep the token of
+     * its last event until the oplog rolls past it, and could never resume. Returns whether an event came.
+     */
+    boolean pollOnce() {
+        long started = System.nanoTime();
+        ChangeStreamDocument<BsonDocument> event = cursor.tryNext();
+        if (event != null) {
+            toChange(event).ifPresent(batch::add);
+            lastToken = event.getResumeToken();
+        }
+        if (lastToken != null && (event == null || batch.size() >= BATCH)) {
+            save(batch, lastToken);
+            batch = new ArrayList<>();
+            lastToken = null;
+        }
+        if (event == null) {
+            // every event committed before this poll started is now in the log (the batch above was appended first)
+            emptyPollStarted = started;
+            BsonDocument postBatch = cursor.getResumeToken();
+            if (postBatch != null && !postBatch.equals(savedToken) && clock.getAsLong() - savedAt >= IDLE_SAVE_MILLIS) {
+                save(List.of(), postBatch);
+                idleSaves.incrementAndGet();
+            }
+        }
+        return event != null;
+    }
+
+    /**
+     * After a dropped or reset connection (the driver resumes a stream once by itself; this is for when
+     * that failed too): forgets the batch not yet appended and opens the stream again from the position
+     * kept in the log, so the forgotten events come again. The reopening is retried by {@link RetryPolicy}.
+     */
+    private void reopen(MongoException cause) {
+        LOG.warn("the change stream of {} was interrupted ({}); reopening it from the last kept position", source.describe(),
+                MongoSourceUri.mask(String.valueOf(cause.getMessage())));
+        reopened.incrementAndGet();
+        batch = new ArrayList<>();
+        lastToken = null;
+        try {
+            cursor.close();
+        } catch (RuntimeException alreadyBroken) {
+            // the connection is gone anyway
+        }
+        PartitionPosition kept = log.positions().get(PARTITION);
+        ChangeStreamPosition from = ChangeStreamPosition.decode(kept.lastPosition());
+        cursor = RETRY.execute("reopening the change stream of " + source.describe(), attempt -> watch(from).cursor(),
+                new MongoErrorClassifier(source.describe()), io.cutover.core.retry.RetryListener.NONE);
+    }
+
+    private void save(List<ChangeRecord> changes, BsonDocument token) {
+        log.append(changes, new PartitionPosition(PARTITION, new ChangeStreamPosition.Token(token).encode(), false));
+        savedToken = token;
+        savedAt = clock.getAsLong();
+    }
+
+    /** The server no longer holds the saved position (the oplog rolled past it): changes since then are lost to capture. */
+    static boolean historyLost(MongoCommandException e) {
+        // 286 ChangeStreamHistoryLost, 280 ChangeStreamFatalError, 136 CappedPositionLost
+        return e.getErrorCode() == 286 || e.getErrorCode() == 280 || e.getErrorCode() == 136
+                || String.valueOf(e.getErrorMessage()).toLowerCase(java.util.Locale.ROOT).contains("resume");
+    }
+
+    private CutoverException streamGap(MongoCommandException e) {
+        return new CutoverException(ErrorCode.STREAM_GAP, "the change stream of " + source.describe() + " cannot resume from the saved"
+                + " resume token (" + MongoSourceUri.mask(e.getErrorMessage()) + "): the oplog no longer holds it, so changes since then"
+                + " are lost to capture; start again with --restart, and size the oplog to cover the longest stop (docs/mongodb.md)", e);
+    }
+
+    private CutoverException failed(RuntimeException e) {
+        return new CutoverException(ErrorCode.TRANSIENT, "the change stream of " + source.describe() + " failed: "
+                + MongoSourceUri.mask(String.valueOf(e.getMessage())) + "; run again to resume from the last kept resume token", e);
     }
 
     java.util.Optional<ChangeRecord> toChange(ChangeStreamDocument<BsonDocument> e) {
@@ -246,6 +354,34 @@ public final class MongoChangeStreamCapture implements AutoCloseable {
     /** Update events without a full document, looked up by _id here. */
     public long lookups() {
         return lookedUp.get();
+    }
+
+    /**
+     * Waits until a poll of the stream that started after {@code sinceNanos} ({@link System#nanoTime})
+     * came back empty: then every change committed (majority-committed, on a replica set) before that
+     * moment is in the change log. Returns false after {@code timeoutMillis}, or when the capture failed
+     * or was closed. "Quiet for two seconds" is not enough on its own: a half-open connection is quiet
+     * until the driver's read timeout, and the events behind it are not lost, only late.
+     */
+    public boolean awaitCaughtUp(long sinceNanos, long timeoutMillis) {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (emptyPollStarted - sinceNanos < 0) {
+            if (failure != null || closed || System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            sleep(20);
+        }
+        return true;
+    }
+
+    /** Times the stream was reopened after a connection problem the driver did not get over by itself. */
+    public long reopens() {
+        return reopened.get();
+    }
+
+    /** Post-batch resume tokens saved while no event came (0 on servers that send none, such as mongo-java-server). */
+    public long idleTokenSaves() {
+        return idleSaves.get();
     }
 
     public long deadLettered() {

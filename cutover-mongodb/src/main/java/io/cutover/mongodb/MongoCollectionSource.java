@@ -2,6 +2,8 @@ package io.cutover.mongodb;
 
 import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoException;
+import com.mongodb.ReadConcern;
+import com.mongodb.ReadPreference;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
@@ -21,15 +23,20 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * A MongoDB collection as a source: its connection, its {@code _id} ranges for the backfill (split
- * points found with sorted skips on the {@code _id} index, one {@code _id} fetched per split point,
- * never the whole id list), and single-document lookups by key. Thread-safe (the driver's client is).
+ * points from a {@code $sample} of the {@code _id}s, never the whole id list), and single-document
+ * lookups by key. Every read goes to the primary whatever the URI's read preference says: a lagging
+ * secondary can return a document older than the change stream's start, or than a mirrored write.
+ * Thread-safe (the driver's client is).
  */
 public final class MongoCollectionSource implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MongoCollectionSource.class);
     private final MongoSourceUri uri;
     private final String collectionName;
     private final MongoClient client;
     private final MongoCollection<BsonDocument> collection;
     private final DocumentMapper mapper;
+    private volatile boolean sampledSplits;
+    static final int DEFAULT_READ_TIMEOUT_SECONDS = 60;
 
     public MongoCollectionSource(MongoSourceUri uri, String collection, DocumentMapping mapping) {
         this(uri, collection, mapping, null);
@@ -42,14 +49,23 @@ public final class MongoCollectionSource implements AutoCloseable {
         }
         this.uri = uri;
         this.collectionName = collection;
-        MongoClientSettings settings = MongoClientSettings.builder().applyConnectionString(new com.mongodb.ConnectionString(uri.uri()))
+        com.mongodb.ConnectionString cs = new com.mongodb.ConnectionString(uri.uri());
+        MongoClientSettings settings = MongoClientSettings.builder().applyConnectionString(cs)
                 .applyToClusterSettings(b -> b.serverSelectionTimeout(10, TimeUnit.SECONDS))
-                .applyToSocketSettings(b -> b.connectTimeout(10, TimeUnit.SECONDS)).build();
+                .applyToSocketSettings(b -> {
+                    b.connectTimeout(10, TimeUnit.SECONDS);
+                    if (cs.getSocketTimeout() == null) {
+                        // the driver's default is to wait for ever: a half-open connection (a dropped NAT entry, a
+                        // failed-over host) would hang the backfill or the change stream; socketTimeoutMS in the URI wins
+                        b.readTimeout(DEFAULT_READ_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    }
+                }).build();
         if (listener != null) {
             settings = MongoClientSettings.builder(settings).addCommandListener(listener).build();
         }
         this.client = MongoClients.create(settings);
-        this.collection = client.getDatabase(uri.database()).getCollection(collection, BsonDocument.class);
+        this.collection = client.getDatabase(uri.database()).getCollection(collection, BsonDocument.class)
+                .withReadPreference(ReadPreference.primary());
         this.mapper = new DocumentMapper(mapping);
     }
 
@@ -106,29 +122,72 @@ public final class MongoCollectionSource implements AutoCloseable {
     }
 
     /**
-     * Up to {@code ranges - 1} split points: the {@code _id} at each quantile, found by a sorted skip
-     * on the {@code _id} index that returns that one {@code _id}. Duplicates (a small collection) are
-     * dropped. Fails when the {@code _id}s are of different BSON type brackets, which range queries
-     * cannot span.
+     * Up to {@code ranges - 1} split points, sorted and distinct: quantiles of a random sample of the
+     * {@code _id}s ({@code $sample}, which a real server serves with a random cursor, not a collection
+     * scan, while the sample is under 5% of the collection), so the cost does not grow with the
+     * collection as one {@code skip(n)} per point did. The ranges are only as even as the sample; their
+     * coverage is exact whatever the points are (every document falls in exactly one [p, next p)). Fails
+     * when the {@code _id}s are of different BSON type brackets, which range queries cannot span.
      */
     public List<BsonValue> splitPoints(int ranges) {
         BsonValue min = edge(1);
         BsonValue max = edge(-1);
-        if (min == null) {
+        if (min == null || ranges < 2) {
             return List.of();
         }
         if (bracket(min.getBsonType()) != bracket(max.getBsonType())) {
             throw new CutoverException(ErrorCode.UNSUPPORTED, "source " + describe() + " has _id values of different types (" + min.getBsonType()
                     + " and " + max.getBsonType() + "); the _id-range backfill needs one type (numbers count as one)");
         }
+        int size = ranges * SAMPLES_PER_RANGE;
+        List<BsonValue> sample = new ArrayList<>(size);
+        try {
+            for (BsonDocument d : collection.aggregate(List.of(new BsonDocument("$sample", new BsonDocument("size", new BsonInt32(size))),
+                    new BsonDocument("$project", new BsonDocument("_id", new BsonInt32(1))),
+                    new BsonDocument("$sort", new BsonDocument("_id", new BsonInt32(1)))))) {
+                sample.add(d.get("_id"));
+            }
+        } catch (com.mongodb.MongoCommandException e) {
+            // mongo-java-server's $sample sorts by a random comparator, which Java's sort can reject on large inputs
+            LOG.warn("$sample failed on {} ({}): split points found by one sorted skip each instead", describe(),
+                    MongoSourceUri.mask(e.getErrorMessage()));
+            sampledSplits = false;
+            return skippedQuantiles(ranges, min);
+        }
+        sampledSplits = true;
+        return quantiles(sample, ranges, min);
+    }
+
+    /** Whether the last {@link #splitPoints} came from {@code $sample} (false: from the skip fallback). For tests and logs. */
+    boolean sampledSplits() {
+        return sampledSplits;
+    }
+
+    /** The fallback: the {@code _id} at each exact quantile, by a sorted skip on the {@code _id} index (cost grows with the skip). */
+    private List<BsonValue> skippedQuantiles(int ranges, BsonValue min) {
         long count = collection.countDocuments();
         List<BsonValue> points = new ArrayList<>();
         for (int i = 1; i < ranges; i++) {
             long skip = count * i / ranges;
             BsonDocument d = collection.find().projection(new BsonDocument("_id", new BsonInt32(1)))
                     .sort(new BsonDocument("_id", new BsonInt32(1))).skip((int) Math.min(Integer.MAX_VALUE, skip)).limit(1).first();
-            if (d != null && (points.isEmpty() || !points.get(points.size() - 1).equals(d.get("_id")))) {
+            if (d != null && !d.get("_id").equals(min) && (points.isEmpty() || !points.get(points.size() - 1).equals(d.get("_id")))) {
                 points.add(d.get("_id"));
+            }
+        }
+        return points;
+    }
+
+    /** Samples taken per range: enough for ranges within a few percent of even, few enough to stay a small read. */
+    static final int SAMPLES_PER_RANGE = 64;
+
+    /** The {@code ranges - 1} quantiles of a sorted sample, without repeats and without the smallest {@code _id} (an empty first range). */
+    static List<BsonValue> quantiles(List<BsonValue> sortedSample, int ranges, BsonValue min) {
+        List<BsonValue> points = new ArrayList<>();
+        for (int i = 1; i < ranges && !sortedSample.isEmpty(); i++) {
+            BsonValue p = sortedSample.get((int) ((long) sortedSample.size() * i / ranges));
+            if (!p.equals(min) && (points.isEmpty() || !points.get(points.size() - 1).equals(p))) {
+                points.add(p);
             }
         }
         return points;
@@ -149,8 +208,19 @@ public final class MongoCollectionSource implements AutoCloseable {
         };
     }
 
-    /** The units between the split points: [start, p1), [p1, p2), ..., [pn, end). */
+    /** The units between the split points: [start, p1), [p1, p2), ..., [pn, end), read from the primary with the server's default read concern. */
     public List<IdRangeUnit> units(List<BsonValue> splitPoints, CutFilter cut, int pageSize, Consumer<IdRangeUnit.Unmapped> onUnmapped) {
+        return units(splitPoints, cut, pageSize, onUnmapped, ReadConcern.DEFAULT);
+    }
+
+    /**
+     * The units, read with {@code readConcern}: change-stream mode passes {@link ReadConcern#MAJORITY}, the
+     * same committed view the stream reports from, so the backfill never reads a write the stream may
+     * never deliver (one rolled back after a failover).
+     */
+    public List<IdRangeUnit> units(List<BsonValue> splitPoints, CutFilter cut, int pageSize, Consumer<IdRangeUnit.Unmapped> onUnmapped,
+                                   ReadConcern readConcern) {
+        MongoCollection<BsonDocument> collection = this.collection.withReadConcern(readConcern);
         List<IdRangeUnit> units = new ArrayList<>();
         int n = splitPoints.size() + 1;
         for (int i = 0; i < n; i++) {

@@ -114,7 +114,11 @@ public final class MongoMigration implements AutoCloseable {
     }
 
     private State prepare() {
-        MongoTargetTable.ensure(target, settings.targetTable(), source);
+        // throttles, 5xx, timeouts and a CreateTable whose response was lost are retried: ensure is idempotent
+        retry.execute("preparing target table " + settings.targetTable(), attempt -> {
+            MongoTargetTable.ensure(target, settings.targetTable(), source);
+            return null;
+        }, new DynamoDbErrorClassifier(settings.target()), io.cutover.core.retry.RetryListener.NONE);
         long docs = Math.max(0, source.estimatedDocuments());
         int ranges = settings.segments() != null ? settings.segments() : (int) Math.max(1, Math.min(64, docs / DOCUMENTS_PER_RANGE + 1));
         List<String> points = new ArrayList<>();
@@ -175,10 +179,14 @@ public final class MongoMigration implements AutoCloseable {
             points.add(IdPosition.decodeValue(p));
         }
         java.util.concurrent.atomic.AtomicLong unmapped = new java.util.concurrent.atomic.AtomicLong();
+        // change streams report majority-committed changes only: the backfill reads the same committed view (mirror mode
+        // reads its own just-acknowledged writes back, so it keeps the default)
+        com.mongodb.ReadConcern readConcern = settings.mode() == MongoMigrationSettings.Mode.MIRROR ? com.mongodb.ReadConcern.DEFAULT
+                : com.mongodb.ReadConcern.MAJORITY;
         List<IdRangeUnit> units = source.units(points, state.cut() == null ? null : CutFilter.parse(state.cut()), settings.pageSize(), u -> {
             IdRangeUnit.deadLetterTo(dead, settings.targetTable(), source.mapper()).accept(u);
             unmapped.incrementAndGet();
-        });
+        }, readConcern);
         progress.tableStarted(source.describe(), settings.targetTable(), source.estimatedDocuments(), 0);
         BulkCopier c = new BulkCopier(new FileCheckpointStore(settings.stateDir().resolve("backfill")), "backfill", writer,
                 settings.parallelism(), new Throttle(0), progress);
@@ -255,12 +263,35 @@ public final class MongoMigration implements AutoCloseable {
     private MigrationStatus apply(State initial, ChangeLog log, MongoChangeStreamCapture capture, ChangeApplier applier, String until,
                                   Consumer<MigrationStatus> onStatus) {
         State[] state = {initial};
-        CatchUpLoop.run(log, applier, until, new CatchUpLoop.Host(() -> failOn(capture), () -> stop, () -> state[0].phase(),
-                () -> {
-                    state[0] = state[0].with("IN_SYNC");
-                    save(settings.stateDir(), state[0]);
-                }, rate -> onStatus.accept(saveStatus(status(state[0], log, applier.stats())))));
+        while (true) {
+            CatchUpLoop.run(log, applier, until, new CatchUpLoop.Host(() -> failOn(capture), () -> stop, () -> state[0].phase(),
+                    () -> {
+                        state[0] = state[0].with("IN_SYNC");
+                        save(settings.stateDir(), state[0]);
+                    }, rate -> onStatus.accept(saveStatus(status(state[0], log, applier.stats())))));
+            if (!"drained".equals(until) || stop || caughtUp(capture, log)) {
+                break;
+            }
+            LOG.info("quiet, but the change stream had not caught up with the source yet: applying on");
+        }
         return saveStatus(status(state[0], log, applier.stats()));
+    }
+
+    /**
+     * Drained means caught up with the source, not only quiet: a poll of the change stream that began
+     * after now must come back empty with nothing new in the log (else the loop runs again).
+     */
+    private boolean caughtUp(MongoChangeStreamCapture capture, ChangeLog log) {
+        long size = log.size();
+        long now = System.nanoTime();
+        while (!capture.awaitCaughtUp(now, 5_000)) {
+            failOn(capture);
+            if (stop) {
+                return false;
+            }
+            LOG.info("waiting for the change stream to answer (a slow or half-open connection ends at the driver's read timeout)");
+        }
+        return log.size() == size && log.lastSequence() == log.applied();
     }
 
     private static void failOn(MongoChangeStreamCapture capture) {

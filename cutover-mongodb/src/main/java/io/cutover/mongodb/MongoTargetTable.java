@@ -19,7 +19,9 @@ import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
 /**
  * Creates the target table for a collection (on-demand capacity; key types from the collection's first
- * document, S when it is empty) or checks that an existing one has the mapping's key attributes.
+ * document, S when it is empty) or checks that an existing one has the mapping's key attributes, and
+ * waits until it is ACTIVE. Idempotent, so a caller may retry it whole: a CreateTable whose response
+ * was lost finds the table on the next try.
  */
 public final class MongoTargetTable {
     private MongoTargetTable() {
@@ -34,6 +36,9 @@ public final class MongoTargetTable {
             if (!keys.equals(m.keyAttributes())) {
                 throw new CutoverException(ErrorCode.TARGET_INCOMPATIBLE, "target table '" + table + "' has the key " + keys
                         + " but the mapping gives " + m.keyAttributes() + ": check --key-attribute and --sort-key-field, or use another --target-table");
+            }
+            if (existing.tableStatus() != software.amazon.awssdk.services.dynamodb.model.TableStatus.ACTIVE) {
+                client.waiter().waitUntilTableExists(b -> b.tableName(table));
             }
             return;
         }

@@ -95,7 +95,7 @@ class BsonTypesRoundTripIT {
                 Map.entry("double", AttributeValue.fromN("0.1")),
                 Map.entry("decimal", AttributeValue.fromN("1234567890.123456789012345678901234")),
                 Map.entry("date", AttributeValue.fromS("2026-11-23T10:00:00.123Z")),
-                Map.entry("timestamp", AttributeValue.fromS("2026-11-23T10:00:00Z")),
+                Map.entry("timestamp", AttributeValue.fromS("2026-11-23T10:00:00.000Z")),
                 Map.entry("binary", AttributeValue.fromB(SdkBytes.fromByteArray(new byte[] {0, 1, 2, (byte) 255}))),
                 Map.entry("bool", AttributeValue.fromBool(false)),
                 Map.entry("null", AttributeValue.fromNul(true)),

@@ -49,6 +49,27 @@ class DocumentMapperTest {
     }
 
     @Test
+    void isoDatesAreFixedWidthUtcSoTheySortInTimeOrder() {
+        // Instant.toString prints 0, 3, 6 or 9 fraction digits: "...:00Z" sorts after "...:00.500Z" although it is earlier
+        long[] times = {-62_135_596_800_000L, 0, 1795428000000L, 1795428000001L, 1795428000010L, 1795428000100L, 1795428000500L,
+            1795428001000L, 253_402_300_799_999L};
+        List<String> rendered = new java.util.ArrayList<>();
+        for (long t : times) {
+            String s = mapped(new BsonDateTime(t)).s();
+            assertEquals(24, s.length(), s);
+            rendered.add(s);
+        }
+        assertEquals("0001-01-01T00:00:00.000Z", rendered.get(0));
+        assertEquals("2026-11-23T10:00:00.000Z", rendered.get(2));
+        List<String> sorted = new java.util.ArrayList<>(rendered);
+        java.util.Collections.sort(sorted);
+        assertEquals(rendered, sorted);
+        assertEquals("9999-12-31T23:59:59.999Z", rendered.get(rendered.size() - 1));
+        // a date sort key maps back to the Date it came from, for the mirror's lookups by key
+        assertTrue(KeyValues.candidates(AttributeValue.fromS("2026-11-23T10:00:00.000Z")).contains(new BsonDateTime(1795428000000L)));
+    }
+
+    @Test
     void everyMappableBsonTypeBecomesItsDocumentedAttribute() {
         ObjectId oid = new ObjectId("65a1b2c3d4e5f60718293a4b");
         assertEquals(AttributeValue.fromS("65a1b2c3d4e5f60718293a4b"), mapped(new BsonObjectId(oid)));
@@ -66,7 +87,7 @@ class DocumentMapperTest {
         assertEquals(AttributeValue.fromN("2.5"), mapped(new BsonDecimal128(Decimal128.parse("2.50"))));
         assertEquals(AttributeValue.fromS("2026-11-23T10:00:00.123Z"), mapped(new BsonDateTime(1795428000123L)));
         assertEquals(AttributeValue.fromN("1795428000123"), epoch.item(doc("f", new BsonDateTime(1795428000123L))).get("f"));
-        assertEquals(AttributeValue.fromS("2026-11-23T10:00:00Z"), mapped(new BsonTimestamp(1795428000, 7)));
+        assertEquals(AttributeValue.fromS("2026-11-23T10:00:00.000Z"), mapped(new BsonTimestamp(1795428000, 7)));
         assertEquals(AttributeValue.fromN("1795428000000"), epoch.item(doc("f", new BsonTimestamp(1795428000, 7))).get("f"));
         assertEquals(AttributeValue.fromB(SdkBytes.fromByteArray(new byte[] {0, 1, -1})), mapped(new BsonBinary(new byte[] {0, 1, -1})));
         assertEquals(AttributeValue.fromBool(true), mapped(BsonBoolean.TRUE));

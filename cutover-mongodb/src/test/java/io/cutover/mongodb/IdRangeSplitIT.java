@@ -67,16 +67,71 @@ class IdRangeSplitIT {
     }
 
     @Test
-    void splitPointsAreQuantilesFoundWithoutLoadingTheIds() {
+    void splitPointsAreSampledQuantilesFoundWithoutLoadingTheIds() {
         ReturnedDocuments counter = new ReturnedDocuments();
-        try (MongoCollectionSource s = new MongoCollectionSource(MongoSourceUri.parse(mongo.uri("shop")), "split", DocumentMapping.byId("dataId"), counter)) {
+        List<String> commands = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CommandListener both = new CommandListener() {
+            @Override
+            public void commandStarted(com.mongodb.event.CommandStartedEvent e) {
+                commands.add(e.getCommandName());
+            }
+
+            @Override
+            public void commandSucceeded(CommandSucceededEvent e) {
+                counter.commandSucceeded(e);
+            }
+        };
+        try (MongoCollectionSource s = new MongoCollectionSource(MongoSourceUri.parse(mongo.uri("shop")), "split", DocumentMapping.byId("dataId"), both)) {
             List<BsonValue> points = s.splitPoints(8);
             assertEquals(7, points.size());
+            ObjectId previous = null;
             for (int k = 1; k < 8; k++) {
-                assertEquals(new ObjectId(1_795_000_000 + DOCS * k / 8, DOCS * k / 8), points.get(k - 1).asObjectId().getValue());
+                ObjectId p = points.get(k - 1).asObjectId().getValue();
+                assertTrue(previous == null || p.compareTo(previous) > 0, "split points out of order: " + points);
+                previous = p;
+                // how even the ranges are is not asserted here: mongo-java-server's $sample (a sort by a random comparator) is
+                // not a uniform sample; SplitQuantilesTest checks the quantiles of a sample, a real server's $sample is uniform
             }
-            // the two edges, the count, and one _id per split point: never the 10,000 ids
-            assertTrue(counter.documents.get() <= 10, "the split finder read " + counter.documents.get() + " documents");
+            // the two edges and one sample of the _ids (or, where mongo-java-server's $sample failed, one _id per skip): never the 10,000 ids
+            assertTrue(counter.documents.get() <= 2 + 8 * MongoCollectionSource.SAMPLES_PER_RANGE, "the split finder read " + counter.documents.get());
+            assertTrue(commands.contains("aggregate"), commands.toString());
+            assertEquals(s.sampledSplits(), !commands.contains("count"), commands.toString());
+        }
+    }
+
+    @Test
+    void aSmallCollectionIsSplitFromItsSample() {
+        // under 32 documents mongo-java-server's $sample (a sort by a random comparator) never fails, so this takes the $sample path
+        MongoCollection<Document> small = client.getDatabase("shop").getCollection("small");
+        for (int i = 0; i < 30; i++) {
+            small.insertOne(new Document("_id", i * 10));
+        }
+        try (MongoCollectionSource s = new MongoCollectionSource(MongoSourceUri.parse(mongo.uri("shop")), "small", DocumentMapping.byId("dataId"))) {
+            List<BsonValue> points = s.splitPoints(3);
+            assertTrue(s.sampledSplits());
+            // the sample is the whole collection here, so its quantiles are exact
+            assertEquals(List.of(new org.bson.BsonInt32(100), new org.bson.BsonInt32(200)), points);
+        }
+    }
+
+    @Test
+    void theBackfillReadsThePrimaryWithTheReadConcernItIsGivenWhateverTheUriSays() {
+        List<BsonDocument> finds = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CommandListener listener = new CommandListener() {
+            @Override
+            public void commandStarted(com.mongodb.event.CommandStartedEvent e) {
+                if (e.getCommandName().equals("find")) {
+                    finds.add(e.getCommand().clone());
+                }
+            }
+        };
+        String uri = mongo.uri("shop") + "?readPreference=secondaryPreferred&readConcernLevel=local";
+        try (MongoCollectionSource s = new MongoCollectionSource(MongoSourceUri.parse(uri), "split", DocumentMapping.byId("dataId"), listener)) {
+            assertEquals(com.mongodb.ReadPreference.primary(), s.collection().getReadPreference());
+            IdRangeUnit unit = s.units(List.of(), null, 10, u -> { }, com.mongodb.ReadConcern.MAJORITY).get(0);
+            assertEquals(10, unit.readPage(null).items().size());
+            BsonDocument find = finds.get(finds.size() - 1);
+            assertEquals("majority", find.getDocument("readConcern").getString("level").getValue(), find.toJson());
         }
     }
 
