@@ -69,9 +69,11 @@ public final class PlanCommand implements Callable<Integer>, CutoverCli.PrintsRe
         SqlPlan.Result result = SqlPlan.plan(table, m, targetTable, sample, show);
         if (create) {
             try (DynamoDbClient client = DynamoDbClients.create(connection.target(), 4)) {
-                TableDescription existing = SqlTargetTable.describe(client, targetTable);
+                io.cutover.core.retry.RetryPolicy retry = io.cutover.core.retry.RetryPolicy.defaults();
+                var classifier = new io.cutover.dynamodb.DynamoDbErrorClassifier(connection.target());
+                TableDescription existing = SqlTargetTable.describe(client, targetTable, retry, classifier);
                 if (existing == null) {
-                    result = SqlPlan.withCreated(result, SqlTargetTable.create(client, m, targetTable));
+                    result = SqlPlan.withCreated(result, SqlTargetTable.create(client, m, targetTable, retry, classifier));
                 } else {
                     String why = SqlTargetTable.incompatibility(existing, m);
                     if (why != null) {

@@ -102,9 +102,9 @@ final class SqlBench {
                 u.close();
             }
             // A warm-up load first (DynamoDB Local's JIT), into its own table, then the measured one.
-            SqlTargetTable.create(client, mapping, "warmup");
+            SqlTargetTable.create(client, mapping, "warmup", io.cutover.core.retry.RetryPolicy.defaults(), new io.cutover.dynamodb.DynamoDbErrorClassifier(target));
             rawLoad(client, "warmup", items.subList(0, Math.min(items.size(), 5_000)), writers);
-            SqlTargetTable.create(client, mapping, "ceiling");
+            SqlTargetTable.create(client, mapping, "ceiling", io.cutover.core.retry.RetryPolicy.defaults(), new io.cutover.dynamodb.DynamoDbErrorClassifier(target));
             long t0 = System.nanoTime();
             rawLoad(client, "ceiling", items, writers);
             double ceiling = items.size() / ((System.nanoTime() - t0) / 1e9);

@@ -120,7 +120,11 @@ class ControlServerIT {
     @Test
     void switchAndRollbackWithTheTokenReturnTheResultAndChangeTheRegistry() throws Exception {
         String app = register(true);
-        HttpResponse<String> r = send("POST", "/api/migrations/" + app + "/switch", TOKEN, "{\"reason\":\"go\",\"by\":\"alice\"}");
+        HttpResponse<String> staleSwitch = send("POST", "/api/migrations/" + app + "/switch", TOKEN, "{\"from\":\"DUAL_WRITE\"}");
+        assertEquals(409, staleSwitch.statusCode(), "a switch from a phase that is not current is a second click: " + staleSwitch.body());
+        assertEquals(Phase.SOURCE_ONLY, registry.require(app).phase());
+        HttpResponse<String> r = send("POST", "/api/migrations/" + app + "/switch", TOKEN,
+                "{\"from\":\"SOURCE_ONLY\",\"reason\":\"go\",\"by\":\"alice\"}");
         assertEquals(200, r.statusCode(), r.body());
         JsonNode result = JSON.readTree(r.body());
         assertEquals("DUAL_WRITE", result.get("to").asText());

@@ -313,12 +313,41 @@ public final class DynamoDbMigration implements AutoCloseable {
     private MigrationStatus apply(State initial, SqliteChangeLog log, DynamoDbStreamCapture capture, ChangeApplier applier, String until,
                                   Consumer<MigrationStatus> onStatus) {
         State[] state = {initial};
-        double rate = CatchUpLoop.run(log, applier, until, new CatchUpLoop.Host(() -> failOn(capture), () -> stop, () -> state[0].phase(),
-                () -> {
-                    state[0] = state[0].with("IN_SYNC");
-                    save(settings.stateDir(), state[0]);
-                }, r -> onStatus.accept(saveStatus(status(state[0], log, applier.stats(), r)))));
+        double rate;
+        while (true) {
+            rate = CatchUpLoop.run(log, applier, until, new CatchUpLoop.Host(() -> failOn(capture), () -> stop, () -> state[0].phase(),
+                    () -> {
+                        state[0] = state[0].with("IN_SYNC");
+                        save(settings.stateDir(), state[0]);
+                    }, r -> onStatus.accept(saveStatus(status(state[0], log, applier.stats(), r)))));
+            if (!"drained".equals(until) || stop || caughtUp(capture, log)) {
+                break;
+            }
+            LOG.info("quiet, but the stream had not been read to its end yet: applying on");
+        }
         return saveStatus(status(state[0], log, applier.stats(), rate));
+    }
+
+    /**
+     * Drained means the stream was read to its end after the loop went quiet, not only quiet (a reader
+     * retrying a throttled call is quiet too), and nothing new arrived meanwhile (else the loop runs again).
+     */
+    private boolean caughtUp(DynamoDbStreamCapture capture, SqliteChangeLog log) {
+        long size = log.size();
+        long since = capture.now();
+        while (!capture.caughtUpSince(since)) {
+            failOn(capture);
+            if (stop) {
+                return false;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return log.size() == size && log.lastSequence() == log.applied();
     }
 
     private static void failOn(DynamoDbStreamCapture capture) {

@@ -74,6 +74,9 @@ public final class DynamoDbStreamCapture implements AutoCloseable {
     private String lastShardId;
     private long nextStreamCheck;
     private final Map<String, Boolean> reading = new ConcurrentHashMap<>();
+    /** Per shard: when (capture clock) a GetRecords call started that came back with nothing, i.e. the reader was at the tip. */
+    private final Map<String, Long> caughtUpAt = new ConcurrentHashMap<>();
+    private volatile long lastDiscoveredAt;
     private final AtomicReference<CutoverException> failure = new AtomicReference<>();
     private final LongAdder captured = new LongAdder();
     private final LongAdder renewedIterators = new LongAdder();
@@ -279,6 +282,7 @@ public final class DynamoDbStreamCapture implements AutoCloseable {
             known.putAll(shardsAfter(lastShardId));
         }
         boolean found = known.size() > before;
+        long listedAt = clock.getAsLong();
         Map<String, Shard> shards = new LinkedHashMap<>(known);
         Map<String, PartitionPosition> positions = log.positions();
         for (Shard shard : shards.values()) {
@@ -299,7 +303,42 @@ public final class DynamoDbStreamCapture implements AutoCloseable {
                 readers.submit(() -> read(shard.shardId()));
             }
         }
+        lastDiscoveredAt = listedAt;
         return found;
+    }
+
+    /**
+     * True when capture has read everything the stream held at {@code millis} (capture clock): a shard listing
+     * began after it, and every open shard that can be read (its parent finished) is being read and had a
+     * GetRecords call that began after it and came back empty. Quiet is not enough: a reader retrying a
+     * throttled or failing call is quiet too, with changes still in the stream.
+     */
+    public boolean caughtUpSince(long millis) {
+        if (failure.get() != null || lastDiscoveredAt < millis) {
+            return false;
+        }
+        Map<String, PartitionPosition> positions = log.positions();
+        for (Shard shard : known.values()) {
+            PartitionPosition p = positions.get(shard.shardId());
+            if (p != null && p.finished()) {
+                continue;
+            }
+            String parent = shard.parentShardId();
+            PartitionPosition pp = parent == null ? null : positions.get(parent);
+            if (parent != null && known.containsKey(parent) && (pp == null || !pp.finished())) {
+                continue; // its records follow its parent's, which is checked itself
+            }
+            Long at = caughtUpAt.get(shard.shardId());
+            if (!reading.containsKey(shard.shardId()) || at == null || at < millis) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The clock {@link #caughtUpSince} compares with. */
+    public long now() {
+        return clock.getAsLong();
     }
 
     /** Starts a reader on every readable shard, listing them all. */
@@ -329,6 +368,7 @@ public final class DynamoDbStreamCapture implements AutoCloseable {
             long savedAt = now;
             while (!closed && iterator != null) {
                 GetRecordsResponse page;
+                long askedAt = clock.getAsLong();
                 try {
                     String it = iterator;
                     page = retry.execute("GetRecords " + shardId, a -> streams.getRecords(b -> b.shardIterator(it).limit(1000)),
@@ -351,6 +391,9 @@ public final class DynamoDbStreamCapture implements AutoCloseable {
                     last = r.dynamodb().sequenceNumber();
                 }
                 boolean finished = page.nextShardIterator() == null;
+                if (page.records().isEmpty()) {
+                    caughtUpAt.put(shardId, askedAt);
+                }
                 // An idle shard's read time is saved now and then, so that a later restart can tell an outage from quiet.
                 if (!changes.isEmpty() || finished || readAt - savedAt >= settings.heartbeatMillis()) {
                     captured.add(log.append(changes, new PartitionPosition(shardId, last, finished, readAt)));

@@ -84,22 +84,35 @@ public final class DynamoDbTableDefinitions {
                         + "-table" + existingTablesHint()));
         List<String> warnings = new ArrayList<>();
         Optional<String> ttl = Optional.empty();
+        // Each read is retried like any other call (a throttle or a 500 must not quietly drop TTL or tags from the copy);
+        // only what the endpoint refuses outright (DynamoDB Local has no tagging) becomes a warning.
         try {
-            var t = client.describeTimeToLive(b -> b.tableName(table)).timeToLiveDescription();
+            var t = retry.execute("DescribeTimeToLive " + table, a -> client.describeTimeToLive(b -> b.tableName(table)).timeToLiveDescription(),
+                    classifier, RetryListener.NONE);
             if (t != null && (t.timeToLiveStatus() == TimeToLiveStatus.ENABLED || t.timeToLiveStatus() == TimeToLiveStatus.ENABLING)) {
                 ttl = Optional.ofNullable(t.attributeName());
             }
-        } catch (AwsServiceException e) {
-            warnings.add("TTL setting of " + table + " not read (" + DynamoDbErrorClassifier.message(e) + "); not copied");
+        } catch (CutoverException e) {
+            warnings.add("TTL setting of " + table + " not read (" + refusal(e) + "); not copied");
         }
         List<Tag> tags = List.of();
         try {
-            tags = client.listTagsOfResource(b -> b.resourceArn(d.tableArn())).tags();
-        } catch (AwsServiceException e) {
-            warnings.add("tags of " + table + " not read (" + errorCode(e) + ": " + DynamoDbErrorClassifier.message(e)
-                    + "); not copied" + (endpoint.isLoopback() ? " (DynamoDB Local does not support tagging)" : ""));
+            tags = retry.execute("ListTagsOfResource " + table, a -> client.listTagsOfResource(b -> b.resourceArn(d.tableArn())).tags(),
+                    classifier, RetryListener.NONE);
+        } catch (CutoverException e) {
+            warnings.add("tags of " + table + " not read (" + refusal(e) + "); not copied"
+                    + (endpoint.isLoopback() ? " (DynamoDB Local does not support tagging)" : ""));
         }
         return new SourceTable(d, ttl, tags, warnings);
+    }
+
+    /** The service's refusal of an optional read, as a warning's text; anything that is not a refusal (retries spent) is thrown. */
+    private static String refusal(CutoverException e) {
+        boolean refused = e.code() == ErrorCode.REJECTED || e.code() == ErrorCode.CREDENTIALS;
+        if (!refused || !(e.getCause() instanceof AwsServiceException a)) {
+            throw e;
+        }
+        return errorCode(a) + ": " + DynamoDbErrorClassifier.message(a);
     }
 
     private static String errorCode(AwsServiceException e) {

@@ -1,6 +1,7 @@
 package io.cutover.dynamodb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -252,6 +253,73 @@ class DynamoDbStreamCaptureTest {
             // Every 10 ms would be about 150 calls; doubling to 200 ms makes about 12.
             assertTrue(calls >= 3 && calls <= 30, "DescribeStream calls in 1.5 s: " + calls);
             assertTrue(stream.paged.get() >= calls - 1, "after the first full listing, only shards after the last seen are asked for");
+            assertNull(capture.failure());
+        }
+    }
+
+    /** One open shard; GetRecords answers the streams rate limit while {@code limited}, then nothing (the tip). */
+    static final class RateLimitedOpenShard implements DynamoDbStreamsClient {
+        final AtomicBoolean limited = new AtomicBoolean(true);
+        final AtomicInteger refused = new AtomicInteger();
+
+        @Override
+        public DescribeStreamResponse describeStream(DescribeStreamRequest r) {
+            Shard shard = Shard.builder().shardId("s1").sequenceNumberRange(b -> b.startingSequenceNumber("1")).build();
+            return DescribeStreamResponse.builder().streamDescription(d -> d.streamArn(ARN).tableName("t").streamStatus(StreamStatus.ENABLED)
+                    .shards(r.exclusiveStartShardId() == null ? List.of(shard) : List.of())).build();
+        }
+
+        @Override
+        public GetShardIteratorResponse getShardIterator(GetShardIteratorRequest r) {
+            return GetShardIteratorResponse.builder().shardIterator("it-" + r.shardId()).build();
+        }
+
+        @Override
+        public GetRecordsResponse getRecords(GetRecordsRequest r) {
+            if (limited.get()) {
+                refused.incrementAndGet();
+                throw software.amazon.awssdk.services.dynamodb.model.LimitExceededException.builder().statusCode(400)
+                        .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder().errorCode("LimitExceededException").build())
+                        .build();
+            }
+            return GetRecordsResponse.builder().records(List.of()).nextShardIterator("it-next").build();
+        }
+
+        @Override
+        public String serviceName() {
+            return "streams";
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void aReaderRetryingARateLimitIsQuietButNotCaughtUp() throws Exception {
+        RateLimitedOpenShard stream = new RateLimitedOpenShard();
+        InMemoryChangeLog log = new InMemoryChangeLog();
+        DynamoDbStreamCapture.Settings fast = new DynamoDbStreamCapture.Settings(5, 10, 50, 60_000, 60_000, Duration.ofHours(23));
+        try (DynamoDbStreamCapture capture = new DynamoDbStreamCapture(stream, null, DynamoDbEndpoint.local("source",
+                java.net.URI.create("http://localhost:1")), ARN, log, new RetryPolicy(100_000, Duration.ofMillis(1), Duration.ofMillis(5)), fast,
+                System::currentTimeMillis)) {
+            capture.start();
+            capture.run();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (stream.refused.get() < 20 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            long since = capture.now();
+            Thread.sleep(300);
+            assertEquals(0, log.size(), "nothing was captured: the loop would call this quiet");
+            assertFalse(capture.caughtUpSince(since), "a reader still retrying GetRecords has not read the stream to its end");
+
+            stream.limited.set(false);
+            while (!capture.caughtUpSince(since) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertTrue(capture.caughtUpSince(since), "an empty page after the rate limit lifted is the end of the stream");
+            assertFalse(capture.caughtUpSince(capture.now() + 60_000), "a later moment needs a later read");
             assertNull(capture.failure());
         }
     }

@@ -11,6 +11,7 @@ import io.cutover.sql.mapping.UnmappableRowException;
 import io.cutover.sql.source.SqlEndpoint;
 import io.cutover.sql.source.SqlTable;
 import io.debezium.embedded.Connect;
+import io.cutover.core.retry.RetryPolicy;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
@@ -57,6 +58,7 @@ public final class DebeziumCapture implements AutoCloseable {
     private final ChangeLog log;
     private final DeadLetterSink deadLetters;
     private final Properties props;
+    private final String slot;
     private final String engineName;
     private final JsonConverter keyConverter = new JsonConverter();
     private final JsonConverter valueConverter = new JsonConverter();
@@ -67,6 +69,9 @@ public final class DebeziumCapture implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** How long an engine that keeps failing is started again before capture gives up. */
+    static final java.time.Duration RESTART_BUDGET = java.time.Duration.ofMinutes(10);
+    private final RetryPolicy restarts = RetryPolicy.forDuration(RESTART_BUDGET, java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(15));
     private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private volatile CutoverException failure;
     private volatile boolean running;
@@ -85,6 +90,7 @@ public final class DebeziumCapture implements AutoCloseable {
         this.mapper = mapper;
         this.log = log;
         this.deadLetters = deadLetters;
+        this.slot = slot;
         this.engineName = "cutover-" + slot;
         this.props = properties(table, slot, publication, serverId, stateDir, engineName);
         keyConverter.configure(Map.of("schemas.enable", "false"), true);
@@ -155,22 +161,62 @@ public final class DebeziumCapture implements AutoCloseable {
         this.beforeBatch = hook;
     }
 
-    /** Starts the engine on its own thread; returns at once. */
+    /**
+     * Starts the engine on its own thread; returns at once. An engine that stops with an error (a reset connection, a
+     * failover, a server that answers slowly at start) is started again from the offset kept in the change log, through
+     * {@link RetryPolicy} with a time budget ({@link #RESTART_BUDGET}); a run that captured events starts the budget anew.
+     * A refused login is not retried. Only when the budget is spent does {@link #failure()} report it.
+     */
     public void start() {
         ChangeLogOffsetStore.register(props.getProperty(ChangeLogOffsetStore.LOG_ID), log);
-        engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+        thread.submit(() -> {
+            try {
+                restarts.execute("change capture from " + table.endpoint().describe(), attempt -> {
+                    if (attempt.number() > 1 && table.endpoint().flavor() == io.cutover.sql.source.SqlEndpoint.Flavor.POSTGRESQL) {
+                        // Debezium would make a new slot if the old one is gone (a failover), skipping every change in between.
+                        ReplicationSlots.requireSlot(table, slot);
+                    }
+                    long before = events.get();
+                    CutoverException stopped = runEngineOnce();
+                    if (events.get() > before) {
+                        attempt.progressed();
+                    }
+                    if (stopped != null && !closing) {
+                        LOG.warn("{}; starting it again from the last saved position", stopped.getMessage());
+                        throw stopped;
+                    }
+                    return null;
+                }, e -> e instanceof CutoverException ce ? ce : new CutoverException(ErrorCode.TRANSIENT, String.valueOf(e), e),
+                        io.cutover.core.retry.RetryListener.NONE);
+            } catch (CutoverException e) {
+                if (!closing) {
+                    failure = e;
+                    LOG.error("{}", e.getMessage());
+                }
+            }
+        });
+    }
+
+    /** Runs one engine on this thread until it stops; returns why it failed, or null when it stopped because it was asked to. */
+    private CutoverException runEngineOnce() {
+        java.util.concurrent.atomic.AtomicReference<CutoverException> stopped = new java.util.concurrent.atomic.AtomicReference<>();
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> e = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(props)
                 .notifying(this::handleBatch)
                 .using((success, message, error) -> {
                     running = false;
                     if (!success && !closing) {
                         String m = message == null ? String.valueOf(error) : message;
+                        if (error != null && error.getMessage() != null && !m.contains(error.getMessage())) {
+                            m = m + ": " + error.getMessage();
+                        }
                         if (!table.endpoint().password().isEmpty()) {
                             m = m.replace(table.endpoint().password(), "***");
                         }
-                        failure = new CutoverException(ErrorCode.TRANSIENT,
-                                "change capture from " + table.endpoint().describe() + " stopped: " + m, error);
-                        LOG.error("{}", failure.getMessage());
+                        String lower = m.toLowerCase(java.util.Locale.ROOT);
+                        boolean login = lower.contains("password authentication failed") || lower.contains("access denied");
+                        stopped.set(new CutoverException(login ? ErrorCode.CREDENTIALS : ErrorCode.TRANSIENT,
+                                "change capture from " + table.endpoint().describe() + " stopped: " + m, error));
                     }
                 })
                 .using(new DebeziumEngine.ConnectorCallback() {
@@ -180,7 +226,12 @@ public final class DebeziumCapture implements AutoCloseable {
                     }
                 })
                 .build();
-        thread.submit(engine);
+        engine = e;
+        if (closing) {
+            return null;
+        }
+        e.run();
+        return stopped.get();
     }
 
     /** True once the connector's task runs (it streams from the slot or the binlog). */

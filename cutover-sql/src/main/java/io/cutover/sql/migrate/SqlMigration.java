@@ -181,10 +181,15 @@ public final class SqlMigration implements AutoCloseable {
                 }
                 applier.onApplied(onApplied);
                 MigrationStatus status = apply(state, log, capture, applier, until, onStatus);
-                if (finish && !stop && "drained".equals(until) && status.phase().equals("IN_SYNC") && status.backlog() == 0) {
+                if (!stop && "drained".equals(until) && status.phase().equals("IN_SYNC") && status.backlog() == 0) {
+                    // Drained means caught up with the source's position read now, not only quiet: a capture that is
+                    // starting again after a lost connection is quiet too, with the last changes still on the server.
                     if (!applyThrough(SourceFence.mark(table), capture, applier)) {
-                        return saveStatus(status(state, log, applier.stats(), 0)); // stopped while waiting: IN_SYNC, slot kept
+                        return saveStatus(status(load(dir).orElseThrow(), log, applier.stats(), 0)); // stopped while waiting: IN_SYNC, slot kept
                     }
+                    status = saveStatus(status(load(dir).orElseThrow(), log, applier.stats(), 0));
+                }
+                if (finish && !stop && "drained".equals(until) && status.phase().equals("IN_SYNC") && status.backlog() == 0) {
                     capture.close();
                     state = load(dir).orElseThrow().with("COMPLETE");
                     dropSlot(state);
@@ -198,9 +203,9 @@ public final class SqlMigration implements AutoCloseable {
     }
 
     private State prepare(RowMapper mapper) {
-        TableDescription existing = SqlTargetTable.describe(target, settings.targetTable());
+        TableDescription existing = SqlTargetTable.describe(target, settings.targetTable(), retry, new DynamoDbErrorClassifier(settings.target()));
         if (existing == null) {
-            SqlTargetTable.create(target, settings.mapping(), settings.targetTable()).forEach(s -> LOG.info("{}", s));
+            SqlTargetTable.create(target, settings.mapping(), settings.targetTable(), retry, new DynamoDbErrorClassifier(settings.target())).forEach(s -> LOG.info("{}", s));
         } else {
             String why = SqlTargetTable.incompatibility(existing, settings.mapping());
             if (why != null) {
@@ -256,7 +261,7 @@ public final class SqlMigration implements AutoCloseable {
             if (System.currentTimeMillis() > end) {
                 throw new CutoverException(ErrorCode.TRANSIENT, "capture from " + table.endpoint().describe() + " did not reach the source's"
                         + " current position (" + fence + ") within " + FENCE_WAIT_MILLIS / 1000 + " s, so the migration was not finished (it stays"
-                        + " IN_SYNC, slot kept): run migrate --until drained --finish again once the source is quiet");
+                        + " IN_SYNC, slot kept): run migrate --until drained again once the source is quiet");
             }
             applier.applyAvailable(10_000);
             sleep(20);

@@ -1,9 +1,14 @@
 package io.cutover.sql.migrate;
 
+import io.cutover.core.retry.ErrorClassifier;
+import io.cutover.core.retry.RetryListener;
+import io.cutover.core.retry.RetryPolicy;
 import io.cutover.sql.mapping.Mapping;
 import io.cutover.sql.mapping.Mapping.Index;
 import io.cutover.sql.mapping.Mapping.KeyAttribute;
 import java.util.ArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,12 +21,15 @@ import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.Projection;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
 /** The DynamoDB table a mapping describes: keys, GSIs (on-demand), and TTL. */
 public final class SqlTargetTable {
+    private static final Logger LOG = LoggerFactory.getLogger(SqlTargetTable.class);
     private SqlTargetTable() {
     }
 
@@ -58,22 +66,41 @@ public final class SqlTargetTable {
     }
 
     /** The table's description, or null when it does not exist. */
-    public static TableDescription describe(DynamoDbClient client, String table) {
-        try {
-            return client.describeTable(b -> b.tableName(table)).table();
-        } catch (ResourceNotFoundException e) {
-            return null;
-        }
+    public static TableDescription describe(DynamoDbClient client, String table, RetryPolicy retry, ErrorClassifier classifier) {
+        return retry.execute("DescribeTable " + table, a -> {
+            try {
+                return client.describeTable(b -> b.tableName(table)).table();
+            } catch (ResourceNotFoundException e) {
+                return null;
+            }
+        }, classifier, RetryListener.NONE);
     }
 
     /** Creates the table and waits until it is active, then turns TTL on. Returns what it did, for the report. */
-    public static List<String> create(DynamoDbClient client, Mapping m, String table) {
+    public static List<String> create(DynamoDbClient client, Mapping m, String table, RetryPolicy retry, ErrorClassifier classifier) {
         List<String> done = new ArrayList<>();
-        client.createTable(createRequest(m, table));
-        client.waiter().waitUntilTableExists(b -> b.tableName(table));
+        // Every call is retried; a retry of a call whose answer was lost finds its work done (the table in use, TTL on).
+        retry.execute("CreateTable " + table, a -> {
+            try {
+                client.createTable(createRequest(m, table));
+            } catch (ResourceInUseException e) {
+                LOG.info("table {} already being created (an earlier attempt whose answer was lost)", table);
+            }
+            return null;
+        }, classifier, RetryListener.NONE);
+        retry.execute("wait for table " + table, a -> client.waiter().waitUntilTableExists(b -> b.tableName(table)), classifier, RetryListener.NONE);
         done.add("created table " + table + " (on-demand" + (m.indexes().isEmpty() ? "" : ", " + m.indexes().size() + " GSIs") + ")");
         m.ttl().ifPresent(ttl -> {
-            client.updateTimeToLive(b -> b.tableName(table).timeToLiveSpecification(s -> s.attributeName(ttl).enabled(true)));
+            retry.execute("UpdateTimeToLive " + table, a -> {
+                try {
+                    client.updateTimeToLive(b -> b.tableName(table).timeToLiveSpecification(s -> s.attributeName(ttl).enabled(true)));
+                } catch (DynamoDbException e) {
+                    if (!String.valueOf(e.getMessage()).contains("already enabled")) {
+                        throw e;
+                    }
+                }
+                return null;
+            }, classifier, RetryListener.NONE);
             done.add("TTL on attribute " + ttl);
         });
         return done;
