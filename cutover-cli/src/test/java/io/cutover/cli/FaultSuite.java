@@ -81,8 +81,8 @@ final class FaultSuite {
         org.junit.jupiter.api.Assertions.assertTrue(verify.out().contains("IDENTICAL"), verify.out());
     }
 
-    /** Kills per source in the default run; {@code -Dcutover.faults.kills=20} (or more) for the full schedule the issue asks for. */
-    static final int DEFAULT_KILLS = 6;
+    /** Kills per source in the default run (the issue's 20); {@code -Dcutover.faults.kills=N} for fewer or more. */
+    static final int DEFAULT_KILLS = 20;
 
     /**
      * Carries out a seeded kill schedule over a child {@code cutover migrate ARGS} (no API faults: the kills
