@@ -66,9 +66,12 @@ public final class ArchiveFileWriter implements AutoCloseable {
     public void change(ChangeRecord c) {
         firstSeq = Math.min(firstSeq, c.logSequence());
         lastSeq = Math.max(lastSeq, c.logSequence());
-        firstTime = Math.min(firstTime, c.sourceTimeMillis());
-        lastTime = Math.max(lastTime, c.sourceTimeMillis());
-        line("{\"seq\":" + c.logSequence() + ",\"op\":\"" + c.operation() + "\",\"time\":" + c.sourceTimeMillis() + ",\"key\":"
+        // Timed by Cutover's capture clock (milliseconds): DynamoDB Streams round the source's own time (to the second on
+        // the service, to the minute on DynamoDB Local), too coarse to place a change between two writes a second apart.
+        firstTime = Math.min(firstTime, c.capturedAtMillis());
+        lastTime = Math.max(lastTime, c.capturedAtMillis());
+        line("{\"seq\":" + c.logSequence() + ",\"op\":\"" + c.operation() + "\",\"time\":" + c.capturedAtMillis()
+                + ",\"sourceTime\":" + c.sourceTimeMillis() + ",\"key\":"
                 + DynamoDbJson.write(c.key()) + (c.image() == null ? "" : ",\"image\":" + DynamoDbJson.write(c.image())) + "}");
     }
 

@@ -3,8 +3,8 @@ package io.cutover.core.archive;
 import java.time.Instant;
 
 /**
- * Where a restore stops: at a time (every change captured at or before it, to the archive's precision of one second
- * for a DynamoDB source) or at a log position (every change with a log sequence up to it).
+ * Where a restore stops: at a time (every change Cutover captured at or before it: the capture clock is precise to the
+ * millisecond and trails the write by the capture lag) or at a log position (every change with a log sequence up to it, exact).
  */
 public record RestorePoint(Long timeMillis, Long sequence) {
     public RestorePoint {
