@@ -17,6 +17,18 @@ import picocli.CommandLine.Option;
                 "snapshot: a base snapshot of the table at a recorded change-log position; sync: append the change log's new changes."},
         subcommands = {ArchiveCommand.Snapshot.class, ArchiveCommand.Sync.class})
 public final class ArchiveCommand {
+    /** The two folders both subcommands name: the migration's state directory and the archive. */
+    static final class Folders {
+        @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = ".cutover/migrate", description = "The migration's state directory (default: ${DEFAULT-VALUE}).")
+        Path stateDir;
+
+        @Option(names = "--archive", required = true, paramLabel = "DIR", description = "The archive folder (local; snapshot creates it).")
+        Path archive;
+
+        Path changeLog() {
+            return stateDir.resolve("changes.db");
+        }
+    }
 
     /** {@code cutover archive snapshot}. */
     @Command(name = "snapshot", mixinStandardHelpOptions = true, sortOptions = false,
@@ -32,11 +44,8 @@ public final class ArchiveCommand {
         @Option(names = "--source-table", required = true, paramLabel = "NAME", description = "The migration's source table.")
         String sourceTable;
 
-        @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = ".cutover/migrate", description = "The migration's state directory (default: ${DEFAULT-VALUE}).")
-        Path stateDir;
-
-        @Option(names = "--archive", required = true, paramLabel = "DIR", description = "The archive folder (local; created if absent).")
-        Path archive;
+        @Mixin
+        Folders folders;
 
         @Option(names = "--segments", paramLabel = "N", defaultValue = "4", description = "Scan segments read at once (default: ${DEFAULT-VALUE}).")
         int segments;
@@ -48,7 +57,7 @@ public final class ArchiveCommand {
 
         @Override
         public Integer call() {
-            ArchiveEntry e = new DynamoDbArchiveSnapshot(connection.source(), sourceTable, stateDir.resolve("changes.db"), archive, segments,
+            ArchiveEntry e = new DynamoDbArchiveSnapshot(connection.source(), sourceTable, folders.changeLog(), folders.archive, segments,
                     System::currentTimeMillis).run();
             printer().result(e, x -> String.format(Locale.ROOT, "Snapshot %s: %,d items, %,d bytes, at log position %d;"
                     + " restorable from %s%n", x.name(), x.count(), x.bytes(), x.firstSequence(), Instant.ofEpochMilli(x.readAtMillis())));
@@ -64,11 +73,8 @@ public final class ArchiveCommand {
         @Mixin
         OutputOptions output;
 
-        @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = ".cutover/migrate", description = "The migration's state directory (default: ${DEFAULT-VALUE}).")
-        Path stateDir;
-
-        @Option(names = "--archive", required = true, paramLabel = "DIR", description = "The archive folder that snapshot started.")
-        Path archive;
+        @Mixin
+        Folders folders;
 
         @Option(names = "--segment-changes", paramLabel = "N", defaultValue = "100000", description = "Changes per segment file at most (default: ${DEFAULT-VALUE}).")
         int segmentChanges;
@@ -80,7 +86,7 @@ public final class ArchiveCommand {
 
         @Override
         public Integer call() {
-            ArchiveSync.Result r = new ArchiveSync(stateDir.resolve("changes.db"), archive, segmentChanges, System::currentTimeMillis).run();
+            ArchiveSync.Result r = new ArchiveSync(folders.changeLog(), folders.archive, segmentChanges, System::currentTimeMillis).run();
             printer().result(r, x -> String.format(Locale.ROOT, "Synced %,d changes in %d segments (%,d bytes, %.1f bytes/change);"
                             + " archive holds the log up to position %d, restorable up to %s%n", x.changes(), x.segments(), x.bytes(),
                     x.changes() == 0 ? 0.0 : (double) x.bytes() / x.changes(), x.syncedSequence(), Instant.ofEpochMilli(x.syncedAtMillis())));
