@@ -2,6 +2,9 @@ package io.cutover.cli;
 
 import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
+import io.cutover.core.archive.ArchiveFileReader;
+import io.cutover.core.archive.ArchiveManifest;
+import io.cutover.core.archive.ChangeFinder;
 import io.cutover.core.archive.RestorePoint;
 import io.cutover.core.result.VerifyResult;
 import io.cutover.dynamodb.DynamoDbRestore;
@@ -9,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,6 +42,10 @@ public final class RestoreCommand implements Callable<Integer>, CutoverCli.Print
 
     @Option(names = "--to-position", paramLabel = "SEQ", description = "Restore up to and including this change-log sequence.")
     Long toPosition;
+
+    @Option(names = "--before-change", paramLabel = "ATTR=VALUE[,...]", description = {"Restore to just before the first archived change"
+            + " whose key (or new image) has these values, for example 'pk=order#42' (the way to undo a bad write)."})
+    String beforeChange;
 
     @Option(names = "--target-table", required = true, paramLabel = "NAME", description = "The new table to restore into (must not exist).")
     String targetTable;
@@ -91,8 +99,17 @@ public final class RestoreCommand implements Callable<Integer>, CutoverCli.Print
     }
 
     private RestorePoint point() {
-        if ((toTime == null) == (toPosition == null)) {
-            throw new CutoverException(ErrorCode.CONFIG_INVALID, "give exactly one of --to-time 2026-12-01T10:15:30Z and --to-position SEQ");
+        if ((toTime == null ? 0 : 1) + (toPosition == null ? 0 : 1) + (beforeChange == null ? 0 : 1) != 1) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "give exactly one of --to-time 2026-12-01T10:15:30Z, --to-position SEQ"
+                    + " and --before-change ATTR=VALUE");
+        }
+        if (beforeChange != null) {
+            Map<String, String> match = ChangeFinder.parse("--before-change", beforeChange);
+            long seq = new ChangeFinder(ArchiveManifest.require(archive), new ArchiveFileReader(archive)).first(match)
+                    .orElseThrow(() -> new CutoverException(ErrorCode.CONFIG_INVALID, "no archived change matches --before-change '"
+                            + beforeChange + "': check the attribute names and values (numbers as written, strings without quotes)"));
+            printer().note("the first change matching " + beforeChange + " is log position " + seq + "; restoring to position " + (seq - 1));
+            return RestorePoint.atSequence(seq - 1);
         }
         if (toPosition != null) {
             return RestorePoint.atSequence(toPosition);

@@ -131,6 +131,16 @@ class RestoreStateTest {
     }
 
     @Test
+    void findsTheFirstChangeAfterTheBaseThatMatchesOnTheKeyOrTheImage() {
+        ChangeFinder finder = new ChangeFinder(manifest, new ArchiveFileReader(dir));
+        assertEquals(4L, finder.first(ChangeFinder.parse("--before-change", "pk=b")).orElseThrow(), "the delete of b, not the base");
+        assertEquals(3L, finder.first(ChangeFinder.parse("--before-change", "pk=a")).orElseThrow(), "seq 1 is before the base");
+        assertEquals(5L, finder.first(ChangeFinder.parse("--before-change", "v=3")).orElseThrow(), "matched on the image");
+        assertTrue(finder.first(Map.of("pk", "zzz")).isEmpty());
+        assertEquals(ErrorCode.CONFIG_INVALID, assertThrows(CutoverException.class, () -> ChangeFinder.parse("--before-change", "pk")).code());
+    }
+
+    @Test
     void aFinishedStateIsReusedAndAnotherRestoresStateIsRefused() {
         Path file = dir.resolve("reuse.db");
         stateAt(RestorePoint.atSequence(6), file);
