@@ -117,6 +117,7 @@ class RestoreIT {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         List<Instant> instants = new ArrayList<>();
         List<Map<String, Integer>> expected = new ArrayList<>();
+        String syncOut;
         try (DynamoDbMigration migration = new DynamoDbMigration(settings, src, "restore-replica", false, false,
                 DynamoDbMigration.LiveOptions.defaults().withLogRetention(Duration.ZERO))) {
             Future<MigrationStatus> running = pool.submit(() -> migration.run(null, CopyProgress.NONE, last::set));
@@ -138,6 +139,7 @@ class RestoreIT {
             awaitCaptured(last, running, writes - 20);
             CliRun sync = CliRun.of("archive", "sync", "--state-dir", state.toString(), "--archive", archive.toString(), "--output", "json");
             assertEquals(0, sync.exitCode(), sync.all());
+            syncOut = sync.out();
             assertTrue(sync.out().contains("\"changes\" : " + (writes - 20)) || sync.out().contains("\"changes\":" + (writes - 20)),
                     "every change after the snapshot's position is archived once: " + sync.all());
             migration.requestStop();
@@ -164,7 +166,7 @@ class RestoreIT {
                 "--target-table", "restored-undo", "--state-dir", tmp.resolve("undo").toString(), "--no-progress");
         assertEquals(0, undo.exitCode(), undo.all());
         assertEquals(expected.get(4), table("restored-undo"), "restored to just before the bad write");
-        System.out.println(plan.out() + undo.out()); // figures, in the failsafe output file
+        System.out.println(syncOut + plan.out() + undo.out()); // figures, in the failsafe output file
         assertTrue(!expected.get(0).equals(expected.get(4)), "the writer changed the table between the first and last instants");
 
         Instant beforeSnapshot = instants.get(0).minusSeconds(60);

@@ -56,6 +56,11 @@ class RestoreKillResumeIT {
         assertEquals(0, again.exitCode(), again.all());
         System.out.println(again.out()); // figures for docs/restore.md, in the failsafe output file
         assertTrue(TableComparison.compare(client, src, client, dst).identical(), "the restored table equals the snapshot's table");
+        // A figure for docs/restore.md: an uninterrupted restore of the same archive, items written per second.
+        CliRun whole = CliRun.of("restore", "--endpoint-url", url, "--archive", archive.toString(), "--to-position", "0",
+                "--target-table", dst + "-2", "--state-dir", tmp.resolve("restore-2").toString(), "--no-progress");
+        assertEquals(0, whole.exitCode(), whole.all());
+        System.out.println(whole.out());
         client.close();
     }
 
