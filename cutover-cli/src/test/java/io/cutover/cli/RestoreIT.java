@@ -169,6 +169,11 @@ class RestoreIT {
         System.out.println(syncOut + plan.out() + undo.out()); // figures, in the failsafe output file
         assertTrue(!expected.get(0).equals(expected.get(4)), "the writer changed the table between the first and last instants");
 
+        CliRun exists = CliRun.of("restore", "--endpoint-url", url, "--archive", archive.toString(), "--to-time", instants.get(1).toString(),
+                "--target-table", "restored-0", "--state-dir", tmp.resolve("exists").toString());
+        assertEquals(3, exists.exitCode(), "a restore never writes into a table it did not create: " + exists.all());
+        assertEquals(expected.get(0), table("restored-0"), "the existing table is untouched");
+
         Instant beforeSnapshot = instants.get(0).minusSeconds(60);
         CliRun early = CliRun.of("restore", "--endpoint-url", url, "--archive", archive.toString(), "--to-time", beforeSnapshot.toString(),
                 "--target-table", "restored-early", "--state-dir", tmp.resolve("early").toString());

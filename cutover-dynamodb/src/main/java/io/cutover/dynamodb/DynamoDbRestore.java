@@ -91,11 +91,11 @@ public final class DynamoDbRestore implements AutoCloseable {
         long started = System.nanoTime();
         RestoreState.Summary s = summary();
         DynamoDbTableDefinitions tables = new DynamoDbTableDefinitions(client, settings.target(), retry);
-        FileCheckpointStore checkpoints = new FileCheckpointStore(settings.stateDir().resolve("checkpoints"));
         Optional<TableDescription> existing = tables.describe(settings.targetTable());
         if (existing.isEmpty()) {
+            state.markCreating(settings.targetTable());
             tables.create(new SourceTable(tableDescription(), Optional.empty(), List.of(), List.of()), settings.targetTable(), false);
-        } else if (checkpoints.loadAll("restore").isEmpty()) {
+        } else if (!state.creates(settings.targetTable())) {
             throw new CutoverException(ErrorCode.TARGET_INCOMPATIBLE, "--target-table " + settings.targetTable() + " already exists:"
                     + " a restore writes into a new table; pick another name or delete it");
         }
@@ -103,7 +103,7 @@ public final class DynamoDbRestore implements AutoCloseable {
         try (FileDeadLetterSink dead = new FileDeadLetterSink(settings.stateDir().resolve("dead-letters.jsonl"));
              DynamoDbBatchWriter writer = new DynamoDbBatchWriter(client, settings.targetTable(), settings.writeConcurrency(),
                      new Throttle(0), retry, new DynamoDbErrorClassifier(settings.target()), dead, progress::written)) {
-            copier = new BulkCopier(checkpoints, "restore", writer, settings.parallelism(), new Throttle(0), progress);
+            copier = new BulkCopier(new FileCheckpointStore(settings.stateDir().resolve("checkpoints")), "restore", writer, settings.parallelism(), new Throttle(0), progress);
             BulkCopyStats stats = copier.run(state.units(Math.max(1, settings.parallelism() * 4)));
             String status = stats.stopped() ? "stopped" : stats.deadLettered() > 0 ? "completed with dead letters" : "completed";
             return result(status, s, stats.items() + stats.resumedItems(), (System.nanoTime() - started) / 1e9);

@@ -89,7 +89,7 @@ public final class RestoreState implements VerifySide, AutoCloseable {
         try {
             try (Statement s = db.createStatement()) {
                 s.execute("DELETE FROM items");
-                s.execute("DELETE FROM meta");
+                s.execute("DELETE FROM meta WHERE k <> 'creates'");
             }
             putMeta("plan", planId);
             long[] n = new long[2];
@@ -129,6 +129,21 @@ public final class RestoreState implements VerifySide, AutoCloseable {
         } catch (SQLException e) {
             throw failure("build", e);
         }
+    }
+
+    /** Records, before the table is created, that this restore creates it: a rerun may then write into it. */
+    public synchronized void markCreating(String table) {
+        try {
+            putMeta("creates", table);
+            db.commit();
+        } catch (SQLException e) {
+            throw failure("write", e);
+        }
+    }
+
+    /** Whether this restore created (or was creating) {@code table}. */
+    public synchronized boolean creates(String table) {
+        return table.equals(meta("creates"));
     }
 
     private int pending;

@@ -149,6 +149,11 @@ class RestoreStateTest {
             assertNull(s.lookup(key("zzz")));
             assertEquals(3, Integer.parseInt(s.lookup(key("b")).get("v").n()));
             assertEquals(ErrorCode.STATE_CONFLICT, assertThrows(CutoverException.class, () -> s.built("other")).code());
+            assertTrue(!s.creates("t2"), "nothing created yet");
+            s.markCreating("t2");
+        }
+        try (RestoreState s = RestoreState.open(file, List.of("pk"))) {
+            assertTrue(s.creates("t2") && !s.creates("t3"), "a rerun knows which table it was creating");
         }
     }
 }
