@@ -18,6 +18,9 @@ public final class ArchiveSync {
     public record Result(int segments, long changes, long bytes, long syncedSequence, long syncedAtMillis) {
     }
 
+    private static final int PAGE = 1000;
+    private static final long PAGE_BYTES = 16L << 20;
+
     private final Path logFile;
     private final Path archive;
     private final int maxPerSegment;
@@ -45,14 +48,18 @@ public final class ArchiveSync {
             long after = manifest.syncedSequence();
             refuseGap(log, after);
             while (after < upTo) {
-                List<ChangeRecord> page = log.read(after, maxPerSegment);
-                page = page.stream().filter(c -> c.logSequence() <= upTo).toList();
+                List<ChangeRecord> page = read(log, after, upTo, maxPerSegment);
                 if (page.isEmpty()) {
                     break;
                 }
-                String name = String.format("changes-%020d-%020d.jsonl.gz", page.get(0).logSequence(), page.get(page.size() - 1).logSequence());
+                String name = String.format("changes-%020d.jsonl.gz", page.get(0).logSequence());
                 try (ArchiveFileWriter w = new ArchiveFileWriter(archive.resolve(name), ArchiveEntry.Kind.CHANGES)) {
-                    page.forEach(w::change);
+                    // Pages of at most 1,000 changes or 16 MiB of items: memory stays flat however large a segment is.
+                    while (!page.isEmpty()) {
+                        page.forEach(w::change);
+                        after = page.get(page.size() - 1).logSequence();
+                        page = w.count() >= maxPerSegment ? List.of() : read(log, after, upTo, maxPerSegment - w.count());
+                    }
                     ArchiveEntry entry = w.finish(0, 0, readAt);
                     manifest = manifest.with(entry);
                     manifest.save(archive);
@@ -60,12 +67,16 @@ public final class ArchiveSync {
                     changes += entry.count();
                     bytes += entry.bytes();
                 }
-                after = page.get(page.size() - 1).logSequence();
             }
             manifest = manifest.syncedAt(readAt);
             manifest.save(archive);
             return new Result(segments, changes, bytes, manifest.syncedSequence(), readAt);
         }
+    }
+
+    private static List<ChangeRecord> read(SqliteChangeLog log, long after, long upTo, long room) {
+        int limit = (int) Math.min(PAGE, room);
+        return log.read(after, limit, PAGE_BYTES).stream().filter(c -> c.logSequence() <= upTo).toList();
     }
 
     /**

@@ -68,6 +68,7 @@ class ArchiveSyncTest {
         long[] seen = {0};
         m.changes().forEach(e -> new ArchiveFileReader(dir.resolve("a")).changes(e, c -> assertEquals(++seen[0], c.sequence())));
         assertEquals(30, seen[0]);
+        assertTrue(m.changes().stream().allMatch(e -> e.count() <= 10), "no segment holds more than --segment-changes");
     }
 
     @Test
