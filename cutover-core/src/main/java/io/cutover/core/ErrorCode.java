@@ -45,6 +45,8 @@ public enum ErrorCode {
     CONDITION_FAILED(4, false),
     /** A cut-over switch was refused because its gates did not pass (lag, verify, dead letters); --force overrides. */
     GATES_REFUSED(5, false),
+    /** A restore archive file is missing, truncated or does not match its checksum; the message names the file. */
+    ARCHIVE_CORRUPT(3, false),
     /** Retries were exhausted. */
     RETRIES_EXHAUSTED(4, false),
     /** The run was stopped by the user (Ctrl-C, SIGTERM). */

@@ -68,6 +68,26 @@ public final class SqliteChangeLog implements ChangeLog {
     }
 
     /**
+     * Opens an existing log read-only, for a second process (the archive) while a migration appends to it: it
+     * creates nothing, never prunes, and waits up to 10 s for a writer's lock. Its counters are those at open.
+     */
+    public static SqliteChangeLog openForReading(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, "no change log at " + file
+                    + ": pass the --state-dir of a DynamoDB migration (cutover migrate --state-dir)");
+        }
+        try {
+            org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+            config.setReadOnly(true);
+            config.setBusyTimeout(10_000);
+            Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), config.toProperties());
+            return new SqliteChangeLog(db, file, Duration.ZERO, System::currentTimeMillis);
+        } catch (SQLException e) {
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot read the change log " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * @param retention how long a change is kept after the target acknowledged it; zero keeps every change
      * @param clock     milliseconds since the epoch, replaced in tests
      */
