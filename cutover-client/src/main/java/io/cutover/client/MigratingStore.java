@@ -75,6 +75,8 @@ public final class MigratingStore implements Store, AutoCloseable {
     private final HybridClock clock;
     private final AtomicLong olderRefused = new AtomicLong();
     private final AtomicLong deferredSwitches = new AtomicLong();
+    private final AtomicLong epochRedos = new AtomicLong();
+    private static final int MAX_EPOCH_ROUNDS = 5;
     /** Intents of writes in flight, per site: entries that owe nothing yet, so reports and gates do not count them. */
     private final Map<Site, java.util.Set<Long>> inFlight = new EnumMap<>(Map.of(Site.SOURCE, java.util.concurrent.ConcurrentHashMap.newKeySet(),
             Site.TARGET, java.util.concurrent.ConcurrentHashMap.newKeySet()));
@@ -223,7 +225,7 @@ public final class MigratingStore implements Store, AutoCloseable {
                 .toList();
         write(keys, primary -> {
             for (int round = 0; round < MAX_VERSION_ROUNDS; round++) {
-                if (stores.get(primary).transactIfNewer(writes, clock.next(), versionAttribute)) {
+                if (stores.get(primary).transactIfNewer(writes, nextVersion(), versionAttribute)) {
                     return primary;
                 }
                 keys.forEach(k -> observeStored(primary, k));
@@ -246,7 +248,7 @@ public final class MigratingStore implements Store, AutoCloseable {
                                                      Function<io.cutover.core.version.Version, Map<String, AttributeValue>> itemAt,
                                                      Condition condition) {
         for (int round = 0; round < MAX_VERSION_ROUNDS; round++) {
-            Map<String, AttributeValue> item = itemAt.apply(clock.next());
+            Map<String, AttributeValue> item = itemAt.apply(nextVersion());
             if (stores.get(site).putIfNewer(item, versionAttribute, condition)) {
                 return item;
             }
@@ -261,7 +263,7 @@ public final class MigratingStore implements Store, AutoCloseable {
 
     private Map<String, AttributeValue> updateVersioned(Site site, Map<String, AttributeValue> key, Update update, Condition condition) {
         for (int round = 0; round < MAX_VERSION_ROUNDS; round++) {
-            Optional<Map<String, AttributeValue>> after = stores.get(site).updateIfNewer(key, update, clock.next(), versionAttribute,
+            Optional<Map<String, AttributeValue>> after = stores.get(site).updateIfNewer(key, update, nextVersion(), versionAttribute,
                     condition);
             if (after.isPresent()) {
                 return after.get();
@@ -271,8 +273,36 @@ public final class MigratingStore implements Store, AutoCloseable {
         throw versionRace(site, key);
     }
 
+    /** A fresh version in this instance's epoch: the registry version of the phase it runs (decision 0075). */
+    private io.cutover.core.version.Version nextVersion() {
+        return clock.next(phaseVersion);
+    }
+
+    /**
+     * After a refusal on the site of record: the stored version is newer. If it belongs to a later epoch, this
+     * instance is running a phase the registry has left (another instance already wrote under the next one), so the
+     * operation is done again under the new phase ({@link EpochBehind}); otherwise the clock overtakes it.
+     */
     private void observeStored(Site site, Map<String, AttributeValue> key) {
-        clock.observe(stores.get(site).get(key).flatMap(versionAttribute::versionOf).orElse(null));
+        String stored = stores.get(site).get(key).flatMap(versionAttribute::versionOf).orElse(null);
+        long epoch = io.cutover.core.version.Version.epochOf(stored);
+        if (epoch > phaseVersion) {
+            throw new EpochBehind(epoch);
+        }
+        clock.observe(stored);
+    }
+
+    /**
+     * Thrown inside a write when a site holds a version of a later epoch than the write's: the write ran on the site
+     * of record of a phase the registry has left. {@link #write} takes the new phase and does the operation again.
+     */
+    private static final class EpochBehind extends RuntimeException {
+        final long epoch;
+
+        EpochBehind(long epoch) {
+            super("a later epoch (" + epoch + ") is stored", null, false, false);
+            this.epoch = epoch;
+        }
     }
 
     private CutoverException versionRace(Site site, Map<String, AttributeValue> key) {
@@ -283,6 +313,15 @@ public final class MigratingStore implements Store, AutoCloseable {
     /** The secondary's write: the primary's item as it is now, under the version rule (a refusal means it holds newer). */
     private void replicate(Site secondary, Map<String, AttributeValue> image) {
         if (!stores.get(secondary).putIfNewer(image, versionAttribute)) {
+            // Refused: the secondary holds a newer version. One of a later epoch means the new site of record already
+            // took writes of this key while this write ran on the old one: do it again there, or its effect (an
+            // increment, say) would be lost on the site that now counts.
+            String stored = stores.get(secondary).get(keyOf(image)).flatMap(versionAttribute::versionOf).orElse(null);
+            long mine = io.cutover.core.version.Version.epochOf(versionAttribute.versionOf(image).orElse(null));
+            long theirs = io.cutover.core.version.Version.epochOf(stored);
+            if (theirs > mine) {
+                throw new EpochBehind(theirs);
+            }
             olderRefused.incrementAndGet();
         }
     }
@@ -344,6 +383,50 @@ public final class MigratingStore implements Store, AutoCloseable {
      */
     private <T> T write(List<Map<String, AttributeValue>> allKeys, Function<Site, T> onPrimary,
                         java.util.function.BiConsumer<Site, T> onSecondary) {
+        for (int round = 0; ; round++) {
+            try {
+                return writeOnce(allKeys, onPrimary, onSecondary);
+            } catch (EpochBehind e) {
+                epochRedos.incrementAndGet();
+                if (round >= MAX_EPOCH_ROUNDS) {
+                    throw new CutoverException(ErrorCode.TRANSIENT, "the write of " + journalKey(allKeys.get(0)) + " ran in registry version "
+                            + phaseVersion + " but the other site already holds writes of version " + e.epoch + ", and this instance"
+                            + " could not take that phase (" + MAX_EPOCH_ROUNDS + " tries): check that it can read the registry; try again");
+                }
+                catchUp(e.epoch);
+            }
+        }
+    }
+
+    /** Takes the registry's phase of at least {@code epoch} before an operation is done again; bounded, outside every lock. */
+    private void catchUp(long epoch) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        watcher.refresh();
+        while (phaseVersion < epoch && System.nanoTime() < deadline) {
+            RegistryEntry now = watcher.current();
+            if (now.version() >= epoch) {
+                applyPhase(now.phase(), now.version());
+            }
+            if (phaseVersion >= epoch) {
+                break;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new CutoverException(ErrorCode.INTERRUPTED, "interrupted while taking the registry's new phase", ie);
+            }
+            watcher.refresh();
+        }
+    }
+
+    /** Operations done again because another site already held a later epoch's write (see {@link EpochBehind}). */
+    public long epochRedos() {
+        return epochRedos.get();
+    }
+
+    private <T> T writeOnce(List<Map<String, AttributeValue>> allKeys, Function<Site, T> onPrimary,
+                            java.util.function.BiConsumer<Site, T> onSecondary) {
         Map<String, Map<String, AttributeValue>> byJournalKey = new java.util.LinkedHashMap<>();
         allKeys.forEach(k -> byJournalKey.putIfAbsent(journalKey(k), k));
         List<String> journalKeys = List.copyOf(byJournalKey.keySet());
@@ -394,6 +477,11 @@ public final class MigratingStore implements Store, AutoCloseable {
         T result;
         try {
             result = onPrimary.apply(primary);
+        } catch (EpochBehind e) {
+            if (secondary.isPresent() && !behind) {
+                complete(secondary.get(), journalKeys, intents); // refused: nothing was written, nothing is owed
+            }
+            throw e;
         } catch (CutoverException e) {
             if (e.code() == ErrorCode.CONDITION_FAILED && secondary.isPresent() && !behind) {
                 complete(secondary.get(), journalKeys, intents); // nothing was written: nothing is owed
@@ -413,6 +501,11 @@ public final class MigratingStore implements Store, AutoCloseable {
             onSecondary.accept(s, result);
             complete(s, journalKeys, intents);
             secondaryWrites.incrementAndGet();
+        } catch (EpochBehind e) {
+            // The write landed on the old site of record only; the operation is done again under the new phase, and the
+            // old site receives that result, so nothing from this attempt is owed.
+            complete(s, journalKeys, intents);
+            throw e;
         } catch (RuntimeException e) {
             intents.forEach(id -> journals.get(s).recordFailure(id, e.getMessage()));
             secondaryFailures.incrementAndGet();

@@ -31,8 +31,13 @@ public final class HybridClock {
         return instance;
     }
 
-    /** A version newer than every version this clock handed out or observed. */
-    public synchronized Version next() {
+    /** A version of epoch 0 newer than every version this clock handed out or observed. */
+    public Version next() {
+        return next(0);
+    }
+
+    /** A version in {@code epoch} (the registry version of the writer's phase) whose clock part is newer than every one handed out or observed. */
+    public synchronized Version next(long epoch) {
         long wall = wallMillis.getAsLong();
         if (wall > millis) {
             millis = wall;
@@ -43,7 +48,7 @@ public final class HybridClock {
             millis++;
             counter = 0;
         }
-        return new Version(millis, counter, instance);
+        return new Version(epoch, millis, counter, instance);
     }
 
     /** Makes every later {@link #next} newer than {@code seen} (the encoded version read from a store). */
