@@ -1,14 +1,11 @@
 package io.cutover.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.cutover.dynamodb.TableComparison;
 import io.cutover.local.LocalDynamoDb;
 import io.cutover.local.LocalTables;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -46,12 +43,7 @@ class DynamoDbKillScheduleFaultIT {
                 writer.join();
             }
             assertTrue(landed >= FaultSuite.DEFAULT_KILLS / 2, "only " + landed + " kills landed in a running child");
-            List<String> drain = new ArrayList<>(args);
-            drain.addAll(List.of("--until", "drained", "--output", "json"));
-            CliRun last = CliRun.of(drain.toArray(String[]::new));
-            assertEquals(0, last.exitCode(), last.all());
-            JsonNode status = FaultSuite.JSON.readTree(last.out());
-            FaultSuite.assertEveryChangeCounted(status);
+            FaultSuite.drainAndAssertCounted(args);
             TableComparison.Result cmp = TableComparison.compare(client, src, client, dst);
             assertTrue(cmp.identical(), "seed " + seed + ": " + cmp);
         }

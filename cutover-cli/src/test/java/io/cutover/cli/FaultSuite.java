@@ -177,4 +177,19 @@ final class FaultSuite {
         System.out.println("child faults: " + summary);
         return ic[1] == 0 ? 0 : (double) ic[0] / ic[1];
     }
+
+    /**
+     * After a kill schedule: the same command once more with {@code --until drained}; asserts it ends 0 in IN_SYNC with
+     * every captured change counted, and returns its status.
+     */
+    static JsonNode drainAndAssertCounted(List<String> args) throws Exception {
+        List<String> drain = new java.util.ArrayList<>(args);
+        drain.addAll(List.of("--until", "drained", "--output", "json"));
+        CliRun last = CliRun.of(drain.toArray(String[]::new));
+        org.junit.jupiter.api.Assertions.assertEquals(0, last.exitCode(), last.all());
+        JsonNode status = JSON.readTree(last.out());
+        org.junit.jupiter.api.Assertions.assertEquals("IN_SYNC", status.get("phase").asText());
+        assertEveryChangeCounted(status);
+        return status;
+    }
 }

@@ -1,9 +1,7 @@
 package io.cutover.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
@@ -11,7 +9,6 @@ import io.cutover.local.LocalDynamoDb;
 import io.cutover.local.LocalTables;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
@@ -47,13 +44,7 @@ class MongoKillScheduleFaultIT {
             }
             assertTrue(landed >= FaultSuite.DEFAULT_KILLS / 2, "only " + landed + " kills landed in a running child");
             assertTrue(writer.failure() == null, String.valueOf(writer.failure()));
-            List<String> drain = new ArrayList<>(args);
-            drain.addAll(List.of("--until", "drained", "--output", "json"));
-            CliRun last = CliRun.of(drain.toArray(String[]::new));
-            assertEquals(0, last.exitCode(), last.all());
-            JsonNode status = FaultSuite.JSON.readTree(last.out());
-            assertEquals("IN_SYNC", status.get("phase").asText());
-            FaultSuite.assertEveryChangeCounted(status);
+            FaultSuite.drainAndAssertCounted(args);
             FaultSuite.assertMongoIdentical(mongo.uri("shop"), table, db.endpoint(), state, seed);
         }
     }

@@ -3,7 +3,6 @@ package io.cutover.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.cutover.local.LocalDynamoDb;
 import io.cutover.local.LocalTables;
 import io.cutover.sql.demo.EmbeddedPostgresServer;
@@ -13,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -73,13 +71,7 @@ class PostgresKillScheduleFaultIT {
             }
             assertTrue(writerFailure.get() == null, String.valueOf(writerFailure.get()));
             assertTrue(landed >= FaultSuite.DEFAULT_KILLS / 2, "only " + landed + " kills landed in a running child");
-            List<String> drain = new ArrayList<>(args);
-            drain.addAll(List.of("--until", "drained", "--output", "json"));
-            CliRun last = CliRun.of(drain.toArray(String[]::new));
-            assertEquals(0, last.exitCode(), last.all());
-            JsonNode status = FaultSuite.JSON.readTree(last.out());
-            assertEquals("IN_SYNC", status.get("phase").asText());
-            FaultSuite.assertEveryChangeCounted(status);
+            FaultSuite.drainAndAssertCounted(args);
             CliRun verify = CliRun.of("verify", "--source", pg.uri("kills_db"), "--source-table", "integration_logs", "--target-table", target,
                     "--mapping", mapping.toString(), "--endpoint-url", dynamo.endpoint().toString(), "--state-dir",
                     dir.resolve("verify").toString(), "--no-progress");
