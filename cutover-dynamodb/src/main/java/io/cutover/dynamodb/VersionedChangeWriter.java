@@ -11,6 +11,7 @@ import io.cutover.core.retry.ErrorClassifier;
 import io.cutover.core.retry.RetryListener;
 import io.cutover.core.retry.RetryPolicy;
 import io.cutover.core.throttle.Throttle;
+import io.cutover.core.version.Version;
 import io.cutover.core.version.VersionAttribute;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.LongAdder;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 /**
  * Applies changes to a DynamoDB table under the version rule
@@ -56,6 +58,8 @@ public final class VersionedChangeWriter implements ChangeWriter, AutoCloseable 
     private final ExecutorService pool;
     private final LongAdder olderRefused = new LongAdder();
     private final LongAdder landed = new LongAdder();
+    private final LongAdder conflicts = new LongAdder();
+    private volatile DeadLetterSink conflictList;
 
     public VersionedChangeWriter(DynamoDbClient client, String table, VersionAttribute version, int concurrency, Throttle throttle,
                                  RetryPolicy retry, ErrorClassifier classifier, DeadLetterSink deadLetters) {
@@ -96,6 +100,23 @@ public final class VersionedChangeWriter implements ChangeWriter, AutoCloseable 
         return olderRefused.sum();
     }
 
+    /**
+     * Lists every refused change that is a true conflict (see {@link #conflicts}) in {@code sink}: the key, and the two
+     * versions in the reason, never the values. Set before the first {@link #apply}.
+     */
+    public void listConflictsIn(DeadLetterSink sink) {
+        this.conflictList = sink;
+    }
+
+    /**
+     * Refused changes that were true conflicts: the table held a strictly newer version written by another instance and a
+     * different value, so one key was changed by two writers within the lag window and the newer won (an echo of the
+     * other direction carries the same version, and one writer's own stale record the same instance: neither counts).
+     */
+    public long conflicts() {
+        return conflicts.sum();
+    }
+
     /** Changes written. */
     public long landed() {
         return landed.sum();
@@ -107,18 +128,21 @@ public final class VersionedChangeWriter implements ChangeWriter, AutoCloseable 
         Map<String, AttributeValue> values = v.map(version::values).orElse(null);
         long bytes = c.image() == null ? 0 : ItemSize.wire(c.image());
         try {
+            Map<String, AttributeValue>[] stored = new Map[1];
             boolean wrote = retry.execute(c.operation() + " " + table, attempt -> {
                 throttle.acquire(1);
                 try {
                     if (c.operation() == ChangeRecord.Operation.PUT) {
                         client.putItem(b -> b.tableName(table).item(c.image()).conditionExpression(condition)
-                                .expressionAttributeNames(version.names()).expressionAttributeValues(values));
+                                .expressionAttributeNames(version.names()).expressionAttributeValues(values)
+                                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
                     } else {
                         client.deleteItem(b -> b.tableName(table).key(c.key()).conditionExpression(condition)
                                 .expressionAttributeNames(version.names()));
                     }
                     return true;
                 } catch (ConditionalCheckFailedException newer) {
+                    stored[0] = newer.hasItem() ? newer.item() : null;
                     return false;
                 }
             }, classifier, (failure, n) -> {
@@ -128,6 +152,7 @@ public final class VersionedChangeWriter implements ChangeWriter, AutoCloseable 
             });
             if (!wrote) {
                 olderRefused.increment();
+                v.ifPresent(refusedVersion -> noteIfConflict(c, refusedVersion, stored[0]));
                 // Handled: the table holds a value at least as new. Counted as written so that captured = applied +
                 // superseded + dead-lettered still holds; olderRefused() says how many of them were refused.
                 return new WriteOutcome(1, 0, 0);
@@ -140,6 +165,21 @@ public final class VersionedChangeWriter implements ChangeWriter, AutoCloseable 
             }
             deadLetters.accept(table, c.image() != null ? c.image() : c.key(), e.getMessage());
             return new WriteOutcome(0, 0, 1);
+        }
+    }
+
+    private void noteIfConflict(ChangeRecord c, String refusedVersion, Map<String, AttributeValue> stored) {
+        Optional<String> storedVersion = version.versionOf(stored);
+        if (storedVersion.isEmpty() || storedVersion.get().compareTo(refusedVersion) <= 0
+                || Version.parse(storedVersion.get()).instance().equals(Version.parse(refusedVersion).instance())
+                || version.visible(stored).equals(version.visible(c.image()))) {
+            return; // an echo (same version), one writer's own stale record, or the same value: nothing diverged
+        }
+        conflicts.increment();
+        DeadLetterSink list = conflictList;
+        if (list != null) {
+            list.accept(table, c.key(), "conflict: version " + refusedVersion + " refused, the table holds the newer "
+                    + storedVersion.get() + " (the newer wins on both sides)");
         }
     }
 
