@@ -234,6 +234,12 @@ public final class ControlServer implements AutoCloseable {
                 send(x, 200, switcher.rollback(app, from, text(body, "reason").orElse(null),
                         text(body, "by").map(b -> b + " (" + by + ")").orElse(by)));
             }
+            case "POST failback" -> {
+                JsonNode body = body(x, "from", "force", "reason", "by");
+                Phase from = text(body, "from").map(t -> Phase.parse(t, "from")).orElse(null);
+                send(x, 200, switcher.failback(app, from, body.path("force").asBoolean(false), text(body, "reason").orElse(null),
+                        text(body, "by").map(b -> b + " (" + by + ")").orElse(by)));
+            }
             case "POST verify" -> send(x, 202, verifies.start(entry));
             case "POST verify/stop", "DELETE verify" -> send(x, 200, verifies.stop(app).orElseThrow(() -> new CutoverException(
                     ErrorCode.CONFLICT, "no verify of '" + app + "' has run in this server")));

@@ -62,8 +62,8 @@ public final class PhaseSwitcher {
             warnings.add("gates overridden with --force: " + list);
         }
         if (next == Phase.TARGET_ONLY) {
-            warnings.add("from now on writes reach only the target: a rollback to DUAL_WRITE_TARGET_READS is safe, one further back"
-                    + " needs the source brought up to date (reverse replication is not part of this release; see docs/cutover.md)");
+            warnings.add("from now on writes reach only the target and the forward applier stops (the fence): keep the reverse"
+                    + " migration running, so that 'cutover failback' can return the site of record to the source");
         }
         RegistryEntry after = registry.change(app, entry.version(), next, by, "switch", reason, force && !failed.isEmpty(),
                 summaries(evaluated), warnings);
@@ -101,6 +101,48 @@ public final class PhaseSwitcher {
         warnings.forEach(w -> LOG.warn("{}: {}", app, w));
         return new SwitchResult(app, "rollback", from, previous, after.version(), false, evaluated, warnings, after.updatedBy(),
                 after.updatedAt());
+    }
+
+    /**
+     * {@code cutover failback}: returns the site of record to the source, from {@code expectedFrom} (the phase the operator
+     * saw: {@link Phase#TARGET_ONLY} or {@link Phase#DUAL_WRITE_TARGET_READS}) to {@link Phase#DUAL_WRITE}, when the reverse
+     * direction's gates pass ({@link SwitchGates#evaluateFailback}), or with {@code force} (recorded). The reverse applier
+     * keeps applying at DUAL_WRITE (docs/decisions/0074-failback-and-the-replication-fence.md), so writes that instances
+     * still at the old phase make on the target alone reach the source; {@code cutover rollback --from DUAL_WRITE} then
+     * leaves the target. A {@link ErrorCode#CONFLICT} when the application is no longer at {@code expectedFrom}.
+     */
+    public SwitchResult failback(String app, Phase expectedFrom, boolean force, String reason, String by) {
+        RegistryEntry entry = registry.require(app);
+        Phase from = entry.phase();
+        if (expectedFrom == null) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--from: name the phase you are failing back from (application '" + app
+                    + "' is at " + from + "), so that a stale screen or a second click cannot act twice");
+        }
+        if (expectedFrom != from) {
+            throw new CutoverException(ErrorCode.CONFLICT, "--from " + expectedFrom + ": application '" + app + "' is at " + from
+                    + " (version " + entry.version() + ", changed by " + entry.updatedBy() + " at " + entry.updatedAt()
+                    + "); look with 'cutover registry show --app " + app + "' and decide again");
+        }
+        if (from.primary() != io.cutover.client.Site.TARGET) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "application '" + app + "' is at " + from + ": its site of record is"
+                    + " already the source, so there is nothing to fail back ('cutover rollback' moves one phase back)");
+        }
+        List<Gate> evaluated = gates.evaluateFailback(entry, registry.clients(app), registry.now());
+        List<Gate> failed = evaluated.stream().filter(g -> !g.passed()).toList();
+        List<String> warnings = new ArrayList<>();
+        if (!failed.isEmpty()) {
+            String list = failed.stream().map(g -> g.name() + " " + g.summary()).collect(Collectors.joining("; "));
+            if (!force) {
+                throw new SwitchRefusedException("failback of '" + app + "' from " + from + " to " + Phase.DUAL_WRITE + " refused: " + list
+                        + ". Fix them, or pass --force to fail back anyway (recorded in the audit log)", evaluated);
+            }
+            warnings.add("gates overridden with --force: " + list);
+        }
+        RegistryEntry after = registry.change(app, entry.version(), Phase.DUAL_WRITE, by, "failback", reason, force && !failed.isEmpty(),
+                summaries(evaluated), warnings);
+        warnings.forEach(w -> LOG.warn("{}: {}", app, w));
+        return new SwitchResult(app, "failback", from, Phase.DUAL_WRITE, after.version(), force && !failed.isEmpty(), evaluated,
+                warnings, after.updatedBy(), after.updatedAt());
     }
 
     private boolean wasTargetOnly(String app) {
