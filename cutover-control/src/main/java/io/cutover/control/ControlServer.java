@@ -283,8 +283,13 @@ public final class ControlServer implements AutoCloseable {
         var verify = Optional.ofNullable(e.verifyStateDir()).flatMap(d -> quietly(() -> DynamoDbVerification.last(Path.of(d)))).orElse(null);
         List<ClientReport> clients = switcher.registry().clients(e.app());
         List<Gate> gates = switcher.gates().evaluate(e, clients);
+        var reverse = Optional.ofNullable(e.reverseStateDir()).flatMap(d -> quietly(() -> DynamoDbMigration.lastStatus(Path.of(d))))
+                .orElse(null);
+        List<Gate> failbackGates = e.phase().primary() == io.cutover.client.Site.TARGET
+                ? switcher.gates().evaluateFailback(e, clients, switcher.registry().now()) : List.of();
         return new MigrationView(e.app(), e, status, verify, verifies.run(e.app()).orElse(null), clients, gates,
-                gates.stream().allMatch(Gate::passed), e.phase().next().orElse(null), e.phase().previous().orElse(null));
+                gates.stream().allMatch(Gate::passed), e.phase().next().orElse(null), e.phase().previous().orElse(null), reverse,
+                failbackGates);
     }
 
     private static <T> Optional<T> quietly(java.util.function.Supplier<Optional<T>> read) {
