@@ -21,9 +21,4 @@ public record MigrationView(String app, RegistryEntry registry, MigrationStatus 
                          List<io.cutover.client.ClientReport> clients, List<Gate> gates, boolean gatesPass, Phase next, Phase previous) {
         this(app, registry, status, verify, verifyRun, clients, gates, gatesPass, next, previous, null, List.of());
     }
-
-    /** Whether a failback is possible from this phase (the site of record is the target). */
-    public boolean canFailBack() {
-        return registry.phase().primary() == io.cutover.client.Site.TARGET;
-    }
 }
