@@ -250,6 +250,8 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
         b.append("Migration ").append(s.sourceTable()).append(" -> ").append(s.targetTable()).append(": phase ").append(s.phase()).append('\n');
         b.append(String.format(Locale.ROOT, "  backfill: %,d items copied%n", s.backfillItems()));
         b.append("  ").append(line(s)).append('\n');
+        b.append(String.format(Locale.ROOT, "  version rule: %,d refused (echoes, stale records), %,d conflicts (conflicts.jsonl)%s%n",
+                s.refused(), s.conflicts(), s.fenced() ? "; FENCED: the registry's phase forbids this direction to apply" : ""));
         s.positions().forEach((shard, pos) -> b.append("  shard ").append(shard).append(": ").append(pos).append('\n'));
         return b.toString();
     }
