@@ -25,7 +25,6 @@ import java.util.concurrent.atomic.LongAdder;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 /**
  * Applies changes to a DynamoDB table under the version rule
@@ -102,7 +101,8 @@ public final class VersionedChangeWriter implements ChangeWriter, AutoCloseable 
 
     /**
      * Lists every refused change that is a true conflict (see {@link #conflicts}) in {@code sink}: the key, and the two
-     * versions in the reason, never the values. Set before the first {@link #apply}.
+     * versions in the reason, never the values. Costs one strongly consistent read per refused change; without a sink,
+     * conflicts are neither read for nor counted. Set before the first {@link #apply}.
      */
     public void listConflictsIn(DeadLetterSink sink) {
         this.conflictList = sink;
@@ -128,21 +128,18 @@ public final class VersionedChangeWriter implements ChangeWriter, AutoCloseable 
         Map<String, AttributeValue> values = v.map(version::values).orElse(null);
         long bytes = c.image() == null ? 0 : ItemSize.wire(c.image());
         try {
-            Map<String, AttributeValue>[] stored = new Map[1];
             boolean wrote = retry.execute(c.operation() + " " + table, attempt -> {
                 throttle.acquire(1);
                 try {
                     if (c.operation() == ChangeRecord.Operation.PUT) {
                         client.putItem(b -> b.tableName(table).item(c.image()).conditionExpression(condition)
-                                .expressionAttributeNames(version.names()).expressionAttributeValues(values)
-                                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+                                .expressionAttributeNames(version.names()).expressionAttributeValues(values));
                     } else {
                         client.deleteItem(b -> b.tableName(table).key(c.key()).conditionExpression(condition)
                                 .expressionAttributeNames(version.names()));
                     }
                     return true;
                 } catch (ConditionalCheckFailedException newer) {
-                    stored[0] = newer.hasItem() ? newer.item() : null;
                     return false;
                 }
             }, classifier, (failure, n) -> {
@@ -152,7 +149,9 @@ public final class VersionedChangeWriter implements ChangeWriter, AutoCloseable 
             });
             if (!wrote) {
                 olderRefused.increment();
-                v.ifPresent(refusedVersion -> noteIfConflict(c, refusedVersion, stored[0]));
+                if (v.isPresent() && conflictList != null) {
+                    noteIfConflict(c, v.get(), stored(c.key()));
+                }
                 // Handled: the table holds a value at least as new. Counted as written so that captured = applied +
                 // superseded + dead-lettered still holds; olderRefused() says how many of them were refused.
                 return new WriteOutcome(1, 0, 0);
@@ -166,6 +165,16 @@ public final class VersionedChangeWriter implements ChangeWriter, AutoCloseable 
             deadLetters.accept(table, c.image() != null ? c.image() : c.key(), e.getMessage());
             return new WriteOutcome(0, 0, 1);
         }
+    }
+
+    /**
+     * The item the table holds now, read strongly consistent, to tell a conflict from an echo. A read, not
+     * {@code ReturnValuesOnConditionCheckFailure}: DynamoDB Local 3.1 emits a stream record for a refused put that asks
+     * for the old item, which the other direction then offers back (a loop; see docs/decisions/0074).
+     */
+    private Map<String, AttributeValue> stored(Map<String, AttributeValue> key) {
+        return retry.execute("GetItem " + table, attempt -> client.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item(),
+                classifier, RetryListener.NONE);
     }
 
     private void noteIfConflict(ChangeRecord c, String refusedVersion, Map<String, AttributeValue> stored) {
