@@ -70,14 +70,16 @@ class FailbackIT {
     void walksToTargetOnlyAndFailsBackWithBothSitesEqualToWhatTheApplicationWasTold() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try (LocalDynamoDb db = LocalDynamoDb.startChildProcess(); LocalDynamoDb other = LocalDynamoDb.startChildProcess();
-             DynamoDbClient client = LocalTables.client(db); DynamoDbClient targetClient = LocalTables.client(other)) {
+             DynamoDbClient client = LocalTables.client(db); DynamoDbClient targetClient = LocalTables.client(other);
+             DynamoDbClient registryClient = LocalTables.client(LocalTables.shared())) {
             LocalTables.create(client, SampleItems.withStream(SampleItems.plainTable("orders")));
             DynamoDbEndpoint source = DynamoDbEndpoint.local("source", db.endpoint());
             DynamoDbEndpoint target = DynamoDbEndpoint.local("target", other.endpoint());
             Path forwardDir = dir.resolve("forward");
             Path reverseDir = dir.resolve("reverse");
             Path verifyDir = dir.resolve("verify");
-            EndpointRegistry registry = new EndpointRegistry(client, "registry").ensureTable();
+            // The registry on a third server with no stream, as it would be in its own account or region.
+            EndpointRegistry registry = new EndpointRegistry(registryClient, LocalTables.uniqueName("registry")).ensureTable();
             registry.register(APP, StoreEndpoint.table("orders"), StoreEndpoint.table("orders-v2"), forwardDir.toString(),
                     verifyDir.toString(), reverseDir.toString(), "test", null);
             PhaseSwitcher switcher = new PhaseSwitcher(registry, new SwitchGates(new GateLimits(30_000, 10_000, 60), Clock.systemUTC()));
@@ -122,7 +124,13 @@ class FailbackIT {
                     // A verify of the pair finished after the reverse reached IN_SYNC: quiesce the application for it.
                     app.paused.set(true);
                     Thread.sleep(300);
-                    waitFor(() -> rev.get().backlog() == 0 && TableComparison.compare(targetClient, "orders-v2", client, "orders").identical(), r);
+                    try {
+                        waitFor(() -> rev.get().backlog() == 0 && !f.isDone()
+                                && TableComparison.compare(targetClient, "orders-v2", client, "orders").identical(), r);
+                    } catch (AssertionError e) {
+                        throw new AssertionError(rev.get() + " / " + fwd.get() + " / "
+                                + TableComparison.compare(targetClient, "orders-v2", client, "orders"), e);
+                    }
                     verify(target, source, verifyDir);
                     app.paused.set(false);
                     SwitchResult back = failBack(switcher);
