@@ -223,7 +223,7 @@ public final class ControlServer implements AutoCloseable {
             case "GET " -> send(x, 200, view(entry));
             case "GET history" -> send(x, 200, Map.of("history", switcher.registry().history(app)));
             case "POST switch" -> {
-                JsonNode body = body(x, "to", "force", "reason", "by");
+                JsonNode body = body(x, "from", "to", "force", "reason", "by");
                 Optional<Phase> to = text(body, "to").map(t -> Phase.parse(t, "to"));
                 send(x, 200, switcher.switchPhase(app, to, body.path("force").asBoolean(false), text(body, "reason").orElse(null),
                         text(body, "by").map(b -> b + " (" + by + ")").orElse(by)));
