@@ -192,7 +192,7 @@
     const by = $("#confirm-by").value || null;
     if (by) sessionStorage.setItem("cutover-by", by);
     const body = { reason: $("#confirm-reason").value || null, by, from: m.registry.phase,
-      to: action === "switch" ? m.next : undefined, force: $("#confirm-force").checked };
+      to: action === "switch" ? m.next : undefined, force: action !== "rollback" ? $("#confirm-force").checked : undefined };
     try {
       const r = await api("POST", "/api/migrations/" + encodeURIComponent(m.app) + "/" + action, body);
       $("#confirm").close();
