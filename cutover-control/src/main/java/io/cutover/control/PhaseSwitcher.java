@@ -87,12 +87,12 @@ public final class PhaseSwitcher {
     }
 
     /**
-     * {@code cutover failback}: returns the site of record to the source, from {@code expectedFrom} (the phase the operator
-     * saw: {@link Phase#TARGET_ONLY} or {@link Phase#DUAL_WRITE_TARGET_READS}) to {@link Phase#DUAL_WRITE}, when the reverse
-     * direction's gates pass ({@link SwitchGates#evaluateFailback}), or with {@code force} (recorded). The reverse applier
-     * keeps applying at DUAL_WRITE (docs/decisions/0074-failback-and-the-replication-fence.md), so writes that instances
-     * still at the old phase make on the target alone reach the source; {@code cutover rollback --from DUAL_WRITE} then
-     * leaves the target. A {@link ErrorCode#CONFLICT} when the application is no longer at {@code expectedFrom}.
+     * {@code cutover failback}: returns the site of record to the source, from {@link Phase#DUAL_WRITE_TARGET_READS} (the
+     * phase the operator saw, {@code expectedFrom}) to {@link Phase#DUAL_WRITE}, when the reverse direction's gates pass
+     * ({@link SwitchGates#evaluateFailback}), or with {@code force} (recorded). From TARGET_ONLY, roll back to
+     * DUAL_WRITE_TARGET_READS first: the new primary must hold every acknowledged write before it serves a
+     * read-modify-write (docs/decisions/0074-failback-and-the-replication-fence.md). {@code cutover rollback --from
+     * DUAL_WRITE} then leaves the target. A {@link ErrorCode#CONFLICT} when the application is no longer at {@code expectedFrom}.
      */
     public SwitchResult failback(String app, Phase expectedFrom, boolean force, String reason, String by) {
         RegistryEntry entry = requireAt(app, expectedFrom, "failing back");
@@ -100,6 +100,13 @@ public final class PhaseSwitcher {
         if (from.primary() != io.cutover.client.Site.TARGET) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "application '" + app + "' is at " + from + ": its site of record is"
                     + " already the source, so there is nothing to fail back ('cutover rollback' moves one phase back)");
+        }
+        if (from == Phase.TARGET_ONLY) {
+            // The source got TARGET_ONLY's writes only through the reverse applier; made primary now, a read-modify-write on it
+            // could start from a value the reverse has not applied yet and lose an increment (FailbackIT found it).
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "application '" + app + "' is at TARGET_ONLY: first 'cutover rollback"
+                    + " --from TARGET_ONLY' (every write reaches both sites again, reads stay on the target), then 'cutover failback"
+                    + " --from DUAL_WRITE_TARGET_READS' once the reverse has applied everything written before");
         }
         List<Gate> evaluated = gates.evaluateFailback(entry, registry.clients(app), registry.now());
         List<Gate> failed = evaluated.stream().filter(g -> !g.passed()).toList();

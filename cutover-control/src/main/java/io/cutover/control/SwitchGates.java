@@ -72,10 +72,31 @@ public final class SwitchGates {
     public List<Gate> evaluateFailback(RegistryEntry entry, List<ClientReport> clients, Instant registryNow) {
         Optional<Path> reverseDir = Optional.ofNullable(entry.reverseStateDir()).map(Path::of);
         List<Gate> gates = new ArrayList<>(migrationGates("reverse-", reverseDir, "--reverse-state-dir"));
+        gates.add(drainedGate(entry, reverseDir.flatMap(DynamoDbMigration::lastStatus)));
         gates.add(verifyGate("reverse-verify", entry, reverseDir.flatMap(DynamoDbMigration::inSyncSince)));
         gates.add(deadLetterGate("reverse-dead-letters", reverseDir));
         gates.add(clientGate(entry, clients, registryNow));
         return gates;
+    }
+
+    /** How long after the entry's last change the reverse must show an empty backlog: poll, bounded switch wait, stream delay. */
+    static final Duration DRAIN_MARGIN = Duration.ofSeconds(5);
+
+    /**
+     * The reverse applier has applied everything the target's stream carried from before the current phase took effect: an
+     * empty backlog in a status written at least {@link #DRAIN_MARGIN} after the entry last changed (instances take the
+     * phase within a poll interval and a bounded switch wait, and the stream delivers a write within about a second). The
+     * source becomes primary at DUAL_WRITE, and a read-modify-write on it must not start from a value the reverse has not
+     * applied yet.
+     */
+    private static Gate drainedGate(RegistryEntry entry, Optional<MigrationStatus> status) {
+        Instant changed = entry.updatedAt() == null ? Instant.EPOCH : Instant.parse(entry.updatedAt());
+        Instant needed = changed.plus(DRAIN_MARGIN);
+        boolean drained = status.isPresent() && status.get().backlog() == 0 && status.get().updatedAt() != null
+                && !Instant.parse(status.get().updatedAt()).isBefore(needed);
+        String value = status.map(s -> s.backlog() + " changes at " + s.updatedAt()).orElse("no status");
+        return new Gate("reverse-drained", drained, value, "0 changes, in a status from " + needed + " or later",
+                "the source must hold every write the target took before it becomes primary again");
     }
 
     /**

@@ -118,8 +118,12 @@ class FailbackIT {
                     waitFor(() -> fwd.get().fenced(), f);
                     Thread.sleep(1500);
 
+                    CutoverException notYet = assertThrows(CutoverException.class,
+                            () -> switcher.failback(APP, Phase.TARGET_ONLY, false, "straight from TARGET_ONLY", "test"));
+                    assertEquals(ErrorCode.CONFIG_INVALID, notYet.code(), notYet.getMessage());
+                    assertEquals(Phase.DUAL_WRITE_TARGET_READS, switcher.rollback(APP, Phase.TARGET_ONLY, "on the way back", "test").to());
                     CutoverException stale = assertThrows(CutoverException.class,
-                            () -> switcher.failback(APP, Phase.DUAL_WRITE_TARGET_READS, false, "stale screen", "test"));
+                            () -> switcher.failback(APP, Phase.TARGET_ONLY, false, "stale screen", "test"));
                     assertEquals(ErrorCode.CONFLICT, stale.code(), stale.getMessage());
                     // A verify of the pair finished after the reverse reached IN_SYNC: quiesce the application for it.
                     app.paused.set(true);
@@ -135,7 +139,7 @@ class FailbackIT {
                     app.paused.set(false);
                     SwitchResult back = failBack(switcher);
                     assertEquals(Phase.DUAL_WRITE, back.to());
-                    assertTrue(back.gates().stream().anyMatch(g -> g.name().equals("reverse-lag") && g.passed()), back.gates().toString());
+                    assertTrue(back.gates().stream().anyMatch(g -> g.name().equals("reverse-drained") && g.passed()), back.gates().toString());
                     assertEquals("failback", registry.history(APP).get(registry.history(APP).size() - 1).action());
                     Thread.sleep(1500);
                     assertEquals(Phase.SOURCE_ONLY, switcher.rollback(APP, Phase.DUAL_WRITE, "back home", "test").to());
@@ -206,7 +210,7 @@ class FailbackIT {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
             try {
-                return switcher.failback(APP, Phase.TARGET_ONLY, false, "failback", "test");
+                return switcher.failback(APP, Phase.DUAL_WRITE_TARGET_READS, false, "failback", "test");
             } catch (SwitchRefusedException refused) {
                 if (System.nanoTime() > deadline) {
                     throw refused;
