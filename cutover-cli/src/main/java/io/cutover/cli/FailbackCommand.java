@@ -14,12 +14,12 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** {@code cutover failback}: returns the site of record to the source when the reverse direction's gates pass. */
 @Command(name = "failback", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Return the site of record to the source: from TARGET_ONLY or DUAL_WRITE_TARGET_READS to DUAL_WRITE.",
-                "Only when the reverse direction's gates pass: the reverse migration (--reverse-state-dir) in sync, fresh, with lag",
-                "and backlog under the limits and no dead letters, a clean verify finished after it reached IN_SYNC, and every",
-                "instance on the current phase owing nothing. --force overrides them, recorded in the audit log.",
-                "Then 'cutover rollback --from DUAL_WRITE' leaves the target."},
-        footer = {"", "Exit codes: 0 failed back, 2 bad usage or the site of record is already the source,",
+        description = {"Return the site of record to the source: from DUAL_WRITE_TARGET_READS to DUAL_WRITE (from TARGET_ONLY,",
+                "'cutover rollback --from TARGET_ONLY' first). Only when the reverse direction's gates pass: the reverse migration",
+                "(--reverse-state-dir) in sync, fresh, with lag and backlog under the limits, drained since the phase took effect,",
+                "no dead letters, a clean verify finished after it reached IN_SYNC, and every instance on the current phase owing",
+                "nothing. --force overrides them, recorded in the audit log. Then 'cutover rollback --from DUAL_WRITE' leaves the target."},
+        footer = {"", "Exit codes: 0 failed back, 2 bad usage, at TARGET_ONLY, or the site of record is already the source,",
                 "4 someone else changed the application first or it is no longer at --from, 5 refused by the gates."})
 public final class FailbackCommand implements Callable<Integer>, CutoverCli.PrintsResults {
     @Option(names = "--app", required = true, paramLabel = "ID", description = "The application id.")

@@ -285,7 +285,7 @@ public final class ControlServer implements AutoCloseable {
         List<Gate> gates = switcher.gates().evaluate(e, clients);
         var reverse = Optional.ofNullable(e.reverseStateDir()).flatMap(d -> quietly(() -> DynamoDbMigration.lastStatus(Path.of(d))))
                 .orElse(null);
-        List<Gate> failbackGates = e.phase().primary() == io.cutover.client.Site.TARGET
+        List<Gate> failbackGates = e.phase() == Phase.DUAL_WRITE_TARGET_READS
                 ? switcher.gates().evaluateFailback(e, clients, switcher.registry().now()) : List.of();
         return new MigrationView(e.app(), e, status, verify, verifies.run(e.app()).orElse(null), clients, gates,
                 gates.stream().allMatch(Gate::passed), e.phase().next().orElse(null), e.phase().previous().orElse(null), reverse,

@@ -54,10 +54,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * The whole walk with both directions running and fenced by the registry: SOURCE_ONLY → DUAL_WRITE →
  * DUAL_WRITE_TARGET_READS (refused until the reverse capture has recorded its positions) → TARGET_ONLY (the forward
- * applier fences itself) → failback (a stale --from refused; the reverse direction's gates) → DUAL_WRITE → rollback →
- * SOURCE_ONLY, while an application writes through {@code MigratingStore} (puts, deletes, increments) and logs what it
+ * applier fences itself) → rollback → DUAL_WRITE_TARGET_READS (failback straight from TARGET_ONLY refused) → failback
+ * (a stale --from refused; the reverse direction's gates) → DUAL_WRITE → rollback → SOURCE_ONLY, while an application writes through {@code MigratingStore} (puts, deletes, increments) and logs what it
  * was told succeeded. A key changed on both sides within the lag window is counted and listed as a conflict, and the
- * newer version wins on both. At the end both sites equal the log key by key. Two DynamoDB Local servers, one per side
+ * newer version wins on both. At the end both sites equal the log key by key, and the counter the acknowledged
+ * increments on both. Two DynamoDB Local servers, one per side
  * (docs/decisions/0073).
  */
 class FailbackIT {

@@ -160,9 +160,9 @@
             m.next ? "Switch to " + LABELS[m.next] + " →" : "Cut-over complete"))));
   }
 
-  // The site of record is the target: failback returns it to the source (the API refuses it otherwise).
+  // Failback returns the site of record to the source from DUAL_WRITE_TARGET_READS (from TARGET_ONLY, roll back first).
   function canFailBack(m) {
-    return m.registry.phase === "DUAL_WRITE_TARGET_READS" || m.registry.phase === "TARGET_ONLY";
+    return m.registry.phase === "DUAL_WRITE_TARGET_READS";
   }
 
   function confirmChange(m, action) {
