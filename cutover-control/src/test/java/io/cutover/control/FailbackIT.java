@@ -150,6 +150,9 @@ class FailbackIT {
                     writing.get(60, TimeUnit.SECONDS);
                     app.close();
                 }
+                System.out.printf("FailbackIT: %d acknowledged, %d failed; lag p99 forward %d ms, reverse %d ms; refused forward %d,"
+                        + " reverse %d; conflicts reverse %d%n", app.acknowledged.get(), app.failed.get(), fwd.get().pipelineLagP99Millis(),
+                        rev.get().pipelineLagP99Millis(), fwd.get().refused(), rev.get().refused(), rev.get().conflicts());
                 assertEquals(0, app.failed.get(), "failed writes");
                 assertTrue(app.acknowledged.get() > 100, "the application kept writing: " + app.acknowledged.get());
                 // At SOURCE_ONLY the reverse is fenced; the forward carries the last writes to the target.
