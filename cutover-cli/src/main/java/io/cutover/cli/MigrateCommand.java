@@ -77,6 +77,14 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
             + " Start it before the switch to DUAL_WRITE_TARGET_READS (docs/decisions/0073)."})
     boolean captureOnly;
 
+    @Option(names = "--fence-app", paramLabel = "ID", description = {"DynamoDB source: the fence (docs/cutover.md): read this application's"
+            + " registry entry about once a second and apply only while its phase allows this direction: the forward migration",
+            "stops applying at TARGET_ONLY, a --capture-only (reverse) one applies in every phase but SOURCE_ONLY. Capture goes on."})
+    String fenceApp;
+
+    @picocli.CommandLine.Mixin
+    RegistryOptions fenceRegistry;
+
     @Option(names = "--restart", description = "Discard the state in --state-dir and start over.")
     boolean restart;
 
@@ -136,6 +144,11 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
              DynamoDbMigration migration = new DynamoDbMigration(settings, sourceTable, target, enableStream, restart, liveOptions())) {
             migration.versionRule(java.util.Optional.of(io.cutover.core.version.VersionAttribute.of(versionAttribute)));
             migration.captureOnly(captureOnly);
+            if (fenceApp != null) {
+                migration.applyWhen(io.cutover.client.ReplicationFence.of(new io.cutover.client.EndpointRegistry(fenceRegistry.client(),
+                        fenceRegistry.table), fenceApp, captureOnly ? io.cutover.client.ReplicationFence.Direction.REVERSE
+                        : io.cutover.client.ReplicationFence.Direction.FORWARD));
+            }
             try (StopOnSignal signal = StopOnSignal.install(migration::requestStop)) {
                 MigrationStatus status = migration.run(until, bar, s -> {
                     if (output.progress()) {
@@ -237,6 +250,8 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
         b.append("Migration ").append(s.sourceTable()).append(" -> ").append(s.targetTable()).append(": phase ").append(s.phase()).append('\n');
         b.append(String.format(Locale.ROOT, "  backfill: %,d items copied%n", s.backfillItems()));
         b.append("  ").append(line(s)).append('\n');
+        b.append(String.format(Locale.ROOT, "  version rule: %,d refused (echoes, stale records), %,d conflicts (conflicts.jsonl)%s%n",
+                s.refused(), s.conflicts(), s.fenced() ? "; FENCED: the registry's phase forbids this direction to apply" : ""));
         s.positions().forEach((shard, pos) -> b.append("  shard ").append(shard).append(": ").append(pos).append('\n'));
         return b.toString();
     }

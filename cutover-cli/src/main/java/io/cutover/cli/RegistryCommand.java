@@ -81,6 +81,10 @@ public final class RegistryCommand implements Callable<Integer> {
         @Option(names = "--verify-state-dir", paramLabel = "DIR", description = "Where cutover verify keeps its last result (a clean one gates the switches).")
         Path verifyStateDir;
 
+        @Option(names = "--reverse-state-dir", paramLabel = "DIR", description = "The reverse migration's state directory (the"
+                + " target's stream applied to the source): the handover to DUAL_WRITE_TARGET_READS and 'cutover failback' check it.")
+        Path reverseStateDir;
+
         @Option(names = "--reason", paramLabel = "TEXT", description = "Kept in the audit log.")
         String reason;
 
@@ -89,7 +93,7 @@ public final class RegistryCommand implements Callable<Integer> {
             r.ensureTable();
             RegistryEntry e = r.register(app, new StoreEndpoint(sourceTable, sourceEndpointUrl, sourceRegion),
                     new StoreEndpoint(targetTable, targetEndpointUrl, targetRegion), abs(stateDir), abs(verifyStateDir),
-                    RegistryOptions.operator(), reason);
+                    abs(reverseStateDir), RegistryOptions.operator(), reason);
             printer().result(e, RegistryCommand::text);
             return 0;
         }
@@ -167,10 +171,10 @@ public final class RegistryCommand implements Callable<Integer> {
 
     static String text(RegistryEntry e) {
         return String.format(Locale.ROOT, "%s: %s (active site %s), version %d%n  source  %s%n  target  %s%n  updated %s by %s%s%n"
-                        + "  migration state dir: %s%n  verify state dir:    %s%n",
+                        + "  migration state dir: %s%n  verify state dir:    %s%n  reverse state dir:   %s%n",
                 e.app(), e.phase(), e.activeSite(), e.version(), e.source().describe(), e.target().describe(), e.updatedAt(), e.updatedBy(),
                 e.reason() == null ? "" : " (" + e.reason() + ")", e.stateDir() == null ? "none" : e.stateDir(),
-                e.verifyStateDir() == null ? "none" : e.verifyStateDir());
+                e.verifyStateDir() == null ? "none" : e.verifyStateDir(), e.reverseStateDir() == null ? "none" : e.reverseStateDir());
     }
 
     static String historyText(List<AuditRecord> records) {

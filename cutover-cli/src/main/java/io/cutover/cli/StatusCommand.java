@@ -51,6 +51,7 @@ public final class StatusCommand implements Callable<Integer>, CutoverCli.Prints
     private static MigrationStatus withPhase(MigrationStatus s, String phase) {
         return new MigrationStatus(phase, s.sourceTable(), s.targetTable(), s.streamArn(), s.backfillItems(), s.captured(), s.applied(),
                 s.superseded(), s.deadLettered(), s.backlog(), s.changesPerSecond(), s.lagP50Millis(), s.lagP99Millis(), s.lagMaxMillis(),
-                s.pipelineLagP50Millis(), s.pipelineLagP99Millis(), s.pipelineLagMaxMillis(), s.positions(), s.updatedAt());
+                s.pipelineLagP50Millis(), s.pipelineLagP99Millis(), s.pipelineLagMaxMillis(), s.positions(), s.updatedAt(), s.refused(),
+                s.conflicts(), s.fenced());
     }
 }

@@ -66,6 +66,14 @@ class SwitchCommandIT {
             assertEquals(0, forced.exitCode(), forced.all());
             assertTrue(forced.out().contains("FORCED past failed gates"), forced.out());
 
+            assertTrue(forced.out().contains("FAIL reverse-capture"), forced.out());
+            CliRun staleFailback = registry("failback", "--app", "shop", "--from", "TARGET_ONLY");
+            assertEquals(4, staleFailback.exitCode(), staleFailback.all());
+            assertTrue(staleFailback.err().contains("is at DUAL_WRITE_TARGET_READS"), staleFailback.err());
+            CliRun noReverse = registry("failback", "--app", "shop", "--from", "DUAL_WRITE_TARGET_READS", "--max-status-age", "600");
+            assertEquals(5, noReverse.exitCode(), noReverse.all());
+            assertTrue(noReverse.err().contains("failback of 'shop' from DUAL_WRITE_TARGET_READS to DUAL_WRITE refused: reverse-migration FAIL"),
+                    noReverse.err());
             CliRun stale = registry("rollback", "--app", "shop", "--from", "DUAL_WRITE", "--reason", "stale screen");
             assertEquals(4, stale.exitCode(), stale.all());
             assertTrue(stale.err().contains("is at DUAL_WRITE_TARGET_READS"), stale.err());

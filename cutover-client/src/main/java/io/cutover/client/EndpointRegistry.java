@@ -90,9 +90,18 @@ public final class EndpointRegistry {
     /** Registers an application at {@link Phase#SOURCE_ONLY}, version 1; a {@link ErrorCode#CONFLICT} if it exists. */
     public RegistryEntry register(String app, StoreEndpoint source, StoreEndpoint target, String stateDir, String verifyStateDir,
                                   String by, String reason) {
+        return register(app, source, target, stateDir, verifyStateDir, null, by, reason);
+    }
+
+    /**
+     * Registers an application with its reverse migration's state directory too (the target's stream applied to the
+     * source), which the handover gate and {@code cutover failback} read.
+     */
+    public RegistryEntry register(String app, StoreEndpoint source, StoreEndpoint target, String stateDir, String verifyStateDir,
+                                  String reverseStateDir, String by, String reason) {
         requireApp(app);
         RegistryEntry entry = new RegistryEntry(app, Phase.SOURCE_ONLY, Phase.SOURCE_ONLY.primary(), source, target, stateDir,
-                verifyStateDir, 1, by, Instant.now().toString(), reason);
+                verifyStateDir, 1, by, Instant.now().toString(), reason, reverseStateDir);
         AuditRecord audit = new AuditRecord(app, 1, entry.updatedAt(), by, "register", null, Phase.SOURCE_ONLY, false, reason, null, null);
         commit(entry, audit, "attribute_not_exists(app)", Map.of(), 0);
         return entry;
@@ -215,7 +224,8 @@ public final class EndpointRegistry {
                 new CutoverException(ErrorCode.CONFIG_INVALID, "--instance: no report of '" + instance + "' for application '" + app
                         + "'; list them with 'cutover status --app " + app + "'"));
         RegistryEntry next = new RegistryEntry(app, current.phase(), current.activeSite(), current.source(), current.target(),
-                current.stateDir(), current.verifyStateDir(), expectedVersion + 1, by, Instant.now().toString(), reason);
+                current.stateDir(), current.verifyStateDir(), expectedVersion + 1, by, Instant.now().toString(), reason,
+                current.reverseStateDir());
         AuditRecord audit = new AuditRecord(app, next.version(), next.updatedAt(), by, "forget-instance", current.phase(),
                 current.phase(), false, reason, Map.of("instance", instance, "pendingSource", Long.toString(gone.pendingSource()),
                         "pendingTarget", Long.toString(gone.pendingTarget()), "lastReport", String.valueOf(gone.at())),
@@ -269,7 +279,7 @@ public final class EndpointRegistry {
             throw conflict(current, expectedVersion);
         }
         RegistryEntry next = new RegistryEntry(app, to, to.primary(), current.source(), current.target(), current.stateDir(),
-                current.verifyStateDir(), expectedVersion + 1, by, Instant.now().toString(), reason);
+                current.verifyStateDir(), expectedVersion + 1, by, Instant.now().toString(), reason, current.reverseStateDir());
         AuditRecord audit = new AuditRecord(app, next.version(), next.updatedAt(), by, action, current.phase(), to, forced, reason, gates,
                 warnings);
         commit(next, audit, "version = :expected", Map.of(":expected", n(expectedVersion)), expectedVersion);
@@ -338,6 +348,7 @@ public final class EndpointRegistry {
         putEndpoint(item, "target", e.target());
         putIf(item, "stateDir", e.stateDir());
         putIf(item, "verifyStateDir", e.verifyStateDir());
+        putIf(item, "reverseStateDir", e.reverseStateDir());
         putIf(item, "updatedBy", e.updatedBy());
         putIf(item, "updatedAt", e.updatedAt());
         putIf(item, "reason", e.reason());
@@ -347,7 +358,7 @@ public final class EndpointRegistry {
     private static RegistryEntry entryOf(Map<String, AttributeValue> i) {
         return new RegistryEntry(str(i, "app"), Phase.valueOf(str(i, "phase")), Site.valueOf(str(i, "activeSite")), endpoint(i, "source"),
                 endpoint(i, "target"), str(i, "stateDir"), str(i, "verifyStateDir"), Long.parseLong(i.get("version").n()),
-                str(i, "updatedBy"), str(i, "updatedAt"), str(i, "reason"));
+                str(i, "updatedBy"), str(i, "updatedAt"), str(i, "reason"), str(i, "reverseStateDir"));
     }
 
     private static Map<String, AttributeValue> itemOf(AuditRecord a) {

@@ -9,9 +9,19 @@ package io.cutover.client;
  * @param stateDir       the migration's state directory (status.json, dead letters), for the switch gates; may be null
  * @param verifyStateDir where {@code cutover verify} keeps its last result (verify-last.json); may be null
  * @param version        starts at 1, increases by one with every change
+ * @param reverseStateDir the reverse migration's state directory (the target's stream applied to the source), for the
+ *                        handover and failback gates; may be null. Like the other paths, it lives in the entry item, which
+ *                        only operator credentials can write (docs/decisions/0074-failback-and-the-replication-fence.md)
  */
 public record RegistryEntry(String app, Phase phase, Site activeSite, StoreEndpoint source, StoreEndpoint target, String stateDir,
-                            String verifyStateDir, long version, String updatedBy, String updatedAt, String reason) {
+                            String verifyStateDir, long version, String updatedBy, String updatedAt, String reason,
+                            String reverseStateDir) {
+
+    /** An entry without a reverse migration. */
+    public RegistryEntry(String app, Phase phase, Site activeSite, StoreEndpoint source, StoreEndpoint target, String stateDir,
+                         String verifyStateDir, long version, String updatedBy, String updatedAt, String reason) {
+        this(app, phase, activeSite, source, target, stateDir, verifyStateDir, version, updatedBy, updatedAt, reason, null);
+    }
 
     /** The endpoint of the active site. */
     public StoreEndpoint activeEndpoint() {

@@ -240,6 +240,12 @@ public final class ControlServer implements AutoCloseable {
                 send(x, 200, switcher.rollback(app, from, text(body, "reason").orElse(null),
                         text(body, "by").map(b -> b + " (" + by + ")").orElse(by)));
             }
+            case "POST failback" -> {
+                JsonNode body = body(x, "from", "force", "reason", "by");
+                Phase from = text(body, "from").map(t -> Phase.parse(t, "from")).orElse(null);
+                send(x, 200, switcher.failback(app, from, body.path("force").asBoolean(false), text(body, "reason").orElse(null),
+                        text(body, "by").map(b -> b + " (" + by + ")").orElse(by)));
+            }
             case "POST verify" -> send(x, 202, verifies.start(entry));
             case "POST verify/stop", "DELETE verify" -> send(x, 200, verifies.stop(app).orElseThrow(() -> new CutoverException(
                     ErrorCode.CONFLICT, "no verify of '" + app + "' has run in this server")));
@@ -283,8 +289,13 @@ public final class ControlServer implements AutoCloseable {
         var verify = Optional.ofNullable(e.verifyStateDir()).flatMap(d -> quietly(() -> DynamoDbVerification.last(Path.of(d)))).orElse(null);
         List<ClientReport> clients = switcher.registry().clients(e.app());
         List<Gate> gates = switcher.gates().evaluate(e, clients);
+        var reverse = Optional.ofNullable(e.reverseStateDir()).flatMap(d -> quietly(() -> DynamoDbMigration.lastStatus(Path.of(d))))
+                .orElse(null);
+        List<Gate> failbackGates = e.phase() == Phase.DUAL_WRITE_TARGET_READS
+                ? switcher.gates().evaluateFailback(e, clients, switcher.registry().now()) : List.of();
         return new MigrationView(e.app(), e, status, verify, verifies.run(e.app()).orElse(null), clients, gates,
-                gates.stream().allMatch(Gate::passed), e.phase().next().orElse(null), e.phase().previous().orElse(null));
+                gates.stream().allMatch(Gate::passed), e.phase().next().orElse(null), e.phase().previous().orElse(null), reverse,
+                failbackGates);
     }
 
     private static <T> Optional<T> quietly(java.util.function.Supplier<Optional<T>> read) {

@@ -9,8 +9,16 @@ import java.util.List;
 /**
  * One application as the HTTP API serves it: its registry entry and the same records the CLI prints
  * ({@code cutover status}, {@code cutover verify}), the gates a switch would meet now, and where a
- * switch or a rollback would go. Absent parts are null.
+ * switch or a rollback would go; and the reverse direction (the target's stream applied to the source): its status and
+ * the gates a failback would meet now (empty except at DUAL_WRITE_TARGET_READS). Absent parts are null.
  */
 public record MigrationView(String app, RegistryEntry registry, MigrationStatus status, VerifyResult verify, VerifyRunner.Run verifyRun,
-                            List<io.cutover.client.ClientReport> clients, List<Gate> gates, boolean gatesPass, Phase next, Phase previous) {
+                            List<io.cutover.client.ClientReport> clients, List<Gate> gates, boolean gatesPass, Phase next, Phase previous,
+                            MigrationStatus reverseStatus, List<Gate> failbackGates) {
+
+    /** A view without the reverse direction. */
+    public MigrationView(String app, RegistryEntry registry, MigrationStatus status, VerifyResult verify, VerifyRunner.Run verifyRun,
+                         List<io.cutover.client.ClientReport> clients, List<Gate> gates, boolean gatesPass, Phase next, Phase previous) {
+        this(app, registry, status, verify, verifyRun, clients, gates, gatesPass, next, previous, null, List.of());
+    }
 }

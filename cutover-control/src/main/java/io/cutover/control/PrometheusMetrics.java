@@ -35,6 +35,18 @@ final class PrometheusMetrics {
         status(out, views, "cutover_lag_p99_seconds", "gauge", "pipeline lag p99, capture to target acknowledgement",
                 s -> s.pipelineLagP99Millis() / 1000.0);
         status(out, views, "cutover_lag_max_seconds", "gauge", "pipeline lag max", s -> s.pipelineLagMaxMillis() / 1000.0);
+        direction(out, views, "cutover_replication_applied_total", "counter", "changes a direction applied (or refused by the version rule)",
+                s -> s.applied());
+        direction(out, views, "cutover_replication_refused_total", "counter", "changes the version rule refused: echoes, stale records",
+                s -> s.refused());
+        direction(out, views, "cutover_replication_conflicts_total", "counter", "true conflicts resolved by the version rule (conflicts.jsonl)",
+                s -> s.conflicts());
+        direction(out, views, "cutover_replication_backlog_changes", "gauge", "changes a direction captured but has not yet applied",
+                s -> s.backlog());
+        direction(out, views, "cutover_replication_lag_p99_seconds", "gauge", "a direction's pipeline lag p99, capture to acknowledgement",
+                s -> s.pipelineLagP99Millis() / 1000.0);
+        direction(out, views, "cutover_replication_fenced", "gauge", "1 while the registry's phase forbids a direction to apply",
+                s -> s.fenced() ? 1 : 0);
         metric(out, views, "cutover_verify_differences", "gauge", "missing + extra + different items in the last verify", v -> v.verify() == null ? ""
                 : line("cutover_verify_differences", v, v.verify().missing() + v.verify().extra() + v.verify().different()));
         metric(out, views, "cutover_client_journal_pending", "gauge", "writes an application instance's retry journals still owe a site",
@@ -50,6 +62,18 @@ final class PrometheusMetrics {
         metric(out, views, name, type, help, v -> v.status() == null ? "" : line(name, v, value.applyAsDouble(v.status())));
     }
 
+    /** One series per direction (label {@code direction}: forward, reverse) for every application with that direction's status. */
+    private static void direction(StringBuilder out, List<MigrationView> views, String name, String type, String help,
+                                  java.util.function.ToDoubleFunction<io.cutover.core.result.MigrationStatus> value) {
+        metric(out, views, name, type, help, v -> directionLine(name, v, "forward", v.status(), value)
+                + directionLine(name, v, "reverse", v.reverseStatus(), value));
+    }
+
+    private static String directionLine(String name, MigrationView v, String direction, io.cutover.core.result.MigrationStatus s,
+                                        java.util.function.ToDoubleFunction<io.cutover.core.result.MigrationStatus> value) {
+        return s == null ? "" : line(name + "{app=\"" + esc(v.app()) + "\",direction=\"" + direction + "\"}", value.applyAsDouble(s));
+    }
+
     private static void metric(StringBuilder out, List<MigrationView> views, String name, String type, String help,
                                java.util.function.Function<MigrationView, String> lines) {
         out.append("# HELP ").append(name).append(' ').append(help).append('\n');
@@ -58,8 +82,12 @@ final class PrometheusMetrics {
     }
 
     private static String line(String name, MigrationView v, double value) {
+        return line(name + "{app=\"" + esc(v.app()) + "\"}", value);
+    }
+
+    private static String line(String series, double value) {
         String num = value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value) : String.format(Locale.ROOT, "%.6g", value);
-        return name + "{app=\"" + esc(v.app()) + "\"} " + num + "\n";
+        return series + " " + num + "\n";
     }
 
     private static String esc(String s) {

@@ -1,6 +1,7 @@
 package io.cutover.control;
 
 import io.cutover.client.ClientReport;
+import io.cutover.client.Phase;
 import io.cutover.client.RegistryEntry;
 import io.cutover.core.result.MigrationStatus;
 import io.cutover.core.result.VerifyResult;
@@ -51,30 +52,97 @@ public final class SwitchGates {
      * (the clock the reports' times are on), so that an instance's silence is judged on one clock.
      */
     public List<Gate> evaluate(RegistryEntry entry, List<ClientReport> clients, Instant registryNow) {
-        List<Gate> gates = new ArrayList<>();
         Optional<Path> stateDir = Optional.ofNullable(entry.stateDir()).map(Path::of);
+        List<Gate> gates = new ArrayList<>(migrationGates("", stateDir, "--state-dir"));
+        gates.add(verifyGate("verify", entry, stateDir.flatMap(DynamoDbMigration::inSyncSince)));
+        gates.add(deadLetterGate("dead-letters", stateDir));
+        gates.add(clientGate(entry, clients, registryNow));
+        if (entry.phase() == Phase.DUAL_WRITE) {
+            gates.add(reverseCaptureGate(entry));
+        }
+        return gates;
+    }
+
+    /**
+     * The gates of {@code cutover failback} (docs/decisions/0074-failback-and-the-replication-fence.md): the same checks as
+     * a forward switch, on the reverse direction (the target's stream applied to the source): running and IN_SYNC, fresh,
+     * its lag and backlog under the limits, nothing dead-lettered, a clean verify of the registered tables finished after
+     * the reverse reached IN_SYNC and recent; and the same {@code clients} gate.
+     */
+    public List<Gate> evaluateFailback(RegistryEntry entry, List<ClientReport> clients, Instant registryNow) {
+        Optional<Path> reverseDir = Optional.ofNullable(entry.reverseStateDir()).map(Path::of);
+        List<Gate> gates = new ArrayList<>(migrationGates("reverse-", reverseDir, "--reverse-state-dir"));
+        gates.add(drainedGate(entry, reverseDir.flatMap(DynamoDbMigration::lastStatus)));
+        gates.add(verifyGate("reverse-verify", entry, reverseDir.flatMap(DynamoDbMigration::inSyncSince)));
+        gates.add(deadLetterGate("reverse-dead-letters", reverseDir));
+        gates.add(clientGate(entry, clients, registryNow));
+        return gates;
+    }
+
+    /** How long after the entry's last change the reverse must show an empty backlog: poll, bounded switch wait, stream delay. */
+    static final Duration DRAIN_MARGIN = Duration.ofSeconds(5);
+
+    /**
+     * The reverse applier has applied everything the target's stream carried from before the current phase took effect: an
+     * empty backlog in a status written at least {@link #DRAIN_MARGIN} after the entry last changed (instances take the
+     * phase within a poll interval and a bounded switch wait, and the stream delivers a write within about a second). The
+     * source becomes primary at DUAL_WRITE, and a read-modify-write on it must not start from a value the reverse has not
+     * applied yet.
+     */
+    private static Gate drainedGate(RegistryEntry entry, Optional<MigrationStatus> status) {
+        Instant changed = entry.updatedAt() == null ? Instant.EPOCH : Instant.parse(entry.updatedAt());
+        Instant needed = changed.plus(DRAIN_MARGIN);
+        boolean drained = status.isPresent() && status.get().backlog() == 0 && status.get().updatedAt() != null
+                && !Instant.parse(status.get().updatedAt()).isBefore(needed);
+        String value = status.map(s -> s.backlog() + " changes at " + s.updatedAt()).orElse("no status");
+        return new Gate("reverse-drained", drained, value, "0 changes, in a status from " + needed + " or later",
+                "the source must hold every write the target took before it becomes primary again");
+    }
+
+    /**
+     * The handover of the site of record to the target (DUAL_WRITE to DUAL_WRITE_TARGET_READS) needs the reverse capture to
+     * have recorded every shard's position of the target's stream first (0073): otherwise the writes made on the target
+     * from then on could never be brought back to the source, and a failback would lose them.
+     */
+    private static Gate reverseCaptureGate(RegistryEntry entry) {
+        String required = "positions recorded";
+        if (entry.reverseStateDir() == null) {
+            return new Gate("reverse-capture", false, "no reverse state directory registered", required,
+                    "register the application with --reverse-state-dir and run 'cutover migrate --capture-only --enable-stream' from"
+                            + " the target to the source with that --state-dir before the handover");
+        }
+        Optional<DynamoDbMigration.State> state = DynamoDbMigration.load(Path.of(entry.reverseStateDir()));
+        boolean recorded = state.map(s -> s.phase().equals("CATCH_UP") || s.phase().equals("IN_SYNC")).orElse(false);
+        return new Gate("reverse-capture", recorded, state.map(DynamoDbMigration.State::phase).orElse("not started"), required,
+                recorded ? "the reverse capture of " + state.get().sourceTable() + " has recorded its stream positions"
+                        : "run 'cutover migrate --capture-only --enable-stream' from the target to the source with --state-dir "
+                        + entry.reverseStateDir() + " until it leaves CAPTURE");
+    }
+
+    /** The gates on one direction's migration: in sync, running (fresh status), lag and backlog under the limits. */
+    private List<Gate> migrationGates(String prefix, Optional<Path> stateDir, String flag) {
+        List<Gate> gates = new ArrayList<>();
         Optional<MigrationStatus> status = stateDir.flatMap(DynamoDbMigration::lastStatus);
         if (stateDir.isEmpty()) {
-            gates.add(new Gate("migration", false, "no state directory registered", "IN_SYNC",
-                    "register the application with --state-dir (the migration's) so its lag can be checked"));
-        } else if (status.isEmpty()) {
-            gates.add(new Gate("migration", false, "no status.json", "IN_SYNC", "no migration has run in " + stateDir.get()));
-        } else {
-            MigrationStatus s = status.get();
-            gates.add(new Gate("migration", "IN_SYNC".equals(s.phase()), s.phase(), "IN_SYNC", "the migration must have caught up"));
-            // A status from a clock slightly ahead of ours is fresh, not negative.
-            long age = s.updatedAt() == null ? Long.MAX_VALUE
-                    : Math.max(0, Duration.between(Instant.parse(s.updatedAt()), clock.instant()).toSeconds());
-            gates.add(new Gate("status-age", age <= limits.maxStatusAgeSeconds(), age == Long.MAX_VALUE ? "unknown" : age + " s",
-                    limits.maxStatusAgeSeconds() + " s", "an old status means the migration is not running: its lag is unknown"));
-            gates.add(new Gate("lag", s.pipelineLagP99Millis() <= limits.maxLagMillis(), s.pipelineLagP99Millis() + " ms",
-                    limits.maxLagMillis() + " ms", "p99 from capture to target acknowledgement"));
-            gates.add(new Gate("backlog", s.backlog() <= limits.maxBacklog(), s.backlog() + " changes", limits.maxBacklog() + " changes",
-                    "captured but not yet applied"));
+            gates.add(new Gate(prefix + "migration", false, "no state directory registered", "IN_SYNC",
+                    "register the application with " + flag + " (the migration's) so its lag can be checked"));
+            return gates;
         }
-        gates.add(verifyGate(entry, stateDir.flatMap(DynamoDbMigration::inSyncSince)));
-        gates.add(deadLetterGate(stateDir, status));
-        gates.add(clientGate(entry, clients, registryNow));
+        if (status.isEmpty()) {
+            gates.add(new Gate(prefix + "migration", false, "no status.json", "IN_SYNC", "no migration has run in " + stateDir.get()));
+            return gates;
+        }
+        MigrationStatus s = status.get();
+        gates.add(new Gate(prefix + "migration", "IN_SYNC".equals(s.phase()), s.phase(), "IN_SYNC", "the migration must have caught up"));
+        // A status from a clock slightly ahead of ours is fresh, not negative.
+        long age = s.updatedAt() == null ? Long.MAX_VALUE
+                : Math.max(0, Duration.between(Instant.parse(s.updatedAt()), clock.instant()).toSeconds());
+        gates.add(new Gate(prefix + "status-age", age <= limits.maxStatusAgeSeconds(), age == Long.MAX_VALUE ? "unknown" : age + " s",
+                limits.maxStatusAgeSeconds() + " s", "an old status means the migration is not running: its lag is unknown"));
+        gates.add(new Gate(prefix + "lag", s.pipelineLagP99Millis() <= limits.maxLagMillis(), s.pipelineLagP99Millis() + " ms",
+                limits.maxLagMillis() + " ms", "p99 from capture to acknowledgement"));
+        gates.add(new Gate(prefix + "backlog", s.backlog() <= limits.maxBacklog(), s.backlog() + " changes", limits.maxBacklog() + " changes",
+                "captured but not yet applied"));
         return gates;
     }
 
@@ -126,38 +194,41 @@ public final class SwitchGates {
      * The last verify compared the registered tables, found them identical, finished after the migration reached
      * IN_SYNC (a verify from before then proves nothing about the changes applied since) and is recent enough.
      */
-    private Gate verifyGate(RegistryEntry entry, Optional<Instant> inSyncSince) {
+    private Gate verifyGate(String name, RegistryEntry entry, Optional<Instant> inSyncSince) {
         if (entry.verifyStateDir() == null) {
-            return new Gate("verify", false, "no verify state directory registered", "identical",
+            return new Gate(name, false, "no verify state directory registered", "identical",
                     "register the application with --verify-state-dir");
         }
         Path dir = Path.of(entry.verifyStateDir());
         Optional<VerifyResult> last = DynamoDbVerification.last(dir);
         if (last.isEmpty()) {
-            return new Gate("verify", false, "never run", "identical", "run cutover verify --state-dir " + entry.verifyStateDir());
+            return new Gate(name, false, "never run", "identical", "run cutover verify --state-dir " + entry.verifyStateDir());
         }
         VerifyResult v = last.get();
         String required = "identical, of " + entry.source().table() + " and " + entry.target().table() + ", after IN_SYNC, at most "
                 + limits.maxVerifyAgeSeconds() + " s old";
-        if (!entry.source().table().equals(tableOf(v.source())) || !entry.target().table().equals(tableOf(v.target()))) {
-            return new Gate("verify", false, "of " + v.source() + " and " + v.target(), required,
+        // Either order: a verify of the target against the source (the reverse direction's) compares the same pair.
+        boolean forward = entry.source().table().equals(tableOf(v.source())) && entry.target().table().equals(tableOf(v.target()));
+        boolean reverse = entry.source().table().equals(tableOf(v.target())) && entry.target().table().equals(tableOf(v.source()));
+        if (!forward && !reverse) {
+            return new Gate(name, false, "of " + v.source() + " and " + v.target(), required,
                     "the last verify compared other tables than the registered ones: run cutover verify of the registered tables");
         }
         if (!v.identical()) {
-            return new Gate("verify", false, v.missing() + " missing, " + v.extra() + " extra, " + v.different() + " different", required,
+            return new Gate(name, false, v.missing() + " missing, " + v.extra() + " extra, " + v.different() + " different", required,
                     "the last verify of " + v.source() + " and " + v.target());
         }
         Instant finished = DynamoDbVerification.lastFinishedAt(dir).orElse(Instant.EPOCH);
         if (inSyncSince.isPresent() && finished.isBefore(inSyncSince.get())) {
-            return new Gate("verify", false, "identical, but finished before IN_SYNC (" + inSyncSince.get() + ")", required,
+            return new Gate(name, false, "identical, but finished before IN_SYNC (" + inSyncSince.get() + ")", required,
                     "a verify from before the migration reached IN_SYNC proves nothing about the changes applied since: verify again");
         }
         long age = Math.max(0, Duration.between(finished, clock.instant()).toSeconds());
         if (age > limits.maxVerifyAgeSeconds()) {
-            return new Gate("verify", false, "identical, " + age + " s old", required,
+            return new Gate(name, false, "identical, " + age + " s old", required,
                     "the last verify is older than --max-verify-age: verify again");
         }
-        return new Gate("verify", true, "identical, " + age + " s old", required, "the last verify of " + v.source() + " and " + v.target());
+        return new Gate(name, true, "identical, " + age + " s old", required, "the last verify of " + v.source() + " and " + v.target());
     }
 
     private static final java.util.regex.Pattern DESCRIBED = java.util.regex.Pattern.compile("^\\S+ table (\\S+) at .*$");
@@ -168,11 +239,11 @@ public final class SwitchGates {
         return m.matches() ? m.group(1) : described;
     }
 
-    private static Gate deadLetterGate(Optional<Path> stateDir, Optional<MigrationStatus> status) {
-        long counted = status.map(MigrationStatus::deadLettered).orElse(0L);
+    private static Gate deadLetterGate(String name, Optional<Path> stateDir) {
+        long counted = stateDir.flatMap(DynamoDbMigration::lastStatus).map(MigrationStatus::deadLettered).orElse(0L);
         long inFiles = stateDir.map(SwitchGates::deadLetterLines).orElse(0L);
         long n = Math.max(counted, inFiles);
-        return new Gate("dead-letters", n == 0, n + "", "0", "items or changes that could not be written to the target");
+        return new Gate(name, n == 0, n + "", "0", "items or changes that could not be written to the target");
     }
 
     /** Lines in every dead-letter file of the migration (the live apply's and the backfill's). */

@@ -7,7 +7,7 @@ import java.util.List;
  * What {@code cutover switch} and {@code cutover rollback} did, as the CLI prints it and the HTTP API
  * returns it.
  *
- * @param action "switch" or "rollback"
+ * @param action "switch", "rollback" or "failback"
  * @param forced true when failed gates were overridden with --force
  */
 public record SwitchResult(String app, String action, Phase from, Phase to, long version, boolean forced, List<Gate> gates,

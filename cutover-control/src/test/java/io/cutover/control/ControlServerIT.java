@@ -106,7 +106,7 @@ class ControlServerIT {
     @Test
     void stateChangesWithoutATokenGet401AndWithAWrongOne403() throws Exception {
         String app = register(true);
-        for (String path : List.of("/switch", "/rollback", "/verify", "/verify/stop")) {
+        for (String path : List.of("/switch", "/rollback", "/failback", "/verify", "/verify/stop")) {
             HttpResponse<String> none = send("POST", "/api/migrations/" + app + path, null, "{}");
             assertEquals(401, none.statusCode(), path);
             assertTrue(none.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
@@ -134,6 +134,13 @@ class ControlServerIT {
         assertEquals(400, noPhase.statusCode(), "a rollback names the phase it rolls back from: " + noPhase.body());
         HttpResponse<String> stale = send("POST", "/api/migrations/" + app + "/rollback", TOKEN, "{\"from\":\"SOURCE_ONLY\"}");
         assertEquals(409, stale.statusCode(), stale.body());
+        HttpResponse<String> staleFailback = send("POST", "/api/migrations/" + app + "/failback", TOKEN,
+                "{\"from\":\"DUAL_WRITE_TARGET_READS\",\"by\":\"alice\"}");
+        assertEquals(409, staleFailback.statusCode(), "a failback names the phase it saw: " + staleFailback.body());
+        HttpResponse<String> sourceAlready = send("POST", "/api/migrations/" + app + "/failback", TOKEN, "{\"from\":\"DUAL_WRITE\"}");
+        assertEquals(400, sourceAlready.statusCode(), "the source is already the site of record: " + sourceAlready.body());
+        assertEquals(400, send("POST", "/api/migrations/" + app + "/failback", TOKEN, "{\"from\":\"DUAL_WRITE\",\"to\":\"X\"}")
+                .statusCode(), "failback takes from, force, reason, by only");
         HttpResponse<String> back = send("POST", "/api/migrations/" + app + "/rollback", TOKEN, "{\"from\":\"DUAL_WRITE\"}");
         assertEquals(200, back.statusCode(), back.body());
         assertEquals(Phase.SOURCE_ONLY, registry.require(app).phase());

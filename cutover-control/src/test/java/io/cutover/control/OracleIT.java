@@ -187,6 +187,12 @@ class OracleIT {
                 assertEquals(to, switcher.switchPhase("orders-app", Optional.of(to), false, "oracle", "test").to());
                 return;
             } catch (SwitchRefusedException refused) {
+                // One server cannot serve the reverse capture too (docs/decisions/0073): FailbackIT covers the handover with
+                // it; here the switch is forced past that gate alone, once every other gate passes.
+                if (refused.gates().stream().filter(g -> !g.passed()).map(Gate::name).toList().equals(List.of("reverse-capture"))) {
+                    assertEquals(to, switcher.switchPhase("orders-app", Optional.of(to), true, "oracle: no reverse", "test").to());
+                    return;
+                }
                 // the gates wait for the migration, the restarted instance's journal, the slow write: as an operator would
                 if (System.nanoTime() > deadline) {
                     throw refused;

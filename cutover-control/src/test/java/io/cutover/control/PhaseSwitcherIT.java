@@ -55,7 +55,8 @@ class PhaseSwitcherIT {
     void register() throws Exception {
         app = LocalTables.uniqueName("orders");
         registry.register(app, StoreEndpoint.table("orders"), StoreEndpoint.table("orders-v2"), dir.resolve("migrate").toString(),
-                dir.resolve("verify").toString(), "ops@host", null);
+                dir.resolve("verify").toString(), dir.resolve("reverse").toString(), "ops@host", null);
+        GateFiles.inSync(dir.resolve("reverse"), Instant.now()); // the reverse capture has recorded its positions
         switcher = new PhaseSwitcher(registry, new SwitchGates(GateLimits.DEFAULTS, Clock.systemUTC()));
         GateFiles.status(dir.resolve("migrate"), "IN_SYNC", 40, 0, 0, Instant.now());
         GateFiles.verify(dir.resolve("verify"), 0, 0, 0);
@@ -137,7 +138,7 @@ class PhaseSwitcherIT {
         LocalTables.create(client, SampleItems.plainTable(target));
         String appWithTables = LocalTables.uniqueName("shop");
         registry.register(appWithTables, StoreEndpoint.table(source), StoreEndpoint.table(target), dir.resolve("migrate").toString(),
-                dir.resolve("verify").toString(), "ops@host", null);
+                dir.resolve("verify").toString(), dir.resolve("reverse").toString(), "ops@host", null);
         GateFiles.verify(dir.resolve("verify"), source, target, 0, 0, 0);
         try (RegistryWatcher watcher = new RegistryWatcher(registry, appWithTables, Duration.ofMillis(100)).start();
              MigratingStore store = MigratingStore.builder().watcher(watcher).source(DynamoDbStore.of(client, source))

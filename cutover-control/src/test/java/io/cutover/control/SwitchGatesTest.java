@@ -166,4 +166,40 @@ class SwitchGatesTest {
         assertTrue(e.getMessage().contains("--max-lag-ms") && e.getMessage().contains("--max-backlog")
                 && e.getMessage().contains("--max-status-age"), e.getMessage());
     }
+
+    private RegistryEntry at(Phase phase, Instant changedAt) {
+        return new RegistryEntry("orders", phase, phase.primary(), StoreEndpoint.table("orders"), StoreEndpoint.table("orders-v2"),
+                dir.resolve("migrate").toString(), dir.resolve("verify").toString(), 3, "a", changedAt.toString(), null,
+                dir.resolve("reverse").toString());
+    }
+
+    @Test
+    void theHandoverWaitsForTheReverseCaptureToRecordItsPositions() throws Exception {
+        GateFiles.status(dir.resolve("migrate"), "IN_SYNC", 250, 3, 0, NOW.minusSeconds(2));
+        GateFiles.verify(dir.resolve("verify"), 0, 0, 0);
+        Gate missing = gates.evaluate(at(Phase.DUAL_WRITE, NOW)).stream().filter(g -> g.name().equals("reverse-capture")).findFirst()
+                .orElseThrow();
+        assertFalse(missing.passed(), missing.toString());
+        GateFiles.inSync(dir.resolve("reverse"), NOW.minusSeconds(5));
+        List<Gate> all = gates.evaluate(at(Phase.DUAL_WRITE, NOW));
+        assertTrue(all.stream().allMatch(Gate::passed), all.toString());
+        assertFalse(gates.evaluate(at(Phase.SOURCE_ONLY, NOW)).stream().anyMatch(g -> g.name().equals("reverse-capture")),
+                "only the handover needs it");
+    }
+
+    @Test
+    void failbackNeedsTheReverseDrainedAfterThePhaseTookEffect() throws Exception {
+        GateFiles.verify(dir.resolve("verify"), 0, 0, 0);
+        GateFiles.inSync(dir.resolve("reverse"), NOW.minusSeconds(60));
+        Instant changed = NOW.minusSeconds(10);
+        GateFiles.status(dir.resolve("reverse"), "IN_SYNC", 80, 0, 0, changed.plusSeconds(2));
+        Map<String, Gate> early = gates.evaluateFailback(at(Phase.DUAL_WRITE_TARGET_READS, changed), List.of(), NOW).stream()
+                .collect(Collectors.toMap(Gate::name, g -> g));
+        assertFalse(early.get("reverse-drained").passed(), "a status from 2 s after the change is too early: " + early);
+        GateFiles.status(dir.resolve("reverse"), "IN_SYNC", 80, 0, 0, changed.plusSeconds(6));
+        List<Gate> later = gates.evaluateFailback(at(Phase.DUAL_WRITE_TARGET_READS, changed), List.of(), NOW);
+        assertEquals(List.of("reverse-migration", "reverse-status-age", "reverse-lag", "reverse-backlog", "reverse-drained",
+                "reverse-verify", "reverse-dead-letters", "clients"), later.stream().map(Gate::name).toList());
+        assertTrue(later.stream().allMatch(Gate::passed), later.toString());
+    }
 }

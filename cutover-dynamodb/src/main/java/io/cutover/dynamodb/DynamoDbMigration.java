@@ -46,6 +46,8 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 public final class DynamoDbMigration implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DynamoDbMigration.class);
     public static final String STATE_FILE = "migration.json";
+    /** The true conflicts the version rule resolved, one JSON line each (the dead-letter format: the key, the versions). */
+    public static final String CONFLICTS_FILE = "conflicts.jsonl";
 
     /** Where the phase machine is; kept in migration.json. */
     public record State(String phase, String sourceTable, String targetTable, String streamArn, long backfillItems) {
@@ -103,6 +105,9 @@ public final class DynamoDbMigration implements AutoCloseable {
     private volatile Optional<io.cutover.core.version.VersionAttribute> versionRule = Optional.of(io.cutover.core.version.VersionAttribute.DEFAULT);
 
     private volatile boolean captureOnly;
+    private volatile java.util.function.BooleanSupplier applyAllowed = () -> true;
+    private volatile boolean fenced;
+    private volatile long conflictsBefore;
     private volatile VersionedChangeWriter liveWriter;
 
     /**
@@ -112,6 +117,21 @@ public final class DynamoDbMigration implements AutoCloseable {
      */
     public void captureOnly(boolean on) {
         this.captureOnly = on;
+    }
+
+    /**
+     * The fence (docs/decisions/0074-failback-and-the-replication-fence.md): asked before every apply round (the caller
+     * caches the registry's answer, read about once a second); while it says false, capture goes on and nothing is
+     * applied. Set before {@link #run}.
+     */
+    public void applyWhen(java.util.function.BooleanSupplier allowed) {
+        this.applyAllowed = allowed;
+    }
+
+    /** True conflicts the live apply resolved by the version rule so far, including earlier runs' (conflicts.jsonl). */
+    public long conflicts() {
+        VersionedChangeWriter w = liveWriter;
+        return conflictsBefore + (w == null ? 0 : w.conflicts());
     }
 
     /** Changes the live apply refused by the version rule so far in this run (echoes of the other direction, stale records). */
@@ -179,6 +199,7 @@ public final class DynamoDbMigration implements AutoCloseable {
                  DynamoDbStreamCapture capture = new DynamoDbStreamCapture(streams, source, settings.source(), state.streamArn(), log,
                          liveRetry, options.capture(), System::currentTimeMillis);
                  FileDeadLetterSink dead = new FileDeadLetterSink(dir.resolve("dead-letters.jsonl"));
+                 FileDeadLetterSink conflictList = new FileDeadLetterSink(dir.resolve(CONFLICTS_FILE));
                  DynamoDbBatchWriter writer = new DynamoDbBatchWriter(target, targetTable, settings.writeConcurrency(),
                          new Throttle(settings.maxWriteRate()), liveRetry, new DynamoDbErrorClassifier(settings.target()), dead)) {
                 capture.start();
@@ -203,6 +224,12 @@ public final class DynamoDbMigration implements AutoCloseable {
                 try (VersionedChangeWriter versioned = versionRule.map(v -> new VersionedChangeWriter(target, targetTable, v,
                         settings.writeConcurrency(), new Throttle(settings.maxWriteRate()), retry,
                         new DynamoDbErrorClassifier(settings.target()), dead)).orElse(null)) {
+                    if (versioned != null && captureOnly) {
+                        // The reverse direction lists its conflicts (0073); the forward one only counts refusals: listing costs a
+                        // read per refused change, and OracleIT lost an increment with the forward applier slowed by them (0074).
+                        conflictsBefore = countLines(dir.resolve(CONFLICTS_FILE));
+                        versioned.listConflictsIn(conflictList);
+                    }
                     liveWriter = versioned;
                     ChangeApplier applier = new ChangeApplier(log, versioned != null ? versioned : new DynamoDbChangeWriter(writer), 1000,
                             System::currentTimeMillis);
@@ -319,7 +346,7 @@ public final class DynamoDbMigration implements AutoCloseable {
                     () -> {
                         state[0] = state[0].with("IN_SYNC");
                         save(settings.stateDir(), state[0]);
-                    }, r -> onStatus.accept(saveStatus(status(state[0], log, applier.stats(), r)))));
+                    }, r -> onStatus.accept(saveStatus(status(state[0], log, applier.stats(), r))), this::fenceOpen));
             if (!"drained".equals(until) || stop || caughtUp(capture, log)) {
                 break;
             }
@@ -350,6 +377,28 @@ public final class DynamoDbMigration implements AutoCloseable {
         return log.size() == size && log.lastSequence() == log.applied();
     }
 
+    private boolean fenceOpen() {
+        boolean open = applyAllowed.getAsBoolean();
+        if (open == fenced) {
+            LOG.info(open ? "the fence opened: applying again" : "fenced: the registry's phase forbids this direction to apply;"
+                    + " capture goes on");
+        }
+        fenced = !open;
+        return open;
+    }
+
+    private static long countLines(Path file) {
+        if (!java.nio.file.Files.exists(file)) {
+            return 0;
+        }
+        try (var lines = java.nio.file.Files.lines(file)) {
+            return lines.filter(l -> !l.isBlank()).count();
+        } catch (java.io.IOException e) {
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot read " + file + ": " + e.getMessage()
+                    + "; check the state directory's permissions", e);
+        }
+    }
+
     private static void failOn(DynamoDbStreamCapture capture) {
         if (capture.failure() != null) {
             throw capture.failure();
@@ -362,7 +411,7 @@ public final class DynamoDbMigration implements AutoCloseable {
             positions.put(p.partition(), p.finished() ? "finished" : String.valueOf(p.lastPosition()));
         }
         return MigrationStatus.of(state.phase(), state.sourceTable(), state.targetTable(), state.streamArn(), state.backfillItems(),
-                log, stats, rate, positions);
+                log, stats, rate, positions).withVersionRule(olderRefused(), conflicts(), fenced);
     }
 
     private MigrationStatus saveStatus(MigrationStatus status) {

@@ -11,6 +11,7 @@ import io.cutover.core.retry.ErrorClassifier;
 import io.cutover.core.retry.RetryListener;
 import io.cutover.core.retry.RetryPolicy;
 import io.cutover.core.throttle.Throttle;
+import io.cutover.core.version.Version;
 import io.cutover.core.version.VersionAttribute;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +57,8 @@ public final class VersionedChangeWriter implements ChangeWriter, AutoCloseable 
     private final ExecutorService pool;
     private final LongAdder olderRefused = new LongAdder();
     private final LongAdder landed = new LongAdder();
+    private final LongAdder conflicts = new LongAdder();
+    private volatile DeadLetterSink conflictList;
 
     public VersionedChangeWriter(DynamoDbClient client, String table, VersionAttribute version, int concurrency, Throttle throttle,
                                  RetryPolicy retry, ErrorClassifier classifier, DeadLetterSink deadLetters) {
@@ -96,6 +99,24 @@ public final class VersionedChangeWriter implements ChangeWriter, AutoCloseable 
         return olderRefused.sum();
     }
 
+    /**
+     * Lists every refused change that is a true conflict (see {@link #conflicts}) in {@code sink}: the key, and the two
+     * versions in the reason, never the values. Costs one strongly consistent read per refused change; without a sink,
+     * conflicts are neither read for nor counted. Set before the first {@link #apply}.
+     */
+    public void listConflictsIn(DeadLetterSink sink) {
+        this.conflictList = sink;
+    }
+
+    /**
+     * Refused changes that were true conflicts: the table held a strictly newer version written by another instance and a
+     * different value, so one key was changed by two writers within the lag window and the newer won (an echo of the
+     * other direction carries the same version, and one writer's own stale record the same instance: neither counts).
+     */
+    public long conflicts() {
+        return conflicts.sum();
+    }
+
     /** Changes written. */
     public long landed() {
         return landed.sum();
@@ -128,6 +149,9 @@ public final class VersionedChangeWriter implements ChangeWriter, AutoCloseable 
             });
             if (!wrote) {
                 olderRefused.increment();
+                if (v.isPresent() && conflictList != null) {
+                    noteIfConflict(c, v.get(), stored(c.key()));
+                }
                 // Handled: the table holds a value at least as new. Counted as written so that captured = applied +
                 // superseded + dead-lettered still holds; olderRefused() says how many of them were refused.
                 return new WriteOutcome(1, 0, 0);
@@ -140,6 +164,31 @@ public final class VersionedChangeWriter implements ChangeWriter, AutoCloseable 
             }
             deadLetters.accept(table, c.image() != null ? c.image() : c.key(), e.getMessage());
             return new WriteOutcome(0, 0, 1);
+        }
+    }
+
+    /**
+     * The item the table holds now, read strongly consistent, to tell a conflict from an echo. A read, not
+     * {@code ReturnValuesOnConditionCheckFailure}: DynamoDB Local 3.1 emits a stream record for a refused put that asks
+     * for the old item, which the other direction then offers back (a loop; see docs/decisions/0074).
+     */
+    private Map<String, AttributeValue> stored(Map<String, AttributeValue> key) {
+        return retry.execute("GetItem " + table, attempt -> client.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item(),
+                classifier, RetryListener.NONE);
+    }
+
+    private void noteIfConflict(ChangeRecord c, String refusedVersion, Map<String, AttributeValue> stored) {
+        Optional<String> storedVersion = version.versionOf(stored);
+        if (storedVersion.isEmpty() || storedVersion.get().compareTo(refusedVersion) <= 0
+                || Version.parse(storedVersion.get()).instance().equals(Version.parse(refusedVersion).instance())
+                || version.visible(stored).equals(version.visible(c.image()))) {
+            return; // an echo (same version), one writer's own stale record, or the same value: nothing diverged
+        }
+        conflicts.increment();
+        DeadLetterSink list = conflictList;
+        if (list != null) {
+            list.accept(table, c.key(), "conflict: version " + refusedVersion + " refused, the table holds the newer "
+                    + storedVersion.get() + " (the newer wins on both sides)");
         }
     }
 

@@ -73,9 +73,16 @@ class ReverseReplicationIT {
                 targetClient.putItem(b -> b.tableName("tgt").item(V.stamp(item("both", "newer-on-target"), newer)));
 
                 waitFor(() -> TableComparison.compare(client, "src", targetClient, "tgt").identical(), f);
-                long forwardSeen = fwd.get().captured();
-                long reverseSeen = rev.get().captured();
-                Thread.sleep(3000); // a loop would keep producing changes: give it time to show
+                // The echoes of the last writes may still be on their way through a stream (a loaded machine delays capture):
+                // wait until nothing new arrives for 3 s. A loop would keep producing changes and never go quiet.
+                long forwardSeen;
+                long reverseSeen;
+                long quietDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                do {
+                    forwardSeen = fwd.get().captured();
+                    reverseSeen = rev.get().captured();
+                    Thread.sleep(3000);
+                } while ((forwardSeen != fwd.get().captured() || reverseSeen != rev.get().captured()) && System.nanoTime() < quietDeadline);
                 assertEquals(forwardSeen, fwd.get().captured(), "nothing more arrives once both sides agree: no loop");
                 assertEquals(reverseSeen, rev.get().captured(), "nothing more arrives once both sides agree: no loop");
                 assertTrue(TableComparison.compare(client, "src", targetClient, "tgt").identical());

@@ -94,7 +94,20 @@
         h("dt", {}, "Changes applied"), h("dd", {}, fmt(s && s.applied)),
         h("dt", {}, "Backlog"), h("dd", {}, fmt(s && s.backlog)),
         h("dt", {}, "Dead letters"), h("dd", {}, fmt(s && s.deadLettered)),
-        h("dt", {}, "Source → target"), h("dd", {}, m.registry.source.table + " → " + m.registry.target.table)));
+        h("dt", {}, "Source → target"), h("dd", {}, m.registry.source.table + " → " + m.registry.target.table)),
+      directions(m));
+  }
+
+  // Both directions side by side: forward (source to target) and reverse (target to source, for failback).
+  function directions(m) {
+    const row = (label, pick) => [h("dt", {}, label),
+      h("dd", { class: "dir-forward" }, m.status ? fmt(pick(m.status)) : "–"),
+      h("dd", { class: "dir-reverse" }, m.reverseStatus ? fmt(pick(m.reverseStatus)) : "–")];
+    return h("dl", { class: "kv directions" },
+      h("dt", {}, ""), h("dd", {}, h("b", {}, "forward")), h("dd", {}, h("b", {}, "reverse")),
+      ...row("Lag p99 (ms)", (x) => x.pipelineLagP99Millis), ...row("Backlog", (x) => x.backlog),
+      ...row("Applied", (x) => x.applied), ...row("Refused", (x) => x.refused), ...row("Conflicts", (x) => x.conflicts),
+      ...row("Fenced", (x) => (x.fenced ? "yes" : "no")));
   }
 
   function charts(m) {
@@ -141,20 +154,28 @@
         h("div", {},
           h("button", { class: "btn danger btn-rollback", disabled: !m.previous, on: { click: () => confirmChange(m, "rollback") } },
             m.previous ? "← Roll back to " + LABELS[m.previous] : "← Roll back"), " ",
+          canFailBack(m) ? h("button", { class: "btn danger btn-failback", on: { click: () => confirmChange(m, "failback") } },
+            "⇐ Fail back to " + LABELS.DUAL_WRITE) : null, canFailBack(m) ? " " : null,
           h("button", { class: "btn primary btn-switch", disabled: !m.next, on: { click: () => confirmChange(m, "switch") } },
             m.next ? "Switch to " + LABELS[m.next] + " →" : "Cut-over complete"))));
+  }
+
+  // Failback returns the site of record to the source from DUAL_WRITE_TARGET_READS (from TARGET_ONLY, roll back first).
+  function canFailBack(m) {
+    return m.registry.phase === "DUAL_WRITE_TARGET_READS";
   }
 
   function confirmChange(m, action) {
     if (!token()) { toast("Enter the API token first (top right).", true); $("#token").focus(); return; }
     pending = { m, action };
-    const to = action === "switch" ? m.next : m.previous;
-    $("#confirm-title").textContent = (action === "switch" ? "Switch " : "Roll back ") + m.app + "?";
+    const to = action === "switch" ? m.next : action === "failback" ? "DUAL_WRITE" : m.previous;
+    $("#confirm-title").textContent = (action === "switch" ? "Switch " : action === "failback" ? "Fail back " : "Roll back ") + m.app + "?";
     $("#confirm-text").textContent = LABELS[m.registry.phase] + " → " + LABELS[to] + ". Applications pick the new phase up within a second.";
     const gates = $("#confirm-gates");
-    gates.replaceChildren(...(action === "switch" ? (m.gates || []).map((g) =>
-      h("li", { class: g.passed ? "pass" : "fail" }, h("span", { class: "g-name" }, g.name), h("span", { class: "g-val" }, g.value))) : []));
-    const failing = action === "switch" && !m.gatesPass;
+    const shown = action === "switch" ? m.gates : action === "failback" ? m.failbackGates : [];
+    gates.replaceChildren(...((shown || []).map((g) =>
+      h("li", { class: g.passed ? "pass" : "fail" }, h("span", { class: "g-name" }, g.name), h("span", { class: "g-val" }, g.value)))));
+    const failing = (shown || []).some((g) => !g.passed) && action !== "rollback";
     $("#confirm-force-row").className = "check" + (failing ? "" : " hidden");
     $("#confirm-force").checked = false;
     $("#confirm-reason").value = "";
@@ -171,7 +192,7 @@
     const by = $("#confirm-by").value || null;
     if (by) sessionStorage.setItem("cutover-by", by);
     const body = { reason: $("#confirm-reason").value || null, by, from: m.registry.phase,
-      to: action === "switch" ? m.next : undefined, force: action === "switch" ? $("#confirm-force").checked : undefined };
+      to: action === "switch" ? m.next : undefined, force: action !== "rollback" ? $("#confirm-force").checked : undefined };
     try {
       const r = await api("POST", "/api/migrations/" + encodeURIComponent(m.app) + "/" + action, body);
       $("#confirm").close();

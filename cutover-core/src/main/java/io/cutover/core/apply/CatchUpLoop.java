@@ -30,9 +30,17 @@ public final class CatchUpLoop {
      * @param phase               the migration's phase: the loop runs in CATCH_UP and IN_SYNC
      * @param enterInSync         persists the move from CATCH_UP to IN_SYNC
      * @param report              publishes (and saves) the status, given changes applied per second since the last report
+     * @param applyAllowed        false while a fence forbids applying (docs/decisions/0074): the loop keeps reporting and
+     *                            capture keeps filling the log, nothing is written; asked before every round
      */
     public record Host(Runnable failIfCaptureFailed, BooleanSupplier stopRequested, Supplier<String> phase, Runnable enterInSync,
-                       DoubleConsumer report) {
+                       DoubleConsumer report, BooleanSupplier applyAllowed) {
+        /** A host with no fence. */
+        public Host(Runnable failIfCaptureFailed, BooleanSupplier stopRequested, Supplier<String> phase, Runnable enterInSync,
+                    DoubleConsumer report) {
+            this(failIfCaptureFailed, stopRequested, phase, enterInSync, report, () -> true);
+        }
+
         boolean inSync() {
             return "IN_SYNC".equals(phase.get());
         }
@@ -51,7 +59,7 @@ public final class CatchUpLoop {
         host.report().accept(0);
         while (!host.stopRequested().getAsBoolean()) {
             host.failIfCaptureFailed().run();
-            long taken = applier.applyAvailable(ROUND);
+            long taken = host.applyAllowed().getAsBoolean() ? applier.applyAvailable(ROUND) : 0;
             long backlog = log.lastSequence() - log.applied();
             if ("CATCH_UP".equals(host.phase().get()) && backlog <= IN_SYNC_BACKLOG) {
                 host.enterInSync().run();

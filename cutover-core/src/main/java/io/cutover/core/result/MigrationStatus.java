@@ -14,12 +14,29 @@ package io.cutover.core.result;
  *                       (DynamoDB Streams round them to the second; DynamoDB Local to the minute, which makes it meaningless there)
  * @param pipelineLagP50Millis the moment Cutover read the change to target acknowledgement: exact
  * @param positions      per shard: the last stream sequence number kept, or "finished"
+ * @param refused        changes the version rule refused (the site held a newer or equal version): echoes of the other
+ *                       direction and stale records; counted in {@code applied} too
+ * @param conflicts      of those, true conflicts: older than the stored value, different from it and written by another
+ *                       instance (listed in the state directory's conflicts.jsonl)
+ * @param fenced         true while the registry's phase forbids this direction to apply (docs/decisions/0074)
  */
 public record MigrationStatus(String phase, String sourceTable, String targetTable, String streamArn, long backfillItems,
                               long captured, long applied, long superseded, long deadLettered, long backlog,
                               double changesPerSecond, long lagP50Millis, long lagP99Millis, long lagMaxMillis,
                               long pipelineLagP50Millis, long pipelineLagP99Millis, long pipelineLagMaxMillis,
-                              java.util.Map<String, String> positions, String updatedAt) {
+                              java.util.Map<String, String> positions, String updatedAt, long refused, long conflicts,
+                              boolean fenced) {
+
+    /** A status without version-rule figures (a migration that applies unconditionally). */
+    public MigrationStatus(String phase, String sourceTable, String targetTable, String streamArn, long backfillItems,
+                           long captured, long applied, long superseded, long deadLettered, long backlog,
+                           double changesPerSecond, long lagP50Millis, long lagP99Millis, long lagMaxMillis,
+                           long pipelineLagP50Millis, long pipelineLagP99Millis, long pipelineLagMaxMillis,
+                           java.util.Map<String, String> positions, String updatedAt) {
+        this(phase, sourceTable, targetTable, streamArn, backfillItems, captured, applied, superseded, deadLettered, backlog,
+                changesPerSecond, lagP50Millis, lagP99Millis, lagMaxMillis, pipelineLagP50Millis, pipelineLagP99Millis,
+                pipelineLagMaxMillis, positions, updatedAt, 0, 0, false);
+    }
 
     /**
      * The status of a migration from its change log and its applier's figures; {@code log} is null before
@@ -44,6 +61,13 @@ public record MigrationStatus(String phase, String sourceTable, String targetTab
     public MigrationStatus withDeadLettered(long count) {
         return new MigrationStatus(phase, sourceTable, targetTable, streamArn, backfillItems, captured, applied, superseded, count, backlog,
                 changesPerSecond, lagP50Millis, lagP99Millis, lagMaxMillis, pipelineLagP50Millis, pipelineLagP99Millis, pipelineLagMaxMillis,
-                positions, updatedAt);
+                positions, updatedAt, refused, conflicts, fenced);
+    }
+
+    /** The same status with the version rule's figures and the fence's state. */
+    public MigrationStatus withVersionRule(long refusedCount, long conflictCount, boolean isFenced) {
+        return new MigrationStatus(phase, sourceTable, targetTable, streamArn, backfillItems, captured, applied, superseded, deadLettered,
+                backlog, changesPerSecond, lagP50Millis, lagP99Millis, lagMaxMillis, pipelineLagP50Millis, pipelineLagP99Millis,
+                pipelineLagMaxMillis, positions, updatedAt, refusedCount, conflictCount, isFenced);
     }
 }
