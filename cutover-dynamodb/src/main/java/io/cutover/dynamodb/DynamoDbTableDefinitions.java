@@ -242,7 +242,8 @@ public final class DynamoDbTableDefinitions {
                 a -> client.updateTimeToLive(b -> b.tableName(targetName).timeToLiveSpecification(t -> t.attributeName(attr).enabled(true))),
                 classifier, RetryListener.NONE));
         if (!source.tags().isEmpty()) {
-            String arn = client.describeTable(b -> b.tableName(targetName)).table().tableArn();
+            String arn = retry.execute("DescribeTable " + targetName, a -> client.describeTable(b -> b.tableName(targetName)).table().tableArn(),
+                    classifier, RetryListener.NONE);
             try {
                 client.tagResource(b -> b.resourceArn(arn).tags(source.tags()));
             } catch (AwsServiceException e) {
@@ -256,7 +257,8 @@ public final class DynamoDbTableDefinitions {
     private void awaitActive(String table) {
         long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
         while (System.nanoTime() < deadline) {
-            TableDescription d = client.describeTable(b -> b.tableName(table)).table();
+            TableDescription d = retry.execute("DescribeTable " + table, a -> client.describeTable(b -> b.tableName(table)).table(),
+                    classifier, RetryListener.NONE);
             boolean indexesActive = d.globalSecondaryIndexes().stream()
                     .allMatch(g -> g.indexStatusAsString() == null || "ACTIVE".equals(g.indexStatusAsString()));
             if (d.tableStatus() == TableStatus.ACTIVE && indexesActive) {

@@ -156,7 +156,12 @@ public final class SqlMigration implements AutoCloseable {
                 if (state.phase().equals("BACKFILL")) {
                     if (state.bounds() == null) {
                         List<String> bounds = new ArrayList<>();
-                        for (Object b : KeyRanges.bounds(table, mapper.schema(), settings.ranges())) {
+                        // A dropped connection while the split points are computed is retried like any other read.
+                        var split = retry.execute("split " + table.qualifiedName() + " into key ranges",
+                                a -> KeyRanges.bounds(table, mapper.schema(), settings.ranges()),
+                                e -> e instanceof CutoverException ce ? ce : new CutoverException(ErrorCode.TRANSIENT, String.valueOf(e), e),
+                                io.cutover.core.retry.RetryListener.NONE);
+                        for (Object b : split) {
                             bounds.add(new KeysetPosition(List.of(b)).encode());
                         }
                         state = new State(state.phase(), state.source(), state.sourceTable(), state.targetTable(), state.slot(), state.publication(),
