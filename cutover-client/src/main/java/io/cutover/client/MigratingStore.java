@@ -298,6 +298,9 @@ public final class MigratingStore implements Store, AutoCloseable {
      */
     private static final class EpochBehind extends RuntimeException {
         final long epoch;
+        /** Where the first attempt's write landed (null: nowhere), and what it returned. */
+        Site landedOn;
+        Object result;
 
         EpochBehind(long epoch) {
             super("a later epoch (" + epoch + ") is stored", null, false, false);
@@ -394,6 +397,13 @@ public final class MigratingStore implements Store, AutoCloseable {
                             + " could not take that phase (" + MAX_EPOCH_ROUNDS + " tries): check that it can read the registry; try again");
                 }
                 catchUp(e.epoch);
+                if (e.landedOn != null && phaseVersion >= e.epoch && phase.primary() == e.landedOn) {
+                    // It landed on what is still the site of record, before every write of the later epoch there (else the
+                    // site would have refused it), so those writes, and their copies on the other site, include it.
+                    @SuppressWarnings("unchecked")
+                    T done = (T) e.result;
+                    return done;
+                }
             }
         }
     }
@@ -502,9 +512,12 @@ public final class MigratingStore implements Store, AutoCloseable {
             complete(s, journalKeys, intents);
             secondaryWrites.incrementAndGet();
         } catch (EpochBehind e) {
-            // The write landed on the old site of record only; the operation is done again under the new phase, and the
-            // old site receives that result, so nothing from this attempt is owed.
+            // The write landed on this phase's primary only; write() takes the new phase and, unless that primary is
+            // still the site of record (then the write already counts there), does the operation again. Either way the
+            // other site receives the site of record's result, so nothing from this attempt is owed.
             complete(s, journalKeys, intents);
+            e.landedOn = primary;
+            e.result = result;
             throw e;
         } catch (RuntimeException e) {
             intents.forEach(id -> journals.get(s).recordFailure(id, e.getMessage()));
