@@ -134,8 +134,12 @@ public final class SqlMigration implements AutoCloseable {
                         + " slot is gone, so changes since then are lost): pass --restart to start over");
             }
             if (table.endpoint().flavor() == SqlEndpoint.Flavor.POSTGRESQL) {
-                ReplicationSlots.requireSlot(table, state.slot());
-                ReplicationSlots.alignPartitions(table).forEach(p -> LOG.info("set REPLICA IDENTITY FULL on partition {}, as its parent has", p));
+                String slot = state.slot();
+                sourceRetry("check replication slot " + slot, () -> {
+                    ReplicationSlots.requireSlot(table, slot);
+                    return null;
+                });
+                sourceRetry("align partitions of " + table.qualifiedName(), () -> ReplicationSlots.alignPartitions(table)).forEach(p -> LOG.info("set REPLICA IDENTITY FULL on partition {}, as its parent has", p));
             }
             try (SqliteChangeLog log = SqliteChangeLog.open(dir.resolve("changes.db"));
                  FileDeadLetterSink dead = new FileDeadLetterSink(dir.resolve("dead-letters.jsonl"));
@@ -189,7 +193,7 @@ public final class SqlMigration implements AutoCloseable {
                 if (!stop && "drained".equals(until) && status.phase().equals("IN_SYNC") && status.backlog() == 0) {
                     // Drained means caught up with the source's position read now, not only quiet: a capture that is
                     // starting again after a lost connection is quiet too, with the last changes still on the server.
-                    if (!applyThrough(SourceFence.mark(table), capture, applier)) {
+                    if (!applyThrough(sourceRetry("read the source's position", () -> SourceFence.mark(table)), capture, applier)) {
                         return saveStatus(status(load(dir).orElseThrow(), log, applier.stats(), 0)); // stopped while waiting: IN_SYNC, slot kept
                     }
                     status = saveStatus(status(load(dir).orElseThrow(), log, applier.stats(), 0));
@@ -407,5 +411,12 @@ public final class SqlMigration implements AutoCloseable {
 
     static String lower(String s) {
         return s.toLowerCase(Locale.ROOT);
+    }
+
+    /** A read of the source retried like any other call (a dropped connection is a blip); STREAM_GAP and the like are not. */
+    private <T> T sourceRetry(String what, java.util.function.Supplier<T> call) {
+        return retry.execute(what, a -> call.get(),
+                e -> e instanceof CutoverException ce ? ce : new CutoverException(ErrorCode.TRANSIENT, String.valueOf(e), e),
+                io.cutover.core.retry.RetryListener.NONE);
     }
 }

@@ -36,6 +36,7 @@ public final class KeyRangeUnit implements SnapshotUnit, AutoCloseable {
     private final Object upperInclusive;
     private final int pageSize;
     private final DeadLetterSink deadLetters;
+    private static final io.cutover.core.retry.RetryPolicy READ_RETRY = io.cutover.core.retry.RetryPolicy.defaults();
     private Connection connection;
 
     public KeyRangeUnit(String id, SqlTable table, RowMapper mapper, Object lowerExclusive, Object upperInclusive, int pageSize,
@@ -65,7 +66,12 @@ public final class KeyRangeUnit implements SnapshotUnit, AutoCloseable {
 
     @Override
     public Page readPage(Position after) {
-        List<Map<String, Object>> rows = readRows(after == null ? null : ((KeysetPosition) after).lastKey());
+        List<Object> lastKey = after == null ? null : ((KeysetPosition) after).lastKey();
+        // A dropped connection is retried on a new one (readRows closes the broken one), like a DynamoDB Scan page.
+        List<Map<String, Object>> rows = READ_RETRY.execute("read key range " + id, a -> readRows(lastKey),
+                e -> e instanceof io.cutover.core.CutoverException ce ? ce
+                        : new io.cutover.core.CutoverException(io.cutover.core.ErrorCode.TRANSIENT, String.valueOf(e), e),
+                io.cutover.core.retry.RetryListener.NONE);
         List<Map<String, AttributeValue>> items = new ArrayList<>(rows.size());
         for (Map<String, Object> row : rows) {
             try {

@@ -202,20 +202,45 @@ public record SqlEndpoint(Flavor flavor, String host, int port, String database,
         } else {
             p.setProperty("connectTimeout", "10000");
         }
-        try {
-            Connection c = open(p);
-            if (flavor.mysqlFamily()) {
-                try (var s = c.createStatement()) {
-                    s.execute("SET time_zone = '+00:00'");
+        // A connection reset while the session is set up is a blip and is retried; a refused connection (nothing
+        // listening) and a refused login are not.
+        return CONNECT_RETRY.execute("connect to " + describe(), a -> {
+            try {
+                Connection c = open(p);
+                if (flavor.mysqlFamily()) {
+                    try (var s = c.createStatement()) {
+                        s.execute("SET time_zone = '+00:00'");
+                    }
                 }
+                return c;
+            } catch (SQLException e) {
+                String msg = e.getMessage() == null ? e.toString() : e.getMessage().replace(password.isEmpty() ? "\u0000" : password, "***");
+                String lower = msg.toLowerCase(Locale.ROOT);
+                ErrorCode code = lower.contains("password") || lower.contains("access denied") ? ErrorCode.CREDENTIALS
+                        : refused(e) || lower.contains("offers no tls") || lower.contains("ssl") || lower.contains("certificate")
+                        || lower.contains("does not exist") ? ErrorCode.ENDPOINT_UNREACHABLE : ErrorCode.TRANSIENT;
+                throw new CutoverException(code, "cannot connect to " + describe() + ": " + msg, e);
             }
-            return c;
-        } catch (SQLException e) {
-            String msg = e.getMessage() == null ? e.toString() : e.getMessage().replace(password.isEmpty() ? "\u0000" : password, "***");
-            ErrorCode code = msg.toLowerCase(Locale.ROOT).contains("password") || msg.toLowerCase(Locale.ROOT).contains("access denied")
-                    ? ErrorCode.CREDENTIALS : ErrorCode.ENDPOINT_UNREACHABLE;
-            throw new CutoverException(code, "cannot connect to " + describe() + ": " + msg, e);
+        }, e -> e instanceof CutoverException ce ? ce : new CutoverException(ErrorCode.TRANSIENT, "cannot connect to " + describe(), e),
+                io.cutover.core.retry.RetryListener.NONE);
+    }
+
+    private static final io.cutover.core.retry.RetryPolicy CONNECT_RETRY = new io.cutover.core.retry.RetryPolicy(5,
+            java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(2));
+
+    /** Nothing listening, or a host that cannot be found: a wrong URI or a server that is down, not a blip. */
+    private static boolean refused(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException
+                    || t instanceof java.net.NoRouteToHostException) {
+                return true;
+            }
+            String m = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
+            if (m.contains("connection refused") || m.contains("connection to") && m.contains("refused")) {
+                return true;
+            }
         }
+        return false;
     }
 
     private Connection open(Properties p) throws SQLException {
