@@ -41,45 +41,48 @@ final class ReadBackWriter implements TargetWriter {
 
     @Override
     public CompletableFuture<WriteOutcome> write(List<Map<String, AttributeValue>> items) {
-        return writer.write(items).thenApply(outcome -> {
-            settle(items);
-            return outcome;
-        });
-    }
-
-    private void settle(List<Map<String, AttributeValue>> written) {
         DocumentMapper mapper = source.mapper();
         Map<String, Map<String, AttributeValue>> expected = new LinkedHashMap<>();
-        for (Map<String, AttributeValue> item : written) {
+        for (Map<String, AttributeValue> item : items) {
             expected.put(CanonicalItem.of(keyOf(item, mapper)), item);
         }
-        for (int round = 0; round < MAX_ROUNDS && !expected.isEmpty(); round++) {
-            Map<String, Map<String, AttributeValue>> now = current(expected.values(), mapper);
-            List<WriteRequest> fixes = new ArrayList<>();
-            Map<String, Map<String, AttributeValue>> next = new LinkedHashMap<>();
-            for (Map.Entry<String, Map<String, AttributeValue>> e : expected.entrySet()) {
-                Map<String, AttributeValue> fresh = now.get(e.getKey());
-                Map<String, AttributeValue> was = e.getValue();
-                boolean same = fresh == null ? was.containsKey(DELETED) : !was.containsKey(DELETED) && CanonicalItem.of(fresh).equals(CanonicalItem.of(was));
-                if (same) {
-                    continue;
-                }
-                Map<String, AttributeValue> key = keyOf(was, mapper);
-                fixes.add(fresh != null ? WriteRequest.builder().putRequest(PutRequest.builder().item(fresh).build()).build()
-                        : WriteRequest.builder().deleteRequest(DeleteRequest.builder().key(key).build()).build());
-                next.put(e.getKey(), fresh != null ? fresh : deletedMarker(key));
-            }
-            if (fixes.isEmpty()) {
-                return;
-            }
-            rewritten.addAndGet(fixes.size());
-            writer.writeRequests(fixes).join();
-            expected = next;
+        return writer.write(items).thenCompose(outcome -> settle(expected, 0).thenApply(settled -> outcome));
+    }
+
+    /**
+     * One round: reads the keys back, rewrites what changed, and chains the next round on the rewrite's
+     * completion. Never waits for the writer's own pool from one of its threads: a join there starved the
+     * pool once every thread held a page that needed a rewrite (the backfill hung; MirrorMigrationIT).
+     */
+    private CompletableFuture<Void> settle(Map<String, Map<String, AttributeValue>> expected, int round) {
+        if (expected.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
         }
-        if (!expected.isEmpty()) {
-            throw new CutoverException(ErrorCode.TRANSIENT, "the backfill could not settle " + expected.size()
-                    + " keys against the mirror after " + MAX_ROUNDS + " rounds (they change too fast); run again to resume");
+        if (round >= MAX_ROUNDS) {
+            return CompletableFuture.failedFuture(new CutoverException(ErrorCode.TRANSIENT, "the backfill could not settle " + expected.size()
+                    + " keys against the mirror after " + MAX_ROUNDS + " rounds (they change too fast); run again to resume"));
         }
+        DocumentMapper mapper = source.mapper();
+        Map<String, Map<String, AttributeValue>> now = current(expected.values(), mapper);
+        List<WriteRequest> fixes = new ArrayList<>();
+        Map<String, Map<String, AttributeValue>> next = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<String, AttributeValue>> e : expected.entrySet()) {
+            Map<String, AttributeValue> fresh = now.get(e.getKey());
+            Map<String, AttributeValue> was = e.getValue();
+            boolean same = fresh == null ? was.containsKey(DELETED) : !was.containsKey(DELETED) && CanonicalItem.of(fresh).equals(CanonicalItem.of(was));
+            if (same) {
+                continue;
+            }
+            Map<String, AttributeValue> key = keyOf(was, mapper);
+            fixes.add(fresh != null ? WriteRequest.builder().putRequest(PutRequest.builder().item(fresh).build()).build()
+                    : WriteRequest.builder().deleteRequest(DeleteRequest.builder().key(key).build()).build());
+            next.put(e.getKey(), fresh != null ? fresh : deletedMarker(key));
+        }
+        if (fixes.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        rewritten.addAndGet(fixes.size());
+        return writer.writeRequests(fixes).thenCompose(done -> settle(next, round + 1));
     }
 
     private static final String DELETED = "\u0000deleted";
