@@ -54,7 +54,7 @@ public final class FailbackCommand implements Callable<Integer>, CutoverCli.Prin
         Phase expected = Phase.parse(from, "--from");
         try (DynamoDbClient client = registry.client()) {
             PhaseSwitcher switcher = new PhaseSwitcher(new EndpointRegistry(client, registry.table),
-                    new SwitchGates(limits.limits(), Clock.systemUTC()));
+                    new SwitchGates(limits.limits(), Clock.systemUTC()), limits.handoverTimeout());
             SwitchResult r = switcher.failback(app, expected, force, reason, RegistryOptions.operator());
             printer().result(r, SwitchCommand::text);
             return 0;

@@ -75,8 +75,21 @@ public final class RegistryOptions {
                 + " this long ago, in seconds, and after the migration reached IN_SYNC (default: ${DEFAULT-VALUE}).")
         long maxVerifyAge;
 
+        @Option(names = "--handover-timeout-ms", paramLabel = "MS", defaultValue = "10000", description = "A move of the site of record"
+                + " (DUAL_WRITE <-> DUAL_WRITE_TARGET_READS) fences writes and waits this long for every instance to confirm;"
+                + " refused (writes resume) if one does not; a rollback goes on with a warning (default: ${DEFAULT-VALUE}).")
+        long handoverTimeoutMillis;
+
         GateLimits limits() {
             return new GateLimits(maxLagMillis, maxBacklog, maxStatusAge, maxVerifyAge);
+        }
+
+        java.time.Duration handoverTimeout() {
+            if (handoverTimeoutMillis < 1) {
+                throw new io.cutover.core.CutoverException(io.cutover.core.ErrorCode.CONFIG_INVALID, "--handover-timeout-ms must be at"
+                        + " least 1, was " + handoverTimeoutMillis);
+            }
+            return java.time.Duration.ofMillis(handoverTimeoutMillis);
         }
     }
 }

@@ -27,6 +27,11 @@ public final class RollbackCommand implements Callable<Integer>, CutoverCli.Prin
     @Option(names = "--reason", paramLabel = "TEXT", description = "Kept in the audit log.")
     String reason;
 
+    @Option(names = "--handover-timeout-ms", paramLabel = "MS", defaultValue = "10000", description = "A rollback that moves the site"
+            + " of record back (DUAL_WRITE_TARGET_READS -> DUAL_WRITE) fences writes and waits this long for every instance to"
+            + " confirm, then goes on with a warning naming those that did not (default: ${DEFAULT-VALUE}).")
+    long handoverTimeoutMillis;
+
     @Mixin
     RegistryOptions registry;
 
@@ -42,7 +47,8 @@ public final class RollbackCommand implements Callable<Integer>, CutoverCli.Prin
     public Integer call() {
         try (DynamoDbClient client = registry.client()) {
             PhaseSwitcher switcher = new PhaseSwitcher(new EndpointRegistry(client, registry.table),
-                    new SwitchGates(io.cutover.control.GateLimits.DEFAULTS, Clock.systemUTC()));
+                    new SwitchGates(io.cutover.control.GateLimits.DEFAULTS, Clock.systemUTC()),
+                    java.time.Duration.ofMillis(Math.max(1, handoverTimeoutMillis)));
             SwitchResult r = switcher.rollback(app, io.cutover.client.Phase.parse(from, "from"), reason, RegistryOptions.operator());
             printer().result(r, SwitchCommand::text);
             return 0;

@@ -54,7 +54,7 @@ public final class SwitchCommand implements Callable<Integer>, CutoverCli.Prints
         Optional<Phase> target = Optional.ofNullable(to).map(t -> Phase.parse(t, "--to"));
         try (DynamoDbClient client = registry.client()) {
             PhaseSwitcher switcher = new PhaseSwitcher(new EndpointRegistry(client, registry.table),
-                    new SwitchGates(limits.limits(), Clock.systemUTC()));
+                    new SwitchGates(limits.limits(), Clock.systemUTC()), limits.handoverTimeout());
             SwitchResult r = switcher.switchPhase(app, target, force, reason, RegistryOptions.operator());
             printer().result(r, SwitchCommand::text);
             return 0;

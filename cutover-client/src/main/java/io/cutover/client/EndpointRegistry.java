@@ -225,7 +225,7 @@ public final class EndpointRegistry {
                         + "'; list them with 'cutover status --app " + app + "'"));
         RegistryEntry next = new RegistryEntry(app, current.phase(), current.activeSite(), current.source(), current.target(),
                 current.stateDir(), current.verifyStateDir(), expectedVersion + 1, by, Instant.now().toString(), reason,
-                current.reverseStateDir());
+                current.reverseStateDir(), current.handoverTo());
         AuditRecord audit = new AuditRecord(app, next.version(), next.updatedAt(), by, "forget-instance", current.phase(),
                 current.phase(), false, reason, Map.of("instance", instance, "pendingSource", Long.toString(gone.pendingSource()),
                         "pendingTarget", Long.toString(gone.pendingTarget()), "lastReport", String.valueOf(gone.at())),
@@ -282,6 +282,27 @@ public final class EndpointRegistry {
                 current.verifyStateDir(), expectedVersion + 1, by, Instant.now().toString(), reason, current.reverseStateDir());
         AuditRecord audit = new AuditRecord(app, next.version(), next.updatedAt(), by, action, current.phase(), to, forced, reason, gates,
                 warnings);
+        commit(next, audit, "version = :expected", Map.of(":expected", n(expectedVersion)), expectedVersion);
+        return next;
+    }
+
+    /**
+     * The first step of a handover of the site of record (docs/decisions/0101-fenced-handover.md): the phase stays, the
+     * version moves on, and {@code handoverTo} tells every instance to stop starting writes until the next version. The
+     * audit record's action is {@code action + "-fence"}; {@link #change} then makes the second step (or takes the entry
+     * back to its phase, unfenced, when the handover is abandoned).
+     */
+    public RegistryEntry beginHandover(String app, long expectedVersion, Phase handoverTo, String by, String action, String reason) {
+        RegistryEntry current = require(app);
+        if (current.version() != expectedVersion) {
+            throw conflict(current, expectedVersion);
+        }
+        RegistryEntry next = new RegistryEntry(app, current.phase(), current.activeSite(), current.source(), current.target(),
+                current.stateDir(), current.verifyStateDir(), expectedVersion + 1, by, Instant.now().toString(), reason,
+                current.reverseStateDir(), handoverTo);
+        AuditRecord audit = new AuditRecord(app, next.version(), next.updatedAt(), by, action + "-fence", current.phase(), handoverTo,
+                false, reason, null, List.of("writes fenced while the site of record moves from " + current.phase().primary() + " to "
+                        + handoverTo.primary()));
         commit(next, audit, "version = :expected", Map.of(":expected", n(expectedVersion)), expectedVersion);
         return next;
     }
@@ -352,13 +373,17 @@ public final class EndpointRegistry {
         putIf(item, "updatedBy", e.updatedBy());
         putIf(item, "updatedAt", e.updatedAt());
         putIf(item, "reason", e.reason());
+        if (e.handoverTo() != null) {
+            item.put("handoverTo", s(e.handoverTo().name()));
+        }
         return item;
     }
 
     private static RegistryEntry entryOf(Map<String, AttributeValue> i) {
         return new RegistryEntry(str(i, "app"), Phase.valueOf(str(i, "phase")), Site.valueOf(str(i, "activeSite")), endpoint(i, "source"),
                 endpoint(i, "target"), str(i, "stateDir"), str(i, "verifyStateDir"), Long.parseLong(i.get("version").n()),
-                str(i, "updatedBy"), str(i, "updatedAt"), str(i, "reason"), str(i, "reverseStateDir"));
+                str(i, "updatedBy"), str(i, "updatedAt"), str(i, "reason"), str(i, "reverseStateDir"),
+                str(i, "handoverTo") == null ? null : Phase.valueOf(str(i, "handoverTo")));
     }
 
     private static Map<String, AttributeValue> itemOf(AuditRecord a) {

@@ -63,6 +63,11 @@ public final class MigratingStore implements Store, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MigratingStore.class);
 
     private static final int MAX_VERSION_ROUNDS = 20;
+    /**
+     * The longest an instance writes in a dual-write phase without reaching the registry; a switcher waits for every
+     * instance that reported within this (plus a margin) to confirm a handover (decision 0101).
+     */
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(10);
     private final RegistryWatcher watcher;
     private final Map<Site, VersionedStore> stores = new EnumMap<>(Site.class);
     private final Map<Site, RetryJournal> journals = new EnumMap<>(Site.class);
@@ -81,9 +86,20 @@ public final class MigratingStore implements Store, AutoCloseable {
     private final Map<Site, java.util.Set<Long>> inFlight = new EnumMap<>(Map.of(Site.SOURCE, java.util.concurrent.ConcurrentHashMap.newKeySet(),
             Site.TARGET, java.util.concurrent.ConcurrentHashMap.newKeySet()));
     private final Duration switchWait;
-    private final java.util.function.Consumer<RegistryEntry> onEntry = e -> applyPhase(e.phase(), e.version());
+    private final java.util.function.Consumer<RegistryEntry> onEntry = this::applyEntry;
     private volatile Phase phase;
     private volatile long phaseVersion;
+    /**
+     * Set while the registry hands the site of record over (decision 0101): set under the phase's write lock (so every write
+     * in flight has finished), cleared by the next version; no write starts while it is set.
+     */
+    private volatile boolean fenced;
+    private final Object fenceMonitor = new Object();
+    private final Duration handoverWait;
+    private final Duration lease;
+    /** When a report last reached the registry (System.nanoTime); dual-write writes need one within the lease. */
+    private volatile long lastReportNanos;
+    private final AtomicLong fencedWrites = new AtomicLong();
     private final String instance;
     private final boolean report;
     private volatile boolean reportFailing;
@@ -121,6 +137,9 @@ public final class MigratingStore implements Store, AutoCloseable {
         String clockId = instance.replaceAll("[^A-Za-z0-9._:-]", "_");
         this.clock = new HybridClock(clockId.length() > 100 ? clockId.substring(clockId.length() - 100) : clockId);
         this.report = b.report;
+        this.handoverWait = b.handoverWait;
+        this.lease = b.lease;
+        this.lastReportNanos = System.nanoTime() - lease.toNanos() - 1;
         this.drainer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cutover-journal-drain-" + watcher.app());
             t.setDaemon(true);
@@ -134,9 +153,15 @@ public final class MigratingStore implements Store, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        if (report) {
+            // Report, then read the entry (decision 0101): a switcher that did not see this instance's report wrote its fence
+            // before the report, so the read below sees the fence, and this instance never writes behind a handover's back.
+            reportQuietly();
+            watcher.refresh();
+        }
         watcher.onChange(onEntry);
         if (report) {
-            reporter.scheduleWithFixedDelay(this::reportQuietly, 0, 1, TimeUnit.SECONDS);
+            reporter.scheduleWithFixedDelay(this::reportQuietly, 1, 1, TimeUnit.SECONDS);
         }
     }
 
@@ -387,8 +412,11 @@ public final class MigratingStore implements Store, AutoCloseable {
     private <T> T write(List<Map<String, AttributeValue>> allKeys, Function<Site, T> onPrimary,
                         java.util.function.BiConsumer<Site, T> onSecondary) {
         for (int round = 0; ; round++) {
+            awaitUnfenced();
             try {
                 return writeOnce(allKeys, onPrimary, onSecondary);
+            } catch (Fenced f) {
+                round--; // the fence went up between the check and the locks: wait for it, this was no attempt
             } catch (EpochBehind e) {
                 epochRedos.incrementAndGet();
                 if (round >= MAX_EPOCH_ROUNDS) {
@@ -415,7 +443,7 @@ public final class MigratingStore implements Store, AutoCloseable {
         while (phaseVersion < epoch && System.nanoTime() < deadline) {
             RegistryEntry now = watcher.current();
             if (now.version() >= epoch) {
-                applyPhase(now.phase(), now.version());
+                applyEntry(now);
             }
             if (phaseVersion >= epoch) {
                 break;
@@ -428,6 +456,78 @@ public final class MigratingStore implements Store, AutoCloseable {
             }
             watcher.refresh();
         }
+    }
+
+    /** Thrown inside {@link #writeOnce} when the fence went up before the write took its locks; nothing was done. */
+    private static final class Fenced extends RuntimeException {
+        static final Fenced INSTANCE = new Fenced();
+
+        private Fenced() {
+            super("fenced", null, false, false);
+        }
+    }
+
+    /**
+     * Waits while the site of record is handed over (bounded by {@link Builder#handoverWait}); polls the registry every
+     * 20 ms meanwhile, so the write starts as soon as the new phase is written, not at the next poll.
+     */
+    private void awaitUnfenced() {
+        if (!fenced) {
+            return;
+        }
+        fencedWrites.incrementAndGet();
+        long deadline = System.nanoTime() + handoverWait.toNanos();
+        while (fenced) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new CutoverException(ErrorCode.TRANSIENT, "application " + watcher.app() + ": the site of record is being handed over"
+                        + " (registry version " + phaseVersion + ") and the handover did not finish within " + handoverWait.toMillis()
+                        + " ms; nothing was written; try again");
+            }
+            synchronized (fenceMonitor) {
+                if (fenced) {
+                    try {
+                        fenceMonitor.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 20)));
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw new CutoverException(ErrorCode.INTERRUPTED, "interrupted while the site of record was handed over", ie);
+                    }
+                }
+            }
+            long last = lastFenceRefresh.get();
+            long now = System.nanoTime();
+            if (fenced && now - last > TimeUnit.MILLISECONDS.toNanos(20) && lastFenceRefresh.compareAndSet(last, now)) {
+                watcher.refresh(); // one thread polls for all the waiting ones
+            }
+        }
+    }
+
+    private final AtomicLong lastFenceRefresh = new AtomicLong();
+
+    /**
+     * The lease (decision 0101): in a dual-write phase, a write needs a report that reached the registry within the lease.
+     * A switcher treats an instance silent for longer than the lease as stopped; this is what makes that true.
+     */
+    private void checkLease(Phase p, Map<String, AttributeValue> key) {
+        if (!report || p.secondary().isEmpty()) {
+            return;
+        }
+        long since = System.nanoTime() - lastReportNanos;
+        if (since > lease.toNanos()) {
+            throw new CutoverException(ErrorCode.TRANSIENT, "application " + watcher.app() + ": this instance has not reached the registry"
+                    + " for " + TimeUnit.NANOSECONDS.toMillis(since) + " ms (lease " + lease.toMillis() + " ms), so it cannot know"
+                    + " whether the site of record is being handed over; the write of " + journalKey(key) + " was not made; try again");
+        }
+    }
+
+    /** Writes that waited for a handover of the site of record before they started. */
+    public long fencedWrites() {
+        return fencedWrites.get();
+    }
+
+    /** Whether writes are fenced now (a handover of the site of record is under way). */
+    public boolean fenced() {
+        return fenced;
     }
 
     /** Operations done again because another site already held a later epoch's write (see {@link EpochBehind}). */
@@ -446,8 +546,12 @@ public final class MigratingStore implements Store, AutoCloseable {
         phaseLock.readLock().lock();
         locks.forEach(ReentrantLock::lock);
         try {
+            if (fenced) {
+                throw Fenced.INSTANCE;
+            }
             Phase p = phase;
             Site primary = p.primary();
+            checkLease(p, keys.get(0));
             for (Map<String, AttributeValue> key : keys) {
                 String journalKey = journalKey(key);
                 if (journals.get(primary).pendingFor(journalKey)) {
@@ -608,9 +712,21 @@ public final class MigratingStore implements Store, AutoCloseable {
      * version rule orders their writes), reports the old version (so the next switch's clients gate waits for it), and
      * tries again every 100 ms until the slow operations have finished.
      */
-    private void applyPhase(Phase to, long version) {
-        if (to == phase) {
+    private void applyEntry(RegistryEntry e) {
+        applyPhase(e.phase(), e.version(), e.handingOver());
+    }
+
+    private void applyPhase(Phase to, long version, boolean fence) {
+        if (to == phase && fence == fenced) {
             phaseVersion = version;
+            return;
+        }
+        if (to == phase && !fence) {
+            // the handover was abandoned: the same phase again, writes resume
+            phaseVersion = version;
+            unfence();
+            LOG.info("application {}: handover abandoned at version {}, writes resume in {}", watcher.app(), version, to);
+            reportSoon();
             return;
         }
         boolean locked;
@@ -622,31 +738,59 @@ public final class MigratingStore implements Store, AutoCloseable {
         }
         if (!locked) {
             deferredSwitches.incrementAndGet();
-            LOG.warn("application {}: operations in flight took longer than {} ms, so this instance keeps {} for now and takes {} once"
-                    + " they finish (a site is slow)", watcher.app(), switchWait.toMillis(), phase, to);
+            LOG.warn("application {}: operations in flight took longer than {} ms, so this instance keeps {} for now and takes {}{} once"
+                    + " they finish (a site is slow)", watcher.app(), switchWait.toMillis(), phase, to, fence ? " (fenced)" : "");
             try {
-                reporter.schedule(() -> {
-                    RegistryEntry now = watcher.current();
-                    applyPhase(now.phase(), now.version());
-                }, 100, TimeUnit.MILLISECONDS);
+                reporter.schedule(() -> applyEntry(watcher.current()), 100, TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException closed) {
                 // the store is closed
             }
             return;
         }
+        Phase from;
         try {
-            Phase from = phase;
+            from = phase;
             phase = to;
             phaseVersion = version;
-            phaseChanges.incrementAndGet();
-            LOG.info("application {}: phase {} -> {} (reads from {}, pending for the new primary: {})", watcher.app(), from, to,
-                    to.primary(), journals.get(to.primary()).pending());
+            fenced = fence;
+            if (from != to) {
+                phaseChanges.incrementAndGet();
+            }
         } finally {
             phaseLock.writeLock().unlock();
         }
+        if (fence) {
+            LOG.info("application {}: writes fenced at version {} while the site of record is handed over (none in flight now)",
+                    watcher.app(), version);
+            // deliver what the next primary is owed at once, then say so, so that the handover waits as little as possible
+            try {
+                drainer.execute(() -> {
+                    drainQuietly();
+                    reportSoon();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // the store is closed
+            }
+        } else {
+            unfence();
+            LOG.info("application {}: phase {} -> {} (reads from {}, pending for the new primary: {})", watcher.app(), from, to,
+                    to.primary(), journals.get(to.primary()).pending());
+        }
+        reportSoon();
+    }
+
+    private void unfence() {
+        fenced = false;
+        synchronized (fenceMonitor) {
+            fenceMonitor.notifyAll();
+        }
+    }
+
+    /** Tells the operator at once that this instance took a version. */
+    private void reportSoon() {
         if (report) {
             try {
-                reporter.execute(this::reportQuietly); // tell the operator at once that this instance took the phase
+                reporter.execute(this::reportQuietly);
             } catch (java.util.concurrent.RejectedExecutionException closed) {
                 // the store is closed; nothing to report
             }
@@ -667,7 +811,9 @@ public final class MigratingStore implements Store, AutoCloseable {
 
     private void reportQuietly() {
         try {
+            long sent = System.nanoTime();
             watcher.registry().report(report());
+            lastReportNanos = sent;
             reportFailing = false;
         } catch (RuntimeException e) {
             if (!reportFailing) {
@@ -743,6 +889,8 @@ public final class MigratingStore implements Store, AutoCloseable {
         private boolean report = true;
         private VersionAttribute versionAttribute = VersionAttribute.DEFAULT;
         private Duration switchWait = Duration.ofMillis(250);
+        private Duration handoverWait = Duration.ofSeconds(10);
+        private Duration lease = DEFAULT_LEASE;
 
         public Builder watcher(RegistryWatcher watcher) {
             this.watcher = watcher;
@@ -807,6 +955,24 @@ public final class MigratingStore implements Store, AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a write waits while the site of record is handed over (default 10 s) before it fails with
+         * {@link ErrorCode#TRANSIENT}, having written nothing.
+         */
+        public Builder handoverWait(Duration wait) {
+            this.handoverWait = wait;
+            return this;
+        }
+
+        /**
+         * The lease (default {@link #DEFAULT_LEASE}, and never longer: switchers count on it): in a dual-write phase a write
+         * needs a report that reached the registry within it. Shorter leases are for tests.
+         */
+        public Builder lease(Duration lease) {
+            this.lease = lease;
+            return this;
+        }
+
         public MigratingStore build() {
             List<String> problems = new java.util.ArrayList<>();
             if (watcher == null) {
@@ -829,6 +995,13 @@ public final class MigratingStore implements Store, AutoCloseable {
             }
             if (switchWait == null || switchWait.isNegative()) {
                 problems.add("switchWait: zero or more, was " + switchWait);
+            }
+            if (handoverWait == null || handoverWait.isNegative() || handoverWait.isZero()) {
+                problems.add("handoverWait: positive, was " + handoverWait);
+            }
+            if (lease == null || lease.isNegative() || lease.isZero() || lease.compareTo(DEFAULT_LEASE) > 0) {
+                problems.add("lease: positive and at most " + DEFAULT_LEASE.toSeconds() + " s (switchers treat an instance silent for"
+                        + " longer as stopped), was " + lease);
             }
             if (!problems.isEmpty()) {
                 throw new CutoverException(ErrorCode.CONFIG_INVALID, "MigratingStore needs " + String.join("; ", problems));

@@ -23,12 +23,27 @@ import org.slf4j.LoggerFactory;
  */
 public final class PhaseSwitcher {
     private static final Logger LOG = LoggerFactory.getLogger(PhaseSwitcher.class);
+    /** How long the first step of a handover waits for every live instance to confirm the fence, by default. */
+    public static final java.time.Duration DEFAULT_HANDOVER_TIMEOUT = java.time.Duration.ofSeconds(10);
+    /** Silence beyond the lease, on the registry's clock, after which an instance that owes nothing has stopped writing. */
+    static final java.time.Duration LEASE_MARGIN = java.time.Duration.ofSeconds(2);
+
     private final EndpointRegistry registry;
     private final SwitchGates gates;
+    private final java.time.Duration handoverTimeout;
 
     public PhaseSwitcher(EndpointRegistry registry, SwitchGates gates) {
+        this(registry, gates, DEFAULT_HANDOVER_TIMEOUT);
+    }
+
+    /** @param handoverTimeout how long a handover of the site of record waits for the instances to confirm its fence */
+    public PhaseSwitcher(EndpointRegistry registry, SwitchGates gates, java.time.Duration handoverTimeout) {
+        if (handoverTimeout == null || handoverTimeout.isNegative() || handoverTimeout.isZero()) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--handover-timeout must be positive, was " + handoverTimeout);
+        }
         this.registry = registry;
         this.gates = gates;
+        this.handoverTimeout = handoverTimeout;
     }
 
     public EndpointRegistry registry() {
@@ -57,10 +72,12 @@ public final class PhaseSwitcher {
             warnings.add("from now on writes reach only the target and the forward applier stops (the fence): keep the reverse"
                     + " migration running, so that 'cutover failback' can return the site of record to the source");
         }
-        RegistryEntry after = registry.change(app, entry.version(), next, by, "switch", reason, force && !failed.isEmpty(),
-                summaries(evaluated), warnings);
+        List<Gate> shown = new ArrayList<>(evaluated);
+        long base = handOver(entry, next, "switch", false, reason, by, shown, warnings);
+        RegistryEntry after = registry.change(app, base, next, by, "switch", reason, force && !failed.isEmpty(),
+                summaries(shown), warnings);
         warnings.forEach(w -> LOG.warn("{}: {}", app, w));
-        return new SwitchResult(app, "switch", from, next, after.version(), force && !failed.isEmpty(), evaluated, warnings,
+        return new SwitchResult(app, "switch", from, next, after.version(), force && !failed.isEmpty(), shown, warnings,
                 after.updatedBy(), after.updatedAt());
     }
 
@@ -80,9 +97,12 @@ public final class PhaseSwitcher {
             warnings.add("this application was at TARGET_ONLY: writes made then reached only the target, and reads now come from the"
                     + " source again; copy the target back to the source (or verify them) before relying on it");
         }
-        RegistryEntry after = registry.change(app, entry.version(), previous, by, "rollback", reason, false, summaries(evaluated), warnings);
+        List<Gate> shown = new ArrayList<>(evaluated);
+        // a rollback is the way out: it waits for the fence like a switch, but goes on (with a warning) when it times out
+        long base = handOver(entry, previous, "rollback", true, reason, by, shown, warnings);
+        RegistryEntry after = registry.change(app, base, previous, by, "rollback", reason, false, summaries(shown), warnings);
         warnings.forEach(w -> LOG.warn("{}: {}", app, w));
-        return new SwitchResult(app, "rollback", from, previous, after.version(), false, evaluated, warnings, after.updatedBy(),
+        return new SwitchResult(app, "rollback", from, previous, after.version(), false, shown, warnings, after.updatedBy(),
                 after.updatedAt());
     }
 
@@ -111,11 +131,90 @@ public final class PhaseSwitcher {
         List<Gate> evaluated = gates.evaluateFailback(entry, registry.clients(app), registry.now());
         List<Gate> failed = evaluated.stream().filter(g -> !g.passed()).toList();
         List<String> warnings = enforce("failback", app, from, Phase.DUAL_WRITE, evaluated, force);
-        RegistryEntry after = registry.change(app, entry.version(), Phase.DUAL_WRITE, by, "failback", reason, force && !failed.isEmpty(),
-                summaries(evaluated), warnings);
+        List<Gate> shown = new ArrayList<>(evaluated);
+        long base = handOver(entry, Phase.DUAL_WRITE, "failback", false, reason, by, shown, warnings);
+        RegistryEntry after = registry.change(app, base, Phase.DUAL_WRITE, by, "failback", reason, force && !failed.isEmpty(),
+                summaries(shown), warnings);
         warnings.forEach(w -> LOG.warn("{}: {}", app, w));
-        return new SwitchResult(app, "failback", from, Phase.DUAL_WRITE, after.version(), force && !failed.isEmpty(), evaluated,
+        return new SwitchResult(app, "failback", from, Phase.DUAL_WRITE, after.version(), force && !failed.isEmpty(), shown,
                 warnings, after.updatedBy(), after.updatedAt());
+    }
+
+    /**
+     * The first step of a move that changes the site of record (docs/decisions/0101-fenced-handover.md): fences writes in
+     * the registry, then waits until every instance that may still write has confirmed it: it reported the fence's version
+     * (so nothing of the old epoch is in flight there) and owes the new primary nothing. An instance silent for longer than
+     * the lease ({@link io.cutover.client.MigratingStore#DEFAULT_LEASE}) plus a margin has stopped writing by its own rule
+     * and is not waited for, unless it owes writes. Returns the version the second step must be conditioned on.
+     *
+     * <p>When the wait times out: with {@code goOn} (a rollback, the way out), the move goes on with a warning naming the
+     * instances; otherwise the fence is taken down (the old phase again, next version) and the move is refused with
+     * {@link ErrorCode#GATES_REFUSED}, whatever {@code --force} says: an instance that has not confirmed may still be writing
+     * the old site of record, and a dead one is not waited for once its lease ran out.
+     * A move that keeps the primary (for example DUAL_WRITE to SOURCE_ONLY) needs no fence: returns the entry's version.
+     */
+    private long handOver(RegistryEntry entry, Phase to, String action, boolean goOn, String reason, String by, List<Gate> shown,
+                          List<String> warnings) {
+        if (entry.phase().primary() == to.primary()) {
+            return entry.version();
+        }
+        long started = System.nanoTime();
+        RegistryEntry fence = registry.beginHandover(entry.app(), entry.version(), to, by, action, reason);
+        io.cutover.client.Site next = to.primary();
+        long deadline = started + handoverTimeout.toNanos();
+        List<String> waiting;
+        while (true) {
+            waiting = unconfirmed(fence, next);
+            if (waiting.isEmpty() || System.nanoTime() > deadline) {
+                break;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                waiting = List.of("interrupted");
+                break;
+            }
+        }
+        long tookMs = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        if (waiting.isEmpty()) {
+            shown.add(new Gate("handover", true, "every instance fenced in " + tookMs + " ms", handoverTimeout.toMillis() + " ms",
+                    "no write of the old site of record is in flight or owed when the new one starts"));
+            return fence.version();
+        }
+        String list = String.join(", ", waiting);
+        shown.add(new Gate("handover", false, "not confirmed after " + tookMs + " ms: " + list, handoverTimeout.toMillis() + " ms",
+                "an instance that has not confirmed the fence may still write the old site of record"));
+        if (goOn) {
+            warnings.add("the handover went on although these instances had not confirmed its fence within " + handoverTimeout.toMillis()
+                    + " ms: " + list + "; a write they make on the old site of record may be lost: verify both sites");
+            return fence.version();
+        }
+        registry.change(entry.app(), fence.version(), entry.phase(), by, action + "-abandoned", reason, false, summaries(shown),
+                List.of("handover abandoned: " + list));
+        throw new SwitchRefusedException(action + " of '" + entry.app() + "' from " + entry.phase() + " to " + to + " refused: these"
+                + " instances did not confirm the handover's fence within " + handoverTimeout.toMillis() + " ms: " + list + ". Writes"
+                + " resumed on " + entry.phase() + ". Try again when their writes in flight have finished; an instance that is gone"
+                + " is not waited for once it has been silent for " + io.cutover.client.MigratingStore.DEFAULT_LEASE.plus(LEASE_MARGIN)
+                .toSeconds() + " s, unless it owes writes ('cutover registry forget-instance')", shown);
+    }
+
+    /** The instances that have not confirmed {@code fence} yet: each with what it last reported. */
+    private List<String> unconfirmed(RegistryEntry fence, io.cutover.client.Site next) {
+        java.time.Instant now = registry.now();
+        long stoppedAfterMs = io.cutover.client.MigratingStore.DEFAULT_LEASE.plus(LEASE_MARGIN).toMillis();
+        List<String> out = new ArrayList<>();
+        for (io.cutover.client.ClientReport c : registry.clients(fence.app())) {
+            long ageMs = c.at() == null ? Long.MAX_VALUE : java.time.Duration.between(java.time.Instant.parse(c.at()), now).toMillis();
+            long owes = next == io.cutover.client.Site.TARGET ? c.pendingTarget() : c.pendingSource();
+            if (ageMs > stoppedAfterMs && owes == 0) {
+                continue; // silent beyond its lease: it stopped writing by its own rule
+            }
+            if (c.version() < fence.version() || owes > 0) {
+                out.add(c.instance() + " (version " + c.version() + (owes > 0 ? ", owes " + owes : "") + ")");
+            }
+        }
+        return out;
     }
 
     /** The entry, if it is at {@code expectedFrom} (the phase the operator saw); a {@link ErrorCode#CONFLICT} otherwise. */

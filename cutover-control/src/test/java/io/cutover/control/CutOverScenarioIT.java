@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -114,7 +115,8 @@ class CutOverScenarioIT {
                 runner.join(30_000);
                 MigrationStatus last = DynamoDbMigration.lastStatus(migrateDir).orElseThrow();
                 assertEquals(0, last.deadLettered());
-                assertEquals(3, registry.history("orders-app").size());
+                assertEquals(List.of("register", "switch", "switch-fence", "switch"),
+                        registry.history("orders-app").stream().map(io.cutover.client.AuditRecord::action).toList());
             }
             assertEquals(null, migrationFailed.get());
         }

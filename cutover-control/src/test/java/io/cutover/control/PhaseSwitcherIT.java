@@ -187,8 +187,10 @@ class PhaseSwitcherIT {
         CutoverException none = assertThrows(CutoverException.class, () -> switcher.rollback(app, Phase.SOURCE_ONLY, null, "c"));
         assertTrue(none.getMessage().contains("nothing to roll back to"));
         List<AuditRecord> h = registry.history(app);
-        assertEquals(7, h.size());
-        assertEquals("rollback", h.get(6).action());
-        assertTrue(h.get(4).gates().get("lag").startsWith("FAIL"), "gate values are recorded on rollbacks too");
+        // the two moves of the site of record (DUAL_WRITE <-> DUAL_WRITE_TARGET_READS) each have their fence first
+        assertEquals(List.of("register", "switch", "switch-fence", "switch", "switch", "rollback", "rollback-fence", "rollback", "rollback"),
+                h.stream().map(AuditRecord::action).toList());
+        assertTrue(h.get(5).gates().get("lag").startsWith("FAIL"), "gate values are recorded on rollbacks too");
+        assertTrue(h.get(7).gates().get("handover").startsWith("PASS"), h.get(7).gates().toString());
     }
 }
