@@ -79,19 +79,23 @@ class SwitchCommandIT {
             assertTrue(stale.err().contains("is at DUAL_WRITE_TARGET_READS"), stale.err());
             CliRun back = registry("rollback", "--app", "shop", "--from", "DUAL_WRITE_TARGET_READS", "--reason", "changed my mind");
             assertEquals(0, back.exitCode(), back.all());
-            assertTrue(back.out().startsWith("shop: DUAL_WRITE_TARGET_READS -> DUAL_WRITE (version 4)"), back.out());
+            assertTrue(back.out().startsWith("shop: DUAL_WRITE_TARGET_READS -> DUAL_WRITE (version 6)"), back.out());
 
             CliRun history = registry("registry", "history", "--app", "shop", "--output", "json");
             assertEquals(0, history.exitCode(), history.all());
             JsonNode h = new ObjectMapper().readTree(history.out());
-            assertEquals(4, h.size());
+            // each move of the site of record is fenced first (decision 0101): its fence is a record of its own
+            assertEquals(6, h.size());
             assertEquals("register", h.get(0).get("action").asText());
+            assertEquals("switch-fence", h.get(2).get("action").asText());
+            assertEquals("rollback-fence", h.get(4).get("action").asText());
             assertEquals("all green", h.get(1).get("reason").asText());
             assertTrue(h.get(1).get("gates").get("lag").asText().startsWith("PASS"), h.get(1).toString());
-            assertTrue(h.get(2).get("forced").asBoolean());
-            assertTrue(h.get(2).get("gates").get("verify").asText().startsWith("FAIL"), h.get(2).toString());
-            assertEquals("rollback", h.get(3).get("action").asText());
-            assertTrue(h.get(3).get("by").asText().contains("@"), "who: user@host");
+            assertTrue(h.get(3).get("forced").asBoolean());
+            assertTrue(h.get(3).get("gates").get("verify").asText().startsWith("FAIL"), h.get(3).toString());
+            assertTrue(h.get(3).get("gates").get("handover").asText().startsWith("PASS"), h.get(3).toString());
+            assertEquals("rollback", h.get(5).get("action").asText());
+            assertTrue(h.get(5).get("by").asText().contains("@"), "who: user@host");
 
             CliRun text = registry("registry", "history", "--app", "shop");
             assertTrue(text.out().contains("FORCED"), text.out());

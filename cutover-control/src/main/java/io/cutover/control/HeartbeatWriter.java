@@ -25,7 +25,12 @@ public final class HeartbeatWriter {
 
     /** What one run measured. */
     public record Result(long attempted, long acknowledged, long failed, double maxGapMillis, double p99GapMillis, double writesPerSecond,
-                         List<Ack> acks, List<String> failures) {
+                         List<Ack> acks, List<String> failures, long increments) {
+    }
+
+    /** The item every beat increments by one (a read-modify-write on the site of record): {@code prefix + "counter"}. */
+    public String counterId() {
+        return prefix + "counter";
     }
 
     private final MigratingStore store;
@@ -71,6 +76,14 @@ public final class HeartbeatWriter {
         long started = System.nanoTime();
         long last = started;
         List<Long> gaps = new ArrayList<>();
+        long increments = 0;
+        Map<String, AttributeValue> counter = new HashMap<>();
+        counter.put(partitionKey, AttributeValue.fromS(counterId()));
+        if (sortKey != null) {
+            counter.put(sortKey, AttributeValue.fromS("hb"));
+        }
+        io.cutover.client.Store.Update increment = new io.cutover.client.Store.Update("ADD #n :one", Map.of("#n", "n"),
+                Map.of(":one", AttributeValue.fromN("1")));
         while (!stop) {
             long seq = ++attempted;
             Map<String, AttributeValue> item = new HashMap<>();
@@ -91,6 +104,14 @@ public final class HeartbeatWriter {
                     failures.add("write " + seq + ": " + e.getMessage());
                 }
             }
+            try {
+                store.update(counter, increment);
+                increments++;
+            } catch (RuntimeException e) {
+                if (failures.size() < 20) {
+                    failures.add("increment after " + seq + ": " + e.getMessage());
+                }
+            }
             if (pauseMillis > 0) {
                 try {
                     Thread.sleep(pauseMillis);
@@ -103,8 +124,8 @@ public final class HeartbeatWriter {
         long[] sorted = gaps.stream().mapToLong(Long::longValue).sorted().toArray();
         double max = sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6;
         double p99 = sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * 0.99) - 1)] / 1e6;
-        result = new Result(attempted, acks.size(), attempted - acks.size(), max, p99, acks.size() / seconds, List.copyOf(acks),
-                List.copyOf(failures));
+        result = new Result(attempted, acks.size(), (attempted - acks.size()) + (attempted - increments), max, p99, acks.size() / seconds, List.copyOf(acks),
+                List.copyOf(failures), increments);
     }
 
     /** Acknowledged writes missing from a site their phase wrote to: how many, and the first few. */

@@ -25,17 +25,24 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
- * {@code cutover bench switch}: a heartbeat writer through the client library, first with no switch
- * (the baseline, in DUAL_WRITE, the phase that costs most), then while the application is switched
- * forward through every phase and rolled back again. Reports the longest gap between acknowledged
- * writes, failed writes, how long each switch took to reach the application, and whether every
- * acknowledged write is on every site its phase wrote to. Both tables and the registry must exist
- * on the given client's endpoint; keys {@code pk}/{@code sk}.
+ * {@code cutover bench switch}: a heartbeat writer through the client library (a new item and an
+ * increment of one counter per beat), first with no switch (the baseline, in DUAL_WRITE, the phase
+ * that costs most), then while the site of record is handed to the target and failed back three times
+ * (DUAL_WRITE -> DUAL_WRITE_TARGET_READS -> failback, each move a fenced handover, decision 0101).
+ * Reports the longest gap between acknowledged writes, failed writes, how long each move took to reach
+ * the application, whether every acknowledged write is on every site its phase wrote to, and whether
+ * the counter on each site equals the acknowledged increments. Both tables and the registry must
+ * exist on the given client's endpoint; keys {@code pk}/{@code sk}.
  */
 public final class SwitchBench {
     /** One measured run of the heartbeat writer. */
     public record Run(String name, double seconds, long attempted, long acknowledged, long failed, double writesPerSecond,
-                      double maxGapMillis, double p99GapMillis, long lost, List<String> lostExamples, List<String> failures) {
+                      double maxGapMillis, double p99GapMillis, long lost, List<String> lostExamples, List<String> failures,
+                      long increments, long counterSource, long counterTarget) {
+        /** Sites whose counter is not the acknowledged increments (a lost or doubled read-modify-write). */
+        public long countersOff() {
+            return (counterSource != increments ? 1 : 0) + (counterTarget != increments ? 1 : 0);
+        }
     }
 
     /**
@@ -91,15 +98,18 @@ public final class SwitchBench {
         register(app);
         List<Switch> switches = new ArrayList<>();
         List<Long> switchTimes = new ArrayList<>();
-        note.accept(String.format(Locale.ROOT, "switching: heartbeat writer for %.0f s, 3 switches forward and 3 rollbacks...", seconds));
-        Run switching = measure(app, "with 6 switches", seconds, pauseMillis, store -> {
+        switcher.switchPhase(app, Optional.of(Phase.DUAL_WRITE), true, "bench switch: start in DUAL_WRITE", "cutover bench");
+        note.accept(String.format(Locale.ROOT, "switching: heartbeat writer for %.0f s, the site of record handed to the target and failed"
+                + " back 3 times...", seconds));
+        Run switching = measure(app, "with 3 handovers and 3 failbacks", seconds, pauseMillis, store -> {
             double every = seconds / 7;
             for (int i = 0; i < 6; i++) {
                 sleepSeconds(every);
                 long t0 = System.nanoTime();
-                SwitchResult r = i < 3
-                        ? switcher.switchPhase(app, Optional.empty(), true, "bench switch", "cutover bench")
-                        : switcher.rollback(app, store.phase(), "bench switch", "cutover bench");
+                // gates forced: no migration runs in this benchmark; the handover's fence cannot be forced and is measured
+                SwitchResult r = i % 2 == 0
+                        ? switcher.switchPhase(app, Optional.of(Phase.DUAL_WRITE_TARGET_READS), true, "bench switch", "cutover bench")
+                        : switcher.failback(app, Phase.DUAL_WRITE_TARGET_READS, true, "bench switch", "cutover bench");
                 long deadline = t0 + 30_000_000_000L;
                 while (store.phase() != r.to()) {
                     if (System.nanoTime() > deadline) {
@@ -122,6 +132,9 @@ public final class SwitchBench {
         Map<String, String> goals = new LinkedHashMap<>();
         goals.put("no failed writes", switching.failed() == 0 ? "met" : "MISSED (" + switching.failed() + ")");
         goals.put("no lost writes", switching.lost() == 0 && baseline.lost() == 0 ? "met" : "MISSED (" + switching.lost() + ")");
+        goals.put("counters equal the acknowledged increments on both sites", switching.countersOff() == 0 && baseline.countersOff() == 0
+                ? "met" : "MISSED (source " + switching.counterSource() + ", target " + switching.counterTarget() + ", acknowledged "
+                + switching.increments() + ")");
         goals.put("longest gap under 1 s", switching.maxGapMillis() < 1000 ? String.format(Locale.ROOT, "met (%.0f ms)",
                 switching.maxGapMillis()) : String.format(Locale.ROOT, "MISSED (%.0f ms)", switching.maxGapMillis()));
         return new Result("switch", poll.toMillis(), baseline, switching, switches, goals);
@@ -150,7 +163,8 @@ public final class SwitchBench {
             present.put(Site.TARGET, ids(targetTable, app + "#"));
             HeartbeatWriter.Lost lost = writer.lost(r.acks(), present, 10);
             return new Run(name, took, r.attempted(), r.acknowledged(), r.failed(), r.writesPerSecond(), r.maxGapMillis(), r.p99GapMillis(),
-                    lost.count(), lost.examples(), r.failures());
+                    lost.count(), lost.examples(), r.failures(), r.increments(), counter(sourceTable, writer.counterId()),
+                    counter(targetTable, writer.counterId()));
         }
     }
 
@@ -170,6 +184,12 @@ public final class SwitchBench {
         registry.register(app, StoreEndpoint.table(sourceTable), StoreEndpoint.table(targetTable), null, null, "cutover bench", "bench switch");
     }
 
+    private long counter(String table, String id) {
+        Map<String, AttributeValue> item = client.getItem(b -> b.tableName(table).consistentRead(true)
+                .key(Map.of("pk", AttributeValue.fromS(id), "sk", AttributeValue.fromS("hb")))).item();
+        return item == null || !item.containsKey("n") ? 0 : Long.parseLong(item.get("n").n());
+    }
+
     /** The partition keys starting with {@code prefix} in a table. */
     private Set<String> ids(String table, String prefix) {
         Set<String> out = new HashSet<>();
@@ -185,8 +205,9 @@ public final class SwitchBench {
     }
 
     static String line(Run r) {
-        return String.format(Locale.ROOT, "  %-34s %,7d writes %,7.0f/s  failed %d  lost %d  longest gap %,6.0f ms  p99 gap %,5.1f ms",
-                r.name(), r.acknowledged(), r.writesPerSecond(), r.failed(), r.lost(), r.maxGapMillis(), r.p99GapMillis());
+        return String.format(Locale.ROOT, "  %-34s %,7d writes %,7.0f/s  failed %d  lost %d  counters off %d  longest gap %,6.0f ms"
+                + "  p99 gap %,5.1f ms", r.name(), r.acknowledged(), r.writesPerSecond(), r.failed(), r.lost(), r.countersOff(), r.maxGapMillis(),
+                r.p99GapMillis());
     }
 
     public static String text(Result r) {
