@@ -26,8 +26,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * read-modify-write increments of one shared counter, through a {@link MigratingStore}, each logged as a JSON line
  * once acknowledged ({@code begin} lines before each operation, so an operation cut short by a kill is known). Faults
  * on request: the file {@code kill-INSTANCE} makes the next put's secondary halt the process (kill -9 between its two
- * writes); {@code slow-INSTANCE} makes the next operation's secondary take 1.5 s. Stops when {@code stop} exists.
- * Arguments: endpoint, registry table, app, source table, target table, work directory, instance, seed.
+ * writes); {@code slow-INSTANCE} makes the next operation's secondary take 1.5 s. Holds between operations while
+ * {@code pause} exists; stops when {@code stop} exists. Arguments: source endpoint, target endpoint, registry table (on
+ * the source endpoint), app, source table, target table, work directory, instance, seed.
  */
 public final class OracleWriter {
     private OracleWriter() {
@@ -35,18 +36,23 @@ public final class OracleWriter {
 
     public static void main(String[] args) throws Exception {
         DynamoDbClient client = LocalTables.client(URI.create(args[0]));
-        Path work = Path.of(args[5]);
-        String instance = args[6];
-        EndpointRegistry registry = new EndpointRegistry(client, args[1]);
-        FaultyStore source = new FaultyStore(DynamoDbStore.of(client, args[3]));
-        FaultyStore target = new FaultyStore(DynamoDbStore.of(client, args[4]));
-        Random random = new Random(Long.parseLong(args[7]));
-        try (RegistryWatcher watcher = new RegistryWatcher(registry, args[2], Duration.ofMillis(100)).start();
+        DynamoDbClient targetClient = LocalTables.client(URI.create(args[1]));
+        Path work = Path.of(args[6]);
+        String instance = args[7];
+        EndpointRegistry registry = new EndpointRegistry(client, args[2]);
+        FaultyStore source = new FaultyStore(DynamoDbStore.of(client, args[4]));
+        FaultyStore target = new FaultyStore(DynamoDbStore.of(targetClient, args[5]));
+        Random random = new Random(Long.parseLong(args[8]));
+        try (RegistryWatcher watcher = new RegistryWatcher(registry, args[3], Duration.ofMillis(100)).start();
              MigratingStore store = MigratingStore.builder().watcher(watcher).source(source).target(target)
                      .journalDir(work.resolve("journal-" + instance)).instance(instance).drainInterval(Duration.ofMillis(200)).build();
              Writer log = new FileWriter(work.resolve("oracle-" + instance + ".jsonl").toFile(), true)) {
             long seq = System.currentTimeMillis() * 1000; // unique across restarts of this instance
             while (!Files.exists(work.resolve("stop"))) {
+                if (Files.exists(work.resolve("pause"))) {
+                    Thread.sleep(20);
+                    continue;
+                }
                 seq++;
                 int op = random.nextInt(20);
                 String id = instance + "-k" + random.nextInt(10);
