@@ -74,6 +74,13 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
     @Option(names = "--steady-seconds", paramLabel = "S", defaultValue = "15", description = "migrate: how long to measure steady-state lag and the floor; switch: how long each run lasts (default: ${DEFAULT-VALUE}).")
     int steadySeconds;
 
+    @Option(names = "--live", description = "switch: also run the cut-over with nothing forced: forward and reverse migrations on two"
+            + " DynamoDB Local servers, gates on, to TARGET_ONLY and failback --cycles times.")
+    boolean live;
+
+    @Option(names = "--cycles", paramLabel = "N", defaultValue = "3", description = "switch --live: walks to TARGET_ONLY and back (default: ${DEFAULT-VALUE}).")
+    int cycles;
+
     @Option(names = "--changes", paramLabel = "N", defaultValue = "2000000", description = "soak: changes to apply in IN_SYNC (default: ${DEFAULT-VALUE}).")
     long changes;
 
@@ -114,7 +121,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
             return SqlBench.run(items, steadySeconds, writers, printer());
         }
         if ("switch".equals(what)) {
-            return new SwitchBenchRun(steadySeconds, printer()).run();
+            return new SwitchBenchRun(steadySeconds, printer()).run(live, cycles);
         }
         if ("mongodb".equals(what)) {
             return MongoBench.run(items, writers, printer());

@@ -169,7 +169,7 @@ public final class SwitchBench {
     }
 
     /** The longest gap between two acknowledgements where the later one came within a second of {@code t0}. */
-    static double gapAfter(List<HeartbeatWriter.Ack> acks, long t0) {
+    public static double gapAfter(List<HeartbeatWriter.Ack> acks, long t0) {
         long longest = 0;
         for (int i = 1; i < acks.size(); i++) {
             long at = acks.get(i).ackNanos();
@@ -204,7 +204,7 @@ public final class SwitchBench {
         return out;
     }
 
-    static String line(Run r) {
+    public static String line(Run r) {
         return String.format(Locale.ROOT, "  %-34s %,7d writes %,7.0f/s  failed %d  lost %d  counters off %d  longest gap %,6.0f ms"
                 + "  p99 gap %,5.1f ms", r.name(), r.acknowledged(), r.writesPerSecond(), r.failed(), r.lost(), r.countersOff(), r.maxGapMillis(),
                 r.p99GapMillis());
