@@ -25,10 +25,22 @@ public final class PhaseSwitcher {
     private static final Logger LOG = LoggerFactory.getLogger(PhaseSwitcher.class);
     private final EndpointRegistry registry;
     private final SwitchGates gates;
+    private final AppSetups setups;
 
+    /** A switcher whose gates read the paths and tables of the registry entry: the operator's CLI (decision 0120). */
     public PhaseSwitcher(EndpointRegistry registry, SwitchGates gates) {
+        this(registry, gates, AppSetups.FROM_REGISTRY);
+    }
+
+    /** A switcher whose gates read the paths and tables of {@code setups}: {@code cutover serve}'s own configuration. */
+    public PhaseSwitcher(EndpointRegistry registry, SwitchGates gates, AppSetups setups) {
         this.registry = registry;
         this.gates = gates;
+        this.setups = setups;
+    }
+
+    public AppSetups setups() {
+        return setups;
     }
 
     public EndpointRegistry registry() {
@@ -50,7 +62,7 @@ public final class PhaseSwitcher {
                     + ": application '" + app + "' is at " + from + (to.get() == from ? " already" : "; a switch moves one phase at a time,"
                     + " so the next is " + next));
         }
-        List<Gate> evaluated = gates.evaluate(entry, registry.clients(app), registry.now());
+        List<Gate> evaluated = gates.evaluate(entry, setups.of(entry), registry.clients(app), registry.now());
         List<Gate> failed = evaluated.stream().filter(g -> !g.passed()).toList();
         List<String> warnings = enforce("switch", app, from, next, evaluated, force);
         if (next == Phase.TARGET_ONLY) {
@@ -74,7 +86,7 @@ public final class PhaseSwitcher {
         Phase from = entry.phase();
         Phase previous = from.previous().orElseThrow(() -> new CutoverException(ErrorCode.CONFIG_INVALID, "application '" + app
                 + "' is at " + from + ", the first phase: nothing to roll back to"));
-        List<Gate> evaluated = gates.evaluate(entry, registry.clients(app), registry.now());
+        List<Gate> evaluated = gates.evaluate(entry, setups.of(entry), registry.clients(app), registry.now());
         List<String> warnings = new ArrayList<>();
         if (previous == Phase.DUAL_WRITE && wasTargetOnly(app)) {
             warnings.add("this application was at TARGET_ONLY: writes made then reached only the target, and reads now come from the"
@@ -108,7 +120,7 @@ public final class PhaseSwitcher {
                     + " --from TARGET_ONLY' (every write reaches both sites again, reads stay on the target), then 'cutover failback"
                     + " --from DUAL_WRITE_TARGET_READS' once the reverse has applied everything written before");
         }
-        List<Gate> evaluated = gates.evaluateFailback(entry, registry.clients(app), registry.now());
+        List<Gate> evaluated = gates.evaluateFailback(entry, setups.of(entry), registry.clients(app), registry.now());
         List<Gate> failed = evaluated.stream().filter(g -> !g.passed()).toList();
         List<String> warnings = enforce("failback", app, from, Phase.DUAL_WRITE, evaluated, force);
         RegistryEntry after = registry.change(app, entry.version(), Phase.DUAL_WRITE, by, "failback", reason, force && !failed.isEmpty(),
