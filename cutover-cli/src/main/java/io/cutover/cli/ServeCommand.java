@@ -69,6 +69,27 @@ public final class ServeCommand implements Callable<Integer>, CutoverCli.PrintsR
 
     @Override
     public Integer call() throws InterruptedException {
+        try (Running running = open()) {
+            printer().note("Press Ctrl-C to stop.");
+            CountDownLatch done = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(done::countDown));
+            done.await();
+        }
+        return 0;
+    }
+
+    /** What serve holds while it runs; closed in reverse order. */
+    record Running(DynamoDbClient client, VerifyRunner verifies, ControlServer server) implements AutoCloseable {
+        @Override
+        public void close() {
+            server.close();
+            verifies.close();
+            client.close();
+        }
+    }
+
+    /** Everything serve does before it waits: validated (exit 2 before any request), connected, listening. */
+    Running open() {
         ControlServerSettings settings = ControlServerSettings.loopback(bind, port).withAllowedHosts(java.util.Set.copyOf(allowedHosts))
                 .withTls(tlsCert, tlsKey, insecureHttp);
         if (settings.exposedInClearText()) {
@@ -77,8 +98,9 @@ public final class ServeCommand implements Callable<Integer>, CutoverCli.PrintsR
         }
         ServeAppConfig apps = appConfig == null ? ServeAppConfig.none() : readAppConfig(appConfig);
         ApiToken.Loaded token = ApiToken.load(System.getenv(ApiToken.ENV), tokenFile);
-        try (DynamoDbClient client = registry.client();
-             VerifyRunner verifies = new VerifyRunner()) {
+        DynamoDbClient client = registry.client();
+        VerifyRunner verifies = new VerifyRunner();
+        try {
             EndpointRegistry reg = new EndpointRegistry(client, registry.table).ensureTable();
             apps.requireRegistered(reg);
             if (appConfig == null) {
@@ -89,17 +111,16 @@ public final class ServeCommand implements Callable<Integer>, CutoverCli.PrintsR
                 apps.warnings(e).forEach(w -> printer().note("WARNING: " + e.app() + ": " + w));
             }
             PhaseSwitcher switcher = new PhaseSwitcher(reg, new SwitchGates(limits.limits(), Clock.systemUTC()), apps);
-            try (ControlServer server = new ControlServer(switcher, verifies, token.token(), settings).start()) {
-                printer().note("Serving the API and dashboard on " + server.url() + " (registry table " + reg.table() + ")");
-                printer().note(token.file() == null ? "Bearer token: from $" + ApiToken.ENV
-                        : (token.generated() ? "Generated a bearer token into " : "Bearer token: read from ") + token.file());
-                printer().note("Press Ctrl-C to stop.");
-                CountDownLatch done = new CountDownLatch(1);
-                Runtime.getRuntime().addShutdownHook(new Thread(done::countDown));
-                done.await();
-            }
+            ControlServer server = new ControlServer(switcher, verifies, token.token(), settings).start();
+            printer().note("Serving the API and dashboard on " + server.url() + " (registry table " + reg.table() + ")");
+            printer().note(token.file() == null ? "Bearer token: from $" + ApiToken.ENV
+                    : (token.generated() ? "Generated a bearer token into " : "Bearer token: read from ") + token.file());
+            return new Running(client, verifies, server);
+        } catch (RuntimeException e) {
+            verifies.close();
+            client.close();
+            throw e;
         }
-        return 0;
     }
 
     /** The operator's own configuration of the applications, YAML or JSON; every problem at once, exit 2. */

@@ -29,7 +29,8 @@ import java.util.Optional;
 public record AppSetup(String app, @JsonSerialize(using = ToStringSerializer.class) Path stateDir,
                        @JsonSerialize(using = ToStringSerializer.class) Path verifyStateDir,
                        @JsonSerialize(using = ToStringSerializer.class) Path reverseStateDir, StoreEndpoint source, StoreEndpoint target,
-                       String sourceProfile, String targetProfile, String origin, String fix) {
+                       String sourceProfile, String targetProfile, String origin,
+                       @com.fasterxml.jackson.annotation.JsonIgnore String fix) {
     public AppSetup {
         if (verifyStateDir != null && (source == null || target == null)) {
             throw new IllegalArgumentException("a verify state directory needs both tables");
