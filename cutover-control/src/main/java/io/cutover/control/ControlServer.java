@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * server (docs/decisions/0034-http-api.md). Reads need no token; every request that changes state
  * (POST, DELETE) needs {@code Authorization: Bearer TOKEN}: none gives 401, a wrong one 403. Conflicts
  * (a lost race, refused gates, a verify already running) give 409 with the message. The API returns
- * the same records the CLI prints.
+ * the same records the CLI prints. State directories, tables and endpoints come from the switcher's {@link AppSetups}
+ * ({@code cutover serve}: its own {@code --app-config}, never the registry entry; decision 0120).
  */
 public final class ControlServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
