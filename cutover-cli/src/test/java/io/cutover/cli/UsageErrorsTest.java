@@ -99,6 +99,20 @@ class UsageErrorsTest {
     }
 
     @Test
+    void serveRefusesAnAppConfigWithAMissingDirectoryBeforeTouchingTheRegistry(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("serve.yaml");
+        java.nio.file.Files.writeString(file, String.join("\n", "apps:", "  orders:", "    state-dir: missing",
+                "    verify-state-dir: " + dir, "    source: {table: orders, endpoint-url: 'http://127.0.0.1:1'}", "    target: {table: orders-v2}", ""));
+        CliRun run = CliRun.of("serve", "--port", "0", "--app-config", file.toString(), "--registry-endpoint-url", "http://127.0.0.1:1",
+                "--registry-region", "us-east-1");
+        assertCleanUsageError(run, "apps.orders.state-dir: " + dir.resolve("missing") + " does not exist: create it (mkdir -p");
+        assertCleanUsageError(CliRun.of("serve", "--port", "0", "--app-config", dir.resolve("absent.yaml").toString()), "no such file");
+        java.nio.file.Files.writeString(file, "apps: [1, 2]\n");
+        assertCleanUsageError(CliRun.of("serve", "--port", "0", "--app-config", file.toString()), "apps: name at least one application");
+    }
+
+    @Test
     void registryCommandsCheckTheRegistryTableNameFirst() {
         for (String[] args : new String[][] {{"switch", "--app", "orders"}, {"rollback", "--app", "orders", "--from", "DUAL_WRITE"}, {"registry", "list"},
             {"serve", "--port", "0"}}) {

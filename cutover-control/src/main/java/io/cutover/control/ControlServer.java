@@ -17,8 +17,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * server (docs/decisions/0034-http-api.md). Reads need no token; every request that changes state
  * (POST, DELETE) needs {@code Authorization: Bearer TOKEN}: none gives 401, a wrong one 403. Conflicts
  * (a lost race, refused gates, a verify already running) give 409 with the message. The API returns
- * the same records the CLI prints.
+ * the same records the CLI prints. State directories, tables and endpoints come from the switcher's {@link AppSetups}
+ * ({@code cutover serve}: its own {@code --app-config}, never the registry entry; decision 0120).
  */
 public final class ControlServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
@@ -246,7 +247,7 @@ public final class ControlServer implements AutoCloseable {
                 send(x, 200, switcher.failback(app, from, body.path("force").asBoolean(false), text(body, "reason").orElse(null),
                         text(body, "by").map(b -> b + " (" + by + ")").orElse(by)));
             }
-            case "POST verify" -> send(x, 202, verifies.start(entry));
+            case "POST verify" -> send(x, 202, verifies.start(switcher.setups().of(entry)));
             case "POST verify/stop", "DELETE verify" -> send(x, 200, verifies.stop(app).orElseThrow(() -> new CutoverException(
                     ErrorCode.CONFLICT, "no verify of '" + app + "' has run in this server")));
             default -> send(x, changes ? 404 : 405, Map.of("error", Map.of("code", "NOT_FOUND", "message", "no such resource: " + method
@@ -285,17 +286,19 @@ public final class ControlServer implements AutoCloseable {
     }
 
     private MigrationView view(RegistryEntry e) {
-        var status = Optional.ofNullable(e.stateDir()).flatMap(d -> quietly(() -> DynamoDbMigration.lastStatus(Path.of(d)))).orElse(null);
-        var verify = Optional.ofNullable(e.verifyStateDir()).flatMap(d -> quietly(() -> DynamoDbVerification.last(Path.of(d)))).orElse(null);
+        // Paths and tables from serve's own configuration, never from the entry (decision 0120).
+        AppSetup setup = switcher.setups().of(e);
+        var status = setup.state().flatMap(d -> quietly(() -> DynamoDbMigration.lastStatus(d))).orElse(null);
+        var verify = Optional.ofNullable(setup.verifyStateDir()).flatMap(d -> quietly(() -> DynamoDbVerification.last(d))).orElse(null);
         List<ClientReport> clients = switcher.registry().clients(e.app());
-        List<Gate> gates = switcher.gates().evaluate(e, clients);
-        var reverse = Optional.ofNullable(e.reverseStateDir()).flatMap(d -> quietly(() -> DynamoDbMigration.lastStatus(Path.of(d))))
-                .orElse(null);
+        Instant now = switcher.registry().now();
+        List<Gate> gates = switcher.gates().evaluate(e, setup, clients, now);
+        var reverse = setup.reverse().flatMap(d -> quietly(() -> DynamoDbMigration.lastStatus(d))).orElse(null);
         List<Gate> failbackGates = e.phase() == Phase.DUAL_WRITE_TARGET_READS
-                ? switcher.gates().evaluateFailback(e, clients, switcher.registry().now()) : List.of();
+                ? switcher.gates().evaluateFailback(e, setup, clients, now) : List.of();
         return new MigrationView(e.app(), e, status, verify, verifies.run(e.app()).orElse(null), clients, gates,
                 gates.stream().allMatch(Gate::passed), e.phase().next().orElse(null), e.phase().previous().orElse(null), reverse,
-                failbackGates);
+                failbackGates, setup, switcher.setups().warnings(e));
     }
 
     private static <T> Optional<T> quietly(java.util.function.Supplier<Optional<T>> read) {

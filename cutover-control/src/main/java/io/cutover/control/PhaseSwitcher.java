@@ -30,20 +30,38 @@ public final class PhaseSwitcher {
 
     private final EndpointRegistry registry;
     private final SwitchGates gates;
+    private final AppSetups setups;
     private final java.time.Duration handoverTimeout;
 
+    /** A switcher whose gates read the paths and tables of the registry entry: the operator's CLI (decision 0120). */
     public PhaseSwitcher(EndpointRegistry registry, SwitchGates gates) {
-        this(registry, gates, DEFAULT_HANDOVER_TIMEOUT);
+        this(registry, gates, AppSetups.FROM_REGISTRY, DEFAULT_HANDOVER_TIMEOUT);
+    }
+
+    /** The operator's CLI with its {@code --handover-timeout-ms}. */
+    public PhaseSwitcher(EndpointRegistry registry, SwitchGates gates, java.time.Duration handoverTimeout) {
+        this(registry, gates, AppSetups.FROM_REGISTRY, handoverTimeout);
+    }
+
+    /** A switcher whose gates read the paths and tables of {@code setups}: {@code cutover serve}'s own configuration. */
+    public PhaseSwitcher(EndpointRegistry registry, SwitchGates gates, AppSetups setups) {
+        this(registry, gates, setups, DEFAULT_HANDOVER_TIMEOUT);
     }
 
     /** @param handoverTimeout how long a handover of the site of record waits for the instances to confirm its fence */
-    public PhaseSwitcher(EndpointRegistry registry, SwitchGates gates, java.time.Duration handoverTimeout) {
+    public PhaseSwitcher(EndpointRegistry registry, SwitchGates gates, AppSetups setups, java.time.Duration handoverTimeout) {
         if (handoverTimeout == null || handoverTimeout.isNegative() || handoverTimeout.isZero()) {
-            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--handover-timeout must be positive, was " + handoverTimeout);
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--handover-timeout-ms must be positive, was " + handoverTimeout);
         }
         this.registry = registry;
         this.gates = gates;
+        this.setups = setups;
         this.handoverTimeout = handoverTimeout;
+    }
+
+    public AppSetups setups() {
+        return setups;
+    }
     }
 
     public EndpointRegistry registry() {
@@ -65,7 +83,7 @@ public final class PhaseSwitcher {
                     + ": application '" + app + "' is at " + from + (to.get() == from ? " already" : "; a switch moves one phase at a time,"
                     + " so the next is " + next));
         }
-        List<Gate> evaluated = gates.evaluate(entry, registry.clients(app), registry.now());
+        List<Gate> evaluated = gates.evaluate(entry, setups.of(entry), registry.clients(app), registry.now());
         List<Gate> failed = evaluated.stream().filter(g -> !g.passed()).toList();
         List<String> warnings = enforce("switch", app, from, next, evaluated, force);
         if (next == Phase.TARGET_ONLY) {
@@ -91,7 +109,7 @@ public final class PhaseSwitcher {
         Phase from = entry.phase();
         Phase previous = from.previous().orElseThrow(() -> new CutoverException(ErrorCode.CONFIG_INVALID, "application '" + app
                 + "' is at " + from + ", the first phase: nothing to roll back to"));
-        List<Gate> evaluated = gates.evaluate(entry, registry.clients(app), registry.now());
+        List<Gate> evaluated = gates.evaluate(entry, setups.of(entry), registry.clients(app), registry.now());
         List<String> warnings = new ArrayList<>();
         if (previous == Phase.DUAL_WRITE && wasTargetOnly(app)) {
             warnings.add("this application was at TARGET_ONLY: writes made then reached only the target, and reads now come from the"
@@ -128,7 +146,7 @@ public final class PhaseSwitcher {
                     + " --from TARGET_ONLY' (every write reaches both sites again, reads stay on the target), then 'cutover failback"
                     + " --from DUAL_WRITE_TARGET_READS' once the reverse has applied everything written before");
         }
-        List<Gate> evaluated = gates.evaluateFailback(entry, registry.clients(app), registry.now());
+        List<Gate> evaluated = gates.evaluateFailback(entry, setups.of(entry), registry.clients(app), registry.now());
         List<Gate> failed = evaluated.stream().filter(g -> !g.passed()).toList();
         List<String> warnings = enforce("failback", app, from, Phase.DUAL_WRITE, evaluated, force);
         List<Gate> shown = new ArrayList<>(evaluated);

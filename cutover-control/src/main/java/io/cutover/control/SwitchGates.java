@@ -52,13 +52,21 @@ public final class SwitchGates {
      * (the clock the reports' times are on), so that an instance's silence is judged on one clock.
      */
     public List<Gate> evaluate(RegistryEntry entry, List<ClientReport> clients, Instant registryNow) {
-        Optional<Path> stateDir = Optional.ofNullable(entry.stateDir()).map(Path::of);
-        List<Gate> gates = new ArrayList<>(migrationGates("", stateDir, "--state-dir"));
-        gates.add(verifyGate("verify", entry, stateDir.flatMap(DynamoDbMigration::inSyncSince)));
+        return evaluate(entry, AppSetup.ofEntry(entry), clients, registryNow);
+    }
+
+    /**
+     * The gates of the entry's phase and version, with the state directories and tables of {@code setup} (for {@code
+     * cutover serve}, the operator's own configuration, never the entry's paths: decision 0120).
+     */
+    public List<Gate> evaluate(RegistryEntry entry, AppSetup setup, List<ClientReport> clients, Instant registryNow) {
+        Optional<Path> stateDir = setup.state();
+        List<Gate> gates = new ArrayList<>(migrationGates("", stateDir, setup, "state-dir"));
+        gates.add(verifyGate("verify", setup, stateDir.flatMap(DynamoDbMigration::inSyncSince)));
         gates.add(deadLetterGate("dead-letters", stateDir));
         gates.add(clientGate(entry, clients, registryNow));
         if (entry.phase() == Phase.DUAL_WRITE) {
-            gates.add(reverseCaptureGate(entry));
+            gates.add(reverseCaptureGate(setup));
         }
         return gates;
     }
@@ -70,10 +78,15 @@ public final class SwitchGates {
      * the reverse reached IN_SYNC and recent; and the same {@code clients} gate.
      */
     public List<Gate> evaluateFailback(RegistryEntry entry, List<ClientReport> clients, Instant registryNow) {
-        Optional<Path> reverseDir = Optional.ofNullable(entry.reverseStateDir()).map(Path::of);
-        List<Gate> gates = new ArrayList<>(migrationGates("reverse-", reverseDir, "--reverse-state-dir"));
+        return evaluateFailback(entry, AppSetup.ofEntry(entry), clients, registryNow);
+    }
+
+    /** The failback gates, with the state directories and tables of {@code setup}. */
+    public List<Gate> evaluateFailback(RegistryEntry entry, AppSetup setup, List<ClientReport> clients, Instant registryNow) {
+        Optional<Path> reverseDir = setup.reverse();
+        List<Gate> gates = new ArrayList<>(migrationGates("reverse-", reverseDir, setup, "reverse-state-dir"));
         gates.add(drainedGate(entry, reverseDir.flatMap(DynamoDbMigration::lastStatus)));
-        gates.add(verifyGate("reverse-verify", entry, reverseDir.flatMap(DynamoDbMigration::inSyncSince)));
+        gates.add(verifyGate("reverse-verify", setup, reverseDir.flatMap(DynamoDbMigration::inSyncSince)));
         gates.add(deadLetterGate("reverse-dead-letters", reverseDir));
         gates.add(clientGate(entry, clients, registryNow));
         return gates;
@@ -104,28 +117,28 @@ public final class SwitchGates {
      * have recorded every shard's position of the target's stream first (0073): otherwise the writes made on the target
      * from then on could never be brought back to the source, and a failback would lose them.
      */
-    private static Gate reverseCaptureGate(RegistryEntry entry) {
+    private static Gate reverseCaptureGate(AppSetup setup) {
         String required = "positions recorded";
-        if (entry.reverseStateDir() == null) {
-            return new Gate("reverse-capture", false, "no reverse state directory registered", required,
-                    "register the application with --reverse-state-dir and run 'cutover migrate --capture-only --enable-stream' from"
+        if (setup.reverseStateDir() == null) {
+            return new Gate("reverse-capture", false, "no reverse state directory in " + setup.origin(), required,
+                    setup.fix("reverse-state-dir") + " and run 'cutover migrate --capture-only --enable-stream' from"
                             + " the target to the source with that --state-dir before the handover");
         }
-        Optional<DynamoDbMigration.State> state = DynamoDbMigration.load(Path.of(entry.reverseStateDir()));
+        Optional<DynamoDbMigration.State> state = DynamoDbMigration.load(setup.reverseStateDir());
         boolean recorded = state.map(s -> s.phase().equals("CATCH_UP") || s.phase().equals("IN_SYNC")).orElse(false);
         return new Gate("reverse-capture", recorded, state.map(DynamoDbMigration.State::phase).orElse("not started"), required,
                 recorded ? "the reverse capture of " + state.get().sourceTable() + " has recorded its stream positions"
                         : "run 'cutover migrate --capture-only --enable-stream' from the target to the source with --state-dir "
-                        + entry.reverseStateDir() + " until it leaves CAPTURE");
+                        + setup.reverseStateDir() + " until it leaves CAPTURE");
     }
 
     /** The gates on one direction's migration: in sync, running (fresh status), lag and backlog under the limits. */
-    private List<Gate> migrationGates(String prefix, Optional<Path> stateDir, String flag) {
+    private List<Gate> migrationGates(String prefix, Optional<Path> stateDir, AppSetup setup, String key) {
         List<Gate> gates = new ArrayList<>();
         Optional<MigrationStatus> status = stateDir.flatMap(DynamoDbMigration::lastStatus);
         if (stateDir.isEmpty()) {
-            gates.add(new Gate(prefix + "migration", false, "no state directory registered", "IN_SYNC",
-                    "register the application with " + flag + " (the migration's) so its lag can be checked"));
+            gates.add(new Gate(prefix + "migration", false, "no state directory in " + setup.origin(), "IN_SYNC",
+                    setup.fix(key) + " (the migration's) so its lag can be checked"));
             return gates;
         }
         if (status.isEmpty()) {
@@ -194,12 +207,11 @@ public final class SwitchGates {
      * The last verify compared the registered tables, found them identical, finished after the migration reached
      * IN_SYNC (a verify from before then proves nothing about the changes applied since) and is recent enough.
      */
-    private Gate verifyGate(String name, RegistryEntry entry, Optional<Instant> inSyncSince) {
+    private Gate verifyGate(String name, AppSetup entry, Optional<Instant> inSyncSince) {
         if (entry.verifyStateDir() == null) {
-            return new Gate(name, false, "no verify state directory registered", "identical",
-                    "register the application with --verify-state-dir");
+            return new Gate(name, false, "no verify state directory in " + entry.origin(), "identical", entry.fix("verify-state-dir"));
         }
-        Path dir = Path.of(entry.verifyStateDir());
+        Path dir = entry.verifyStateDir();
         Optional<VerifyResult> last = DynamoDbVerification.last(dir);
         if (last.isEmpty()) {
             return new Gate(name, false, "never run", "identical", "run cutover verify --state-dir " + entry.verifyStateDir());

@@ -1,6 +1,5 @@
 package io.cutover.control;
 
-import io.cutover.client.RegistryEntry;
 import io.cutover.client.StoreEndpoint;
 import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
@@ -21,7 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs {@code cutover verify} for an application in the background (started and stopped from the HTTP
  * API), at most one per application. The result lands where {@code cutover verify --state-dir} keeps it
- * (the application's verify state directory), so the switch gates see it.
+ * (the application's verify state directory), so the switch gates see it. The directory, the tables and their endpoints
+ * come from the {@link AppSetup} it is given ({@code cutover serve}'s own configuration), never from the registry entry
+ * (docs/decisions/0120-serve-trusts-its-own-configuration.md).
  */
 public final class VerifyRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VerifyRunner.class);
@@ -34,10 +35,10 @@ public final class VerifyRunner implements AutoCloseable {
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
 
     /** Starts a verify; a {@link ErrorCode#CONFLICT} if one is already running for the application. */
-    public synchronized Run start(RegistryEntry entry) {
+    public synchronized Run start(AppSetup entry) {
         if (entry.verifyStateDir() == null) {
-            throw new CutoverException(ErrorCode.CONFIG_INVALID, "application '" + entry.app() + "' has no verify state directory:"
-                    + " register it with --verify-state-dir");
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "application '" + entry.app() + "' has no verify state directory in "
+                    + entry.origin() + ": " + entry.fix("verify-state-dir"));
         }
         Thread running = threads.get(entry.app());
         if (running != null && running.isAlive()) {
@@ -72,10 +73,11 @@ public final class VerifyRunner implements AutoCloseable {
         return Optional.ofNullable(runs.get(app));
     }
 
-    private void verify(RegistryEntry entry, String started) {
-        Path stateDir = Path.of(entry.verifyStateDir());
+    private void verify(AppSetup entry, String started) {
+        Path stateDir = entry.verifyStateDir();
         Path report = stateDir.resolve("verify-report-" + started.replace(':', '-') + ".jsonl");
-        try (DynamoDbVerification v = new DynamoDbVerification(endpoint("source", entry.source()), endpoint("target", entry.target()), 20)) {
+        try (DynamoDbVerification v = new DynamoDbVerification(endpoint("source", entry.source(), entry.sourceProfile()),
+                endpoint("target", entry.target(), entry.targetProfile()), 20)) {
             VerifyResult r = v.run(entry.source().table(), entry.target().table(), VerifyOptions.defaults(), CopyProgress.NONE, report,
                     Optional.of(stateDir));
             runs.put(entry.app(), new Run(entry.app(), started, false, Instant.now().toString(), r.status(), null));
@@ -87,9 +89,9 @@ public final class VerifyRunner implements AutoCloseable {
         }
     }
 
-    static DynamoDbEndpoint endpoint(String role, StoreEndpoint e) {
+    static DynamoDbEndpoint endpoint(String role, StoreEndpoint e, String profile) {
         return new DynamoDbEndpoint(role, Optional.ofNullable(e.endpointUrl()).map(URI::create), Optional.ofNullable(e.region()),
-                Optional.empty());
+                Optional.ofNullable(profile));
     }
 
     @Override

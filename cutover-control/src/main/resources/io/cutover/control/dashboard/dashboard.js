@@ -94,7 +94,8 @@
         h("dt", {}, "Changes applied"), h("dd", {}, fmt(s && s.applied)),
         h("dt", {}, "Backlog"), h("dd", {}, fmt(s && s.backlog)),
         h("dt", {}, "Dead letters"), h("dd", {}, fmt(s && s.deadLettered)),
-        h("dt", {}, "Source → target"), h("dd", {}, m.registry.source.table + " → " + m.registry.target.table)),
+        h("dt", {}, "Source → target"), h("dd", {}, m.served && m.served.source
+          ? m.served.source.table + " → " + m.served.target.table : m.registry.source.table + " → " + m.registry.target.table)),
       directions(m));
   }
 
@@ -148,6 +149,8 @@
         h("span", { class: "meta" }, "active site ", h("b", { class: "active-site" }, r.activeSite), " · version ", h("b", { class: "version" }, r.version),
           " · by " + (r.updatedBy || "?") + " at " + (r.updatedAt || "?"))),
       stepper(r.phase),
+      // What the registry entry says that serve does not use (serve reads its own --app-config: decision 0120).
+      ...(m.configWarnings || []).map((w) => h("div", { class: "check config-warning" }, "⚠ " + w)),
       h("div", { class: "grid" }, progress(m), charts(m), verifyBox(m)),
       h("div", { class: "card-actions" },
         h("span", { class: "muted" }, r.reason ? "Last reason: " + r.reason : ""),
