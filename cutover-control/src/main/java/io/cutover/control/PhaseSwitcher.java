@@ -62,7 +62,6 @@ public final class PhaseSwitcher {
     public AppSetups setups() {
         return setups;
     }
-    }
 
     public EndpointRegistry registry() {
         return registry;
