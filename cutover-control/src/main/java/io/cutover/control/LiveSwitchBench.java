@@ -223,7 +223,14 @@ public final class LiveSwitchBench {
         while (!condition.getAsBoolean()) {
             for (Future<?> f : running) {
                 if (f.isDone()) {
-                    f.get();
+                    try {
+                        f.get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        if (e.getCause() instanceof CutoverException c) {
+                            throw c;
+                        }
+                        throw e;
+                    }
                     throw new CutoverException(ErrorCode.INTERNAL, "a migration of the benchmark ended before " + what);
                 }
             }

@@ -70,6 +70,8 @@ public final class DynamoDbStreamCapture implements AutoCloseable {
     private final LongSupplier clock;
     private final Map<String, String> startIterators = new ConcurrentHashMap<>();
     private final Map<String, Shard> known = new ConcurrentHashMap<>();
+    /** When this process first listed each shard (clock millis): a never-read shard's records older than that predate capture. */
+    private final Map<String, Long> firstSeenAt = new ConcurrentHashMap<>();
     private volatile String tableName;
     private String lastShardId;
     private long nextStreamCheck;
@@ -278,8 +280,11 @@ public final class DynamoDbStreamCapture implements AutoCloseable {
             Map<String, Shard> all = shards();
             known.keySet().retainAll(all.keySet());
             known.putAll(all);
+            all.keySet().forEach(id -> firstSeenAt.putIfAbsent(id, clock.getAsLong()));
         } else {
-            known.putAll(shardsAfter(lastShardId));
+            Map<String, Shard> added = shardsAfter(lastShardId);
+            known.putAll(added);
+            added.keySet().forEach(id -> firstSeenAt.putIfAbsent(id, clock.getAsLong()));
         }
         boolean found = known.size() > before;
         long listedAt = clock.getAsLong();
@@ -366,6 +371,7 @@ public final class DynamoDbStreamCapture implements AutoCloseable {
             }
             String last = lastPosition;
             long savedAt = now;
+            int renewedAtHorizon = 0;
             while (!closed && iterator != null) {
                 GetRecordsResponse page;
                 long askedAt = clock.getAsLong();
@@ -380,6 +386,17 @@ public final class DynamoDbStreamCapture implements AutoCloseable {
                         continue;
                     }
                     if (e.getCause() instanceof TrimmedDataAccessException) {
+                        if (last == null && renewedAtHorizon < 3 && seenWithinRetention(shardId)) {
+                            // Nothing read from this shard yet, and it was first listed within the retention: whatever was
+                            // trimmed is older than the capture, so the backfill (which starts after it) has it. DynamoDB Local
+                            // also answers this on a shard that was empty when its TRIM_HORIZON iterator was taken.
+                            renewedAtHorizon++;
+                            renewedIterators.increment();
+                            LOG.info("shard {}: its TRIM_HORIZON iterator met trimmed records before anything was read; taking a new one",
+                                    shardId);
+                            iterator = iterator(shardId, null);
+                            continue;
+                        }
                         throw gap("changes of shard " + shardId + " after " + last + " were trimmed from the stream before Cutover read them");
                     }
                     throw e;
@@ -413,6 +430,12 @@ public final class DynamoDbStreamCapture implements AutoCloseable {
         } finally {
             reading.remove(shardId);
         }
+    }
+
+    /** Whether this process first listed the shard less than the stream's retention ago. */
+    private boolean seenWithinRetention(String shardId) {
+        Long seen = firstSeenAt.get(shardId);
+        return seen != null && clock.getAsLong() - seen < settings.retention().toMillis();
     }
 
     /** A new iterator just after the last change kept, or from the oldest record when none was kept. */

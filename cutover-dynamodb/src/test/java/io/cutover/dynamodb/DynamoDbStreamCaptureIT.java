@@ -163,6 +163,69 @@ class DynamoDbStreamCaptureIT {
         }
     }
 
+    /**
+     * A TRIM_HORIZON iterator that meets trimmed records before anything was read from its shard, which DynamoDB Local
+     * answers now and then on a shard that was empty when the iterator was taken (bench switch --live stopped on it, in the
+     * reverse capture of a table whose stream it had just enabled). The shard was first listed moments ago, so whatever was
+     * trimmed is older than the capture: a new TRIM_HORIZON iterator, not a stream gap. Once a record was read, the same
+     * answer is a gap ({@link #aTrimmedIteratorAfterARecordWasReadIsAGap}).
+     */
+    @Test
+    void aTrimmedHorizonBeforeAnythingWasReadTakesANewIteratorAndLosesNothing() throws Exception {
+        AtomicInteger trims = new AtomicInteger(1);
+        ExecutionInterceptor trimmedOnce = trimmedGetRecords(trims);
+        Map<String, Map<String, AttributeValue>> state = new HashMap<>();
+        try (SqliteChangeLog log = SqliteChangeLog.open(dir.resolve("changes.db"));
+             DynamoDbStreamsClient streams = DynamoDbClients.createStreams(endpoint, 8, trimmedOnce);
+             DynamoDbStreamCapture capture = new DynamoDbStreamCapture(streams, endpoint, streamArn, log, FAST, 50)) {
+            capture.start();
+            capture.run(200);
+            write(0, 60, state);
+            awaitSize(log, 60, capture);
+            assertEquals(0, trims.get(), "the injected trim was met");
+            assertTrue(capture.renewedIterators() >= 1);
+            assertSameState(state, replay(log));
+        }
+    }
+
+    @Test
+    void aTrimmedIteratorAfterARecordWasReadIsAGap() throws Exception {
+        AtomicInteger trims = new AtomicInteger(0);
+        ExecutionInterceptor trimmedLater = trimmedGetRecords(trims);
+        Map<String, Map<String, AttributeValue>> state = new HashMap<>();
+        try (SqliteChangeLog log = SqliteChangeLog.open(dir.resolve("changes.db"));
+             DynamoDbStreamsClient streams = DynamoDbClients.createStreams(endpoint, 8, trimmedLater);
+             DynamoDbStreamCapture capture = new DynamoDbStreamCapture(streams, endpoint, streamArn, log, FAST, 50)) {
+            capture.start();
+            capture.run(200);
+            write(0, 20, state);
+            awaitSize(log, 20, capture);
+            trims.set(1);
+            write(20, 40, state);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (capture.failure() == null && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(capture.failure() != null && capture.failure().code() == io.cutover.core.ErrorCode.STREAM_GAP,
+                    "a trim after records were read is a gap: " + capture.failure());
+        }
+    }
+
+    /** Answers the next {@code left} GetRecords calls with TrimmedDataAccessException, as the service would. */
+    private static ExecutionInterceptor trimmedGetRecords(AtomicInteger left) {
+        return new ExecutionInterceptor() {
+            @Override
+            public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
+                if (context.request() instanceof GetRecordsRequest && left.get() > 0 && left.getAndDecrement() > 0) {
+                    throw software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException.builder().statusCode(400)
+                            .message("injected").awsErrorDetails(AwsErrorDetails.builder().errorCode("TrimmedDataAccessException")
+                                    .errorMessage("injected").build()).build();
+                }
+                return context.request();
+            }
+        };
+    }
+
     @Test
     void renewsAnExpiredIteratorAndLosesNothing() throws Exception {
         AtomicInteger calls = new AtomicInteger();
