@@ -165,6 +165,13 @@ public final class LiveSwitchBench {
             MigrationStatus rs = rev.get();
             forward.requestStop();
             reverse.requestStop();
+            for (Future<?> running : List.of(f, r)) {
+                try {
+                    running.get(60, TimeUnit.SECONDS); // let them save their last status before the pool goes
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    note.accept("live: a migration did not stop cleanly: " + e);
+                }
+            }
             Map<String, String> goals = new LinkedHashMap<>();
             goals.put("no failed writes", run.failed() == 0 ? "met" : "MISSED (" + run.failed() + ")");
             goals.put("no lost writes", run.lost() == 0 ? "met" : "MISSED (" + run.lost() + ")");

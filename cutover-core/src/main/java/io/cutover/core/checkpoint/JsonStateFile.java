@@ -38,7 +38,8 @@ public final class JsonStateFile {
         try {
             AtomicFile.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value));
         } catch (IOException e) {
-            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot save " + file + ": " + e.getMessage(), e);
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot save " + file + ": "
+                    + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), e);
         }
     }
 
