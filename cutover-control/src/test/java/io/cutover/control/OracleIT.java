@@ -40,9 +40,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * DUAL_WRITE_TARGET_READS → TARGET_ONLY → (rollback) DUAL_WRITE_TARGET_READS → (failback) DUAL_WRITE → (rollback)
  * SOURCE_ONLY through the gated switcher, every move of the site of record a fenced handover, with the forward and the
  * reverse replicators running in their own processes and fenced by the registry, under faults: kill -9 of an instance
- * between its two writes (then restarted on its journal), a secondary slow for 1.5 s at a handover, kill -9 of the
- * forward and of the reverse replicator (then restarted). Source and target live on two servers. At the end both sites
- * equal the oracle key by key and the counter on each equals the acknowledged increments.
+ * between its two writes (then restarted on its journal), a secondary slow for 1.5 s at a handover, a secondary write
+ * that lands and then times out, kill -9 of the forward and of the reverse replicator (then restarted). Source and
+ * target live on two servers. At the end both sites equal the oracle key by key and the counter on each equals the
+ * acknowledged increments.
  */
 class OracleIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -92,6 +93,7 @@ class OracleIT {
                 SwitchResult handover = move(Phase.DUAL_WRITE_TARGET_READS, () -> switcher.switchPhase(APP,
                         Optional.of(Phase.DUAL_WRITE_TARGET_READS), false, "oracle", "test"));
                 assertTrue(handover.gates().stream().anyMatch(g -> g.name().equals("handover") && g.passed()), handover.gates().toString());
+                Files.createFile(dir.resolve("ambiguous-w3")); // w3's next copy to the source lands, then times out
                 Thread.sleep(1000);
                 kill9AndRestart("reverse", reverseDir);
                 move(Phase.TARGET_ONLY, () -> switcher.switchPhase(APP, Optional.of(Phase.TARGET_ONLY), false, "oracle", "test"));

@@ -26,7 +26,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * read-modify-write increments of one shared counter, through a {@link MigratingStore}, each logged as a JSON line
  * once acknowledged ({@code begin} lines before each operation, so an operation cut short by a kill is known). Faults
  * on request: the file {@code kill-INSTANCE} makes the next put's secondary halt the process (kill -9 between its two
- * writes); {@code slow-INSTANCE} makes the next operation's secondary take 1.5 s. Holds between operations while
+ * writes); {@code slow-INSTANCE} makes the next operation's secondary take 1.5 s; {@code ambiguous-INSTANCE} makes
+ * the next operation's secondary write land and then time out. Holds between operations while
  * {@code pause} exists; stops when {@code stop} exists. Arguments: source endpoint, target endpoint, registry table (on
  * the source endpoint), app, source table, target table, work directory, instance, seed.
  */
@@ -60,6 +61,9 @@ public final class OracleWriter {
                 if (secondary != null && Files.deleteIfExists(work.resolve("slow-" + instance))) {
                     secondary.slowMillis = 1500;
                     secondary.fault = FaultyStore.Fault.SLOW;
+                }
+                if (secondary != null && Files.deleteIfExists(work.resolve("ambiguous-" + instance))) {
+                    secondary.fault = FaultyStore.Fault.LAND_THEN_TIME_OUT; // the write lands, then the caller sees a timeout
                 }
                 String kind = op < 10 ? "put" : op < 13 ? "delete" : "incr";
                 if (secondary != null && kind.equals("put") && Files.exists(work.resolve("kill-" + instance))) {
