@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  */
 public final class ArchiveSync {
     /** What a sync added. */
-    public record Result(int segments, long changes, long bytes, long syncedSequence, long syncedAtMillis) {
+    public record Result(int segments, long changes, long bytes, long syncedSequence, long syncedAtMillis, ArchiveRetention.Result pruned) {
     }
 
     private static final int PAGE = 1000;
@@ -25,8 +25,14 @@ public final class ArchiveSync {
     private final Path archive;
     private final int maxPerSegment;
     private final LongSupplier clock;
+    private final ArchiveRetention retention;
 
     public ArchiveSync(Path logFile, Path archive, int maxPerSegment, LongSupplier clock) {
+        this(logFile, archive, maxPerSegment, clock, null);
+    }
+
+    /** @param retention after syncing, prune what no restore within it needs ({@code --archive-retention}); null keeps everything */
+    public ArchiveSync(Path logFile, Path archive, int maxPerSegment, LongSupplier clock, java.time.Duration retention) {
         if (maxPerSegment < 1) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--segment-changes must be at least 1, was " + maxPerSegment);
         }
@@ -34,6 +40,7 @@ public final class ArchiveSync {
         this.archive = archive;
         this.maxPerSegment = maxPerSegment;
         this.clock = clock;
+        this.retention = retention == null ? null : new ArchiveRetention(archive, retention);
     }
 
     public Result run() {
@@ -70,7 +77,8 @@ public final class ArchiveSync {
             }
             manifest = manifest.syncedAt(readAt);
             manifest.save(archive);
-            return new Result(segments, changes, bytes, manifest.syncedSequence(), readAt);
+            ArchiveRetention.Result pruned = retention == null ? null : retention.run(readAt);
+            return new Result(segments, changes, bytes, manifest.syncedSequence(), readAt, pruned);
         }
     }
 
