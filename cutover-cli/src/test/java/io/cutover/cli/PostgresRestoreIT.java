@@ -100,7 +100,8 @@ class PostgresRestoreIT extends SourceRestoreScenario {
         pg = EmbeddedPostgresServer.start();
         try {
             uri = pg.createDatabase("restore_db");
-            pg.execute("restore_db", "CREATE TABLE accounts (id int PRIMARY KEY, v int NOT NULL, note text)");
+            pg.execute("restore_db", "CREATE TABLE accounts (id int PRIMARY KEY, v int NOT NULL, note text)",
+                    "ALTER TABLE accounts REPLICA IDENTITY FULL");
             try (Connection c = pg.connect("restore_db")) {
                 writer = c;
                 run(dir);
