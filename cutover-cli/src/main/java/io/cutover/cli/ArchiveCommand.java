@@ -2,6 +2,7 @@ package io.cutover.cli;
 
 import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
+import io.cutover.core.archive.ArchiveCompaction;
 import io.cutover.core.archive.ArchiveEntry;
 import io.cutover.core.archive.ArchiveRetention;
 import io.cutover.core.archive.ArchiveSync;
@@ -168,6 +169,11 @@ public final class ArchiveCommand {
                 + " before the horizon, and everything after it, are kept. Default: keep everything."})
         String retention;
 
+        @Option(names = "--compact-after", paramLabel = "DURATION", description = {"After syncing (and pruning), merge adjacent change"
+                + " segments synced longer ago than this into files of at most --segment-changes changes (for example 1d; 0 merges"
+                + " every segment, the newest too). Default: no merging."})
+        String compactAfter;
+
         @Override
         public Printer printer() {
             return output.printer();
@@ -183,7 +189,13 @@ public final class ArchiveCommand {
                 throw new CutoverException(ErrorCode.CONFIG_INVALID, "--archive-retention must be more than 0 (for example 7d or 36h);"
                         + " leave it out to keep every snapshot and segment");
             }
-            ArchiveSync.Result r = new ArchiveSync(folders.changeLog(), folders.archive, segmentChanges, System::currentTimeMillis, keep).run();
+            Duration compact = compactAfter == null ? null : MigrateCommand.duration("--compact-after", compactAfter);
+            if (compact != null && segmentChanges < 2) {
+                throw new CutoverException(ErrorCode.CONFIG_INVALID, "--compact-after needs --segment-changes of at least 2 (the most changes"
+                        + " a merged file holds), was " + segmentChanges);
+            }
+            ArchiveSync.Result r = new ArchiveSync(folders.changeLog(), folders.archive, segmentChanges, System::currentTimeMillis, keep,
+                    compact).run();
             printer().result(r, ArchiveCommand::syncText);
             return 0;
         }
@@ -197,6 +209,11 @@ public final class ArchiveCommand {
         if (p != null) {
             text += String.format(Locale.ROOT, "Retention: deleted %d files (%,d bytes) older than needed for %s; restorable from %s%n",
                     p.filesDeleted(), p.bytesDeleted(), Instant.ofEpochMilli(p.horizonMillis()), Instant.ofEpochMilli(p.oldestRestorableMillis()));
+        }
+        ArchiveCompaction.Result c = x.compacted();
+        if (c != null) {
+            text += String.format(Locale.ROOT, "Compaction: merged %d segments into %d (%,d bytes into %,d)%n", c.segmentsMerged(),
+                    c.segmentsWritten(), c.bytesBefore(), c.bytesAfter());
         }
         return text;
     }

@@ -35,7 +35,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * burst the test writes a marker key, waits until capture has logged it (so every earlier write too) and marks the
  * instant and the log position, so the record says exactly what the table held there. Restoring to each mark (by time and by position) must give exactly
  * that. Then {@code archive sync --archive-retention} prunes the first base and the segment before the second, and a
- * restore to an early mark is refused naming the oldest restorable time, while later marks still restore exactly.
+ * restore to an early mark is refused naming the oldest restorable time, while later marks still restore exactly, from
+ * segments that {@code --compact-after 0} merged into one.
  *
  * <p>A subclass supplies the source: its writes, how the migration runs, and the snapshot's source flags.
  */
@@ -200,7 +201,8 @@ abstract class SourceRestoreScenario {
                 burst(60);
                 mark();
             }
-            CliRun sync = CliRun.of("archive", "sync", "--state-dir", state.toString(), "--archive", archive.toString(), "--output", "json");
+            CliRun sync = CliRun.of("archive", "sync", "--state-dir", state.toString(), "--archive", archive.toString(), "--output", "json",
+                    "--segment-changes", "25"); // small segments, for retention and compaction to work on
             assertEquals(0, sync.exitCode(), sync.all());
             snapshotDuring(60);
             mark();
@@ -209,7 +211,8 @@ abstract class SourceRestoreScenario {
             Thread.sleep(1_200); // the second snapshot ends more than the retention below before the pruning sync
             burst(30);
             Mark last4 = mark();
-            CliRun sync2 = CliRun.of("archive", "sync", "--state-dir", state.toString(), "--archive", archive.toString(), "--output", "json");
+            CliRun sync2 = CliRun.of("archive", "sync", "--state-dir", state.toString(), "--archive", archive.toString(), "--output", "json",
+                    "--segment-changes", "25");
             assertEquals(0, sync2.exitCode(), sync2.all());
             for (int i = 0; i < marks.size(); i++) {
                 assertRestores("t" + i, marks.get(i), false);
@@ -221,14 +224,19 @@ abstract class SourceRestoreScenario {
             ArchiveManifest before = ArchiveManifest.require(archive);
             assertEquals(2, before.snapshots().size());
             ArchiveEntry second = before.snapshots().get(1);
+            long prunable = before.changes().stream().filter(c -> c.lastSequence() <= second.firstSequence()).count();
+            assertTrue(prunable >= 2, "segments before the second base: " + before.changes());
             CliRun prune = CliRun.of("archive", "sync", "--state-dir", state.toString(), "--archive", archive.toString(),
-                    "--archive-retention", "1s", "--no-progress");
+                    "--archive-retention", "1s", "--compact-after", "0", "--no-progress");
             assertEquals(0, prune.exitCode(), prune.all());
-            assertTrue(prune.out().contains("Retention: deleted 2 files"), "the first snapshot and the segment before the second: " + prune.all());
+            assertTrue(prune.out().contains("Retention: deleted " + (1 + prunable) + " files"),
+                    "the first snapshot and every segment before the second: " + prune.all());
             ArchiveManifest after = ArchiveManifest.require(archive);
             assertEquals(List.of(second.name()), after.snapshots().stream().map(ArchiveEntry::name).toList());
             assertFalse(Files.exists(archive.resolve(before.snapshots().get(0).name())), "the pruned snapshot's file is deleted");
             assertTrue(after.changes().stream().allMatch(c -> c.lastSequence() > second.firstSequence()));
+            assertEquals(1, after.changes().size(), "the segments after the second base are merged into one: " + prune.all());
+            assertTrue(before.changes().size() - prunable > 1, "there was more than one to merge");
             System.out.println(sync.out() + sync2.out() + prune.out()); // figures, in the failsafe output file
 
             CliRun early = restore(LocalTables.uniqueName("restored-early"), "--to-time", marks.get(1).time().toString());

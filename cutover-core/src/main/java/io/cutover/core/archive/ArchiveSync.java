@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
  */
 public final class ArchiveSync {
     /** What a sync added. */
-    public record Result(int segments, long changes, long bytes, long syncedSequence, long syncedAtMillis, ArchiveRetention.Result pruned) {
+    public record Result(int segments, long changes, long bytes, long syncedSequence, long syncedAtMillis, ArchiveRetention.Result pruned,
+                         ArchiveCompaction.Result compacted) {
     }
 
     private static final int PAGE = 1000;
@@ -26,13 +27,18 @@ public final class ArchiveSync {
     private final int maxPerSegment;
     private final LongSupplier clock;
     private final ArchiveRetention retention;
+    private final ArchiveCompaction compaction;
 
     public ArchiveSync(Path logFile, Path archive, int maxPerSegment, LongSupplier clock) {
-        this(logFile, archive, maxPerSegment, clock, null);
+        this(logFile, archive, maxPerSegment, clock, null, null);
     }
 
-    /** @param retention after syncing, prune what no restore within it needs ({@code --archive-retention}); null keeps everything */
-    public ArchiveSync(Path logFile, Path archive, int maxPerSegment, LongSupplier clock, java.time.Duration retention) {
+    /**
+     * @param retention    after syncing, prune what no restore within it needs ({@code --archive-retention}); null keeps everything
+     * @param compactAfter then merge adjacent segments synced longer ago than this ({@code --compact-after}); null merges none
+     */
+    public ArchiveSync(Path logFile, Path archive, int maxPerSegment, LongSupplier clock, java.time.Duration retention,
+                       java.time.Duration compactAfter) {
         if (maxPerSegment < 1) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--segment-changes must be at least 1, was " + maxPerSegment);
         }
@@ -41,6 +47,7 @@ public final class ArchiveSync {
         this.maxPerSegment = maxPerSegment;
         this.clock = clock;
         this.retention = retention == null ? null : new ArchiveRetention(archive, retention);
+        this.compaction = compactAfter == null ? null : new ArchiveCompaction(archive, maxPerSegment, compactAfter);
     }
 
     public Result run() {
@@ -77,8 +84,10 @@ public final class ArchiveSync {
             }
             manifest = manifest.syncedAt(readAt);
             manifest.save(archive);
+            // retention first: what it drops need not be merged
             ArchiveRetention.Result pruned = retention == null ? null : retention.run(readAt);
-            return new Result(segments, changes, bytes, manifest.syncedSequence(), readAt, pruned);
+            ArchiveCompaction.Result compacted = compaction == null ? null : compaction.run(readAt);
+            return new Result(segments, changes, bytes, manifest.syncedSequence(), readAt, pruned, compacted);
         }
     }
 
