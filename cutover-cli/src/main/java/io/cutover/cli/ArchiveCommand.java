@@ -22,10 +22,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code cutover archive}: keeps a restore archive (a base snapshot plus the change log) in a local folder. */
+/** {@code cutover archive}: keeps a restore archive (base snapshots plus the change log) of any source in a local folder. */
 @Command(name = "archive", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Keep a point-in-time restore archive of a migration's source table in a local folder (docs/restore.md).",
-                "snapshot: a base snapshot of the table at a recorded change-log position; sync: append the change log's new changes."},
+        description = {"Keep a point-in-time restore archive of a migration's source (a DynamoDB table, a MongoDB collection, a SQL table) in a local folder (docs/restore.md).",
+                "snapshot: a base snapshot of the source at a recorded change-log position; sync: append the change log's new changes, then prune and compact."},
         subcommands = {ArchiveCommand.Snapshot.class, ArchiveCommand.Sync.class})
 public final class ArchiveCommand {
     /** The two folders both subcommands name: the migration's state directory and the archive. */
@@ -43,7 +43,8 @@ public final class ArchiveCommand {
 
     /** {@code cutover archive snapshot}. */
     @Command(name = "snapshot", mixinStandardHelpOptions = true, sortOptions = false,
-            description = "Scan the source table into a base snapshot, at the change log's current position (run it while migrate captures).",
+            description = {"Read the source into a base snapshot, at the change log's current position (run it while migrate captures).",
+                    "DynamoDB: --source-table; MongoDB: --source mongodb://... and migrate's mapping flags; SQL: --source postgresql://... --source-table --mapping."},
             footer = {"", "Exit codes: 0 done, 2 bad flags, 3 source unusable, 4 failed."})
     static final class Snapshot implements Callable<Integer>, CutoverCli.PrintsResults {
         @Mixin
@@ -152,8 +153,10 @@ public final class ArchiveCommand {
 
     /** {@code cutover archive sync}. */
     @Command(name = "sync", mixinStandardHelpOptions = true, sortOptions = false,
-            description = "Append the change log's changes since the last sync (or snapshot) to the archive as change segments.",
-            footer = {"", "Exit codes: 0 done, 2 bad flags or no archive, 4 the log pruned changes before they were archived."})
+            description = {"Append the change log's changes since the last sync (or snapshot) to the archive as change segments;",
+                    "with --archive-retention, delete what no restore within it needs; with --compact-after, merge old small segments."},
+            footer = {"", "Exit codes: 0 done, 2 bad flags or no archive, 3 a segment to merge is missing or corrupt,",
+                    "4 the log pruned changes before they were archived."})
     static final class Sync implements Callable<Integer>, CutoverCli.PrintsResults {
         @Mixin
         OutputOptions output;

@@ -61,8 +61,10 @@ public final class ArchiveSnapshot {
                     + " cutover migrate (change capture; a MongoDB --mode mirror migration keeps no change log, so it cannot be archived)");
         }
         long sequence;
+        java.util.Set<String> loggedKey;
         try (SqliteChangeLog log = SqliteChangeLog.openForReading(logFile)) {
             sequence = log.lastSequence();
+            loggedKey = log.read(0, 1).stream().findFirst().map(c -> c.key().keySet()).orElse(null);
         }
         ArchiveManifest existing = ArchiveManifest.load(archive).orElse(null);
         if (existing != null && !existing.sourceTable().equals(source.name())) {
@@ -70,9 +72,16 @@ public final class ArchiveSnapshot {
                     + ", not " + source.name() + ": use another folder for each table");
         }
         List<ArchiveManifest.KeyAttribute> keys = source.keySchema();
-        if (existing != null && !existing.keyNames().equals(keys.stream().map(ArchiveManifest.KeyAttribute::name).toList())) {
+        List<String> keyNames = keys.stream().map(ArchiveManifest.KeyAttribute::name).toList();
+        if (loggedKey != null && !loggedKey.equals(java.util.Set.copyOf(keyNames))) {
+            // the base and the changes would be keyed differently, and a restore would keep both versions of every key
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "the change log at " + logFile + " keys its changes by "
+                    + new java.util.TreeSet<>(loggedKey) + ", but this snapshot's mapping gives " + keyNames
+                    + ": pass the mapping flags the migration was given (--key-attribute, --sort-key-field, --mapping)");
+        }
+        if (existing != null && !existing.keyNames().equals(keyNames)) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--archive " + archive + " holds items keyed by " + existing.keyNames()
-                    + ", but this snapshot's mapping gives " + keys.stream().map(ArchiveManifest.KeyAttribute::name).toList()
+                    + ", but this snapshot's mapping gives " + keyNames
                     + ": pass the mapping flags the migration uses, or use another folder");
         }
         ArchiveManifest manifest = existing != null ? existing : ArchiveManifest.empty(source.name(), keys);
