@@ -155,12 +155,18 @@ abstract class SourceRestoreScenario {
         return CliRun.of(args.toArray(String[]::new));
     }
 
-    /** A snapshot taken while a burst of writes runs: the scan and the replay of the log after its position must agree. */
+    /**
+     * A snapshot taken while the source is written without a pause, from before the command starts until it returns (and
+     * at least {@code ops} writes): the read and the replay of the log after its recorded position must agree.
+     */
     private void snapshotDuring(int ops) throws Exception {
         ExecutorService one = Executors.newSingleThreadExecutor();
         try {
+            burst(5);
             Future<CliRun> snap = one.submit(this::snapshot);
-            burst(ops);
+            for (int n = 0; n < ops || !snap.isDone(); n++) {
+                burst(1);
+            }
             CliRun r = snap.get(120, TimeUnit.SECONDS);
             assertEquals(0, r.exitCode(), r.all());
         } finally {
