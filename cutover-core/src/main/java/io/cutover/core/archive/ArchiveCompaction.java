@@ -17,13 +17,15 @@ import java.util.Set;
  * of a few changes each time, and a restore then opens, checks and reads thousands of tiny files. Adjacent segments
  * (in log order) whose sync is older than the given age are merged, in order, while the merged file holds at most
  * {@code --segment-changes} changes; a run never joins a segment retention could drop for a base to one it must keep
- * for it, so retention still drops exactly what precedes a base. Segments younger than the age are left alone, so a growing tail is not rewritten at every sync.
+ * for it, so retention still drops exactly what precedes a base. Segments younger than the age are left alone, so a
+ * growing tail is not rewritten at every sync.
  *
- * <p>Each merged file is checked (SHA-256, count) before it is read, written under {@code .partial}, synced and renamed;
- * then the manifest is replaced (write-then-rename) naming it instead of the run; then the run's files are deleted. A
- * crash leaves either the old manifest and an unnamed merged file (written again next time), or the new one and unnamed
- * old files, which retention deletes once they precede its base. Every change keeps its sequence and both times, so a
- * restore gives the same state from the merged files as from the originals.
+ * <p>{@link ArchiveSync} runs it holding the archive's lock ({@link ArchiveLock}). Each merged file is checked
+ * (SHA-256, count) before it is read, written under {@code .partial}, synced and renamed; then the manifest is
+ * replaced (write-then-rename) naming it instead of the run; then the run's files are deleted. A crash leaves either
+ * the old manifest and an unnamed merged file (written again next time), or the new one and unnamed old files, which
+ * retention deletes once they precede its base. Every change keeps its sequence and both times, so a restore gives
+ * the same state from the merged files as from the originals.
  */
 public final class ArchiveCompaction {
     /** What a compaction did. */

@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
  * after its log position are kept; older snapshots, and segments whose changes all precede it, go. With no snapshot at
  * or before the horizon nothing is pruned (the oldest snapshot is still inside the retention).
  *
- * <p>Order (decision 0110): the new manifest is written first (atomically, write-then-rename), then the files it no
- * longer names are deleted. A crash in between leaves files nothing names, which the next run deletes (only those whose
- * name sorts before the kept base's log position, so never a file a concurrent snapshot is still writing).
+ * <p>{@link ArchiveSync} runs it holding the archive's lock ({@link ArchiveLock}). Order (decision 0110): the new
+ * manifest is written first (atomically, write-then-rename), then the files it no longer names are deleted. A crash
+ * in between leaves files nothing names, which the next run deletes (only those whose name sorts before the kept
+ * base's log position, so never a file a concurrent snapshot is still writing).
  */
 public final class ArchiveRetention {
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveRetention.class);

@@ -95,7 +95,15 @@ public final class ArchiveSnapshot {
         try (ArchiveFileWriter w = new ArchiveFileWriter(archive.resolve(name), ArchiveEntry.Kind.SNAPSHOT)) {
             read(source, w);
             ArchiveEntry entry = w.finish(sequence, start, clock.getAsLong());
-            manifest.with(entry).save(archive);
+            try (ArchiveLock lock = ArchiveLock.acquire(archive)) {
+                // read again under the lock: a sync may have added segments (or pruned) while this snapshot was read
+                ArchiveManifest current = ArchiveManifest.load(archive).orElse(manifest);
+                if (!current.sourceTable().equals(source.name()) || !current.keyNames().equals(keyNames)) {
+                    throw new CutoverException(ErrorCode.CONFIG_INVALID, "--archive " + archive + " was started for " + current.sourceTable()
+                            + " keyed by " + current.keyNames() + " while this snapshot was read: use another folder");
+                }
+                current.with(entry).save(archive);
+            }
             return entry;
         }
     }

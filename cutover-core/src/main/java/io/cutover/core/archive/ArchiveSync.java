@@ -50,9 +50,16 @@ public final class ArchiveSync {
         this.compaction = compactAfter == null ? null : new ArchiveCompaction(archive, maxPerSegment, compactAfter);
     }
 
+    /** Syncs, then prunes and merges when asked, holding the archive's lock throughout (a snapshot ending meanwhile waits). */
     public Result run() {
-        ArchiveManifest manifest = ArchiveManifest.load(archive).orElseThrow(() -> new CutoverException(ErrorCode.CONFIG_INVALID,
+        ArchiveManifest.load(archive).orElseThrow(() -> new CutoverException(ErrorCode.CONFIG_INVALID,
                 "no archive at " + archive + ": run cutover archive snapshot first, which starts one with a base snapshot"));
+        try (ArchiveLock lock = ArchiveLock.acquire(archive)) {
+            return sync(ArchiveManifest.require(archive)); // read again under the lock: a snapshot may have just added itself
+        }
+    }
+
+    private Result sync(ArchiveManifest manifest) {
         long readAt = clock.getAsLong();
         int segments = 0;
         long changes = 0;

@@ -124,4 +124,29 @@ class ArchiveSnapshotTest {
         assertEquals(ErrorCode.CONFIG_INVALID, e.code());
         assertTrue(e.getMessage().contains("--state-dir"), e.getMessage());
     }
+
+    @Test
+    void aSnapshotEndingWhileASyncHoldsTheArchiveWaitsAndKeepsTheSyncsEntries() throws Exception {
+        Path archive = dir.resolve("archive");
+        new ArchiveSnapshot(logFile, archive, 2, clock::get).run(source("pk"));
+        java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<ArchiveEntry> second;
+            try (ArchiveLock held = ArchiveLock.acquire(archive)) { // what a running sync holds
+                clock.set(2_000);
+                second = other.submit(() -> new ArchiveSnapshot(logFile, archive, 2, clock::get).run(source("pk")));
+                Thread.sleep(300);
+                assertFalse(second.isDone(), "the snapshot waits for the lock to add itself");
+                try (ArchiveFileWriter w = new ArchiveFileWriter(archive.resolve("changes-00000000000000000001.jsonl.gz"), ArchiveEntry.Kind.CHANGES)) {
+                    ArchiveManifest.require(archive).with(w.finish(0, 0, 1_500)).save(archive); // the sync adds a segment meanwhile
+                }
+            }
+            second.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            other.shutdownNow();
+        }
+        ArchiveManifest m = ArchiveManifest.require(archive);
+        assertEquals(2, m.snapshots().size(), "both snapshots");
+        assertEquals(1, m.changes().size(), "and the segment the sync added while the second was read");
+    }
 }
