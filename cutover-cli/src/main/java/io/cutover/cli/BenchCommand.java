@@ -54,9 +54,10 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
                 "  soak    IN_SYNC under a writer for --changes changes: apply cost, heap, change log size and lag every 100,000",
                 "  mongodb MongoDB backfill documents/s vs the DynamoDB Local write ceiling and the source's read rate",
                 "  sql     PostgreSQL backfill rows/s and steady-state lag vs the DynamoDB Local write ceiling (docs/sql.md)",
-                "  switch  a heartbeat writer through the client library: longest gap and failed writes while switching vs no switch"})
+                "  switch  a heartbeat writer through the client library: longest gap and failed writes while switching vs no switch",
+                "  restore changes replayed/s and items restored/s of a point-in-time restore vs the write ceiling; archive bytes per change"})
 public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsResults {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify, migrate, soak, mongodb, sql or switch.")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify, migrate, soak, mongodb, sql, switch or restore.")
     String what;
 
     @Option(names = "--items", paramLabel = "N", defaultValue = "100000", description = "Items in the table (default: ${DEFAULT-VALUE}).")
@@ -81,8 +82,9 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
     @Option(names = "--cycles", paramLabel = "N", defaultValue = "3", description = "switch --live: walks to TARGET_ONLY and back (default: ${DEFAULT-VALUE}).")
     int cycles;
 
-    @Option(names = "--changes", paramLabel = "N", defaultValue = "2000000", description = "soak: changes to apply in IN_SYNC (default: ${DEFAULT-VALUE}).")
-    long changes;
+    @Option(names = "--changes", paramLabel = "N", description = {"soak: changes to apply in IN_SYNC (default: 2000000);",
+            "restore: changes archived after the base and replayed (default: as many as --items)."})
+    Long changes;
 
     @Option(names = "--log-retention", paramLabel = "DURATION", defaultValue = "60s", description = "soak: the change log's retention of applied changes (default: ${DEFAULT-VALUE}).")
     String logRetention;
@@ -127,14 +129,21 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
             return MongoBench.run(items, writers, printer());
         }
         if ("soak".equals(what)) {
-            if (changes < 100_000) {
+            long soakChanges = changes != null ? changes : 2_000_000;
+            if (soakChanges < 100_000) {
                 throw new CutoverException(ErrorCode.CONFIG_INVALID, "--changes must be at least 100000 for soak (it reports every 100,000)");
             }
             return new MigrateBench(items, sizedSample(), writeRate, steadySeconds, printer())
-                    .soak(changes, MigrateCommand.duration("--log-retention", logRetention));
+                    .soak(soakChanges, MigrateCommand.duration("--log-retention", logRetention));
+        }
+        if ("restore".equals(what)) {
+            if (items < 1 || itemSize < 600 || itemSize > 350_000) {
+                throw new CutoverException(ErrorCode.CONFIG_INVALID, "--items must be at least 1 and --item-size between 600 and 350000");
+            }
+            return new RestoreBench(items, changes != null ? changes : items, sizedSample(), writers, printer()).run();
         }
         if (!"copy".equals(what) && !"verify".equals(what) && !"migrate".equals(what)) {
-            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify, migrate, soak, mongodb, sql, switch");
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify, migrate, soak, mongodb, sql, switch, restore");
         }
         if ("migrate".equals(what)) {
             return new MigrateBench(items, sizedSample(), writeRate, steadySeconds, printer()).run();
