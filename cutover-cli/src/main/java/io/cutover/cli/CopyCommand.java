@@ -58,7 +58,8 @@ public final class CopyCommand implements Callable<Integer>, CutoverCli.PrintsRe
     @Option(names = "--parallelism", paramLabel = "N", defaultValue = "8", description = "Segments scanned at once per table (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
-    @Option(names = "--write-concurrency", paramLabel = "N", defaultValue = "16", description = "BatchWriteItem requests in flight per table (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--write-concurrency", paramLabel = "N|auto", defaultValue = "auto", converter = WriteConcurrencyConverter.class,
+            description = "BatchWriteItem requests in flight per table (default: auto, found between 1 and 64 as the target absorbs them).")
     int writeConcurrency;
 
     @Option(names = "--max-write-rate", paramLabel = "ITEMS/S", defaultValue = "0", description = "Write at most this many items per second (default: no limit; slows down by itself when throttled).")

@@ -94,7 +94,8 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
     @Option(names = "--parallelism", paramLabel = "N", defaultValue = "8", description = "Segments scanned at once (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
-    @Option(names = "--write-concurrency", paramLabel = "N", defaultValue = "16", description = "BatchWriteItem requests in flight (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--write-concurrency", paramLabel = "N|auto", defaultValue = "auto", converter = WriteConcurrencyConverter.class,
+            description = "BatchWriteItem requests in flight (default: auto: the DynamoDB backfill finds it between 1 and 64; other paths use 16).")
     int writeConcurrency;
 
     @Option(names = "--max-write-rate", paramLabel = "ITEMS/S", defaultValue = "0", description = "Write at most this many items per second (default: no limit).")
@@ -182,8 +183,8 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
         if (parallelism < 1 || parallelism > 1024) {
             problems.add("--parallelism must be between 1 and 1024, was " + parallelism);
         }
-        if (writeConcurrency < 1 || writeConcurrency > 1024) {
-            problems.add("--write-concurrency must be between 1 and 1024, was " + writeConcurrency);
+        if (writeConcurrency < 0 || writeConcurrency > 1024) {
+            problems.add("--write-concurrency must be auto or between 1 and 1024, was " + writeConcurrency);
         }
         if (maxWriteRate < 0 || Double.isNaN(maxWriteRate)) {
             problems.add("--max-write-rate must be 0 (no limit) or more items/s, was " + maxWriteRate);

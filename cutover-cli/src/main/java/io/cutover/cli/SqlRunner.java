@@ -41,7 +41,8 @@ final class SqlRunner {
         }
         SqlMigrationSettings settings = new SqlMigrationSettings(SqlEndpoint.parse(c.source), c.sourceTable, c.connection.target(),
                 c.targetTable != null ? c.targetTable : c.sourceTable, mapping(c.mapping), c.stateDir, c.segments != null ? c.segments : 16,
-                c.parallelism, c.pageSize, c.writeConcurrency, c.maxWriteRate, c.restart);
+                c.parallelism, c.pageSize, c.writeConcurrency == 0 ? io.cutover.dynamodb.CopySettings.DEFAULT_WRITES : c.writeConcurrency,
+                c.maxWriteRate, c.restart);
         Printer p = c.printer();
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), c.output.progress());
              SqlMigration migration = new SqlMigration(settings)) {

@@ -9,6 +9,7 @@ import io.cutover.core.item.ItemSize;
 import io.cutover.core.retry.ErrorClassifier;
 import io.cutover.core.retry.RetryListener;
 import io.cutover.core.retry.RetryPolicy;
+import io.cutover.core.throttle.AdaptiveConcurrency;
 import io.cutover.core.throttle.Throttle;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,16 +54,31 @@ public final class DynamoDbBatchWriter implements TargetWriter {
     private final LongAdder throttles = new LongAdder();
     private final RetryListener listener;
     private final LongConsumer onBatchDone;
+    private final AdaptiveConcurrency limiter;
 
     public DynamoDbBatchWriter(DynamoDbClient client, String table, int concurrency, Throttle throttle, RetryPolicy retry,
                                ErrorClassifier classifier, DeadLetterSink deadLetters) {
-        this(client, table, concurrency, throttle, retry, classifier, deadLetters, n -> { });
+        this(client, table, AdaptiveConcurrency.fixed(concurrency), throttle, retry, classifier, deadLetters, n -> { });
+    }
+
+    /** A writer whose requests in flight {@code limiter} sets: fixed, or found as it goes (decision 0102). */
+    public DynamoDbBatchWriter(DynamoDbClient client, String table, AdaptiveConcurrency limiter, Throttle throttle, RetryPolicy retry,
+                               ErrorClassifier classifier, DeadLetterSink deadLetters) {
+        this(client, table, limiter, throttle, retry, classifier, deadLetters, n -> { });
     }
 
     /** @param onBatchDone told, on a writer thread, how many items each finished batch settled (written or dead-lettered) */
     public DynamoDbBatchWriter(DynamoDbClient client, String table, int concurrency, Throttle throttle, RetryPolicy retry,
                                ErrorClassifier classifier, DeadLetterSink deadLetters, LongConsumer onBatchDone) {
+        this(client, table, AdaptiveConcurrency.fixed(concurrency), throttle, retry, classifier, deadLetters, onBatchDone);
+    }
+
+    /** @param onBatchDone told, on a writer thread, how many items each finished batch settled (written or dead-lettered) */
+    public DynamoDbBatchWriter(DynamoDbClient client, String table, AdaptiveConcurrency limiter, Throttle throttle, RetryPolicy retry,
+                               ErrorClassifier classifier, DeadLetterSink deadLetters, LongConsumer onBatchDone) {
         this.onBatchDone = onBatchDone;
+        this.limiter = limiter;
+        int concurrency = limiter.max();
         this.client = client;
         this.table = table;
         this.throttle = throttle;
@@ -150,6 +166,20 @@ public final class DynamoDbBatchWriter implements TargetWriter {
         }
         List<List<WriteRequest>> pending = new ArrayList<>(List.of(batch));
         try {
+            limiter.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CutoverException(ErrorCode.INTERRUPTED, "write to " + table + " interrupted", e);
+        }
+        boolean[] throttledHere = new boolean[1];
+        RetryListener counted = (failure, attempt) -> {
+            if (failure.code() == ErrorCode.THROTTLED) {
+                throttledHere[0] = true;
+            }
+            listener.onRetry(failure, attempt);
+        };
+        long started = System.nanoTime();
+        try {
             retry.execute("BatchWriteItem " + table, attempt -> {
                 List<WriteRequest> now = pending.get(0);
                 BatchWriteItemResponse resp = client.batchWriteItem(b -> b.requestItems(Map.of(table, now)));
@@ -162,12 +192,14 @@ public final class DynamoDbBatchWriter implements TargetWriter {
                 }
                 pending.set(0, left);
                 throw new CutoverException(ErrorCode.THROTTLED, table + " returned " + left.size() + " unprocessed items");
-            }, classifier, listener);
+            }, classifier, counted);
         } catch (CutoverException e) {
             if (e.code() != ErrorCode.REJECTED) {
                 throw e;
             }
             return writeOneByOne(batch);
+        } finally {
+            limiter.release(System.nanoTime() - started, throttledHere[0]);
         }
         return new WriteOutcome(batch.size(), batch.stream().mapToLong(r -> ItemSize.billed(itemOf(r))).sum(), 0);
     }
@@ -194,6 +226,15 @@ public final class DynamoDbBatchWriter implements TargetWriter {
             }
         }
         return outcome;
+    }
+
+    /** The limit of requests in flight now, and the highest it reached (equal and constant when fixed). */
+    public int concurrencyLimit() {
+        return limiter.limit();
+    }
+
+    public int concurrencyPeak() {
+        return limiter.peak();
     }
 
     @Override

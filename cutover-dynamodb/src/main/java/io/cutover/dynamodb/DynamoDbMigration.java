@@ -172,7 +172,7 @@ public final class DynamoDbMigration implements AutoCloseable {
         this.targetTable = targetTable;
         this.enableStream = enableStream;
         this.source = DynamoDbClients.create(settings.source(), settings.parallelism() + 4);
-        this.target = DynamoDbClients.create(settings.target(), settings.writeConcurrency() + 4);
+        this.target = DynamoDbClients.create(settings.target(), settings.maxWritesInFlight() + 4);
         this.streams = DynamoDbClients.createStreams(settings.source(), 16);
     }
 
@@ -200,7 +200,7 @@ public final class DynamoDbMigration implements AutoCloseable {
                          liveRetry, options.capture(), System::currentTimeMillis);
                  FileDeadLetterSink dead = new FileDeadLetterSink(dir.resolve("dead-letters.jsonl"));
                  FileDeadLetterSink conflictList = new FileDeadLetterSink(dir.resolve(CONFLICTS_FILE));
-                 DynamoDbBatchWriter writer = new DynamoDbBatchWriter(target, targetTable, settings.writeConcurrency(),
+                 DynamoDbBatchWriter writer = new DynamoDbBatchWriter(target, targetTable, settings.fixedWriteConcurrency(),
                          new Throttle(settings.maxWriteRate()), liveRetry, new DynamoDbErrorClassifier(settings.target()), dead)) {
                 capture.start();
                 if (state.phase().equals("CAPTURE")) {
@@ -222,7 +222,7 @@ public final class DynamoDbMigration implements AutoCloseable {
                     return status(state, log, null, 0);
                 }
                 try (VersionedChangeWriter versioned = versionRule.map(v -> new VersionedChangeWriter(target, targetTable, v,
-                        settings.writeConcurrency(), new Throttle(settings.maxWriteRate()), retry,
+                        settings.fixedWriteConcurrency(), new Throttle(settings.maxWriteRate()), retry,
                         new DynamoDbErrorClassifier(settings.target()), dead)).orElse(null)) {
                     if (versioned != null && captureOnly) {
                         // The reverse direction lists its conflicts (0073); the forward one only counts refusals: listing costs a
