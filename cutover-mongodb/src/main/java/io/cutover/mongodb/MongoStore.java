@@ -4,9 +4,8 @@ import com.mongodb.ErrorCategory;
 import com.mongodb.MongoWriteException;
 import com.mongodb.ReadPreference;
 import com.mongodb.client.MongoCollection;
-import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.ReplaceOptions;
-import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.result.UpdateResult;
 import io.cutover.client.VersionedStore;
 import io.cutover.core.CutoverException;
@@ -108,9 +107,9 @@ public final class MongoStore implements VersionedStore {
     public Map<String, AttributeValue> update(Map<String, AttributeValue> key, Update update) {
         BsonValue id = idOf(keyOf(key));
         BsonDocument ops = translate(update, null).operators(new BsonDocument(), List.of());
-        BsonDocument after = call("update in", () -> collection.findOneAndUpdate(new BsonDocument("_id", id), ops,
-                new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER)));
-        return mapper.item(after);
+        call("update in", () -> collection.updateOne(new BsonDocument("_id", id), ops, new UpdateOptions().upsert(true)));
+        return get(key).orElseThrow(() -> new CutoverException(ErrorCode.TRANSIENT, "the document of " + describe(key) + " in " + name
+                + " was deleted right after its update; try again"));
     }
 
     @Override
@@ -141,10 +140,10 @@ public final class MongoStore implements VersionedStore {
         BsonDocument ops = u.operators(new BsonDocument(version.name(), new BsonString(v)), List.of(version.tombstone()));
         for (int round = 0; round < 5; round++) {
             Guard g = guard(id, Optional.of(v), version, condition);
-            BsonDocument after = call("update in", () -> collection.findOneAndUpdate(g.filter(), ops,
-                    new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)));
-            if (after != null) {
-                return Optional.of(mapper.item(after));
+            // updateOne, then the document read back by its new version, not findOneAndUpdate: the embedded test server
+            // (mongo-java-server 1.46) leaves findAndModify out of its oplog, so change streams would never see the update.
+            if (call("update in", () -> collection.updateOne(g.filter(), ops)).getMatchedCount() > 0) {
+                return Optional.of(readBack(id, k, version, v));
             }
             Optional<Map<String, AttributeValue>> stored = get(k);
             if (stored.isEmpty() && g.upsert()) {
@@ -169,6 +168,20 @@ public final class MongoStore implements VersionedStore {
         }
         throw new CutoverException(ErrorCode.TRANSIENT, "the update of " + describe(k) + " in " + name + " kept racing with other"
                 + " writers of the key; try again");
+    }
+
+    /**
+     * The document as this update left it, read by its version; if a newer write replaced it in between, the document as
+     * it is now (what the caller replicates is then newer still, which the version rule orders).
+     */
+    private Map<String, AttributeValue> readBack(BsonValue id, Map<String, AttributeValue> key, VersionAttribute version, String v) {
+        BsonDocument mine = call("read from", () -> collection.find(new BsonDocument("_id", id).append(version.name(), new BsonString(v)))
+                .first());
+        if (mine != null) {
+            return mapper.item(mine);
+        }
+        return get(key).orElseThrow(() -> new CutoverException(ErrorCode.TRANSIENT, "the document of " + describe(key) + " in " + name
+                + " was removed right after its update; try again"));
     }
 
     @Override
