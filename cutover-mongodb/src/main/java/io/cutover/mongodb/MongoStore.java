@@ -4,6 +4,7 @@ import com.mongodb.ErrorCategory;
 import com.mongodb.MongoWriteException;
 import com.mongodb.ReadPreference;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Collation;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.result.UpdateResult;
@@ -52,6 +53,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 public final class MongoStore implements VersionedStore {
     private static final Pattern CLAUSE = Pattern.compile(
             "(?i)\\s*(?:(attribute_(?:not_)?exists)\\s*\\(\\s*([#A-Za-z0-9_.-]+)\\s*\\)|([#A-Za-z0-9_.-]+)\\s*(=|<>)\\s*(:[A-Za-z0-9_]+))\\s*");
+    /**
+     * Versions compare as strings in byte order (0070); a collection's default collation (a locale, numeric ordering) must
+     * not apply to the version filter, so every versioned write asks for the simple, binary one.
+     */
+    private static final Collation BINARY = Collation.builder().locale("simple").build();
     private final MongoCollection<BsonDocument> collection;
     private final DocumentMapping mapping;
     private final DocumentMapper mapper;
@@ -120,7 +126,8 @@ public final class MongoStore implements VersionedStore {
         Guard g = guard(id, v, version, condition);
         BsonDocument d = document(item, id);
         try {
-            UpdateResult r = call("write to", () -> collection.replaceOne(g.filter(), d, new ReplaceOptions().upsert(g.upsert())));
+            UpdateResult r = call("write to", () -> collection.replaceOne(g.filter(), d, new ReplaceOptions().upsert(g.upsert())
+                    .collation(BINARY)));
             if (r.getMatchedCount() > 0 || r.getUpsertedId() != null) {
                 return true;
             }
@@ -142,7 +149,7 @@ public final class MongoStore implements VersionedStore {
             Guard g = guard(id, Optional.of(v), version, condition);
             // updateOne, then the document read back by its new version, not findOneAndUpdate: the embedded test server
             // (mongo-java-server 1.46) leaves findAndModify out of its oplog, so change streams would never see the update.
-            if (call("update in", () -> collection.updateOne(g.filter(), ops)).getMatchedCount() > 0) {
+            if (call("update in", () -> collection.updateOne(g.filter(), ops, new UpdateOptions().collation(BINARY))).getMatchedCount() > 0) {
                 return Optional.of(readBack(id, k, version, v));
             }
             Optional<Map<String, AttributeValue>> stored = get(k);
