@@ -108,7 +108,8 @@ public final class DynamoDbMigration implements AutoCloseable {
     private volatile java.util.function.BooleanSupplier applyAllowed = () -> true;
     private volatile boolean fenced;
     private volatile long conflictsBefore;
-    private volatile VersionedChangeWriter liveWriter;
+    private volatile io.cutover.core.apply.VersionedWriter liveWriter;
+    private volatile java.util.function.Function<io.cutover.core.deadletter.DeadLetterSink, io.cutover.core.apply.VersionedWriter> writerInto;
 
     /**
      * Replicates changes only, with no bulk copy: the reverse direction of a cut-over (the target's stream applied to the
@@ -128,15 +129,25 @@ public final class DynamoDbMigration implements AutoCloseable {
         this.applyAllowed = allowed;
     }
 
+    /**
+     * Applies into another store instead of the target table (docs/decisions/0140): with {@link #captureOnly}, the reverse
+     * direction into a MongoDB collection (or another store of the phased client). The factory receives the dead-letter
+     * sink and returns the writer (under the version rule); it is called once per {@link #run} and closed at its end. The
+     * target endpoint of the settings is then not written. Set before {@link #run}.
+     */
+    public void applyInto(java.util.function.Function<io.cutover.core.deadletter.DeadLetterSink, io.cutover.core.apply.VersionedWriter> factory) {
+        this.writerInto = factory;
+    }
+
     /** True conflicts the live apply resolved by the version rule so far, including earlier runs' (conflicts.jsonl). */
     public long conflicts() {
-        VersionedChangeWriter w = liveWriter;
+        io.cutover.core.apply.VersionedWriter w = liveWriter;
         return conflictsBefore + (w == null ? 0 : w.conflicts());
     }
 
     /** Changes the live apply refused by the version rule so far in this run (echoes of the other direction, stale records). */
     public long olderRefused() {
-        VersionedChangeWriter w = liveWriter;
+        io.cutover.core.apply.VersionedWriter w = liveWriter;
         return w == null ? 0 : w.olderRefused();
     }
 
@@ -221,7 +232,9 @@ public final class DynamoDbMigration implements AutoCloseable {
                 if ("backfill".equals(until)) {
                     return status(state, log, null, 0);
                 }
-                try (VersionedChangeWriter versioned = versionRule.map(v -> new VersionedChangeWriter(target, targetTable, v,
+                var into = writerInto;
+                try (io.cutover.core.apply.VersionedWriter versioned = into != null ? into.apply(dead)
+                        : versionRule.<io.cutover.core.apply.VersionedWriter>map(v -> new VersionedChangeWriter(target, targetTable, v,
                         settings.fixedWriteConcurrency(), new Throttle(settings.maxWriteRate()), retry,
                         new DynamoDbErrorClassifier(settings.target()), dead)).orElse(null)) {
                     if (versioned != null && captureOnly) {
