@@ -204,6 +204,19 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
                 });
                 p.note(line(copy));
                 phases.add(copy);
+                if (System.getenv("CUTOVER_BENCH_FIXED") != null) { // an experiment: the copy at the fixed level of the best raw writer
+                    int level = Integer.parseInt(best.name().replaceAll(".*x", ""));
+                    CopySettings fixed = CopySettings.builder(endpoint, DynamoDbEndpoint.local("target", db.endpoint()))
+                            .table(source, source + "-fixed").stateDir(scratch.path().resolve(shape + "-fixed")).restart(true)
+                            .writeConcurrency(level).build();
+                    Phase f = measure("cutover copy " + shape + " --write-concurrency " + level, db, () -> {
+                        try (DynamoDbCopier copier = new DynamoDbCopier(fixed, io.cutover.core.copy.CopyProgress.NONE, List.of())) {
+                            return copier.run().items();
+                        }
+                    });
+                    p.note(line(f));
+                    phases.add(f);
+                }
                 double ratio = copy.itemsPerSecond() / best.itemsPerSecond();
                 double cpu = copy.clientCpuSecondsPerMillion() / best.clientCpuSecondsPerMillion();
                 worst = Math.min(worst, ratio);
