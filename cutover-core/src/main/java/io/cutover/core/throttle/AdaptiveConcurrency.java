@@ -7,26 +7,38 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * How many requests a writer keeps in flight (docs/decisions/0102-self-tuning-concurrency.md): fixed when the user
- * says so ({@code --write-concurrency N}), otherwise found the way TCP Vegas finds a window. Each completed request
- * reports its latency; the limiter keeps the lowest latency seen (the target unloaded) and estimates how many requests
- * wait in the target's queue: {@code limit × (1 − minLatency / latency)}. While that queue is short the limit grows
- * (quickly while it is nearly empty, by one step otherwise); when it grows long (latency rising, throughput no longer
- * growing) the limit shrinks; a throttle cuts it by a quarter. The adaptive {@link Throttle} stays the limit on rate.
+ * says so ({@code --write-concurrency N}), otherwise found by climbing the throughput curve. Time is cut into windows
+ * (at least 200 ms and a few round trips); at the end of each the requests finished per second are compared with the
+ * best seen: more in flight while that keeps growing (by half, then by smaller steps near the top), back to the best
+ * level when it stops growing, and a new, smaller probe above it now and then, so that a change of the target is
+ * followed. A throttled request cuts the limit by a quarter and forgets the best (the target said where its capacity
+ * is). A window in which the caller did not fill the limit says nothing about more, and does not raise it. The
+ * adaptive {@link Throttle} stays the limit on rate.
  *
  * <p>Thread-safe. {@link #acquire} blocks while the requests in flight are at the limit.
  */
 public final class AdaptiveConcurrency {
-    /** How long the lowest latency stands before it is measured again, so a change of the target's load is noticed. */
-    private static final long PROBE_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final long MIN_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** Windows at the best level before probing above it again. */
+    private static final int HOLD_WINDOWS = 10;
 
     private final boolean adaptive;
     private final int max;
-    private double limit;
+    private int limit;
     private int inFlight;
-    private long minLatencyNanos = Long.MAX_VALUE;
-    private long minSetAt;
-    private final LongAdder throttled = new LongAdder();
     private int peak;
+    private final LongAdder throttled = new LongAdder();
+
+    // the current window
+    private long windowStart = -1;
+    private long windowDone;
+    private long windowLatencySum;
+    private int windowMaxInFlight;
+    // the climb
+    private double bestRate;
+    private int bestLimit;
+    private int step;
+    private int hold;
 
     private AdaptiveConcurrency(boolean adaptive, int initial, int max) {
         if (initial < 1 || max < initial) {
@@ -37,6 +49,8 @@ public final class AdaptiveConcurrency {
         this.limit = initial;
         this.max = max;
         this.peak = initial;
+        this.bestLimit = initial;
+        this.step = Math.max(1, initial / 2);
     }
 
     /** Always {@code n} requests in flight. */
@@ -60,10 +74,11 @@ public final class AdaptiveConcurrency {
 
     /** Waits until one more request may be in flight. */
     public synchronized void acquire() throws InterruptedException {
-        while (inFlight >= (int) limit) {
+        while (inFlight >= limit) {
             wait();
         }
         inFlight++;
+        windowMaxInFlight = Math.max(windowMaxInFlight, inFlight);
     }
 
     /**
@@ -73,50 +88,76 @@ public final class AdaptiveConcurrency {
     public synchronized void release(long latencyNanos, boolean throttledOnce) {
         inFlight--;
         if (adaptive) {
-            sample(latencyNanos, throttledOnce, System.nanoTime());
+            finished(latencyNanos, throttledOnce, System.nanoTime());
         }
         notifyAll();
     }
 
-    /** The limit's arithmetic, apart from the blocking, for tests: one sample at {@code now}. */
-    synchronized void sample(long latencyNanos, boolean throttledOnce, long now) {
+    private void finished(long latencyNanos, boolean throttledOnce, long now) {
         if (throttledOnce) {
             throttled.increment();
-            limit = Math.max(1, limit * 0.75);
+            limit = Math.max(1, (int) (limit * 0.75));
+            bestRate = 0;
+            bestLimit = limit;
+            step = Math.max(1, limit / 4);
+            hold = HOLD_WINDOWS;
+            windowStart = now;
+            windowDone = 0;
+            windowLatencySum = 0;
+            windowMaxInFlight = inFlight;
             return;
         }
-        if (latencyNanos <= 0) {
+        if (windowStart < 0) {
+            windowStart = now;
+            windowMaxInFlight = inFlight + 1;
             return;
         }
-        if (latencyNanos < minLatencyNanos || now - minSetAt > PROBE_NANOS) {
-            minLatencyNanos = latencyNanos;
-            minSetAt = now;
+        windowDone++;
+        windowLatencySum += latencyNanos;
+        long length = now - windowStart;
+        long avgLatency = windowLatencySum / windowDone;
+        if (length >= Math.max(MIN_WINDOW_NANOS, 4 * avgLatency) && windowDone >= 2L * limit) {
+            onWindow(windowDone * 1e9 / length, windowMaxInFlight >= limit);
+            windowStart = now;
+            windowDone = 0;
+            windowLatencySum = 0;
+            windowMaxInFlight = inFlight;
         }
-        double log = Math.max(1, Math.log10(limit));
-        double queue = limit * (1 - (double) minLatencyNanos / latencyNanos);
-        double alpha = 3 * log;
-        double beta = 6 * log;
-        // Per sample; a window is about `limit` samples. Grow only while the limit is in use (not limited by the caller).
-        boolean used = inFlight + 1 >= limit / 2;
-        if (queue <= log && used) {
-            limit += 1; // nearly empty: doubles per window, as a slow start would
-        } else if (queue < alpha && used) {
-            limit += 1 / limit; // room left: one more per window
-        } else if (queue > beta) {
-            limit -= log / limit; // requests queue at the target: latency rises without more throughput
-        }
-        limit = Math.max(1, Math.min(max, limit));
-        peak = Math.max(peak, (int) limit);
     }
 
-    /** For tests of {@link #sample}: as if this many requests were in flight besides the one that finished. */
-    synchronized void inFlightForTest(int n) {
-        inFlight = n;
+    /** The climb's decision at the end of a window: {@code rate} requests/s at the current limit; {@code filled} if it was in use. */
+    synchronized void onWindow(double rate, boolean filled) {
+        if (!filled) {
+            return; // the caller, not the target, held the rate: nothing learnt about more
+        }
+        if (rate > bestRate * 1.05) {
+            bestRate = rate;
+            bestLimit = limit;
+            limit = Math.min(max, limit + step);
+            step = Math.max(1, limit / 2);
+        } else if (limit != bestLimit) {
+            // no better than the best: go back to it, and look closer next time
+            if (rate > bestRate) {
+                bestRate = rate;
+                bestLimit = limit;
+            }
+            limit = bestLimit;
+            step = Math.max(1, step / 2);
+            hold = HOLD_WINDOWS;
+        } else {
+            bestRate = bestRate * 0.9 + rate * 0.1; // the same level: follow its rate slowly
+            if (hold > 0) {
+                hold--;
+            } else {
+                limit = Math.min(max, limit + step); // probe above again: the target may absorb more now
+            }
+        }
+        peak = Math.max(peak, limit);
     }
 
-    /** The limit now (rounded down). */
+    /** The limit now. */
     public synchronized int limit() {
-        return (int) limit;
+        return limit;
     }
 
     /** The highest limit reached. */

@@ -6,64 +6,73 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 /**
- * The limit's arithmetic against a simulated target: {@code slots} requests are served at once in {@code base}; more
- * wait in its queue, so latency grows with the requests in flight while throughput stays at {@code slots / base}.
+ * The climb against simulated targets: {@code slots} requests are served at once; beyond that more in flight only
+ * queue, and (as on a shared CPU) cost a little throughput each.
  */
 class AdaptiveConcurrencyTest {
-    private static final long BASE = 5_000_000L; // 5 ms a request when the target is not loaded
+    private static double rate(int limit, int slots) {
+        return Math.min(limit, slots) * 200.0 * (1 - 0.004 * Math.max(0, limit - slots));
+    }
 
-    /** Runs {@code windows} windows of a caller that always fills the limit; returns the limit at the end. */
-    private static int run(AdaptiveConcurrency c, int slots, int windows) {
-        long now = 0;
+    /** Windows of a caller that always fills the limit; returns the rate of the last window. */
+    private static double climb(AdaptiveConcurrency c, int slots, int windows) {
+        double r = 0;
         for (int w = 0; w < windows; w++) {
-            int l = Math.max(1, c.limit());
-            long latency = Math.max(BASE, BASE * l / slots);
-            for (int i = 0; i < l; i++) {
-                c.inFlightForTest(l - 1);
-                c.sample(latency, false, now);
-            }
-            now += latency;
+            r = rate(c.limit(), slots);
+            c.onWindow(r, true);
         }
-        return c.limit();
+        return rate(c.limit(), slots);
     }
 
     @Test
-    void findsTheTargetsCapacityAndStaysJustAboveIt() {
+    void climbsToTheTargetsCapacityAndHoldsNearIt() {
         for (int slots : new int[] {4, 16, 48}) {
-            AdaptiveConcurrency c = AdaptiveConcurrency.adaptive(2, 256);
-            int limit = run(c, slots, 400);
-            // at the target's capacity throughput is the most it gives; a few more keep it busy, many more only queue
-            assertTrue(limit >= slots && limit <= slots * 1.6 + 8, "slots " + slots + ": limit " + limit);
+            AdaptiveConcurrency c = AdaptiveConcurrency.adaptive(8, 64);
+            double r = climb(c, slots, 300);
+            double best = rate(slots, slots);
+            assertTrue(r >= 0.9 * best, "slots " + slots + ": limit " + c.limit() + " gives " + r + " of the best " + best);
+            assertTrue(c.limit() <= Math.max(8, slots * 2), "slots " + slots + ": no more in flight than it needs: " + c.limit());
         }
     }
 
     @Test
-    void aThrottleCutsTheLimitByAQuarterAndItGrowsBack() {
-        AdaptiveConcurrency c = AdaptiveConcurrency.adaptive(2, 256);
-        int before = run(c, 32, 400);
-        c.sample(BASE, true, 0);
-        assertTrue(Math.abs(c.limit() - before * 0.75) <= 1, "a throttle cuts by a quarter: " + before + " -> " + c.limit());
+    void aThrottleCutsTheLimitByAQuarterAndTheClimbStartsAgain() throws Exception {
+        AdaptiveConcurrency c = AdaptiveConcurrency.adaptive(8, 64);
+        climb(c, 32, 300);
+        int before = c.limit();
+        c.acquire();
+        c.release(1_000_000, true);
+        assertEquals((int) (before * 0.75), c.limit(), "a throttle cuts by a quarter");
         assertEquals(1, c.throttled());
-        int after = run(c, 32, 400);
-        assertTrue(after >= 32, "grew back to the capacity: " + after);
+        double r = climb(c, 32, 300);
+        assertTrue(r >= 0.9 * rate(32, 32), "climbed back: limit " + c.limit());
     }
 
     @Test
-    void neverAboveItsMaximumAndAFixedOneNeverMoves() {
+    void followsATargetThatGrowsFaster() {
+        AdaptiveConcurrency c = AdaptiveConcurrency.adaptive(8, 64);
+        climb(c, 8, 200);
+        double r = climb(c, 40, 600); // the target now serves 40 at once
+        assertTrue(r >= 0.85 * rate(40, 40), "probes above its level found more: limit " + c.limit() + ", rate " + r);
+    }
+
+    @Test
+    void neverAboveItsMaximumAndAFixedOneNeverMoves() throws Exception {
         AdaptiveConcurrency capped = AdaptiveConcurrency.adaptive(2, 10);
-        assertEquals(10, run(capped, 64, 200));
+        climb(capped, 64, 100);
+        assertEquals(10, capped.limit());
         AdaptiveConcurrency fixed = AdaptiveConcurrency.fixed(16);
-        fixed.release(1, true); // as the writer calls it; a fixed limit ignores samples
+        fixed.acquire();
+        fixed.release(1, true);
         assertEquals(16, fixed.limit());
     }
 
     @Test
-    void aCallerThatDoesNotUseTheLimitDoesNotRaiseIt() {
-        AdaptiveConcurrency c = AdaptiveConcurrency.adaptive(8, 256);
-        for (int i = 0; i < 10_000; i++) {
-            c.inFlightForTest(0); // one request at a time: nothing learnt about more
-            c.sample(BASE, false, i);
+    void aCallerThatDoesNotFillTheLimitDoesNotRaiseIt() {
+        AdaptiveConcurrency c = AdaptiveConcurrency.adaptive(8, 64);
+        for (int i = 0; i < 100; i++) {
+            c.onWindow(1000, false);
         }
-        assertTrue(c.limit() <= 16, "limit " + c.limit());
+        assertEquals(8, c.limit());
     }
 }
