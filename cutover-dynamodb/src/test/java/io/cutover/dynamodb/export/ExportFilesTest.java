@@ -85,7 +85,8 @@ class ExportFilesTest {
         for (int i = 0; i < 5_001; i += 250) {
             items.add(sample.item(i));
         }
-        items.add(sample.item(0));
+        items.add(sample.item(7));
+        items.add(sample.item(11));
         items.add(largest());
         return items;
     }
