@@ -120,7 +120,7 @@ public final class DynamoDbExporter implements AutoCloseable {
             double seconds = (System.nanoTime() - started) / 1e9;
             String arn = table.tableArn() + "/export/" + exportId;
             if (stop) {
-                return new ExportResult("stopped", settings.table(), store.describe(folder), arn, startTime.toString(),
+                return new ExportResult("stopped", settings.table(), store.describe(folderName(folder)), arn, startTime.toString(),
                         settings.format().name(), files.size(), items, billed.get(), seconds, items / Math.max(seconds, 1e-9));
             }
             ExportManifest.Summary summary = new ExportManifest.Summary("2020-06-30", arn, startTime.toString(), Instant.now().toString(),
@@ -128,8 +128,8 @@ public final class DynamoDbExporter implements AutoCloseable {
                     settings.location().isS3() ? settings.location().prefix() : null, null, null, folder + ExportManifest.FILES,
                     billed.get(), items, settings.format().name(), "FULL_EXPORT");
             new ExportManifest(folder, summary, files).write(store);
-            LOG.info("exported {} items of {} to {} in {} s", items, settings.table(), store.describe(folder), String.format("%.1f", seconds));
-            return new ExportResult("completed", settings.table(), store.describe(folder), arn, startTime.toString(), settings.format().name(),
+            LOG.info("exported {} items of {} to {} in {} s", items, settings.table(), store.describe(folderName(folder)), String.format("%.1f", seconds));
+            return new ExportResult("completed", settings.table(), store.describe(folderName(folder)), arn, startTime.toString(), settings.format().name(),
                     files.size(), items, billed.get(), seconds, items / Math.max(seconds, 1e-9));
         } finally {
             pool.shutdownNow();
@@ -174,6 +174,11 @@ public final class DynamoDbExporter implements AutoCloseable {
             }
             throw new CutoverException(ErrorCode.INTERNAL, "unexpected failure: " + e.getCause(), e.getCause());
         }
+    }
+
+    /** The folder without its trailing slash, as a user would type it. */
+    private static String folderName(String folder) {
+        return folder.substring(0, folder.length() - 1);
     }
 
     private static void closeQuietly(java.io.OutputStream out) {

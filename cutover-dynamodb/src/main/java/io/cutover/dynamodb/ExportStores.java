@@ -7,6 +7,8 @@ import io.cutover.dynamodb.export.LocalExportStore;
 import io.cutover.dynamodb.export.S3ExportStore;
 import java.time.Duration;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
@@ -31,7 +33,11 @@ public final class ExportStores {
                 .httpClientBuilder(ApacheHttpClient.builder().maxConnections(64).connectionTimeout(Duration.ofSeconds(5))
                         .socketTimeout(Duration.ofSeconds(60)))
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
-        s3.endpointUrl().ifPresent(u -> b.endpointOverride(u).forcePathStyle(true));
+        // An S3-compatible server: path-style, and checksums only where S3 requires them (not every server takes the
+        // SDK's default aws-chunked uploads with trailing checksums). The export's own MD5s are checked either way.
+        s3.endpointUrl().ifPresent(u -> b.endpointOverride(u).forcePathStyle(true)
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED));
         return new S3ExportStore(b.build(), location.bucket().orElseThrow(), location.prefix(), RetryPolicy.defaults(),
                 new DynamoDbErrorClassifier(s3));
     }
