@@ -3,10 +3,8 @@ package io.cutover.dynamodb.export;
 import com.amazon.ion.IonReader;
 import com.amazon.ion.IonType;
 import com.amazon.ion.system.IonReaderBuilder;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
-import io.cutover.core.item.DynamoDbJson;
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -132,12 +130,7 @@ public final class ExportFileReader implements AutoCloseable {
             }
         } while (line.isBlank());
         try {
-            JsonNode node = ExportManifest.MAPPER.readTree(line);
-            JsonNode item = node == null ? null : node.get("Item");
-            if (item == null || !item.isObject() || node.size() != 1) {
-                throw new IllegalArgumentException("the line is not {\"Item\":{...}}");
-            }
-            return DynamoDbJson.readItem(item);
+            return JsonItems.line(line);
         } catch (IOException | RuntimeException e) {
             throw corrupt("line " + lineNumber + " is not an export item: " + message(e), e);
         }
