@@ -70,6 +70,9 @@ class ExportCommandsIT {
         TableComparison.Result cmp = TableComparison.compare(client, src, client, dst);
         assertTrue(cmp.identical(), cmp.toString());
         assertEquals(ITEMS, cmp.targetItems());
+        CliRun verify = CliRun.of("verify", "--endpoint-url", db.endpoint().toString(), "--source-table", src, "--target-table", dst,
+                "--state-dir", dir.resolve("verify").toString(), "--no-progress");
+        assertEquals(0, verify.exitCode(), "cutover verify finds the loaded table identical: " + verify.all());
     }
 
     private void killWhenAcknowledged(List<String> args, long threshold) throws Exception {

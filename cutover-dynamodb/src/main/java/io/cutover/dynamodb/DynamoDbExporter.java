@@ -3,35 +3,25 @@ package io.cutover.dynamodb;
 import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
 import io.cutover.core.copy.CopyProgress;
-import io.cutover.core.copy.Page;
-import io.cutover.core.copy.Position;
-import io.cutover.core.item.ItemSize;
 import io.cutover.core.retry.RetryListener;
 import io.cutover.core.retry.RetryPolicy;
 import io.cutover.core.throttle.Throttle;
 import io.cutover.dynamodb.export.ExportDataFile;
-import io.cutover.dynamodb.export.ExportFileWriter;
 import io.cutover.dynamodb.export.ExportFormat;
 import io.cutover.dynamodb.export.ExportLocation;
 import io.cutover.dynamodb.export.ExportManifest;
 import io.cutover.dynamodb.export.ExportResult;
 import io.cutover.dynamodb.export.ExportStore;
+import io.cutover.dynamodb.export.SnapshotExporter;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
 /**
@@ -99,81 +89,31 @@ public final class DynamoDbExporter implements AutoCloseable {
         closeQuietly(store.create(folder + "_started"));
         int segments = settings.segments().orElse(settings.parallelism());
         progress.tableStarted(settings.table(), settings.location().text(), table.itemCount() == null ? 0 : table.itemCount(), 0);
-        Throttle readThrottle = new Throttle(settings.maxReadRate());
-        AtomicLong billed = new AtomicLong();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(segments, settings.parallelism()), r -> {
-            Thread t = new Thread(r, "cutover-export");
-            t.setDaemon(true);
-            return t;
-        });
-        List<Future<ExportDataFile>> running = new ArrayList<>();
-        try {
-            for (int s = 0; s < segments; s++) {
-                int segment = s;
-                running.add(pool.submit(() -> exportSegment(folder, segment, segments, readThrottle, billed)));
-            }
-            List<ExportDataFile> files = new ArrayList<>();
-            for (Future<ExportDataFile> f : running) {
-                files.add(await(f));
-            }
-            long items = files.stream().mapToLong(ExportDataFile::itemCount).sum();
-            double seconds = (System.nanoTime() - started) / 1e9;
-            String arn = table.tableArn() + "/export/" + exportId;
-            if (stop) {
-                return new ExportResult("stopped", settings.table(), store.describe(folderName(folder)), arn, startTime.toString(),
-                        settings.format().name(), files.size(), items, billed.get(), seconds, items / Math.max(seconds, 1e-9));
-            }
-            ExportManifest.Summary summary = new ExportManifest.Summary("2020-06-30", arn, startTime.toString(), Instant.now().toString(),
-                    table.tableArn(), table.tableId(), startTime.toString(), settings.location().bucket().orElse(null),
-                    settings.location().isS3() ? settings.location().prefix() : null, null, null, folder + ExportManifest.FILES,
-                    billed.get(), items, settings.format().name(), "FULL_EXPORT");
-            new ExportManifest(folder, summary, files).write(store);
-            LOG.info("exported {} items of {} to {} in {} s", items, settings.table(), store.describe(folderName(folder)), String.format("%.1f", seconds));
-            return new ExportResult("completed", settings.table(), store.describe(folderName(folder)), arn, startTime.toString(), settings.format().name(),
-                    files.size(), items, billed.get(), seconds, items / Math.max(seconds, 1e-9));
-        } finally {
-            pool.shutdownNow();
+        SnapshotExporter exporter = new SnapshotExporter(store, settings.format(), settings.parallelism(),
+                new Throttle(settings.maxReadRate()), progress, () -> stop);
+        List<DynamoDbScanSegment> units = new ArrayList<>();
+        for (int s = 0; s < segments; s++) {
+            units.add(new DynamoDbScanSegment(source, settings.table(), s, segments, settings.scanPageSize(), retry,
+                    new DynamoDbErrorClassifier(settings.source()), RetryListener.NONE));
         }
-    }
-
-    private ExportDataFile exportSegment(String folder, int segment, int segments, Throttle readThrottle, AtomicLong billed)
-            throws InterruptedException {
-        DynamoDbScanSegment unit = new DynamoDbScanSegment(source, settings.table(), segment, segments, settings.scanPageSize(), retry,
-                new DynamoDbErrorClassifier(settings.source()), RetryListener.NONE);
-        String key = folder + "data/" + String.format("segment-%05d-of-%05d", segment, segments) + settings.format().fileSuffix();
-        try (ExportFileWriter writer = new ExportFileWriter(store, key, settings.format())) {
-            Position position = null;
-            while (!stop) {
-                Page page = unit.readPage(position);
-                readThrottle.acquire(Math.max(1, page.items().size()));
-                for (Map<String, AttributeValue> item : page.items()) {
-                    writer.write(item);
-                    billed.addAndGet(ItemSize.billed(item));
-                }
-                progress.written(page.items().size());
-                if (page.last()) {
-                    break;
-                }
-                position = page.next();
-            }
-            ExportDataFile file = writer.finish();
-            progress.unitDone(unit.id());
-            return file;
+        List<ExportDataFile> files = exporter.write(folder, units);
+        long billed = exporter.billedBytes();
+        long items = files.stream().mapToLong(ExportDataFile::itemCount).sum();
+        double seconds = (System.nanoTime() - started) / 1e9;
+        String arn = table.tableArn() + "/export/" + exportId;
+        if (stop) {
+            return new ExportResult("stopped", settings.table(), store.describe(folderName(folder)), arn, startTime.toString(),
+                    settings.format().name(), files.size(), items, billed, seconds, items / Math.max(seconds, 1e-9));
         }
-    }
-
-    private static ExportDataFile await(Future<ExportDataFile> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CutoverException(ErrorCode.INTERRUPTED, "the export was interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof CutoverException ce) {
-                throw ce;
-            }
-            throw new CutoverException(ErrorCode.INTERNAL, "unexpected failure: " + e.getCause(), e.getCause());
-        }
+        // exportTime is the Scan's start: every item is at least that new (docs/decisions/0150-export-files.md).
+        ExportManifest.Summary summary = new ExportManifest.Summary("2020-06-30", arn, startTime.toString(), Instant.now().toString(),
+                table.tableArn(), table.tableId(), startTime.toString(), settings.location().bucket().orElse(null),
+                settings.location().isS3() ? settings.location().prefix() : null, null, null, folder + ExportManifest.FILES,
+                billed, items, settings.format().name(), "FULL_EXPORT");
+        new ExportManifest(folder, summary, files).write(store);
+        String location = store.describe(folderName(folder));
+        LOG.info("exported {} items of {} to {} in {} s", items, settings.table(), location, String.format("%.1f", seconds));
+        return new ExportResult("completed", settings.table(), location, arn, startTime.toString(), settings.format().name(), files.size(), items, billed, seconds, items / Math.max(seconds, 1e-9));
     }
 
     /** The folder without its trailing slash, as a user would type it. */

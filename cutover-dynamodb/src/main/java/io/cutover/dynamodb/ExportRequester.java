@@ -70,7 +70,7 @@ public final class ExportRequester {
             ExportDescription d = call("DescribeExport", () -> client.describeExport(b -> b.exportArn(arn)).exportDescription());
             if (d.exportStatus() == ExportStatus.COMPLETED) {
                 String manifest = d.exportManifest();
-                String folder = manifest.substring(0, manifest.lastIndexOf('/'));
+                String folder = manifest.lastIndexOf('/') < 0 ? "" : manifest.substring(0, manifest.lastIndexOf('/'));
                 return ExportLocation.parse("--export-to", "s3://" + d.s3Bucket() + "/" + folder);
             }
             if (d.exportStatus() == ExportStatus.FAILED) {

@@ -73,6 +73,8 @@ public final class LocalExportStore implements ExportStore {
             Files.createDirectories(target.getParent());
             OutputStream out = Files.newOutputStream(part);
             return new java.io.FilterOutputStream(out) {
+                private boolean closed;
+
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
                     out.write(b, off, len);
@@ -80,6 +82,10 @@ public final class LocalExportStore implements ExportStore {
 
                 @Override
                 public void close() throws IOException {
+                    if (closed) {
+                        return;
+                    }
+                    closed = true;
                     super.close();
                     Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 }
