@@ -113,7 +113,8 @@ public final class DynamoDbExporter implements AutoCloseable {
         new ExportManifest(folder, summary, files).write(store);
         String location = store.describe(folderName(folder));
         LOG.info("exported {} items of {} to {} in {} s", items, settings.table(), location, String.format("%.1f", seconds));
-        return new ExportResult("completed", settings.table(), location, arn, startTime.toString(), settings.format().name(), files.size(), items, billed, seconds, items / Math.max(seconds, 1e-9));
+        return new ExportResult("completed", settings.table(), location, arn, startTime.toString(), settings.format().name(), files.size(),
+                items, billed, seconds, items / Math.max(seconds, 1e-9));
     }
 
     /** The folder without its trailing slash, as a user would type it. */
