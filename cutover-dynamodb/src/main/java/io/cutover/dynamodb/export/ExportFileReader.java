@@ -117,8 +117,20 @@ public final class ExportFileReader implements AutoCloseable {
             }
             return line;
         } catch (IOException e) {
-            throw corrupt("is damaged after line " + lineNumber + " (" + e.getMessage() + "): a truncated or corrupt gzip file", e);
+            throw readFailed(e);
         }
+    }
+
+    /**
+     * A gzip error or an early end is damage in the file; any other I/O failure (a connection to S3 reset mid-file) is
+     * transient: the unit reads its file again from its checkpoint.
+     */
+    private CutoverException readFailed(IOException e) {
+        if (e instanceof java.util.zip.ZipException || e instanceof java.io.EOFException) {
+            return corrupt("is damaged after " + (lines != null ? "line " + lineNumber : "item " + items) + " (" + e.getMessage()
+                    + "): a truncated or corrupt gzip file", e);
+        }
+        return new CutoverException(ErrorCode.TRANSIENT, "reading export file " + where + " failed after item " + items + ": " + e, e);
     }
 
     private Map<String, AttributeValue> nextJson() {
@@ -160,6 +172,9 @@ public final class ExportFileReader implements AutoCloseable {
             }
             return item;
         } catch (RuntimeException e) {
+            if (e instanceof com.amazon.ion.IonException && e.getCause() instanceof IOException io) {
+                throw readFailed(io);
+            }
             throw corrupt("item " + (items + 1) + " is not an export item: " + message(e), e);
         }
     }
@@ -172,7 +187,7 @@ public final class ExportFileReader implements AutoCloseable {
                 // the rest of the file, for the checksum
             }
         } catch (IOException e) {
-            throw corrupt("cannot be read to its end: " + e.getMessage(), e);
+            throw readFailed(e);
         }
         byte[] md5 = digest.getMessageDigest().digest();
         if (expected.md5Checksum() != null && !expected.md5Checksum().equals(Base64.getEncoder().encodeToString(md5))) {
@@ -194,9 +209,6 @@ public final class ExportFileReader implements AutoCloseable {
 
     private static String message(Throwable e) {
         String m = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-        if (e.getCause() instanceof IOException io && e instanceof com.amazon.ion.IonException) {
-            m = "a truncated or corrupt gzip file (" + io.getMessage() + ")";
-        }
         return m == null ? e.getClass().getSimpleName() : m;
     }
 

@@ -1,8 +1,12 @@
 package io.cutover.dynamodb.export;
 
+import io.cutover.core.CutoverException;
+import io.cutover.core.ErrorCode;
 import io.cutover.core.copy.Page;
 import io.cutover.core.copy.Position;
 import io.cutover.core.copy.SnapshotUnit;
+import io.cutover.core.retry.RetryListener;
+import io.cutover.core.retry.RetryPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +27,15 @@ public final class ExportFileUnit implements SnapshotUnit {
     private final ExportDataFile file;
     private final int index;
     private final int pageSize;
+    private final RetryPolicy retry;
     private ExportFileReader reader;
 
     public ExportFileUnit(ExportStore store, ExportManifest manifest, int index, int pageSize) {
+        this(store, manifest, index, pageSize, RetryPolicy.defaults());
+    }
+
+    public ExportFileUnit(ExportStore store, ExportManifest manifest, int index, int pageSize, RetryPolicy retry) {
+        this.retry = retry;
         this.store = store;
         this.manifest = manifest;
         this.file = manifest.files().get(index);
@@ -43,9 +53,24 @@ public final class ExportFileUnit implements SnapshotUnit {
         return file;
     }
 
+    /**
+     * Reads the next page; a transient failure (an S3 connection reset mid-file) opens the file again and passes over the
+     * items before {@code after}, through the {@link RetryPolicy}. Damage in the file is not retried.
+     */
     @Override
     public Page readPage(Position after) {
         long from = after == null ? 0 : ((ExportFilePosition) after).items();
+        return retry.execute("read export file " + file.name(), attempt -> {
+            try {
+                return readPageFrom(from);
+            } catch (RuntimeException e) {
+                closeReader();
+                throw e;
+            }
+        }, e -> new CutoverException(ErrorCode.INTERNAL, "unexpected failure reading " + file.name() + ": " + e, e), RetryListener.NONE);
+    }
+
+    private Page readPageFrom(long from) {
         if (reader == null || reader.itemsRead() != from) {
             closeReader();
             reader = new ExportFileReader(store, manifest.dataKey(file), file, manifest.format());

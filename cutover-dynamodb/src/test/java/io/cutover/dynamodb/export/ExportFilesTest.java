@@ -297,6 +297,70 @@ class ExportFilesTest {
     }
 
     @Test
+    void aConnectionResetMidFileIsRetriedFromTheCheckpointNotCalledDamage() {
+        InMemoryExportStore store = new InMemoryExportStore();
+        List<Map<String, AttributeValue>> items = items();
+        ExportManifest m = export(store, ExportFormat.DYNAMODB_JSON, items, 1);
+        int[] opens = {0};
+        ExportStore flaky = new ExportStore() {
+            @Override
+            public String describe(String key) {
+                return store.describe(key);
+            }
+
+            @Override
+            public boolean exists(String key) {
+                return store.exists(key);
+            }
+
+            @Override
+            public java.io.InputStream open(String key) {
+                java.io.InputStream in = store.open(key);
+                if (!key.contains("/data/") || ++opens[0] > 1) {
+                    return in;
+                }
+                return new java.io.FilterInputStream(in) {
+                    private long read;
+
+                    @Override
+                    public int read(byte[] b, int off, int len) throws IOException {
+                        if (read > 2_000) {
+                            throw new java.net.SocketException("Connection reset");
+                        }
+                        int n = super.read(b, off, Math.min(len, 512));
+                        read += Math.max(0, n);
+                        return n;
+                    }
+                };
+            }
+
+            @Override
+            public List<String> list(String prefix) {
+                return store.list(prefix);
+            }
+
+            @Override
+            public java.io.OutputStream create(String key) {
+                return store.create(key);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        ExportFileUnit unit = new ExportFileUnit(flaky, m, 0, 1000, new io.cutover.core.retry.RetryPolicy(3, java.time.Duration.ZERO,
+                java.time.Duration.ZERO));
+        Page page = unit.readPage(null);
+        List<Map<String, AttributeValue>> read = new ArrayList<>(page.items());
+        while (!page.last()) {
+            page = unit.readPage(page.next());
+            read.addAll(page.items());
+        }
+        assertEquals(2, opens[0], "the file was opened again after the reset");
+        assertEquals(canonical(items), canonical(read));
+    }
+
+    @Test
     void twoExportsUnderOnePrefixAreRefusedNamingBoth() {
         InMemoryExportStore store = new InMemoryExportStore();
         export(store, ExportFormat.DYNAMODB_JSON, items().subList(0, 2), 1);
