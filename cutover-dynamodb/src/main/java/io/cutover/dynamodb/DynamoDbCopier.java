@@ -147,7 +147,7 @@ public final class DynamoDbCopier implements AutoCloseable {
                 throw new CutoverException(ErrorCode.TARGET_INCOMPATIBLE, t.reason());
             });
             JobManifest manifest = manifest(plan, checkpoints);
-            long earlierDeadLetters = earlierDeadLetters(state.deadLetters());
+            long earlierDeadLetters = earlierDeadLetters(state.deadLetters(), settings.restart());
             FileDeadLetterSink deadLetters = new FileDeadLetterSink(state.deadLetters());
             List<TableCopyResult> results = new ArrayList<>();
             for (TablePlan table : plan.tables()) {
@@ -168,12 +168,12 @@ public final class DynamoDbCopier implements AutoCloseable {
      * Dead letters left by earlier runs of this job: they still count towards the result. With
      * --restart the old file is kept under a new name and the job starts with none.
      */
-    private long earlierDeadLetters(Path file) {
+    static long earlierDeadLetters(Path file, boolean restart) {
         if (!Files.exists(file)) {
             return 0;
         }
         try {
-            if (settings.restart()) {
+            if (restart) {
                 Files.move(file, file.resolveSibling("dead-letters-" + Instant.now().toString().replace(':', '-') + ".jsonl"));
                 return 0;
             }

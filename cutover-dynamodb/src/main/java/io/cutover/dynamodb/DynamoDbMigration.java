@@ -105,6 +105,37 @@ public final class DynamoDbMigration implements AutoCloseable {
     private volatile Optional<io.cutover.core.version.VersionAttribute> versionRule = Optional.of(io.cutover.core.version.VersionAttribute.DEFAULT);
 
     private volatile boolean captureOnly;
+    private volatile ExportBackfill exportBackfill;
+    private volatile ExportLoader exportLoader;
+
+    /** The file that records when capture started, for the export backfill's time check. */
+    public static final String CAPTURE_STARTED_FILE = "capture-started.json";
+
+    /** When capture had recorded its positions: every change after this instant is in the change log. */
+    public record CaptureStarted(String at) {
+    }
+
+    /**
+     * {@code migrate --backfill export}: load an export instead of scanning the source (docs/decisions/0150-export-files.md).
+     * Either {@code load} (an export that exists, whose ExportTime must not be before capture started) or {@code requestTo}
+     * (an S3 prefix: ExportTableToPointInTime is requested as of a time after capture started, and awaited).
+     *
+     * @param s3 where S3 is (role "export": --export-endpoint-url, --export-region, --export-profile)
+     */
+    public record ExportBackfill(Optional<io.cutover.dynamodb.export.ExportLocation> load,
+                                 Optional<io.cutover.dynamodb.export.ExportLocation> requestTo, DynamoDbEndpoint s3) {
+        public ExportBackfill {
+            if (load.isPresent() == requestTo.isPresent()) {
+                throw new CutoverException(ErrorCode.CONFIG_INVALID, "--backfill export needs exactly one of --export DIR|s3://... (an"
+                        + " existing export) and --export-to s3://bucket/prefix (request one)");
+            }
+        }
+    }
+
+    /** Backfills from an export instead of a Scan; set before {@link #run}. */
+    public void backfillFromExport(ExportBackfill export) {
+        this.exportBackfill = export;
+    }
     private volatile java.util.function.BooleanSupplier applyAllowed = () -> true;
     private volatile boolean fenced;
     private volatile long conflictsBefore;
@@ -215,6 +246,8 @@ public final class DynamoDbMigration implements AutoCloseable {
                          new Throttle(settings.maxWriteRate()), liveRetry, new DynamoDbErrorClassifier(settings.target()), dead)) {
                 capture.start();
                 if (state.phase().equals("CAPTURE")) {
+                    // Recorded after the positions were: an export as of this instant or later misses no change.
+                    JsonStateFile.write(dir.resolve(CAPTURE_STARTED_FILE), new CaptureStarted(java.time.Instant.now().toString()));
                     state = state.with(captureOnly ? "CATCH_UP" : "BACKFILL");
                     save(dir, state);
                 }
@@ -325,6 +358,10 @@ public final class DynamoDbMigration implements AutoCloseable {
             if (capture.failure() != null && c != null) {
                 c.requestStop();
             }
+            ExportLoader l = exportLoader;
+            if (capture.failure() != null && l != null) {
+                l.requestStop();
+            }
         }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         try {
             return backfillCopy(progress);
@@ -334,6 +371,9 @@ public final class DynamoDbMigration implements AutoCloseable {
     }
 
     private CopyResult backfillCopy(CopyProgress progress) {
+        if (exportBackfill != null) {
+            return backfillFromExport(progress, exportBackfill);
+        }
         CopySettings data = CopySettings.builder(settings.source(), settings.target()).table(sourceTable, targetTable)
                 .stateDir(settings.stateDir().resolve("backfill")).dataOnly(true).segments(settings.segments().orElse(null))
                 .parallelism(settings.parallelism()).writeConcurrency(settings.writeConcurrency()).maxWriteRate(settings.maxWriteRate())
@@ -347,6 +387,55 @@ public final class DynamoDbMigration implements AutoCloseable {
             return copier.run();
         } finally {
             backfill = null;
+        }
+    }
+
+    private CopyResult backfillFromExport(CopyProgress progress, ExportBackfill export) {
+        java.time.Instant captureStarted = JsonStateFile.read(settings.stateDir().resolve(CAPTURE_STARTED_FILE), CaptureStarted.class,
+                        ": pass --restart").map(c -> java.time.Instant.parse(c.at()))
+                .orElseThrow(() -> new CutoverException(ErrorCode.STATE_CONFLICT, "--state-dir " + settings.stateDir() + " does not record"
+                        + " when capture started (a migration begun before export backfills existed): finish it with --backfill scan,"
+                        + " or pass --restart"));
+        CopySettings data = CopySettings.builder(settings.source(), settings.target()).table(sourceTable, targetTable)
+                .stateDir(settings.stateDir().resolve("backfill")).dataOnly(true).parallelism(settings.parallelism())
+                .writeConcurrency(settings.writeConcurrency()).maxWriteRate(settings.maxWriteRate()).maxReadRate(settings.maxReadRate())
+                .scanPageSize(settings.scanPageSize()).build();
+        io.cutover.dynamodb.export.ExportLocation location = export.load().orElseGet(() -> {
+            TableDescription d = new DynamoDbTableDefinitions(source, settings.source(), retry).read(sourceTable).description();
+            java.time.Instant at = java.time.Instant.now().isAfter(captureStarted) ? java.time.Instant.now() : captureStarted.plusSeconds(1);
+            return new ExportRequester(source, settings.source(), retry, Duration.ofSeconds(10))
+                    .request(d.tableArn(), export.requestTo().orElseThrow(), at, settings.stateDir());
+        });
+        try (ExportLoader loader = new ExportLoader(data, targetTable, location, export.s3(), progress)) {
+            checkExport(loader.manifest(), location, captureStarted);
+            exportLoader = loader;
+            if (stop) {
+                loader.requestStop();
+            }
+            return loader.run();
+        } finally {
+            exportLoader = null;
+        }
+    }
+
+    /** Refuses an export that leaves a window no change covers, or that is of another table. */
+    void checkExport(io.cutover.dynamodb.export.ExportManifest manifest, io.cutover.dynamodb.export.ExportLocation location,
+                     java.time.Instant captureStarted) {
+        checkExportTime(manifest.exportTime(), captureStarted, location.text());
+        String arn = manifest.summary().tableArn();
+        if (arn != null && !arn.endsWith(":table/" + sourceTable)) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--export " + location + " is an export of " + arn
+                    + ", not of the source table '" + sourceTable + "': pass an export of '" + sourceTable + "'");
+        }
+    }
+
+    /** An export taken before capture started misses the changes in between: refused, with the two times and the fix. */
+    public static void checkExportTime(java.time.Instant exportTime, java.time.Instant captureStarted, String location) {
+        if (exportTime.isBefore(captureStarted)) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--export " + location + " holds the table as of " + exportTime
+                    + ", before this migration's capture started (" + captureStarted + "): changes in between are in neither the export"
+                    + " nor the change log. Use an export with an ExportTime after " + captureStarted + " (request one with --export-to"
+                    + " s3://bucket/prefix), or --backfill scan");
         }
     }
 
@@ -467,6 +556,10 @@ public final class DynamoDbMigration implements AutoCloseable {
         DynamoDbCopier c = backfill;
         if (c != null) {
             c.requestStop();
+        }
+        ExportLoader l = exportLoader;
+        if (l != null) {
+            l.requestStop();
         }
     }
 
