@@ -40,8 +40,7 @@ public record CopySettings(DynamoDbEndpoint source, DynamoDbEndpoint target, Map
 
     /** A table writer's limiter: the user's fixed number, or (auto) one that finds what the target absorbs. */
     public io.cutover.core.throttle.AdaptiveConcurrency writeLimiter() {
-        return writeConcurrency == 0 ? io.cutover.core.throttle.AdaptiveConcurrency.adaptive(AUTO_INITIAL_WRITES, AUTO_MAX_WRITES)
-                : io.cutover.core.throttle.AdaptiveConcurrency.fixed(writeConcurrency);
+        return io.cutover.core.throttle.AdaptiveConcurrency.forSetting(writeConcurrency);
     }
 
     /** The concurrency of a writer that does not adapt (the live apply): the user's number, or the default under auto. */

@@ -58,7 +58,7 @@ public final class DynamoDbBatchWriter implements TargetWriter {
 
     public DynamoDbBatchWriter(DynamoDbClient client, String table, int concurrency, Throttle throttle, RetryPolicy retry,
                                ErrorClassifier classifier, DeadLetterSink deadLetters) {
-        this(client, table, AdaptiveConcurrency.fixed(concurrency), throttle, retry, classifier, deadLetters, n -> { });
+        this(client, table, AdaptiveConcurrency.forSetting(concurrency), throttle, retry, classifier, deadLetters, n -> { });
     }
 
     /** A writer whose requests in flight {@code limiter} sets: fixed, or found as it goes (decision 0102). */
@@ -70,7 +70,7 @@ public final class DynamoDbBatchWriter implements TargetWriter {
     /** @param onBatchDone told, on a writer thread, how many items each finished batch settled (written or dead-lettered) */
     public DynamoDbBatchWriter(DynamoDbClient client, String table, int concurrency, Throttle throttle, RetryPolicy retry,
                                ErrorClassifier classifier, DeadLetterSink deadLetters, LongConsumer onBatchDone) {
-        this(client, table, AdaptiveConcurrency.fixed(concurrency), throttle, retry, classifier, deadLetters, onBatchDone);
+        this(client, table, AdaptiveConcurrency.forSetting(concurrency), throttle, retry, classifier, deadLetters, onBatchDone);
     }
 
     /** @param onBatchDone told, on a writer thread, how many items each finished batch settled (written or dead-lettered) */

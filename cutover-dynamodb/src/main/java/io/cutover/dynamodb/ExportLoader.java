@@ -61,7 +61,7 @@ public final class ExportLoader implements AutoCloseable {
         this.location = location;
         this.progress = progress;
         this.store = ExportStores.open(location, s3);
-        this.target = DynamoDbClients.create(settings.target(), settings.writeConcurrency() + 4);
+        this.target = DynamoDbClients.create(settings.target(), settings.maxWritesInFlight() + 4);
     }
 
     /** The export's manifests, read once and checked (formats, counts). */
@@ -95,7 +95,7 @@ public final class ExportLoader implements AutoCloseable {
             double rate = writeRate(export, table, warnings);
             Throttle readThrottle = new Throttle(settings.maxReadRate());
             TableCopyResult result;
-            try (DynamoDbBatchWriter writer = new DynamoDbBatchWriter(target, targetTable, settings.writeConcurrency(), new Throttle(rate),
+            try (DynamoDbBatchWriter writer = new DynamoDbBatchWriter(target, targetTable, settings.writeLimiter(), new Throttle(rate),
                     retry, new DynamoDbErrorClassifier(settings.target()), deadLetters)) {
                 BulkCopier copier = new BulkCopier(checkpoints, scope, writer, settings.parallelism(), readThrottle, progress);
                 current = copier;

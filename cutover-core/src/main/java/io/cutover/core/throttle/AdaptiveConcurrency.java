@@ -58,6 +58,11 @@ public final class AdaptiveConcurrency {
         return new AdaptiveConcurrency(false, n, n);
     }
 
+    /** {@code --write-concurrency N}: N as is, or (0, "auto") a limit found between 1 and 64, starting at 8. */
+    public static AdaptiveConcurrency forSetting(int n) {
+        return n == 0 ? adaptive(8, 64) : fixed(n);
+    }
+
     /** Starts at {@code initial} and finds the limit between 1 and {@code max}. */
     public static AdaptiveConcurrency adaptive(int initial, int max) {
         return new AdaptiveConcurrency(true, initial, max);
