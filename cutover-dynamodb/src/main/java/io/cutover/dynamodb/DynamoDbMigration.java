@@ -5,6 +5,7 @@ import io.cutover.core.ErrorCode;
 import io.cutover.core.apply.ApplyStats;
 import io.cutover.core.apply.CatchUpLoop;
 import io.cutover.core.apply.ChangeApplier;
+import io.cutover.core.apply.ChangeWriter;
 import io.cutover.core.changelog.PartitionPosition;
 import io.cutover.core.changelog.SqliteChangeLog;
 import io.cutover.core.checkpoint.JsonStateFile;
@@ -109,6 +110,8 @@ public final class DynamoDbMigration implements AutoCloseable {
     private volatile boolean fenced;
     private volatile long conflictsBefore;
     private volatile VersionedChangeWriter liveWriter;
+    private volatile LiveWriterFactory liveWriterFactory;
+    private volatile ChangeWriter otherWriter;
 
     /**
      * Replicates changes only, with no bulk copy: the reverse direction of a cut-over (the target's stream applied to the
@@ -131,13 +134,46 @@ public final class DynamoDbMigration implements AutoCloseable {
     /** True conflicts the live apply resolved by the version rule so far, including earlier runs' (conflicts.jsonl). */
     public long conflicts() {
         VersionedChangeWriter w = liveWriter;
+        if (otherWriter instanceof VersionRuleCounts c) {
+            return conflictsBefore + c.conflicts();
+        }
         return conflictsBefore + (w == null ? 0 : w.conflicts());
     }
 
     /** Changes the live apply refused by the version rule so far in this run (echoes of the other direction, stale records). */
     public long olderRefused() {
         VersionedChangeWriter w = liveWriter;
+        if (otherWriter instanceof VersionRuleCounts c) {
+            return c.olderRefused();
+        }
         return w == null ? 0 : w.olderRefused();
+    }
+
+    /** What a writer into another store counts under the version rule, for the migration's status. */
+    public interface VersionRuleCounts {
+        long olderRefused();
+
+        long conflicts();
+    }
+
+    /**
+     * Makes the live apply's writer for a store that is not a DynamoDB table (the reverse direction into a SQL table,
+     * docs/decisions/0130-sql-store-and-reverse-into-sql.md), given the migration's dead-letter sink and its conflict list.
+     * Called once per {@link #run}, on the thread that runs it; a writer that is {@link AutoCloseable} is closed when the run
+     * ends.
+     */
+    @FunctionalInterface
+    public interface LiveWriterFactory {
+        ChangeWriter create(io.cutover.core.deadletter.DeadLetterSink deadLetters, io.cutover.core.deadletter.DeadLetterSink conflicts);
+    }
+
+    /**
+     * Applies the captured changes through {@code factory}'s writer instead of into the target DynamoDB table (whose
+     * endpoint is then not used): the reverse direction of a cut-over from a SQL table. Set before {@link #run}, with
+     * {@link #captureOnly}.
+     */
+    public void liveWriter(LiveWriterFactory factory) {
+        this.liveWriterFactory = factory;
     }
 
     /**
@@ -231,13 +267,28 @@ public final class DynamoDbMigration implements AutoCloseable {
                         versioned.listConflictsIn(conflictList);
                     }
                     liveWriter = versioned;
-                    ChangeApplier applier = new ChangeApplier(log, versioned != null ? versioned : new DynamoDbChangeWriter(writer), 1000,
-                            System::currentTimeMillis);
-                    if (state.phase().equals("IN_SYNC")) {
-                        applier.resetLag();
+                    ChangeWriter other = liveWriterFactory == null ? null : liveWriterFactory.create(dead, conflictList);
+                    if (other != null) {
+                        conflictsBefore = countLines(dir.resolve(CONFLICTS_FILE));
                     }
-                    applier.onApplied(onApplied);
-                    return apply(state, log, capture, applier, until, onStatus);
+                    otherWriter = other;
+                    try {
+                        ChangeApplier applier = new ChangeApplier(log, other != null ? other : versioned != null ? versioned
+                                : new DynamoDbChangeWriter(writer), 1000, System::currentTimeMillis);
+                        if (state.phase().equals("IN_SYNC")) {
+                            applier.resetLag();
+                        }
+                        applier.onApplied(onApplied);
+                        return apply(state, log, capture, applier, until, onStatus);
+                    } finally {
+                        if (other instanceof AutoCloseable closeable) {
+                            try {
+                                closeable.close();
+                            } catch (Exception e) {
+                                LOG.warn("closing the live writer failed: {}", e.toString());
+                            }
+                        }
+                    }
                 }
             }
         }
