@@ -140,7 +140,8 @@ public final class SqlMigration implements AutoCloseable {
             }
             State state = load(dir).orElse(null);
             List<String> warnings = new ArrayList<>();
-            RowMapper mapper = SqlPlan.check(table, settings.mapping(), 0, warnings);
+            RowMapper checked = SqlPlan.check(table, settings.mapping(), 0, warnings);
+            RowMapper mapper = versionRule.map(checked::withVersions).orElse(checked);
             if (state == null) {
                 state = prepare(mapper);
                 save(dir, state);

@@ -83,7 +83,7 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
     public SqlStore(SqlEndpoint endpoint, String tableName, Mapping mapping, VersionAttribute version) {
         this.table = new SqlTable(endpoint, tableName);
         this.schema = table.schema();
-        this.mapper = mapping.bind(schema);
+        this.mapper = mapping.bind(schema).withVersions(version);
         this.inverse = new InverseMapping(mapper);
         this.version = version;
         this.postgres = endpoint.flavor() == SqlEndpoint.Flavor.POSTGRESQL;
