@@ -68,8 +68,14 @@ public final class SqlChangeWriter implements ChangeWriter, DynamoDbMigration.Ve
     @Override
     public WriteOutcome apply(List<ChangeRecord> distinctKeys) {
         List<CompletableFuture<WriteOutcome>> futures = new ArrayList<>(distinctKeys.size());
-        for (ChangeRecord c : distinctKeys) {
-            futures.add(CompletableFuture.supplyAsync(() -> applyOne(c), pool));
+        for (List<ChangeRecord> row : byRow(distinctKeys)) {
+            futures.add(CompletableFuture.supplyAsync(() -> {
+                WriteOutcome sum = WriteOutcome.NONE;
+                for (ChangeRecord c : row) {
+                    sum = sum.plus(applyOne(c));
+                }
+                return sum;
+            }, pool));
         }
         WriteOutcome total = WriteOutcome.NONE;
         try {
@@ -81,6 +87,32 @@ public final class SqlChangeWriter implements ChangeWriter, DynamoDbMigration.Ve
             throw c instanceof CutoverException ce ? ce : new CutoverException(ErrorCode.INTERNAL, "apply failed: " + c, c);
         }
         return total;
+    }
+
+    /**
+     * The changes grouped by the row they address (two item keys address one row after a change of key), each group in
+     * version order: the stream orders changes per item key only, so a change of key (a put of the new key, a delete of
+     * the old one) can come in either order, and the row must take them as the application made them.
+     */
+    private List<List<ChangeRecord>> byRow(List<ChangeRecord> changes) {
+        Map<Object, List<ChangeRecord>> rows = new java.util.LinkedHashMap<>();
+        for (ChangeRecord c : changes) {
+            Object row;
+            try {
+                row = store.inverse().primaryKey(c.key());
+            } catch (CutoverException unaddressable) {
+                row = c.key(); // dead-lettered alone by applyOne
+            }
+            rows.computeIfAbsent(row, r -> new ArrayList<>()).add(c);
+        }
+        java.util.Comparator<ChangeRecord> order = java.util.Comparator.comparing(
+                (ChangeRecord c) -> c.image() == null ? "" : version.versionOf(c.image()).orElse("")).thenComparingLong(ChangeRecord::logSequence);
+        List<List<ChangeRecord>> out = new ArrayList<>();
+        for (List<ChangeRecord> group : rows.values()) {
+            group.sort(order);
+            out.add(group);
+        }
+        return out;
     }
 
     private static final Set<ErrorCode> DEAD_LETTERED = Set.of(ErrorCode.REJECTED, ErrorCode.UNSUPPORTED, ErrorCode.CONDITION_FAILED);

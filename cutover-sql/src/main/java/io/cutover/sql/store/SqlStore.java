@@ -216,7 +216,7 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
         }
         return transaction("write to", c -> {
             Stored s = read(c, key, true);
-            if (!newer(s.version, ver)) {
+            if (!newer(s.versionFor(), ver)) {
                 return false;
             }
             check(condition, s, key, "put");
@@ -233,7 +233,7 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
         ItemUpdate u = parseUpdate(update);
         return transaction("update in", c -> {
             Stored s = read(c, k, true);
-            if (!newer(s.version, Optional.of(newVersion.encoded()))) {
+            if (!newer(s.versionFor(), Optional.of(newVersion.encoded()))) {
                 return Optional.empty();
             }
             check(condition, s, k, "update");
@@ -256,7 +256,7 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
                         check(w.condition(), s, key, what);
                         continue;
                     }
-                    if (!newer(s.version, ver)) {
+                    if (!newer(s.versionFor(), ver)) {
                         throw new NotNewer();
                     }
                     check(w.condition(), s, key, what);
@@ -354,6 +354,15 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
             this.item = row == null || otherKey ? null : mapper.item(row);
             Object v = row == null ? null : row.get(SqlStore.this.version.name());
             this.version = v == null ? null : v.toString();
+        }
+
+        /**
+         * The version the version rule compares a write of this key with: the row's, unless the row is the tombstone of
+         * another key (a delete of the key the row had before it moved says nothing about this key, whose own changes
+         * arrive in order; 0130).
+         */
+        String versionFor() {
+            return otherKey && Boolean.TRUE.equals(row.get(SqlStore.this.version.tombstone())) ? null : version;
         }
 
         /** Whether a live (not deleted) item of this key is stored. */
@@ -514,6 +523,12 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
         }
         String v = table.quote(version.name());
         String guard = versioned ? "t." + v + " IS NULL OR t." + v + " COLLATE \"C\" < EXCLUDED." + v + " COLLATE \"C\"" : "t." + v + " IS NULL";
+        if (versioned) {
+            // The tombstone of another key (the row moved away from it) does not hold this write back (see Stored.versionFor).
+            List<String> keyCols = mapper.tableKeyColumns().stream().map(table::quote).toList();
+            guard += " OR (t." + table.quote(version.tombstone()) + " AND (" + String.join(", ", keyCols.stream().map(k -> "t." + k).toList())
+                    + ") IS DISTINCT FROM (" + String.join(", ", keyCols.stream().map(k -> "EXCLUDED." + k).toList()) + "))";
+        }
         String sql = "INSERT INTO " + table.sqlName() + " AS t (" + String.join(", ", cols.stream().map(table::quote).toList()) + ") VALUES ("
                 + String.join(", ", cols.stream().map(this::placeholder).toList()) + ") ON CONFLICT (" + String.join(", ",
                 schema.primaryKey().stream().map(table::quote).toList()) + ") DO UPDATE SET " + String.join(", ", set) + " WHERE " + guard;

@@ -94,7 +94,9 @@ class SqlFailbackIT {
             forward.start();
             waitFor("the forward migration in sync", () -> forward.inSync());
             try (SqlStore seed = new SqlStore(sql, SQL_TABLE, LoggingTable.MAPPING, V)) {
-                seed.put(LoggingTable.item(seed, COUNTER, "billing-api", "counter", 0));
+                Map<String, AttributeValue> counter = LoggingTable.item(seed, COUNTER, "billing-api", "counter", 0);
+                counterKey = seed.keyOf(counter);
+                seed.put(counter);
             }
             waitFor("the counter row in DynamoDB", () -> client.getItem(b -> b.tableName(TABLE).consistentRead(true)
                     .key(counterKey())).hasItem());
@@ -178,16 +180,33 @@ class SqlFailbackIT {
         }
     }
 
+    private static volatile Map<String, AttributeValue> counterKey;
+
     private static Map<String, AttributeValue> counterKey() {
-        return Map.of("PK", AttributeValue.fromS("billing-api-" + LoggingTable.DAY.plusSeconds(COUNTER * 61).toString().substring(0, 10)),
-                "SK", AttributeValue.fromS(LoggingTable.DAY.plusSeconds(COUNTER * 61) + "#" + COUNTER));
+        return counterKey;
     }
 
-    private static void verify(SqlEndpoint sql, LocalDynamoDb db, Path verifyDir) {
+    /** A verify of the pair, again until identical (the replicators finish what is in flight) or 30 s have passed. */
+    private static void verify(SqlEndpoint sql, LocalDynamoDb db, Path verifyDir) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         try (SqlVerification v = new SqlVerification(sql, SQL_TABLE, LoggingTable.MAPPING, DynamoDbEndpoint.local("target", db.endpoint()), 4,
                 Optional.of(V))) {
             SqlVerification.Result r = v.run(TABLE, VerifyOptions.defaults(), null, CopyProgress.NONE, verifyDir);
-            assertTrue(r.identical(), r.verify().toString());
+            while (!r.identical() && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+                r = v.run(TABLE, VerifyOptions.defaults(), null, CopyProgress.NONE, verifyDir);
+            }
+            if (!r.identical()) {
+                StringBuilder b = new StringBuilder(r.verify().toString());
+                try (SqlStore sqlSide = new SqlStore(sql, SQL_TABLE, LoggingTable.MAPPING, V); DynamoDbClient c = LocalTables.client(db)) {
+                    Store dynamoSide = DynamoDbStore.of(c, TABLE);
+                    r.verify().differentItems().stream().limit(3).forEach(d -> {
+                        Map<String, AttributeValue> key = io.cutover.core.item.DynamoDbJson.readItem(d.key());
+                        b.append("\n").append(key).append("\n  sql:    ").append(sqlSide.get(key)).append("\n  dynamo: ").append(dynamoSide.get(key));
+                    });
+                }
+                throw new AssertionError(b.toString());
+            }
         }
     }
 
@@ -248,8 +267,10 @@ class SqlFailbackIT {
 
         void start() throws Exception {
             startedMillis = System.currentTimeMillis();
-            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(stateDir.getParent().resolve(direction + "-"
-                    + startedMillis + ".log").toFile()).start();
+            Path logs = Path.of("target", "sql-failback-logs");
+            java.nio.file.Files.createDirectories(logs);
+            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logs.resolve(direction + "-" + startedMillis
+                    + ".log").toFile()).start();
             processes.add(process);
         }
 
@@ -261,7 +282,7 @@ class SqlFailbackIT {
         Optional<MigrationStatus> status() {
             if (!process.isAlive()) {
                 throw new AssertionError("the " + direction + " replicator exited with " + process.exitValue() + "; see its log in "
-                        + stateDir.getParent());
+                        + Path.of("target", "sql-failback-logs").toAbsolutePath());
             }
             Supplier<Optional<MigrationStatus>> read = direction.equals("forward") ? () -> SqlMigration.lastStatus(stateDir)
                     : () -> DynamoDbMigration.lastStatus(stateDir);
