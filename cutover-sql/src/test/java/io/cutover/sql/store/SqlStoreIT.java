@@ -206,5 +206,11 @@ class SqlStoreIT {
         assertEquals(List.of(), InverseMapping.problems(LoggingTable.MAPPING.bind(new SqlTable(endpoint, "integration_logs").schema())));
         CutoverException e = assertThrows(CutoverException.class, () -> new SqlStore(endpoint, "integration_logs", lossy, V));
         assertEquals(ErrorCode.CONFIG_INVALID, e.code());
+        SqlTable table = new SqlTable(endpoint, "integration_logs");
+        io.cutover.sql.mapping.MappingException refused = assertThrows(io.cutover.sql.mapping.MappingException.class,
+                () -> io.cutover.sql.migrate.SqlPlan.plan(table, lossy, "logs", 0, 0, true));
+        assertTrue(refused.getMessage().contains("column log_timestamp") && refused.getMessage().contains("PK"), refused.getMessage());
+        assertEquals("logs", io.cutover.sql.migrate.SqlPlan.plan(table, lossy, "logs", 0, 0, false).targetTable(),
+                "without --reversible the same mapping is fine for a one-way migration");
     }
 }
