@@ -85,6 +85,11 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
     @picocli.CommandLine.Mixin
     RegistryOptions fenceRegistry;
 
+    @Option(names = "--into", paramLabel = "URI", description = {"With --capture-only from a DynamoDB table: apply its changes to this"
+            + " PostgreSQL or MySQL/MariaDB database instead (postgresql://... or mariadb://...), to the --target-table through the"
+            + " --mapping read backwards, under the version rule: the reverse direction of a SQL cut-over (docs/sql.md)."})
+    String into;
+
     @Option(names = "--restart", description = "Discard the state in --state-dir and start over.")
     boolean restart;
 
@@ -144,6 +149,9 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
              DynamoDbMigration migration = new DynamoDbMigration(settings, sourceTable, target, enableStream, restart, liveOptions())) {
             migration.versionRule(java.util.Optional.of(io.cutover.core.version.VersionAttribute.of(versionAttribute)));
             migration.captureOnly(captureOnly);
+            if (into != null) {
+                SqlRunner.reverseInto(this, migration, target);
+            }
             if (fenceApp != null) {
                 migration.applyWhen(io.cutover.client.ReplicationFence.of(new io.cutover.client.EndpointRegistry(fenceRegistry.client(),
                         fenceRegistry.table), fenceApp, captureOnly ? io.cutover.client.ReplicationFence.Direction.REVERSE
@@ -203,6 +211,10 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
                     problems.add(e.getMessage());
                 }
             }
+        }
+        if (into != null && (!captureOnly || source != null || mapping == null || !io.cutover.sql.source.SqlEndpoint.isSqlUri(into))) {
+            problems.add("--into needs a postgresql://, mysql:// or mariadb:// URI, --capture-only, a DynamoDB --source-table (no --source)"
+                    + " and the --mapping of the SQL table: it is the reverse direction of a SQL cut-over");
         }
         if (!problems.isEmpty()) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, String.join("\n", problems));
