@@ -25,6 +25,7 @@ import io.cutover.local.LocalDynamoDb;
 import io.cutover.local.LocalTables;
 import io.cutover.sql.demo.EmbeddedPostgresServer;
 import io.cutover.sql.demo.IntegrationLogs;
+import io.cutover.sql.mapping.Mapping;
 import io.cutover.sql.migrate.SqlMigration;
 import io.cutover.sql.source.SqlEndpoint;
 import io.cutover.sql.verify.SqlVerification;
@@ -62,7 +63,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 class SqlFailbackIT {
     private static final String APP = "logs-app";
-    private static final String SQL_TABLE = "integration_logs";
     private static final String TABLE = "logs";
     private static final long COUNTER = 5000;
     private static final VersionAttribute V = VersionAttribute.DEFAULT;
@@ -70,39 +70,124 @@ class SqlFailbackIT {
     @TempDir
     Path dir;
 
+    /** The SQL side of a walk: where it is, its table and mapping, and the items the application writes. */
+    private interface Engine {
+        String uri();
+
+        default SqlEndpoint sql() {
+            return SqlEndpoint.parse(uri());
+        }
+
+        String table();
+
+        /** The table as a verify names it (schema.table), registered as the application's source. */
+        String qualified();
+
+        Mapping mapping();
+
+        Path mappingFile();
+
+        Map<String, AttributeValue> item(SqlStore store, long id, String service, String message, long durationMillis);
+    }
+
+    private record Site(String uri, String table, String qualified, Mapping mapping, Path mappingFile, ItemMaker maker) implements Engine {
+        @Override
+        public Map<String, AttributeValue> item(SqlStore store, long id, String service, String message, long durationMillis) {
+            return maker.item(store, id, service, message, durationMillis);
+        }
+    }
+
+    @FunctionalInterface
+    private interface ItemMaker {
+        Map<String, AttributeValue> item(SqlStore store, long id, String service, String message, long durationMillis);
+    }
+
     @Test
-    void walksToDynamoDbOnlyAndFailsBackWithBothSidesEqualToWhatTheApplicationWasTold() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        List<Process> processes = new ArrayList<>();
-        try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(); LocalDynamoDb db = LocalDynamoDb.startChildProcess();
-             DynamoDbClient client = LocalTables.client(db); DynamoDbClient registryClient = LocalTables.client(LocalTables.shared())) {
+    void postgresqlWalksToDynamoDbOnlyAndFailsBackWithBothSidesEqualToWhatTheApplicationWasTold() throws Exception {
+        try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start()) {
             String uri = pg.createDatabase("oracle");
             SqlEndpoint sql = SqlEndpoint.parse(uri);
             LoggingTable.create(pg, "oracle");
             IntegrationLogs.load(sql, 300, 11); // rows from before the cut-over: no versions
+            Path mapping = java.nio.file.Files.writeString(dir.resolve("mapping.yaml"), IntegrationLogs.resource("mapping.yaml"));
+            walk(new Site(uri, "integration_logs", "public.integration_logs", LoggingTable.MAPPING, mapping, LoggingTable::item));
+        }
+    }
+
+    private static final String MARIADB_MAPPING = """
+            mapping:
+              partitionKey: { attribute: PK, template: "${service_name}-${log_timestamp:yyyy-MM-dd}" }
+              sortKey: { attribute: SK, template: "${log_timestamp}#${log_id}" }
+              attributes:
+                rename: { log_id: LogId, service_name: ServiceName, log_timestamp: Timestamp, message: Message, duration_ms: DurationMs }
+              nulls: drop
+              computed:
+                - { attribute: ExpiresAt, template: "${log_timestamp:epoch+90d}", type: N }
+              ttl: ExpiresAt
+              indexes:
+                - name: GSI1
+                  partitionKey: { attribute: GSI1PK, template: "SVC#${service_name}" }
+                  sortKey: { attribute: GSI1SK, template: "${log_timestamp}" }
+            """;
+
+    @Test
+    void mariaDbWalksToDynamoDbOnlyAndFailsBackWithBothSidesEqualToWhatTheApplicationWasTold() throws Exception {
+        try (io.cutover.sql.MariaDbServer maria = io.cutover.sql.MariaDbServer.start()) {
+            String uri = maria.createDatabase("shop");
+            maria.execute("shop", "CREATE TABLE logs (log_id BIGINT PRIMARY KEY, service_name VARCHAR(40) NOT NULL, log_timestamp DATETIME(6)"
+                    + " NOT NULL, message TEXT, duration_ms DECIMAL(12,3), cutover_v VARCHAR(160) CHARACTER SET ascii COLLATE ascii_bin,"
+                    + " cutover_v_deleted BOOLEAN)");
+            StringBuilder rows = new StringBuilder("INSERT INTO logs (log_id, service_name, log_timestamp, message, duration_ms) VALUES ");
+            for (int i = 1; i <= 300; i++) {
+                rows.append(i == 1 ? "" : ", ").append("(").append(i).append(", 'search', TIMESTAMP '2026-11-01 00:00:00' + INTERVAL ")
+                        .append(i * 7).append(" SECOND, 'row ").append(i).append("', ").append(i).append(".5)");
+            }
+            maria.execute("shop", rows.toString());
+            Path mapping = java.nio.file.Files.writeString(dir.resolve("mapping.yaml"), MARIADB_MAPPING);
+            walk(new Site(uri, "logs", "shop.logs", Mapping.load(mapping), mapping, SqlFailbackIT::mariaDbItem));
+        }
+    }
+
+    private static Map<String, AttributeValue> mariaDbItem(SqlStore store, long id, String service, String message, long durationMillis) {
+        Map<String, Object> row = new java.util.LinkedHashMap<>();
+        store.mapper().schema().columns().keySet().forEach(c -> row.put(c, null));
+        row.put("log_id", id);
+        row.put("service_name", service);
+        row.put("log_timestamp", java.time.LocalDateTime.parse("2026-11-02T08:00:00").plusSeconds(id * 61));
+        row.put("message", message);
+        row.put("duration_ms", java.math.BigDecimal.valueOf(durationMillis));
+        return new java.util.TreeMap<>(store.mapper().item(row));
+    }
+
+    private void walk(Engine e) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<Process> processes = new ArrayList<>();
+        try (LocalDynamoDb db = LocalDynamoDb.startChildProcess();
+             DynamoDbClient client = LocalTables.client(db); DynamoDbClient registryClient = LocalTables.client(LocalTables.shared())) {
+            SqlEndpoint sql = e.sql();
             Path forwardDir = dir.resolve("forward");
             Path reverseDir = dir.resolve("reverse");
             Path verifyDir = dir.resolve("verify");
             String registryTable = LocalTables.uniqueName("registry");
             EndpointRegistry registry = new EndpointRegistry(registryClient, registryTable).ensureTable();
-            registry.register(APP, StoreEndpoint.table("public." + SQL_TABLE), StoreEndpoint.table(TABLE), forwardDir.toString(),
+            registry.register(APP, StoreEndpoint.table(e.qualified()), StoreEndpoint.table(TABLE), forwardDir.toString(),
                     verifyDir.toString(), reverseDir.toString(), "test", null);
             PhaseSwitcher switcher = new PhaseSwitcher(registry, new SwitchGates(new GateLimits(30_000, 10_000, 60), Clock.systemUTC()));
-            Replicator forward = new Replicator("forward", uri, db.endpoint().toString(), forwardDir, registryTable, processes);
-            Replicator reverse = new Replicator("reverse", uri, db.endpoint().toString(), reverseDir, registryTable, processes);
+            Replicator forward = new Replicator("forward", e, db.endpoint().toString(), forwardDir, registryTable, processes);
+            Replicator reverse = new Replicator("reverse", e, db.endpoint().toString(), reverseDir, registryTable, processes);
 
             forward.start();
             waitFor("the forward migration in sync", () -> forward.inSync());
-            try (SqlStore seed = new SqlStore(sql, SQL_TABLE, LoggingTable.MAPPING, V)) {
-                Map<String, AttributeValue> counter = LoggingTable.item(seed, COUNTER, "billing-api", "counter", 0);
+            try (SqlStore seed = new SqlStore(sql, e.table(), e.mapping(), V)) {
+                Map<String, AttributeValue> counter = e.item(seed, COUNTER, "billing-api", "counter", 0);
                 counterKey = seed.keyOf(counter);
                 seed.put(counter);
             }
             waitFor("the counter row in DynamoDB", () -> client.getItem(b -> b.tableName(TABLE).consistentRead(true)
                     .key(counterKey())).hasItem());
-            verify(sql, db, verifyDir);
+            verify(e, db, verifyDir);
 
-            Application app = new Application(sql, client, registry, dir.resolve("journal"));
+            Application app = new Application(e, client, registry, dir.resolve("journal"));
             Future<?> writing = pool.submit(app);
             try {
                 Thread.sleep(1000);
@@ -125,7 +210,7 @@ class SqlFailbackIT {
                 app.paused.set(true);
                 Thread.sleep(300);
                 waitFor("the reverse drained", () -> reverse.status().map(s -> s.backlog() == 0).orElse(false));
-                verify(sql, db, verifyDir);
+                verify(e, db, verifyDir);
                 app.paused.set(false);
                 SwitchResult back = failBack(switcher);
                 assertEquals(Phase.DUAL_WRITE, back.to());
@@ -157,13 +242,13 @@ class SqlFailbackIT {
             assertEquals(0, f2.deadLettered() + r2.deadLettered(), "dead letters");
 
             List<String> wrong = new ArrayList<>();
-            try (SqlStore sqlSide = new SqlStore(sql, SQL_TABLE, LoggingTable.MAPPING, V)) {
+            try (SqlStore sqlSide = new SqlStore(sql, e.table(), e.mapping(), V)) {
                 Store dynamoSide = DynamoDbStore.of(client, TABLE);
-                for (Map.Entry<Map<String, AttributeValue>, Optional<String>> e : app.expected.entrySet()) {
+                for (Map.Entry<Map<String, AttributeValue>, Optional<String>> told : app.expected.entrySet()) {
                     for (Store side : List.of(sqlSide, dynamoSide)) {
-                        Optional<String> actual = side.get(e.getKey()).flatMap(V::visible).map(i -> i.get("Message").s());
-                        if (!actual.equals(e.getValue())) {
-                            wrong.add(e.getKey() + ": told " + e.getValue() + ", " + side.name() + " has " + actual);
+                        Optional<String> actual = side.get(told.getKey()).flatMap(V::visible).map(i -> i.get("Message").s());
+                        if (!actual.equals(told.getValue())) {
+                            wrong.add(told.getKey() + ": told " + told.getValue() + ", " + side.name() + " has " + actual);
                         }
                     }
                 }
@@ -173,7 +258,7 @@ class SqlFailbackIT {
                     assertEquals(app.increments.get(), Long.parseLong(counter.get("DurationMs").n()), "the counter on " + side.name());
                 }
             }
-            verify(sql, db, verifyDir);
+            verify(e, db, verifyDir);
         } finally {
             processes.forEach(Process::destroyForcibly);
             pool.shutdownNow();
@@ -187,9 +272,9 @@ class SqlFailbackIT {
     }
 
     /** A verify of the pair, again until identical (the replicators finish what is in flight) or 30 s have passed. */
-    private static void verify(SqlEndpoint sql, LocalDynamoDb db, Path verifyDir) throws InterruptedException {
+    private static void verify(Engine e, LocalDynamoDb db, Path verifyDir) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        try (SqlVerification v = new SqlVerification(sql, SQL_TABLE, LoggingTable.MAPPING, DynamoDbEndpoint.local("target", db.endpoint()), 4,
+        try (SqlVerification v = new SqlVerification(e.sql(), e.table(), e.mapping(), DynamoDbEndpoint.local("target", db.endpoint()), 4,
                 Optional.of(V))) {
             SqlVerification.Result r = v.run(TABLE, VerifyOptions.defaults(), null, CopyProgress.NONE, verifyDir);
             while (!r.identical() && System.nanoTime() < deadline) {
@@ -198,7 +283,7 @@ class SqlFailbackIT {
             }
             if (!r.identical()) {
                 StringBuilder b = new StringBuilder(r.verify().toString());
-                try (SqlStore sqlSide = new SqlStore(sql, SQL_TABLE, LoggingTable.MAPPING, V); DynamoDbClient c = LocalTables.client(db)) {
+                try (SqlStore sqlSide = new SqlStore(e.sql(), e.table(), e.mapping(), V); DynamoDbClient c = LocalTables.client(db)) {
                     Store dynamoSide = DynamoDbStore.of(c, TABLE);
                     r.verify().differentItems().stream().limit(3).forEach(d -> {
                         Map<String, AttributeValue> key = io.cutover.core.item.DynamoDbJson.readItem(d.key());
@@ -256,13 +341,13 @@ class SqlFailbackIT {
         private Process process;
         private long startedMillis;
 
-        Replicator(String direction, String uri, String dynamo, Path stateDir, String registryTable, List<Process> processes) {
+        Replicator(String direction, Engine e, String dynamo, Path stateDir, String registryTable, List<Process> processes) {
             this.direction = direction;
             this.stateDir = stateDir;
             this.processes = processes;
             this.command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp",
-                    System.getProperty("java.class.path"), SqlReplicatorProcess.class.getName(), direction, uri, SQL_TABLE, dynamo, TABLE,
-                    stateDir.toString(), LocalTables.shared().endpoint().toString(), registryTable, APP);
+                    System.getProperty("java.class.path"), SqlReplicatorProcess.class.getName(), direction, e.uri(), e.table(),
+                    dynamo, TABLE, stateDir.toString(), LocalTables.shared().endpoint().toString(), registryTable, APP, e.mappingFile().toString());
         }
 
         void start() throws Exception {
@@ -314,12 +399,14 @@ class SqlFailbackIT {
         final AtomicBoolean paused = new AtomicBoolean();
         private final RegistryWatcher watcher;
         private final SqlStore sqlStore;
+        private final Engine engine;
         private final MigratingStore store;
         private final Map<Long, String> services = new ConcurrentHashMap<>();
 
-        Application(SqlEndpoint sql, DynamoDbClient client, EndpointRegistry registry, Path journal) {
+        Application(Engine e, DynamoDbClient client, EndpointRegistry registry, Path journal) {
             watcher = new RegistryWatcher(registry, APP, Duration.ofMillis(100)).start();
-            sqlStore = new SqlStore(sql, SQL_TABLE, LoggingTable.MAPPING, V);
+            engine = e;
+            sqlStore = new SqlStore(e.sql(), e.table(), e.mapping(), V);
             store = MigratingStore.builder().watcher(watcher).source(sqlStore).target(DynamoDbStore.of(client, TABLE)).journalDir(journal)
                     .instance("app-1").drainInterval(Duration.ofMillis(200)).build();
         }
@@ -338,14 +425,14 @@ class SqlFailbackIT {
                 long id = 5001 + random.nextInt(30);
                 String service = services.getOrDefault(id, "orders");
                 String value = "v" + seq;
-                Map<String, AttributeValue> item = LoggingTable.item(sqlStore, id, service, value, 1);
+                Map<String, AttributeValue> item = engine.item(sqlStore, id, service, value, 1);
                 try {
                     if (op < 10) {
                         store.put(item);
                         expected.put(sqlStore.keyOf(item), Optional.of(value));
                     } else if (op < 12) {
                         String moved = service.equals("orders") ? "orders-v2" : "orders";
-                        Map<String, AttributeValue> after = LoggingTable.item(sqlStore, id, moved, value, 1);
+                        Map<String, AttributeValue> after = engine.item(sqlStore, id, moved, value, 1);
                         store.put(after);
                         expected.put(sqlStore.keyOf(after), Optional.of(value));
                         services.put(id, moved);
