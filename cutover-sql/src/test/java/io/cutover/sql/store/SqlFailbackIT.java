@@ -206,6 +206,7 @@ class SqlFailbackIT {
                 Thread.sleep(1000); // the application keeps writing to DynamoDB only while the reverse is down
                 reverse.start();
                 waitFor("the reverse in sync after SIGKILL", () -> reverse.inSync() && reverse.freshStatus());
+                conflictOnBothSides(e, client, reverse, reverseDir);
                 assertEquals(Phase.DUAL_WRITE_TARGET_READS, switcher.rollback(APP, Phase.TARGET_ONLY, "on the way back", "test").to());
                 app.paused.set(true);
                 Thread.sleep(300);
@@ -232,7 +233,7 @@ class SqlFailbackIT {
             Thread.sleep(3000);
             MigrationStatus f2 = forward.status().orElseThrow();
             MigrationStatus r2 = reverse.status().orElseThrow();
-            System.out.printf("SqlFailbackIT: %d acknowledged (%d increments, %d key changes); forward captured %d, refused %d (echoes),"
+            System.out.printf("SqlFailbackIT (" + e.qualified() + "): %d acknowledged (%d increments, %d key changes); forward captured %d, refused %d (echoes),"
                             + " lag p99 %d ms; reverse captured %d, refused %d, conflicts %d, lag p99 %d ms%n", app.acknowledged.get(),
                     app.increments.get(), app.keyChanges.get(), f2.captured(), f2.refused(), f2.pipelineLagP99Millis(), r2.captured(),
                     r2.refused(), r2.conflicts(), r2.pipelineLagP99Millis());
@@ -258,11 +259,38 @@ class SqlFailbackIT {
                     assertEquals(app.increments.get(), Long.parseLong(counter.get("DurationMs").n()), "the counter on " + side.name());
                 }
             }
+            for (Store side : List.of(new SqlStore(e.sql(), e.table(), e.mapping(), V), DynamoDbStore.of(client, TABLE))) {
+                assertEquals(Optional.of("newer"), side.get(conflictKey).flatMap(V::visible).map(i -> i.get("Message").s()),
+                        "the conflict resolved by version on " + side.name());
+            }
             verify(e, db, verifyDir);
         } finally {
             processes.forEach(Process::destroyForcibly);
             pool.shutdownNow();
         }
+    }
+
+    private static volatile Map<String, AttributeValue> conflictKey;
+
+    /**
+     * One key changed on both sides within the lag window, at TARGET_ONLY (the forward direction fenced): SQL gets the newer
+     * version from one writer, DynamoDB an older one from another. The reverse refuses the older one, counts and lists it;
+     * after the rollback the forward direction carries the newer value to DynamoDB, so the newer wins on both sides.
+     */
+    private static void conflictOnBothSides(Engine e, DynamoDbClient client, Replicator reverse, Path reverseDir) throws Exception {
+        io.cutover.core.version.Version older = new io.cutover.core.version.HybridClock("writer-x").next();
+        Thread.sleep(5);
+        io.cutover.core.version.Version newer = new io.cutover.core.version.HybridClock("writer-y").next();
+        long before = reverse.status().map(MigrationStatus::conflicts).orElse(0L);
+        try (SqlStore sqlSide = new SqlStore(e.sql(), e.table(), e.mapping(), V)) {
+            conflictKey = sqlSide.keyOf(e.item(sqlSide, 6000, "orders", "newer", 1));
+            assertTrue(sqlSide.putIfNewer(V.stamp(e.item(sqlSide, 6000, "orders", "newer", 1), newer), V));
+            Map<String, AttributeValue> old = V.stamp(e.item(sqlSide, 6000, "orders", "older", 1), older);
+            client.putItem(b -> b.tableName(TABLE).item(old));
+        }
+        waitFor("the conflict counted", () -> reverse.status().map(s -> s.conflicts() > before).orElse(false));
+        List<String> lines = java.nio.file.Files.readAllLines(reverseDir.resolve(DynamoDbMigration.CONFLICTS_FILE));
+        assertTrue(lines.stream().anyMatch(l -> l.contains(older.encoded()) && l.contains(newer.encoded())), lines.toString());
     }
 
     private static volatile Map<String, AttributeValue> counterKey;
