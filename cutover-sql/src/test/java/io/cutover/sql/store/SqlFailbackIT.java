@@ -58,7 +58,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * migrate --source postgresql://...} with the version rule) and the reverse (the DynamoDB table's stream applied to the
  * rows through the inverse mapping) each in its own process, fenced by the registry, each killed with SIGKILL once and
  * restarted; SOURCE_ONLY → DUAL_WRITE → DUAL_WRITE_TARGET_READS → TARGET_ONLY → rollback → failback → DUAL_WRITE →
- * SOURCE_ONLY through the gated {@link PhaseSwitcher}. At the end both sides equal the log key by key, the counter the
+ * SOURCE_ONLY through the gated {@link PhaseSwitcher}; a key changed on both sides is counted as a conflict and the newer
+ * version wins. At the end both sides equal the log key by key, the counter the
  * acknowledged increments, and once quiet neither direction captures anything more (no loop).
  */
 class SqlFailbackIT {
