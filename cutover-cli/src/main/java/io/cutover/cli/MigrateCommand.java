@@ -67,8 +67,9 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
     boolean enableStream;
 
     @Option(names = "--version-attribute", paramLabel = "NAME", defaultValue = io.cutover.core.version.VersionAttribute.DEFAULT_NAME,
-            description = {"DynamoDB source: the attribute that carries the write version of applications writing through"
-                    + " MigratingStore (default: ${DEFAULT-VALUE}); every live change lands only when newer than the target's"
+            description = {"DynamoDB source (a SQL source with --fence-app, and --into): the attribute (a SQL table: the column) that"
+                    + " carries the write version of applications writing through MigratingStore (default: ${DEFAULT-VALUE}); every live"
+                    + " change lands only when newer than the target's"
                     + " (docs/decisions/0070-versioned-writes-and-the-version-rule.md)."})
     String versionAttribute;
 
@@ -77,7 +78,7 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
             + " Start it before the switch to DUAL_WRITE_TARGET_READS (docs/decisions/0073)."})
     boolean captureOnly;
 
-    @Option(names = "--fence-app", paramLabel = "ID", description = {"DynamoDB source: the fence (docs/cutover.md): read this application's"
+    @Option(names = "--fence-app", paramLabel = "ID", description = {"DynamoDB or SQL source: the fence (docs/cutover.md): read this application's"
             + " registry entry about once a second and apply only while its phase allows this direction: the forward migration",
             "stops applying at TARGET_ONLY, a --capture-only (reverse) one applies in every phase but SOURCE_ONLY. Capture goes on."})
     String fenceApp;
