@@ -182,6 +182,32 @@ class SqlStoreIT {
     }
 
     @Test
+    void theReverseWriterAppliesAChangeOfKeyInVersionOrderAndDeadLettersWhatHasNoColumn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        Map<String, AttributeValue> before = LoggingTable.item(store, 12, "orders", "a", 1);
+        Map<String, AttributeValue> after = LoggingTable.item(store, 12, "orders-v2", "b", 1);
+        assertTrue(store.putIfNewer(V.stamp(before, next()), V));
+        Version moved = next();
+        Version deleted = next();
+        Map<String, AttributeValue> bad = new HashMap<>(LoggingTable.item(store, 13, "auth", "x", 1));
+        bad.put("Nickname", AttributeValue.fromS("n"));
+        try (io.cutover.core.deadletter.FileDeadLetterSink dead = new io.cutover.core.deadletter.FileDeadLetterSink(dir.resolve("dead.jsonl"));
+             SqlChangeWriter writer = new SqlChangeWriter(store, 2, dead, null)) {
+            // The stream orders changes per item key only: the old key's delete may come before the new key's put.
+            var outcome = writer.apply(List.of(
+                    io.cutover.core.changelog.ChangeRecord.put("p", "1", store.keyOf(before), V.tombstoneOf(store.keyOf(before), deleted), 0, 0),
+                    io.cutover.core.changelog.ChangeRecord.put("p", "2", store.keyOf(after), V.stamp(after, moved), 0, 0),
+                    io.cutover.core.changelog.ChangeRecord.put("p", "3", store.keyOf(bad), V.stamp(bad, next()), 0, 0)));
+            assertEquals(1, outcome.deadLettered());
+            assertEquals(after, V.visible(store.get(store.keyOf(after)).orElseThrow()).orElseThrow(), "the row moved to the new key");
+            assertEquals(Optional.empty(), store.get(store.keyOf(before)).flatMap(V::visible), "the old key reads as deleted");
+            assertEquals(2, writer.landed());
+        }
+        String letters = java.nio.file.Files.readString(dir.resolve("dead.jsonl"));
+        assertTrue(letters.contains("Nickname"), letters);
+    }
+
+    @Test
     void refusesAnAttributeWithNoColumnNamingIt() {
         Map<String, AttributeValue> item = new HashMap<>(LoggingTable.item(store, 11, "auth", "x", 1));
         item.put("Nickname", AttributeValue.fromS("n"));
