@@ -70,8 +70,19 @@ public final class SqlVerification implements AutoCloseable {
     private final DynamoDbEndpoint targetEndpoint;
     private final DynamoDbClient target;
 
+    /**
+     * A verify of the table through the mapping; a table with the default version columns ({@code cutover_v} text,
+     * {@code cutover_v_deleted} boolean: a site of a phased cut-over) compares live items, as the other constructor does.
+     */
     public SqlVerification(SqlEndpoint source, String sourceTable, Mapping mapping, DynamoDbEndpoint targetEndpoint, int connections) {
-        this(source, sourceTable, mapping, targetEndpoint, connections, java.util.Optional.empty());
+        this(source, sourceTable, mapping, targetEndpoint, connections, defaultVersions(new SqlTable(source, sourceTable)));
+    }
+
+    private static java.util.Optional<io.cutover.core.version.VersionAttribute> defaultVersions(SqlTable table) {
+        io.cutover.core.version.VersionAttribute v = io.cutover.core.version.VersionAttribute.DEFAULT;
+        var columns = table.schema().columns();
+        return columns.get(v.name()) == io.cutover.sql.mapping.ColumnKind.TEXT
+                && columns.get(v.tombstone()) == io.cutover.sql.mapping.ColumnKind.BOOLEAN ? java.util.Optional.of(v) : java.util.Optional.empty();
     }
 
     /**
