@@ -58,7 +58,8 @@ public final class CopyCommand implements Callable<Integer>, CutoverCli.PrintsRe
     @Option(names = "--parallelism", paramLabel = "N", defaultValue = "8", description = "Segments scanned at once per table (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
-    @Option(names = "--write-concurrency", paramLabel = "N", defaultValue = "16", description = "BatchWriteItem requests in flight per table (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--write-concurrency", paramLabel = "N|auto", defaultValue = "auto", converter = WriteConcurrencyConverter.class,
+            description = "BatchWriteItem requests in flight per table (default: auto, found between 1 and 64 as the target absorbs them).")
     int writeConcurrency;
 
     @Option(names = "--max-write-rate", paramLabel = "ITEMS/S", defaultValue = "0", description = "Write at most this many items per second (default: no limit; slows down by itself when throttled).")
@@ -75,6 +76,13 @@ public final class CopyCommand implements Callable<Integer>, CutoverCli.PrintsRe
 
     @Option(names = "--dry-run", description = "Print the plan (tables, actions, segments, limits) and change nothing.")
     boolean dryRun;
+
+    @Option(names = "--from-export", paramLabel = "DIR|s3://BUCKET/PREFIX", description = {"Load the files of a DynamoDB export (DynamoDB JSON or Ion,"
+            + " gzip) into the existing --target-table instead of scanning a source table: one unit per export file, resumable (docs/export.md)."})
+    String fromExport;
+
+    @Mixin
+    ExportStoreOptions exportStore;
 
 
 
@@ -100,6 +108,63 @@ public final class CopyCommand implements Callable<Integer>, CutoverCli.PrintsRe
                 maxWriteRate, Optional.ofNullable(writeCapacityPercent), maxReadRate, scanPageSize);
     }
 
+    /** {@code --from-export}: the flags that name a source table or shape a Scan make no sense and are refused, all at once. */
+    private Integer fromExport() {
+        List<String> problems = new java.util.ArrayList<>();
+        if (targetTable == null) {
+            problems.add("--from-export needs --target-table NAME: the existing table to load the export into");
+        }
+        if (sourceTable != null || !tableMap.isEmpty() || !renamePrefix.isEmpty()) {
+            problems.add("--from-export reads no source table: drop --source-table, --table-map and --rename-prefix");
+        }
+        if (schemaOnly || dataOnly) {
+            problems.add("--from-export loads items into an existing table: drop --schema-only and --data-only");
+        }
+        if (segments != null) {
+            problems.add("--from-export has one unit per export file: drop --segments");
+        }
+        io.cutover.dynamodb.export.ExportLocation location = null;
+        try {
+            location = io.cutover.dynamodb.export.ExportLocation.parse("--from-export", fromExport);
+        } catch (CutoverException e) {
+            problems.add(e.getMessage());
+        }
+        if (!problems.isEmpty()) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, String.join("\n", problems));
+        }
+        CopySettings settings = new CopySettings(connection.source(), connection.target(), Map.of(targetTable, targetTable), Map.of(),
+                stateDir, false, false, restart, Optional.empty(), parallelism, writeConcurrency, maxWriteRate,
+                Optional.ofNullable(writeCapacityPercent), maxReadRate, scanPageSize);
+        Printer p = printer();
+        try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), output.progress() && !dryRun);
+             io.cutover.dynamodb.ExportLoader loader = new io.cutover.dynamodb.ExportLoader(settings, targetTable, location,
+                     exportStore.endpoint(connection.targetRegion != null ? connection.targetRegion : connection.region), bar)) {
+            if (dryRun) {
+                var m = loader.manifest();
+                p.result(new ExportPlan(location.text(), m.format().name(), m.summary().exportTime(), m.summary().tableArn(), m.files().size(),
+                        m.itemCount(), targetTable), ExportPlan::text);
+                return 0;
+            }
+            try (StopOnSignal signal = StopOnSignal.install(loader::requestStop)) {
+                CopyResult result = loader.run();
+                p.result(result, TextReports::copy);
+                return switch (result.status()) {
+                    case "completed" -> 0;
+                    case "completed_with_dead_letters" -> 1;
+                    default -> ErrorCode.INTERRUPTED.exitCode();
+                };
+            }
+        }
+    }
+
+    /** What {@code copy --from-export --dry-run} prints: the export as its manifests describe it. */
+    record ExportPlan(String export, String format, String exportTime, String tableArn, int files, long items, String targetTable) {
+        String text() {
+            return String.format(java.util.Locale.ROOT, "Plan (dry run: nothing is changed)%n  %s -> %s: %,d items in %d %s files,"
+                    + " the table %s as of %s%n", export, targetTable, items, files, format, tableArn, exportTime);
+        }
+    }
+
     static Map<String, String> parsePairs(String flag, List<String> values) {
         Map<String, String> out = new LinkedHashMap<>();
         for (String v : values) {
@@ -115,6 +180,9 @@ public final class CopyCommand implements Callable<Integer>, CutoverCli.PrintsRe
 
     @Override
     public Integer call() {
+        if (fromExport != null) {
+            return fromExport();
+        }
         CopySettings settings = settings();
         Printer p = printer();
         boolean showProgress = output.progress() && !dryRun;

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "cutover", mixinStandardHelpOptions = true, versionProvider = CutoverCli.Version.class,
         description = "Moves live data into Amazon DynamoDB, and back out again, with zero downtime.",
-        subcommands = {CopyCommand.class, MigrateCommand.class, ArchiveCommand.class, RestoreCommand.class, StatusCommand.class, VerifyCommand.class, PlanCommand.class, AbandonCommand.class, DemoCommand.class, BenchCommand.class, LocalCommand.class, ExampleCommand.class, RegistryCommand.class, SwitchCommand.class, RollbackCommand.class, FailbackCommand.class, ServeCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {CopyCommand.class, ExportCommand.class, MigrateCommand.class, ArchiveCommand.class, RestoreCommand.class, StatusCommand.class, VerifyCommand.class, PlanCommand.class, AbandonCommand.class, DemoCommand.class, BenchCommand.class, LocalCommand.class, ExampleCommand.class, RegistryCommand.class, SwitchCommand.class, RollbackCommand.class, FailbackCommand.class, ServeCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:finished, but with dead letters or differences", "2:bad usage or configuration",
                 "3:a source or target that cannot be used (unreachable, credentials, missing table, incompatible target)",

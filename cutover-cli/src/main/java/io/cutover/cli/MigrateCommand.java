@@ -91,6 +91,21 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
             + " --mapping read backwards, under the version rule: the reverse direction of a SQL cut-over (docs/sql.md)."})
     String into;
 
+    @Option(names = "--backfill", paramLabel = "scan|export", defaultValue = "scan", description = {"DynamoDB source: how the existing items"
+            + " are copied (default: ${DEFAULT-VALUE}); export loads a DynamoDB export taken after capture started (--export or --export-to,"
+            + " docs/export.md)."})
+    String backfill;
+
+    @Option(names = "--export", paramLabel = "DIR|s3://BUCKET/PREFIX", description = "With --backfill export: an existing export whose ExportTime is after capture started.")
+    String export;
+
+    @Option(names = "--export-to", paramLabel = "s3://BUCKET/PREFIX", description = {"With --backfill export, on AWS: request ExportTableToPointInTime"
+            + " of the source (it needs point-in-time recovery) as of a time after capture started, wait for it and load it."})
+    String exportTo;
+
+    @Mixin
+    ExportStoreOptions exportStore;
+
     @Option(names = "--restart", description = "Discard the state in --state-dir and start over.")
     boolean restart;
 
@@ -100,7 +115,8 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
     @Option(names = "--parallelism", paramLabel = "N", defaultValue = "8", description = "Segments scanned at once (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
-    @Option(names = "--write-concurrency", paramLabel = "N", defaultValue = "16", description = "BatchWriteItem requests in flight (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--write-concurrency", paramLabel = "N|auto", defaultValue = "auto", converter = WriteConcurrencyConverter.class,
+            description = "BatchWriteItem requests in flight (default: auto: the DynamoDB backfill finds it between 1 and 64; other paths use 16).")
     int writeConcurrency;
 
     @Option(names = "--max-write-rate", paramLabel = "ITEMS/S", defaultValue = "0", description = "Write at most this many items per second (default: no limit).")
@@ -153,6 +169,12 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
             if (into != null) {
                 SqlRunner.reverseInto(this, migration, target);
             }
+            if (backfill.equals("export")) {
+                migration.backfillFromExport(new DynamoDbMigration.ExportBackfill(
+                        Optional.ofNullable(export).map(e -> io.cutover.dynamodb.export.ExportLocation.parse("--export", e)),
+                        Optional.ofNullable(exportTo).map(e -> io.cutover.dynamodb.export.ExportLocation.parse("--export-to", e)),
+                        exportStore.endpoint(connection.sourceRegion != null ? connection.sourceRegion : connection.region)));
+            }
             if (fenceApp != null) {
                 migration.applyWhen(io.cutover.client.ReplicationFence.of(new io.cutover.client.EndpointRegistry(fenceRegistry.client(),
                         fenceRegistry.table), fenceApp, captureOnly ? io.cutover.client.ReplicationFence.Direction.REVERSE
@@ -191,8 +213,8 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
         if (parallelism < 1 || parallelism > 1024) {
             problems.add("--parallelism must be between 1 and 1024, was " + parallelism);
         }
-        if (writeConcurrency < 1 || writeConcurrency > 1024) {
-            problems.add("--write-concurrency must be between 1 and 1024, was " + writeConcurrency);
+        if (writeConcurrency < 0 || writeConcurrency > 1024) {
+            problems.add("--write-concurrency must be auto or between 1 and 1024, was " + writeConcurrency);
         }
         if (maxWriteRate < 0 || Double.isNaN(maxWriteRate)) {
             problems.add("--max-write-rate must be 0 (no limit) or more items/s, was " + maxWriteRate);
@@ -200,6 +222,7 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
         if (pageSize < 1 || pageSize > 100_000) {
             problems.add("--page-size must be between 1 and 100000, was " + pageSize);
         }
+        problems.addAll(backfillProblems());
         if (source != null && (logRetention != null || streamRetention != null)) {
             problems.add("--log-retention and --stream-retention apply to a DynamoDB source (--source-table alone) in this build:"
                     + " drop them (the change log keeps applied changes 3 h)");
@@ -220,6 +243,44 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
         if (!problems.isEmpty()) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, String.join("\n", problems));
         }
+    }
+
+    /** --backfill, --export and --export-to, checked before any server is touched. */
+    private java.util.List<String> backfillProblems() {
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        if (!backfill.equals("scan") && !backfill.equals("export")) {
+            problems.add("--backfill must be scan or export, was '" + backfill + "'");
+            return problems;
+        }
+        if (backfill.equals("scan")) {
+            if (export != null || exportTo != null) {
+                problems.add("--export and --export-to need --backfill export");
+            }
+            return problems;
+        }
+        if (source != null) {
+            problems.add("--backfill export applies to a DynamoDB source (--source-table alone): drop it for --source " + source.split(":")[0] + "://...");
+        }
+        if (captureOnly) {
+            problems.add("--backfill export contradicts --capture-only, which copies nothing: drop one");
+        }
+        if ((export == null) == (exportTo == null)) {
+            problems.add("--backfill export needs exactly one of --export DIR|s3://... (an existing export) and --export-to s3://bucket/prefix"
+                    + " (request one)");
+        }
+        for (String[] flag : new String[][] {{"--export", export}, {"--export-to", exportTo}}) {
+            if (flag[1] != null) {
+                try {
+                    var location = io.cutover.dynamodb.export.ExportLocation.parse(flag[0], flag[1]);
+                    if (flag[0].equals("--export-to") && !location.isS3()) {
+                        problems.add("--export-to must be s3://bucket/prefix: DynamoDB writes exports only to S3 (for a folder, use --export)");
+                    }
+                } catch (CutoverException e) {
+                    problems.add(e.getMessage());
+                }
+            }
+        }
+        return problems;
     }
 
     private DynamoDbMigration.LiveOptions liveOptions() {

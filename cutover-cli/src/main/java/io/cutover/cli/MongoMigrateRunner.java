@@ -32,7 +32,8 @@ final class MongoMigrateRunner {
         }
         String target = c.targetTable;
         MongoMigrationSettings settings = new MongoMigrationSettings(MongoSourceUri.parse(c.source), c.mongo.collection, c.mongo.mapping(),
-                c.connection.target(), target, c.stateDir, mode, cut, c.segments, c.parallelism, c.writeConcurrency, c.maxWriteRate, 1000);
+                c.connection.target(), target, c.stateDir, mode, cut, c.segments, c.parallelism,
+                c.writeConcurrency == 0 ? io.cutover.dynamodb.CopySettings.DEFAULT_WRITES : c.writeConcurrency, c.maxWriteRate, 1000);
         Printer p = c.printer();
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), c.output.progress());
              MongoMigration migration = new MongoMigration(settings, c.restart)) {

@@ -41,7 +41,8 @@ final class SqlRunner {
         }
         SqlMigrationSettings settings = new SqlMigrationSettings(SqlEndpoint.parse(c.source), c.sourceTable, c.connection.target(),
                 c.targetTable != null ? c.targetTable : c.sourceTable, mapping(c.mapping), c.stateDir, c.segments != null ? c.segments : 16,
-                c.parallelism, c.pageSize, c.writeConcurrency, c.maxWriteRate, c.restart);
+                c.parallelism, c.pageSize, c.writeConcurrency == 0 ? io.cutover.dynamodb.CopySettings.DEFAULT_WRITES : c.writeConcurrency,
+                c.maxWriteRate, c.restart);
         Printer p = c.printer();
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), c.output.progress());
              SqlMigration migration = new SqlMigration(settings)) {
@@ -75,7 +76,8 @@ final class SqlRunner {
         io.cutover.sql.store.SqlStore store = new io.cutover.sql.store.SqlStore(SqlEndpoint.parse(c.into), sqlTable, mapping(c.mapping),
                 io.cutover.core.version.VersionAttribute.of(c.versionAttribute));
         // The store's connections live as long as the command: the process ends with the migration.
-        migration.liveWriter((dead, conflicts) -> new io.cutover.sql.store.SqlChangeWriter(store, c.writeConcurrency, dead, conflicts));
+        int writers = c.writeConcurrency > 0 ? c.writeConcurrency : 8; // 0 is auto, which tunes DynamoDB writers only
+        migration.applyInto(dead -> new io.cutover.sql.store.SqlChangeWriter(store, writers, dead));
     }
 
     /** Lines in the dead-letter file: rows the backfill, changes capture or the writer could not write, over all runs. */

@@ -128,4 +128,20 @@ class UsageErrorsTest {
             assertCleanUsageError(CliRun.of(all.toArray(String[]::new)), "--registry-table: 'r!' is not a DynamoDB table name");
         }
     }
+
+    @Test
+    void archiveFlagsAreCheckedBeforeAnySourceIsRead() {
+        CliRun mongo = CliRun.of("archive", "snapshot", "--source", "mongodb://app:" + SECRET + "@127.0.0.1:1/shop", "--archive", "a",
+                "--segments", "0");
+        assertCleanUsageError(mongo, "--source-collection is required with a mongodb:// --source");
+        assertTrue(mongo.err().contains("--key-attribute is required") && mongo.err().contains("--segments must be between 1 and 1024"),
+                "every problem at once: " + mongo.err());
+        assertCleanUsageError(CliRun.of("archive", "snapshot", "--source", "postgresql://app:" + SECRET + "@127.0.0.1:1/shop",
+                "--source-table", "logs", "--archive", "a"), "--mapping FILE is required with a SQL --source");
+        assertCleanUsageError(CliRun.of("archive", "snapshot", "--source-table", "orders", "--mapping", "m.yaml", "--archive", "a"),
+                "--mapping is for a SQL --source");
+        assertCleanUsageError(CliRun.of("archive", "sync", "--archive", "a", "--archive-retention", "7x"),
+                "--archive-retention must be a whole number with a unit s, m, h or d");
+        assertCleanUsageError(CliRun.of("archive", "sync", "--archive", "a", "--archive-retention", "0"), "--archive-retention must be more than 0");
+    }
 }

@@ -243,12 +243,15 @@ public final class SwitchGates {
         return new Gate(name, true, "identical, " + age + " s old", required, "the last verify of " + v.source() + " and " + v.target());
     }
 
-    private static final java.util.regex.Pattern DESCRIBED = java.util.regex.Pattern.compile("^\\S+ table (\\S+) at .*$");
+    private static final java.util.regex.Pattern DESCRIBED = java.util.regex.Pattern.compile("^\\S+ (?:table (\\S+) at|collection (\\S+) in \\S+ at) .*$");
 
-    /** The table a verify side names ("source table orders at http://..."), or the description itself. */
+    /**
+     * The table a verify side names ("source table orders at http://...", or a MongoDB collection: "source collection orders
+     * in shop at mongodb://..."), or the description itself.
+     */
     static String tableOf(String described) {
         java.util.regex.Matcher m = DESCRIBED.matcher(described == null ? "" : described);
-        return m.matches() ? m.group(1) : described;
+        return !m.matches() ? described : m.group(1) != null ? m.group(1) : m.group(2);
     }
 
     private static Gate deadLetterGate(String name, Optional<Path> stateDir) {

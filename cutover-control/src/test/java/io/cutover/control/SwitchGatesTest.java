@@ -49,6 +49,13 @@ class SwitchGatesTest {
     }
 
     @Test
+    void aVerifyNamesItsTablesOrItsMongoDbCollection() {
+        assertEquals("orders", SwitchGates.tableOf("source table orders at http://127.0.0.1:8000 (local)"));
+        assertEquals("orders", SwitchGates.tableOf("source collection orders in shop at mongodb://***@127.0.0.1:27017/shop (through the mapping)"));
+        assertEquals("something else", SwitchGates.tableOf("something else"));
+    }
+
+    @Test
     void lagOverTheLimitFails() throws Exception {
         GateFiles.status(dir.resolve("migrate"), "IN_SYNC", 4500, 3, 0, NOW);
         GateFiles.verify(dir.resolve("verify"), 0, 0, 0);

@@ -47,6 +47,11 @@ public enum ErrorCode {
     GATES_REFUSED(5, false),
     /** A restore archive file is missing, truncated or does not match its checksum; the message names the file. */
     ARCHIVE_CORRUPT(3, false),
+    /**
+     * An export's file is missing, truncated, not gzip, holds a line that is not an item, or does not match the
+     * manifest (checksum, item count); the message names the file and, where it can, the line.
+     */
+    EXPORT_CORRUPT(3, false),
     /** Retries were exhausted. */
     RETRIES_EXHAUSTED(4, false),
     /** The run was stopped by the user (Ctrl-C, SIGTERM). */

@@ -16,7 +16,7 @@ import java.util.Optional;
  * @param renamePrefixes  FROM to TO prefixes: every source table starting with FROM is copied to TO + the rest
  * @param segments        scan segments per table; empty chooses from the table's size
  * @param parallelism     segments scanned at once per table
- * @param writeConcurrency BatchWriteItem requests in flight per table
+ * @param writeConcurrency BatchWriteItem requests in flight per table; 0 finds it ({@link #writeLimiter}, decision 0102)
  * @param maxWriteRate    items/s at most, 0 for no limit
  * @param writeCapacityPercent percent of a provisioned target's WCU to use, empty for no such limit
  * @param maxReadRate     items/s read at most from the source, 0 for no limit
@@ -26,6 +26,28 @@ public record CopySettings(DynamoDbEndpoint source, DynamoDbEndpoint target, Map
                            boolean restart, Optional<Integer> segments, int parallelism, int writeConcurrency,
                            double maxWriteRate, Optional<Integer> writeCapacityPercent, double maxReadRate, int scanPageSize) {
     public static final int MAX_SEGMENTS = 1_000_000;
+    /** {@code --write-concurrency auto}: the limit is found between 1 and this. */
+    public static final int AUTO_MAX_WRITES = 64;
+    /** Where an automatic limit starts. */
+    public static final int AUTO_INITIAL_WRITES = 8;
+    /** What a path that cannot adapt uses under {@code auto}. */
+    public static final int DEFAULT_WRITES = 16;
+
+    /** The most BatchWriteItem requests a table's writer can have in flight: size thread and connection pools to it. */
+    public int maxWritesInFlight() {
+        return writeConcurrency == 0 ? AUTO_MAX_WRITES : writeConcurrency;
+    }
+
+    /** A table writer's limiter: the user's fixed number, or (auto) one that finds what the target absorbs. */
+    public io.cutover.core.throttle.AdaptiveConcurrency writeLimiter() {
+        return writeConcurrency == 0 ? io.cutover.core.throttle.AdaptiveConcurrency.adaptive(AUTO_INITIAL_WRITES, AUTO_MAX_WRITES)
+                : io.cutover.core.throttle.AdaptiveConcurrency.fixed(writeConcurrency);
+    }
+
+    /** The concurrency of a writer that does not adapt (the live apply): the user's number, or the default under auto. */
+    public int fixedWriteConcurrency() {
+        return writeConcurrency == 0 ? DEFAULT_WRITES : writeConcurrency;
+    }
 
     public CopySettings {
         tableMap = Map.copyOf(tableMap);
@@ -49,8 +71,8 @@ public record CopySettings(DynamoDbEndpoint source, DynamoDbEndpoint target, Map
         if (parallelism < 1 || parallelism > 1024) {
             problems.add("--parallelism must be between 1 and 1024, was " + parallelism);
         }
-        if (writeConcurrency < 1 || writeConcurrency > 1024) {
-            problems.add("--write-concurrency must be between 1 and 1024, was " + writeConcurrency);
+        if (writeConcurrency < 0 || writeConcurrency > 1024) {
+            problems.add("--write-concurrency must be auto (0) or between 1 and 1024, was " + writeConcurrency);
         }
         if (maxWriteRate < 0) {
             problems.add("--max-write-rate must be 0 (no limit) or more items/s, was " + maxWriteRate);

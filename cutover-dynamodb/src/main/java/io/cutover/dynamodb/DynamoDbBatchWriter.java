@@ -9,6 +9,7 @@ import io.cutover.core.item.ItemSize;
 import io.cutover.core.retry.ErrorClassifier;
 import io.cutover.core.retry.RetryListener;
 import io.cutover.core.retry.RetryPolicy;
+import io.cutover.core.throttle.AdaptiveConcurrency;
 import io.cutover.core.throttle.Throttle;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,16 +54,31 @@ public final class DynamoDbBatchWriter implements TargetWriter {
     private final LongAdder throttles = new LongAdder();
     private final RetryListener listener;
     private final LongConsumer onBatchDone;
+    private final AdaptiveConcurrency limiter;
 
     public DynamoDbBatchWriter(DynamoDbClient client, String table, int concurrency, Throttle throttle, RetryPolicy retry,
                                ErrorClassifier classifier, DeadLetterSink deadLetters) {
-        this(client, table, concurrency, throttle, retry, classifier, deadLetters, n -> { });
+        this(client, table, AdaptiveConcurrency.fixed(concurrency), throttle, retry, classifier, deadLetters, n -> { });
+    }
+
+    /** A writer whose requests in flight {@code limiter} sets: fixed, or found as it goes (decision 0102). */
+    public DynamoDbBatchWriter(DynamoDbClient client, String table, AdaptiveConcurrency limiter, Throttle throttle, RetryPolicy retry,
+                               ErrorClassifier classifier, DeadLetterSink deadLetters) {
+        this(client, table, limiter, throttle, retry, classifier, deadLetters, n -> { });
     }
 
     /** @param onBatchDone told, on a writer thread, how many items each finished batch settled (written or dead-lettered) */
     public DynamoDbBatchWriter(DynamoDbClient client, String table, int concurrency, Throttle throttle, RetryPolicy retry,
                                ErrorClassifier classifier, DeadLetterSink deadLetters, LongConsumer onBatchDone) {
+        this(client, table, AdaptiveConcurrency.fixed(concurrency), throttle, retry, classifier, deadLetters, onBatchDone);
+    }
+
+    /** @param onBatchDone told, on a writer thread, how many items each finished batch settled (written or dead-lettered) */
+    public DynamoDbBatchWriter(DynamoDbClient client, String table, AdaptiveConcurrency limiter, Throttle throttle, RetryPolicy retry,
+                               ErrorClassifier classifier, DeadLetterSink deadLetters, LongConsumer onBatchDone) {
         this.onBatchDone = onBatchDone;
+        this.limiter = limiter;
+        int concurrency = limiter.max();
         this.client = client;
         this.table = table;
         this.throttle = throttle;
@@ -98,11 +114,11 @@ public final class DynamoDbBatchWriter implements TargetWriter {
      * completes when every one was acknowledged or dead-lettered.
      */
     public CompletableFuture<WriteOutcome> writeRequests(List<WriteRequest> requests) {
-        List<List<WriteRequest>> batches = batches(requests, DynamoDbBatchWriter::itemOf);
+        List<Batch<WriteRequest>> batches = sizedBatches(requests, DynamoDbBatchWriter::itemOf);
         List<CompletableFuture<WriteOutcome>> futures = new ArrayList<>(batches.size());
-        for (List<WriteRequest> batch : batches) {
+        for (Batch<WriteRequest> batch : batches) {
             futures.add(CompletableFuture.supplyAsync(() -> {
-                WriteOutcome outcome = writeBatch(batch);
+                WriteOutcome outcome = writeBatch(batch.items(), batch.billedBytes());
                 onBatchDone.accept(outcome.written() + outcome.deadLettered());
                 return outcome;
             }, pool));
@@ -122,26 +138,69 @@ public final class DynamoDbBatchWriter implements TargetWriter {
     }
 
     static <T> List<List<T>> batches(List<T> items, java.util.function.Function<T, Map<String, AttributeValue>> itemOf) {
-        List<List<T>> out = new ArrayList<>();
+        return sizedBatches(items, itemOf).stream().map(Batch::items).toList();
+    }
+
+    /** One BatchWriteItem's requests and the billed bytes of their items. */
+    record Batch<T>(List<T> items, long billedBytes) {
+    }
+
+    /**
+     * An item's wire size (JSON with type tags, escapes, base64) is at most this many times its billed size, plus
+     * {@link #WIRE_SLACK}: a character escaped as a six-byte unicode escape is 6 bytes for 1, a NULL list element 14 for 1.
+     */
+    private static final long WIRE_PER_BILLED = 16;
+    private static final long WIRE_SLACK = 1024;
+
+    /**
+     * Splits into batches under both limits, sizing each item once (its billed size, which the outcome reports). The
+     * exact wire size is worked out only when the bound of a batch could reach the request limit (items of hundreds of
+     * KB), and then for every item of that batch, so batches of large items are still filled up to the limit; for the
+     * common small item it is never computed (it cost a quarter of the copy's client CPU: issue 16).
+     */
+    static <T> List<Batch<T>> sizedBatches(List<T> items, java.util.function.Function<T, Map<String, AttributeValue>> itemOf) {
+        List<Batch<T>> out = new ArrayList<>();
         List<T> current = new ArrayList<>(MAX_BATCH_ITEMS);
-        long currentBytes = 0;
+        long currentWire = 0;
+        long currentBilled = 0;
+        boolean exact = false;
         for (T item : items) {
-            long size = ItemSize.wire(itemOf.apply(item));
-            if (!current.isEmpty() && (current.size() == MAX_BATCH_ITEMS || currentBytes + size > MAX_BATCH_WIRE_BYTES)) {
-                out.add(current);
+            Map<String, AttributeValue> m = itemOf.apply(item);
+            long billed = ItemSize.billed(m);
+            long size = exact ? ItemSize.wire(m) : WIRE_PER_BILLED * billed + WIRE_SLACK;
+            if (!exact && currentWire + size > MAX_BATCH_WIRE_BYTES) {
+                exact = true; // the bound could break the limit: size this batch exactly
+                currentWire = 0;
+                for (T earlier : current) {
+                    currentWire += ItemSize.wire(itemOf.apply(earlier));
+                }
+                size = ItemSize.wire(m);
+            }
+            if (!current.isEmpty() && (current.size() == MAX_BATCH_ITEMS || currentWire + size > MAX_BATCH_WIRE_BYTES)) {
+                out.add(new Batch<>(current, currentBilled));
                 current = new ArrayList<>(MAX_BATCH_ITEMS);
-                currentBytes = 0;
+                currentWire = 0;
+                currentBilled = 0;
+                if (exact) {
+                    exact = false;
+                    size = WIRE_PER_BILLED * billed + WIRE_SLACK;
+                    if (size > MAX_BATCH_WIRE_BYTES) {
+                        exact = true;
+                        size = ItemSize.wire(m);
+                    }
+                }
             }
             current.add(item);
-            currentBytes += size;
+            currentWire += size;
+            currentBilled += billed;
         }
         if (!current.isEmpty()) {
-            out.add(current);
+            out.add(new Batch<>(current, currentBilled));
         }
         return out;
     }
 
-    private WriteOutcome writeBatch(List<WriteRequest> batch) {
+    private WriteOutcome writeBatch(List<WriteRequest> batch, long billedBytes) {
         try {
             throttle.acquire(batch.size());
         } catch (InterruptedException e) {
@@ -149,6 +208,20 @@ public final class DynamoDbBatchWriter implements TargetWriter {
             throw new CutoverException(ErrorCode.INTERRUPTED, "write to " + table + " interrupted", e);
         }
         List<List<WriteRequest>> pending = new ArrayList<>(List.of(batch));
+        try {
+            limiter.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CutoverException(ErrorCode.INTERRUPTED, "write to " + table + " interrupted", e);
+        }
+        boolean[] throttledHere = new boolean[1];
+        RetryListener counted = (failure, attempt) -> {
+            if (failure.code() == ErrorCode.THROTTLED) {
+                throttledHere[0] = true;
+            }
+            listener.onRetry(failure, attempt);
+        };
+        long started = System.nanoTime();
         try {
             retry.execute("BatchWriteItem " + table, attempt -> {
                 List<WriteRequest> now = pending.get(0);
@@ -162,14 +235,16 @@ public final class DynamoDbBatchWriter implements TargetWriter {
                 }
                 pending.set(0, left);
                 throw new CutoverException(ErrorCode.THROTTLED, table + " returned " + left.size() + " unprocessed items");
-            }, classifier, listener);
+            }, classifier, counted);
         } catch (CutoverException e) {
             if (e.code() != ErrorCode.REJECTED) {
                 throw e;
             }
             return writeOneByOne(batch);
+        } finally {
+            limiter.release(System.nanoTime() - started, throttledHere[0]);
         }
-        return new WriteOutcome(batch.size(), batch.stream().mapToLong(r -> ItemSize.billed(itemOf(r))).sum(), 0);
+        return new WriteOutcome(batch.size(), billedBytes, 0);
     }
 
     /** Finds the request(s) the service rejects, writes the rest, and dead-letters the rejected ones. */
@@ -194,6 +269,15 @@ public final class DynamoDbBatchWriter implements TargetWriter {
             }
         }
         return outcome;
+    }
+
+    /** The limit of requests in flight now, and the highest it reached (equal and constant when fixed). */
+    public int concurrencyLimit() {
+        return limiter.limit();
+    }
+
+    public int concurrencyPeak() {
+        return limiter.peak();
     }
 
     @Override

@@ -65,7 +65,7 @@ public final class DynamoDbCopier implements AutoCloseable {
         this.progress = progress;
         this.retry = retry;
         this.sourceClient = DynamoDbClients.create(settings.source(), settings.parallelism() + 4);
-        this.targetClient = DynamoDbClients.create(settings.target(), settings.writeConcurrency() + 4,
+        this.targetClient = DynamoDbClients.create(settings.target(), settings.maxWritesInFlight() + 4,
                 targetInterceptors.toArray(ExecutionInterceptor[]::new));
         this.sourceTables = new DynamoDbTableDefinitions(sourceClient, settings.source(), retry);
         this.targetTables = new DynamoDbTableDefinitions(targetClient, settings.target(), retry);
@@ -147,7 +147,7 @@ public final class DynamoDbCopier implements AutoCloseable {
                 throw new CutoverException(ErrorCode.TARGET_INCOMPATIBLE, t.reason());
             });
             JobManifest manifest = manifest(plan, checkpoints);
-            long earlierDeadLetters = earlierDeadLetters(state.deadLetters());
+            long earlierDeadLetters = earlierDeadLetters(state.deadLetters(), settings.restart());
             FileDeadLetterSink deadLetters = new FileDeadLetterSink(state.deadLetters());
             List<TableCopyResult> results = new ArrayList<>();
             for (TablePlan table : plan.tables()) {
@@ -168,12 +168,12 @@ public final class DynamoDbCopier implements AutoCloseable {
      * Dead letters left by earlier runs of this job: they still count towards the result. With
      * --restart the old file is kept under a new name and the job starts with none.
      */
-    private long earlierDeadLetters(Path file) {
+    static long earlierDeadLetters(Path file, boolean restart) {
         if (!Files.exists(file)) {
             return 0;
         }
         try {
-            if (settings.restart()) {
+            if (restart) {
                 Files.move(file, file.resolveSibling("dead-letters-" + Instant.now().toString().replace(':', '-') + ".jsonl"));
                 return 0;
             }
@@ -249,7 +249,7 @@ public final class DynamoDbCopier implements AutoCloseable {
                     sourceErrors, readListener));
         }
         ErrorClassifier targetErrors = new DynamoDbErrorClassifier(settings.target());
-        try (DynamoDbBatchWriter writer = new DynamoDbBatchWriter(targetClient, pair.target(), settings.writeConcurrency(),
+        try (DynamoDbBatchWriter writer = new DynamoDbBatchWriter(targetClient, pair.target(), settings.writeLimiter(),
                 new Throttle(plan.writeRateLimit()), retry, targetErrors, deadLetters)) {
             BulkCopier copier = new BulkCopier(checkpoints, pair.scope(), writer, settings.parallelism(), readThrottle, progress);
             current = copier;
@@ -261,8 +261,9 @@ public final class DynamoDbCopier implements AutoCloseable {
             TableCopyResult result = new TableCopyResult(pair.source(), pair.target(), schemaAction, stats.items(),
                     stats.resumedItems(), stats.bytes(), stats.deadLettered(), segments, (System.nanoTime() - start) / 1e9,
                     writer.retries() + readRetries.sum(), writer.throttles() + readThrottle.throttles(), !stats.stopped(), warnings);
-            LOG.info("{}: {} items in {} s ({} resumed)", pair, stats.items(), String.format("%.1f", result.seconds()),
-                    stats.resumedItems());
+            LOG.info("{}: {} items in {} s ({} resumed); write concurrency {}{}", pair, stats.items(),
+                    String.format("%.1f", result.seconds()), stats.resumedItems(), writer.concurrencyLimit(),
+                    settings.writeConcurrency() == 0 ? " (found; peak " + writer.concurrencyPeak() + ")" : "");
             progress.tableFinished(result);
             return result;
         }

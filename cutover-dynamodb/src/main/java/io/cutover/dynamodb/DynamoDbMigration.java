@@ -5,7 +5,6 @@ import io.cutover.core.ErrorCode;
 import io.cutover.core.apply.ApplyStats;
 import io.cutover.core.apply.CatchUpLoop;
 import io.cutover.core.apply.ChangeApplier;
-import io.cutover.core.apply.ChangeWriter;
 import io.cutover.core.changelog.PartitionPosition;
 import io.cutover.core.changelog.SqliteChangeLog;
 import io.cutover.core.checkpoint.JsonStateFile;
@@ -106,12 +105,42 @@ public final class DynamoDbMigration implements AutoCloseable {
     private volatile Optional<io.cutover.core.version.VersionAttribute> versionRule = Optional.of(io.cutover.core.version.VersionAttribute.DEFAULT);
 
     private volatile boolean captureOnly;
+    private volatile ExportBackfill exportBackfill;
+    private volatile ExportLoader exportLoader;
+
+    /** The file that records when capture started, for the export backfill's time check. */
+    public static final String CAPTURE_STARTED_FILE = "capture-started.json";
+
+    /** When capture had recorded its positions: every change after this instant is in the change log. */
+    public record CaptureStarted(String at) {
+    }
+
+    /**
+     * {@code migrate --backfill export}: load an export instead of scanning the source (docs/decisions/0150-export-files.md).
+     * Either {@code load} (an export that exists, whose ExportTime must not be before capture started) or {@code requestTo}
+     * (an S3 prefix: ExportTableToPointInTime is requested as of a time after capture started, and awaited).
+     *
+     * @param s3 where S3 is (role "export": --export-endpoint-url, --export-region, --export-profile)
+     */
+    public record ExportBackfill(Optional<io.cutover.dynamodb.export.ExportLocation> load,
+                                 Optional<io.cutover.dynamodb.export.ExportLocation> requestTo, DynamoDbEndpoint s3) {
+        public ExportBackfill {
+            if (load.isPresent() == requestTo.isPresent()) {
+                throw new CutoverException(ErrorCode.CONFIG_INVALID, "--backfill export needs exactly one of --export DIR|s3://... (an"
+                        + " existing export) and --export-to s3://bucket/prefix (request one)");
+            }
+        }
+    }
+
+    /** Backfills from an export instead of a Scan; set before {@link #run}. */
+    public void backfillFromExport(ExportBackfill export) {
+        this.exportBackfill = export;
+    }
     private volatile java.util.function.BooleanSupplier applyAllowed = () -> true;
     private volatile boolean fenced;
     private volatile long conflictsBefore;
-    private volatile VersionedChangeWriter liveWriter;
-    private volatile LiveWriterFactory liveWriterFactory;
-    private volatile ChangeWriter otherWriter;
+    private volatile io.cutover.core.apply.VersionedWriter liveWriter;
+    private volatile java.util.function.Function<io.cutover.core.deadletter.DeadLetterSink, io.cutover.core.apply.VersionedWriter> writerInto;
 
     /**
      * Replicates changes only, with no bulk copy: the reverse direction of a cut-over (the target's stream applied to the
@@ -131,49 +160,26 @@ public final class DynamoDbMigration implements AutoCloseable {
         this.applyAllowed = allowed;
     }
 
+    /**
+     * Applies into another store instead of the target table (docs/decisions/0140): with {@link #captureOnly}, the reverse
+     * direction into a MongoDB collection (or another store of the phased client). The factory receives the dead-letter
+     * sink and returns the writer (under the version rule); it is called once per {@link #run} and closed at its end. The
+     * target endpoint of the settings is then not written. Set before {@link #run}.
+     */
+    public void applyInto(java.util.function.Function<io.cutover.core.deadletter.DeadLetterSink, io.cutover.core.apply.VersionedWriter> factory) {
+        this.writerInto = factory;
+    }
+
     /** True conflicts the live apply resolved by the version rule so far, including earlier runs' (conflicts.jsonl). */
     public long conflicts() {
-        VersionedChangeWriter w = liveWriter;
-        if (otherWriter instanceof VersionRuleCounts c) {
-            return conflictsBefore + c.conflicts();
-        }
+        io.cutover.core.apply.VersionedWriter w = liveWriter;
         return conflictsBefore + (w == null ? 0 : w.conflicts());
     }
 
     /** Changes the live apply refused by the version rule so far in this run (echoes of the other direction, stale records). */
     public long olderRefused() {
-        VersionedChangeWriter w = liveWriter;
-        if (otherWriter instanceof VersionRuleCounts c) {
-            return c.olderRefused();
-        }
+        io.cutover.core.apply.VersionedWriter w = liveWriter;
         return w == null ? 0 : w.olderRefused();
-    }
-
-    /** What a writer into another store counts under the version rule, for the migration's status. */
-    public interface VersionRuleCounts {
-        long olderRefused();
-
-        long conflicts();
-    }
-
-    /**
-     * Makes the live apply's writer for a store that is not a DynamoDB table (the reverse direction into a SQL table,
-     * docs/decisions/0130-sql-store-and-reverse-into-sql.md), given the migration's dead-letter sink and its conflict list.
-     * Called once per {@link #run}, on the thread that runs it; a writer that is {@link AutoCloseable} is closed when the run
-     * ends.
-     */
-    @FunctionalInterface
-    public interface LiveWriterFactory {
-        ChangeWriter create(io.cutover.core.deadletter.DeadLetterSink deadLetters, io.cutover.core.deadletter.DeadLetterSink conflicts);
-    }
-
-    /**
-     * Applies the captured changes through {@code factory}'s writer instead of into the target DynamoDB table (whose
-     * endpoint is then not used): the reverse direction of a cut-over from a SQL table. Set before {@link #run}, with
-     * {@link #captureOnly}.
-     */
-    public void liveWriter(LiveWriterFactory factory) {
-        this.liveWriterFactory = factory;
     }
 
     /**
@@ -208,7 +214,7 @@ public final class DynamoDbMigration implements AutoCloseable {
         this.targetTable = targetTable;
         this.enableStream = enableStream;
         this.source = DynamoDbClients.create(settings.source(), settings.parallelism() + 4);
-        this.target = DynamoDbClients.create(settings.target(), settings.writeConcurrency() + 4);
+        this.target = DynamoDbClients.create(settings.target(), settings.maxWritesInFlight() + 4);
         this.streams = DynamoDbClients.createStreams(settings.source(), 16);
     }
 
@@ -236,10 +242,12 @@ public final class DynamoDbMigration implements AutoCloseable {
                          liveRetry, options.capture(), System::currentTimeMillis);
                  FileDeadLetterSink dead = new FileDeadLetterSink(dir.resolve("dead-letters.jsonl"));
                  FileDeadLetterSink conflictList = new FileDeadLetterSink(dir.resolve(CONFLICTS_FILE));
-                 DynamoDbBatchWriter writer = new DynamoDbBatchWriter(target, targetTable, settings.writeConcurrency(),
+                 DynamoDbBatchWriter writer = new DynamoDbBatchWriter(target, targetTable, settings.fixedWriteConcurrency(),
                          new Throttle(settings.maxWriteRate()), liveRetry, new DynamoDbErrorClassifier(settings.target()), dead)) {
                 capture.start();
                 if (state.phase().equals("CAPTURE")) {
+                    // Recorded after the positions were: an export as of this instant or later misses no change.
+                    JsonStateFile.write(dir.resolve(CAPTURE_STARTED_FILE), new CaptureStarted(java.time.Instant.now().toString()));
                     state = state.with(captureOnly ? "CATCH_UP" : "BACKFILL");
                     save(dir, state);
                 }
@@ -257,8 +265,10 @@ public final class DynamoDbMigration implements AutoCloseable {
                 if ("backfill".equals(until)) {
                     return status(state, log, null, 0);
                 }
-                try (VersionedChangeWriter versioned = versionRule.map(v -> new VersionedChangeWriter(target, targetTable, v,
-                        settings.writeConcurrency(), new Throttle(settings.maxWriteRate()), retry,
+                var into = writerInto;
+                try (io.cutover.core.apply.VersionedWriter versioned = into != null ? into.apply(dead)
+                        : versionRule.<io.cutover.core.apply.VersionedWriter>map(v -> new VersionedChangeWriter(target, targetTable, v,
+                        settings.fixedWriteConcurrency(), new Throttle(settings.maxWriteRate()), retry,
                         new DynamoDbErrorClassifier(settings.target()), dead)).orElse(null)) {
                     if (versioned != null && captureOnly) {
                         // The reverse direction lists its conflicts (0073); the forward one only counts refusals: listing costs a
@@ -267,28 +277,13 @@ public final class DynamoDbMigration implements AutoCloseable {
                         versioned.listConflictsIn(conflictList);
                     }
                     liveWriter = versioned;
-                    ChangeWriter other = liveWriterFactory == null ? null : liveWriterFactory.create(dead, conflictList);
-                    if (other != null) {
-                        conflictsBefore = countLines(dir.resolve(CONFLICTS_FILE));
+                    ChangeApplier applier = new ChangeApplier(log, versioned != null ? versioned : new DynamoDbChangeWriter(writer), 1000,
+                            System::currentTimeMillis);
+                    if (state.phase().equals("IN_SYNC")) {
+                        applier.resetLag();
                     }
-                    otherWriter = other;
-                    try {
-                        ChangeApplier applier = new ChangeApplier(log, other != null ? other : versioned != null ? versioned
-                                : new DynamoDbChangeWriter(writer), 1000, System::currentTimeMillis);
-                        if (state.phase().equals("IN_SYNC")) {
-                            applier.resetLag();
-                        }
-                        applier.onApplied(onApplied);
-                        return apply(state, log, capture, applier, until, onStatus);
-                    } finally {
-                        if (other instanceof AutoCloseable closeable) {
-                            try {
-                                closeable.close();
-                            } catch (Exception e) {
-                                LOG.warn("closing the live writer failed: {}", e.toString());
-                            }
-                        }
-                    }
+                    applier.onApplied(onApplied);
+                    return apply(state, log, capture, applier, until, onStatus);
                 }
             }
         }
@@ -363,6 +358,10 @@ public final class DynamoDbMigration implements AutoCloseable {
             if (capture.failure() != null && c != null) {
                 c.requestStop();
             }
+            ExportLoader l = exportLoader;
+            if (capture.failure() != null && l != null) {
+                l.requestStop();
+            }
         }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         try {
             return backfillCopy(progress);
@@ -372,6 +371,9 @@ public final class DynamoDbMigration implements AutoCloseable {
     }
 
     private CopyResult backfillCopy(CopyProgress progress) {
+        if (exportBackfill != null) {
+            return backfillFromExport(progress, exportBackfill);
+        }
         CopySettings data = CopySettings.builder(settings.source(), settings.target()).table(sourceTable, targetTable)
                 .stateDir(settings.stateDir().resolve("backfill")).dataOnly(true).segments(settings.segments().orElse(null))
                 .parallelism(settings.parallelism()).writeConcurrency(settings.writeConcurrency()).maxWriteRate(settings.maxWriteRate())
@@ -385,6 +387,55 @@ public final class DynamoDbMigration implements AutoCloseable {
             return copier.run();
         } finally {
             backfill = null;
+        }
+    }
+
+    private CopyResult backfillFromExport(CopyProgress progress, ExportBackfill export) {
+        java.time.Instant captureStarted = JsonStateFile.read(settings.stateDir().resolve(CAPTURE_STARTED_FILE), CaptureStarted.class,
+                        ": pass --restart").map(c -> java.time.Instant.parse(c.at()))
+                .orElseThrow(() -> new CutoverException(ErrorCode.STATE_CONFLICT, "--state-dir " + settings.stateDir() + " does not record"
+                        + " when capture started (a migration begun before export backfills existed): finish it with --backfill scan,"
+                        + " or pass --restart"));
+        CopySettings data = CopySettings.builder(settings.source(), settings.target()).table(sourceTable, targetTable)
+                .stateDir(settings.stateDir().resolve("backfill")).dataOnly(true).parallelism(settings.parallelism())
+                .writeConcurrency(settings.writeConcurrency()).maxWriteRate(settings.maxWriteRate()).maxReadRate(settings.maxReadRate())
+                .scanPageSize(settings.scanPageSize()).build();
+        io.cutover.dynamodb.export.ExportLocation location = export.load().orElseGet(() -> {
+            TableDescription d = new DynamoDbTableDefinitions(source, settings.source(), retry).read(sourceTable).description();
+            java.time.Instant at = java.time.Instant.now().isAfter(captureStarted) ? java.time.Instant.now() : captureStarted.plusSeconds(1);
+            return new ExportRequester(source, settings.source(), retry, Duration.ofSeconds(10))
+                    .request(d.tableArn(), export.requestTo().orElseThrow(), at, settings.stateDir());
+        });
+        try (ExportLoader loader = new ExportLoader(data, targetTable, location, export.s3(), progress)) {
+            checkExport(loader.manifest(), location, captureStarted);
+            exportLoader = loader;
+            if (stop) {
+                loader.requestStop();
+            }
+            return loader.run();
+        } finally {
+            exportLoader = null;
+        }
+    }
+
+    /** Refuses an export that leaves a window no change covers, or that is of another table. */
+    void checkExport(io.cutover.dynamodb.export.ExportManifest manifest, io.cutover.dynamodb.export.ExportLocation location,
+                     java.time.Instant captureStarted) {
+        checkExportTime(manifest.exportTime(), captureStarted, location.text());
+        String arn = manifest.summary().tableArn();
+        if (arn != null && !arn.endsWith(":table/" + sourceTable)) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--export " + location + " is an export of " + arn
+                    + ", not of the source table '" + sourceTable + "': pass an export of '" + sourceTable + "'");
+        }
+    }
+
+    /** An export taken before capture started misses the changes in between: refused, with the two times and the fix. */
+    public static void checkExportTime(java.time.Instant exportTime, java.time.Instant captureStarted, String location) {
+        if (exportTime.isBefore(captureStarted)) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--export " + location + " holds the table as of " + exportTime
+                    + ", before this migration's capture started (" + captureStarted + "): changes in between are in neither the export"
+                    + " nor the change log. Use an export with an ExportTime after " + captureStarted + " (request one with --export-to"
+                    + " s3://bucket/prefix), or --backfill scan");
         }
     }
 
@@ -507,6 +558,10 @@ public final class DynamoDbMigration implements AutoCloseable {
         DynamoDbCopier c = backfill;
         if (c != null) {
             c.requestStop();
+        }
+        ExportLoader l = exportLoader;
+        if (l != null) {
+            l.requestStop();
         }
     }
 

@@ -46,7 +46,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  *
  * <p>{@link #apply} is called from the applier's one thread and blocks until every change is acknowledged.
  */
-public final class VersionedChangeWriter implements ChangeWriter, AutoCloseable {
+public final class VersionedChangeWriter implements io.cutover.core.apply.VersionedWriter {
     private final DynamoDbClient client;
     private final String table;
     private final VersionAttribute version;
@@ -95,6 +95,7 @@ public final class VersionedChangeWriter implements ChangeWriter, AutoCloseable 
     }
 
     /** Changes not written because the table held a newer (or the same) version. */
+    @Override
     public long olderRefused() {
         return olderRefused.sum();
     }
@@ -104,6 +105,7 @@ public final class VersionedChangeWriter implements ChangeWriter, AutoCloseable 
      * versions in the reason, never the values. Costs one strongly consistent read per refused change; without a sink,
      * conflicts are neither read for nor counted. Set before the first {@link #apply}.
      */
+    @Override
     public void listConflictsIn(DeadLetterSink sink) {
         this.conflictList = sink;
     }
@@ -113,11 +115,13 @@ public final class VersionedChangeWriter implements ChangeWriter, AutoCloseable 
      * different value, so one key was changed by two writers within the lag window and the newer won (an echo of the
      * other direction carries the same version, and one writer's own stale record the same instance: neither counts).
      */
+    @Override
     public long conflicts() {
         return conflicts.sum();
     }
 
     /** Changes written. */
+    @Override
     public long landed() {
         return landed.sum();
     }

@@ -117,7 +117,7 @@ class CopySettingsTest {
                 Arguments.of("--segments", (Consumer<Values>) v -> v.segments = Optional.of(-1)),
                 Arguments.of("--parallelism", (Consumer<Values>) v -> v.parallelism = 0),
                 Arguments.of("--parallelism", (Consumer<Values>) v -> v.parallelism = 1025),
-                Arguments.of("--write-concurrency", (Consumer<Values>) v -> v.writeConcurrency = 0),
+                Arguments.of("--write-concurrency", (Consumer<Values>) v -> v.writeConcurrency = -1), // 0 is auto
                 Arguments.of("--write-concurrency", (Consumer<Values>) v -> v.writeConcurrency = 1025),
                 Arguments.of("--max-write-rate", (Consumer<Values>) v -> v.maxWriteRate = -0.5),
                 Arguments.of("--max-read-rate", (Consumer<Values>) v -> v.maxReadRate = -1),

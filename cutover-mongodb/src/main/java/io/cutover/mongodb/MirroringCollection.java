@@ -34,9 +34,12 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * the source of truth, and its result or exception is the caller's), then the document's full image,
  * read back by {@code _id}, is mirrored to the DynamoDB table through the same {@link DocumentMapping}
  * as the migration (or its key deleted). A mirror write that fails never fails the application's write
- * and is never lost: it goes to the durable {@link RetryJournal}, which a background drainer replays
- * by reading the document's current state again (decision 0016). While a key has a journaled write,
- * later writes of that key are journaled behind it.
+ * and is never lost: the durable {@link RetryJournal} holds an <em>intent</em> for it, appended before
+ * MongoDB is written and removed once the mirror holds the write (the journal design of
+ * {@code MigratingStore}, decisions 0071 and 0140), so a failure, a {@code kill -9} between the two
+ * writes, or a MongoDB write that timed out but landed all leave the entry, which a background drainer
+ * replays by reading the document's current state again (decision 0016). While a key has a journaled
+ * write, later writes of that key are journaled behind it.
  *
  * <p>Thread-safe: writes of the same key are serialised with striped locks (MongoDB write, read-back
  * and mirror under one lock), so two threads cannot mirror one key's images out of order. Writes of
@@ -111,8 +114,9 @@ public final class MirroringCollection implements AutoCloseable {
     public void insertOne(Document document) {
         BsonValue id = ensureId(document);
         withLock(id, () -> {
-            collection.insertOne(document);
-            mirror(id, null);
+            Intent intent = intent(id, null);
+            write(intent, () -> collection.insertOne(document));
+            mirror(id, null, intent);
         });
     }
 
@@ -121,12 +125,18 @@ public final class MirroringCollection implements AutoCloseable {
         for (Document d : documents) {
             ids.add(ensureId(d));
         }
+        List<Intent> intents = new ArrayList<>();
+        for (BsonValue id : ids) {
+            withLock(id, () -> intents.add(intent(id, null)));
+        }
         try {
             collection.insertMany(documents);
         } finally {
             // also after a partial failure (a duplicate key midway): mirror whatever MongoDB now holds for each id
-            for (BsonValue id : ids) {
-                withLock(id, () -> mirror(id, null));
+            for (int i = 0; i < ids.size(); i++) {
+                BsonValue id = ids.get(i);
+                Intent intent = intents.get(i);
+                withLock(id, () -> mirror(id, null, intent));
             }
         }
     }
@@ -141,8 +151,9 @@ public final class MirroringCollection implements AutoCloseable {
         BsonValue bid = toBson(id);
         withLock(bid, () -> {
             Map<String, AttributeValue> oldKey = keyBefore(bid);
-            collection.replaceOne(Filters.eq("_id", id), replacement, new ReplaceOptions());
-            mirror(bid, oldKey);
+            Intent intent = intent(bid, oldKey);
+            write(intent, () -> collection.replaceOne(Filters.eq("_id", id), replacement, new ReplaceOptions()));
+            mirror(bid, oldKey, intent);
         });
     }
 
@@ -151,8 +162,9 @@ public final class MirroringCollection implements AutoCloseable {
         BsonValue bid = toBson(id);
         withLock(bid, () -> {
             Map<String, AttributeValue> oldKey = keyBefore(bid);
-            collection.updateOne(Filters.eq("_id", id), update);
-            mirror(bid, oldKey);
+            Intent intent = intent(bid, oldKey);
+            write(intent, () -> collection.updateOne(Filters.eq("_id", id), update));
+            mirror(bid, oldKey, intent);
         });
     }
 
@@ -161,9 +173,13 @@ public final class MirroringCollection implements AutoCloseable {
         withLock(bid, () -> {
             // the item key comes from the document (a --key-field or sort key other than _id needs it)
             BsonDocument before = readBack.apply(bid);
-            collection.deleteOne(Filters.eq("_id", id));
+            Map<String, AttributeValue> oldKey = before == null ? null : keyOrNull(before);
+            Intent intent = intent(bid, oldKey);
+            write(intent, () -> collection.deleteOne(Filters.eq("_id", id)));
             if (before != null) {
-                mirror(bid, keyOrNull(before));
+                mirror(bid, oldKey, intent);
+            } else {
+                intent.complete(); // no document, so no item: nothing to mirror
             }
         });
     }
@@ -194,25 +210,77 @@ public final class MirroringCollection implements AutoCloseable {
     }
 
     /**
+     * The write-ahead intent of one write (decision 0140): appended to the journal before MongoDB is written, so that
+     * whatever happens next (a failed mirror, a crash between the two writes, a MongoDB write that timed out but landed),
+     * the entry is there and its replay mirrors the document's current state. {@code behind}: the key already had an
+     * entry, so this one stays queued behind it whatever happens.
+     */
+    private final class Intent {
+        final long id;
+        final String key;
+        final boolean behind;
+
+        Intent(long id, String key, boolean behind) {
+            this.id = id;
+            this.key = key;
+            this.behind = behind;
+        }
+
+        void complete() {
+            if (!behind) {
+                journal.complete(id, key);
+            }
+        }
+    }
+
+    /** Appends the intent of a write of {@code id}; the caller holds the key's lock. */
+    private Intent intent(BsonValue id, Map<String, AttributeValue> oldKey) {
+        String journalKey = journalKey(id);
+        boolean behind = journal.pendingFor(journalKey);
+        long entry = journal.append(journalKey, payload(id, oldKey), behind ? "behind an earlier journaled write of the same key"
+                : "write-ahead intent: the mirror of this write had not completed");
+        return new Intent(entry, journalKey, behind);
+    }
+
+    /**
+     * Runs the application's MongoDB write. A write MongoDB refused ({@link com.mongodb.MongoWriteException}: a duplicate
+     * key, a validation error) changed nothing, so its intent is completed; after any other failure the write may have
+     * landed, and the intent stays for the drainer. Either way the exception is the application's.
+     */
+    private void write(Intent intent, Runnable mongoWrite) {
+        try {
+            mongoWrite.run();
+        } catch (com.mongodb.MongoWriteException refused) {
+            intent.complete();
+            throw refused;
+        }
+    }
+
+    /**
      * Mirrors the document's current state, read back from the primary: its image, or a delete when it is
      * gone; {@code oldKey} (the item key before the write, or null) is deleted when the key changed. The
-     * read-back and the write are both inside the journal's net: a failure of either journals the write.
+     * read-back and the write are both inside the journal's net: a failure of either leaves the intent.
      */
-    private void mirror(BsonValue id, Map<String, AttributeValue> oldKey) {
-        String journalKey = journalKey(id);
-        if (journal.pendingFor(journalKey)) {
-            journal.append(journalKey, payload(id, oldKey), "behind an earlier journaled write of the same key");
-            return;
+    private void mirror(BsonValue id, Map<String, AttributeValue> oldKey, Intent intent) {
+        if (intent.behind) {
+            return; // queued behind an earlier entry of the key; the drainer delivers both in order
         }
         try {
             if (settle(id, readBack.apply(id), oldKey)) {
                 mirrored.increment();
             }
+            intent.complete();
         } catch (UnmappableDocumentException e) {
             // only a delete whose key cannot be mapped: no such item can be in the table
             unmappable.increment();
+            intent.complete();
         } catch (RuntimeException e) {
-            journal.append(journalKey, payload(id, oldKey), String.valueOf(e.getMessage()));
+            if (journal.pendingFor(intent.key)) {
+                journal.recordFailure(intent.id, String.valueOf(e.getMessage()));
+            } else {
+                // the drainer replayed the intent meanwhile (insertMany releases the key's lock before MongoDB is written)
+                journal.append(intent.key, payload(id, oldKey), String.valueOf(e.getMessage()));
+            }
         }
     }
 

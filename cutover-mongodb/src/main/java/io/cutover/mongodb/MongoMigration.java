@@ -70,6 +70,38 @@ public final class MongoMigration implements AutoCloseable {
     private final DynamoDbClient target;
     private volatile boolean stop;
     private volatile BulkCopier copier;
+    private volatile Optional<io.cutover.core.version.VersionAttribute> versionRule = Optional.empty();
+    private volatile java.util.function.BooleanSupplier applyAllowed = () -> true;
+    private volatile boolean fenced;
+    private volatile io.cutover.dynamodb.VersionedChangeWriter liveWriter;
+
+    /**
+     * Applies the change stream under the version rule (docs/decisions/0070, 0140): one conditional PutItem or DeleteItem
+     * per change, landing only when newer, so that a late record never moves a key backwards once an application writes
+     * through the phased client, and the reverse direction's own writes, read back from the change stream, are refused
+     * (same version) instead of applied again. Empty (the default) applies in unconditional batches: for a target no
+     * application writes. Change-stream mode only; set before {@link #run}.
+     */
+    public void versionRule(Optional<io.cutover.core.version.VersionAttribute> rule) {
+        this.versionRule = rule;
+    }
+
+    /** The fence (decision 0074): asked before every apply round; while false, capture goes on and nothing is applied. */
+    public void applyWhen(java.util.function.BooleanSupplier allowed) {
+        this.applyAllowed = allowed;
+    }
+
+    /** Changes the live apply refused by the version rule so far in this run. */
+    public long olderRefused() {
+        io.cutover.dynamodb.VersionedChangeWriter w = liveWriter;
+        return w == null ? 0 : w.olderRefused();
+    }
+
+    /** Changes the live apply wrote so far in this run (under the version rule). */
+    public long landed() {
+        io.cutover.dynamodb.VersionedChangeWriter w = liveWriter;
+        return w == null ? 0 : w.landed();
+    }
 
     public MongoMigration(MongoMigrationSettings settings, boolean restart) {
         this.settings = settings;
@@ -235,8 +267,14 @@ public final class MongoMigration implements AutoCloseable {
             if ("backfill".equals(until)) {
                 return saveStatus(status(state, log, null));
             }
-            ChangeApplier applier = new ChangeApplier(log, new DynamoDbChangeWriter(writer), 1000, System::currentTimeMillis);
-            return apply(state, log, capture, applier, until, onStatus);
+            try (io.cutover.dynamodb.VersionedChangeWriter versioned = versionRule.map(v -> new io.cutover.dynamodb.VersionedChangeWriter(
+                    target, settings.targetTable(), v, settings.writeConcurrency(), new Throttle(settings.maxWriteRate()), retry,
+                    new DynamoDbErrorClassifier(settings.target()), dead)).orElse(null)) {
+                liveWriter = versioned;
+                ChangeApplier applier = new ChangeApplier(log, versioned != null ? versioned : new DynamoDbChangeWriter(writer), 1000,
+                        System::currentTimeMillis);
+                return apply(state, log, capture, applier, until, onStatus);
+            }
         }
     }
 
@@ -268,7 +306,7 @@ public final class MongoMigration implements AutoCloseable {
                     () -> {
                         state[0] = state[0].with("IN_SYNC");
                         save(settings.stateDir(), state[0]);
-                    }, rate -> onStatus.accept(saveStatus(status(state[0], log, applier.stats())))));
+                    }, rate -> onStatus.accept(saveStatus(status(state[0], log, applier.stats()))), this::fenceOpen));
             if (!"drained".equals(until) || stop || caughtUp(capture, log)) {
                 break;
             }
@@ -294,6 +332,16 @@ public final class MongoMigration implements AutoCloseable {
         return log.size() == size && log.lastSequence() == log.applied();
     }
 
+    private boolean fenceOpen() {
+        boolean open = applyAllowed.getAsBoolean();
+        if (open == fenced) {
+            LOG.info(open ? "the fence opened: applying again" : "fenced: the registry's phase forbids this direction to apply;"
+                    + " capture goes on");
+        }
+        fenced = !open;
+        return open;
+    }
+
     private static void failOn(MongoChangeStreamCapture capture) {
         if (capture.failure() != null) {
             throw capture.failure();
@@ -314,7 +362,7 @@ public final class MongoMigration implements AutoCloseable {
         FileDeadLetterSink sink = deadLetters;
         long dead = deadBefore + (sink == null ? 0 : sink.count());
         return MigrationStatus.of(state.phase(), state.source(), state.targetTable(), state.mode(), state.backfillItems(), log, stats, 0,
-                positions).withDeadLettered(dead);
+                positions).withDeadLettered(dead).withVersionRule(olderRefused(), 0, fenced);
     }
 
     private MigrationStatus saveStatus(MigrationStatus status) {

@@ -42,6 +42,22 @@ public final class MongoTargetTable {
             }
             return;
         }
+        List<AttributeDefinition> defs = keyDefinitions(source);
+        List<KeySchemaElement> schema = new ArrayList<>();
+        schema.add(KeySchemaElement.builder().attributeName(m.keyAttribute()).keyType(KeyType.HASH).build());
+        if (m.sortAttribute().isPresent()) {
+            schema.add(KeySchemaElement.builder().attributeName(m.sortAttribute().get()).keyType(KeyType.RANGE).build());
+        }
+        client.createTable(b -> b.tableName(table).keySchema(schema).attributeDefinitions(defs).billingMode(BillingMode.PAY_PER_REQUEST));
+        client.waiter().waitUntilTableExists(b -> b.tableName(table));
+    }
+
+    /**
+     * The key attributes' definitions, partition key first: their types from the collection's first document (S when it is
+     * empty or its key does not map). What the target table is created with, and what an archive snapshot records.
+     */
+    public static List<AttributeDefinition> keyDefinitions(MongoCollectionSource source) {
+        DocumentMapping m = source.mapper().mapping();
         BsonDocument first = source.collection().find().sort(new BsonDocument("_id", new BsonInt32(1))).limit(1).first();
         Map<String, AttributeValue> key = null;
         if (first != null) {
@@ -51,17 +67,13 @@ public final class MongoTargetTable {
                 // fall back to strings
             }
         }
-        List<KeySchemaElement> schema = new ArrayList<>();
         List<AttributeDefinition> defs = new ArrayList<>();
-        schema.add(KeySchemaElement.builder().attributeName(m.keyAttribute()).keyType(KeyType.HASH).build());
         defs.add(AttributeDefinition.builder().attributeName(m.keyAttribute()).attributeType(type(key, m.keyAttribute())).build());
         if (m.sortAttribute().isPresent()) {
             String s = m.sortAttribute().get();
-            schema.add(KeySchemaElement.builder().attributeName(s).keyType(KeyType.RANGE).build());
             defs.add(AttributeDefinition.builder().attributeName(s).attributeType(type(key, s)).build());
         }
-        client.createTable(b -> b.tableName(table).keySchema(schema).attributeDefinitions(defs).billingMode(BillingMode.PAY_PER_REQUEST));
-        client.waiter().waitUntilTableExists(b -> b.tableName(table));
+        return defs;
     }
 
     private static ScalarAttributeType type(Map<String, AttributeValue> key, String attribute) {

@@ -2,6 +2,7 @@ package io.cutover.mongodb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.mongodb.ReadPreference;
@@ -313,6 +314,32 @@ class MirrorMigrationIT {
             assertEquals(1, mirror.drainNow());
             assertEquals("b", get(ddb, f.table(), Map.of("dataId", AttributeValue.fromN("2"))).get("v").s());
             assertEquals(0, mirror.metrics().pending());
+        }
+    }
+
+    @Test
+    void anIntentWrittenBeforeMongoDbSurvivesADeathBetweenTheTwoWrites() throws Exception {
+        Fixture f = fixture(DocumentMapping.byId("dataId"));
+        try (RetryJournal journal = RetryJournal.open(f.dir().resolve("journal.db"));
+             DynamoDbClient ddb = DynamoDbClients.create(target(), 4)) {
+            MirroringCollection dying = new MirroringCollection(f.collection(), DocumentMapping.byId("dataId"), ddb, f.table(), journal, 0);
+            // the process dies after MongoDB took the write and before the mirror wrote DynamoDB (an Error: nothing catches it)
+            dying.readBack = id -> {
+                throw new Error("killed between the two writes");
+            };
+            assertThrows(Error.class, () -> dying.insertOne(new Document("_id", 3).append("v", "c")));
+            dying.close();
+            assertNull(get(ddb, f.table(), Map.of("dataId", AttributeValue.fromN("3"))));
+            try (MirroringCollection restarted = new MirroringCollection(f.collection(), DocumentMapping.byId("dataId"), ddb, f.table(),
+                    journal, 0)) {
+                assertEquals(1, restarted.metrics().pending(), "the intent was durable before MongoDB was written");
+                assertEquals(1, restarted.drainNow());
+                assertEquals("c", get(ddb, f.table(), Map.of("dataId", AttributeValue.fromN("3"))).get("v").s());
+                // a write MongoDB refused (duplicate key) changed nothing and leaves nothing owed
+                assertThrows(com.mongodb.MongoWriteException.class, () -> restarted.insertOne(new Document("_id", 3).append("v", "d")));
+                restarted.insertOne(new Document("_id", 4).append("v", "e"));
+                assertEquals(0, restarted.metrics().pending(), restarted.metrics().toString());
+            }
         }
     }
 

@@ -29,8 +29,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 public final class ArchiveFileReader {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One archived change: its log sequence, capture time, key, and new image (null for a delete). */
-    public record ArchivedChange(long sequence, long timeMillis, Map<String, AttributeValue> key, Map<String, AttributeValue> image) {
+    /** One archived change: its log sequence, capture time, key, new image (null for a delete), and the source's own time. */
+    public record ArchivedChange(long sequence, long timeMillis, Map<String, AttributeValue> key, Map<String, AttributeValue> image,
+                                 long sourceTimeMillis) {
     }
 
     private final Path dir;
@@ -71,7 +72,8 @@ public final class ArchiveFileReader {
         lines(entry, node -> {
             JsonNode image = node.get("image");
             sink.accept(new ArchivedChange(node.get("seq").asLong(), node.get("time").asLong(), DynamoDbJson.readItem(node.get("key")),
-                    "DELETE".equals(node.get("op").asText()) || image == null ? null : DynamoDbJson.readItem(image)));
+                    "DELETE".equals(node.get("op").asText()) || image == null ? null : DynamoDbJson.readItem(image),
+                    node.path("sourceTime").asLong()));
         });
     }
 

@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
  */
 public final class ArchiveSync {
     /** What a sync added. */
-    public record Result(int segments, long changes, long bytes, long syncedSequence, long syncedAtMillis) {
+    public record Result(int segments, long changes, long bytes, long syncedSequence, long syncedAtMillis, ArchiveRetention.Result pruned,
+                         ArchiveCompaction.Result compacted) {
     }
 
     private static final int PAGE = 1000;
@@ -25,8 +26,19 @@ public final class ArchiveSync {
     private final Path archive;
     private final int maxPerSegment;
     private final LongSupplier clock;
+    private final ArchiveRetention retention;
+    private final ArchiveCompaction compaction;
 
     public ArchiveSync(Path logFile, Path archive, int maxPerSegment, LongSupplier clock) {
+        this(logFile, archive, maxPerSegment, clock, null, null);
+    }
+
+    /**
+     * @param retention    after syncing, prune what no restore within it needs ({@code --archive-retention}); null keeps everything
+     * @param compactAfter then merge adjacent segments synced longer ago than this ({@code --compact-after}); null merges none
+     */
+    public ArchiveSync(Path logFile, Path archive, int maxPerSegment, LongSupplier clock, java.time.Duration retention,
+                       java.time.Duration compactAfter) {
         if (maxPerSegment < 1) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--segment-changes must be at least 1, was " + maxPerSegment);
         }
@@ -34,11 +46,20 @@ public final class ArchiveSync {
         this.archive = archive;
         this.maxPerSegment = maxPerSegment;
         this.clock = clock;
+        this.retention = retention == null ? null : new ArchiveRetention(archive, retention);
+        this.compaction = compactAfter == null ? null : new ArchiveCompaction(archive, maxPerSegment, compactAfter);
     }
 
+    /** Syncs, then prunes and merges when asked, holding the archive's lock throughout (a snapshot ending meanwhile waits). */
     public Result run() {
-        ArchiveManifest manifest = ArchiveManifest.load(archive).orElseThrow(() -> new CutoverException(ErrorCode.CONFIG_INVALID,
+        ArchiveManifest.load(archive).orElseThrow(() -> new CutoverException(ErrorCode.CONFIG_INVALID,
                 "no archive at " + archive + ": run cutover archive snapshot first, which starts one with a base snapshot"));
+        try (ArchiveLock lock = ArchiveLock.acquire(archive)) {
+            return sync(ArchiveManifest.require(archive)); // read again under the lock: a snapshot may have just added itself
+        }
+    }
+
+    private Result sync(ArchiveManifest manifest) {
         long readAt = clock.getAsLong();
         int segments = 0;
         long changes = 0;
@@ -70,7 +91,10 @@ public final class ArchiveSync {
             }
             manifest = manifest.syncedAt(readAt);
             manifest.save(archive);
-            return new Result(segments, changes, bytes, manifest.syncedSequence(), readAt);
+            // retention first: what it drops need not be merged
+            ArchiveRetention.Result pruned = retention == null ? null : retention.run(readAt);
+            ArchiveCompaction.Result compacted = compaction == null ? null : compaction.run(readAt);
+            return new Result(segments, changes, bytes, manifest.syncedSequence(), readAt, pruned, compacted);
         }
     }
 

@@ -23,8 +23,9 @@ public record RestorePlan(RestorePoint point, ArchiveEntry base, List<ArchiveEnt
         }
         ArchiveEntry base = manifest.snapshots().stream().filter(point::canStartFrom)
                 .max(Comparator.comparingLong(ArchiveEntry::readAtMillis)).orElseThrow(() -> new CutoverException(ErrorCode.CONFIG_INVALID,
-                        "cannot restore to " + point + ": it is before the oldest restorable point, " + range
-                                + " (the archive keeps nothing older); pick a later --to-time"));
+                        "cannot restore to " + point + ": it is before the oldest restorable point, " + oldest(manifest)
+                                + " (restorable " + range + "; the archive keeps nothing older: older snapshots and changes were never"
+                                + " archived or were pruned by archive sync --archive-retention); pick a later point"));
         if (point.timeMillis() != null && point.timeMillis() > manifest.syncedAtMillis()) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "cannot restore to " + point + ": the archive was last synced at "
                     + Instant.ofEpochMilli(manifest.syncedAtMillis()) + " (restorable " + range + "); run cutover archive sync first");
@@ -38,6 +39,12 @@ public record RestorePlan(RestorePoint point, ArchiveEntry base, List<ArchiveEnt
                 .filter(s -> point.timeMillis() != null ? s.firstTimeMillis() <= point.timeMillis() : s.firstSequence() <= point.sequence())
                 .toList();
         return new RestorePlan(point, base, segments);
+    }
+
+    /** "T (log position N)": the oldest base's end and position, for messages. */
+    static String oldest(ArchiveManifest m) {
+        return m.snapshots().stream().min(Comparator.comparingLong(ArchiveEntry::readAtMillis))
+                .map(s -> Instant.ofEpochMilli(s.readAtMillis()) + " (log position " + s.firstSequence() + ")").orElse("none");
     }
 
     /** "from T1 to T2", for messages. */

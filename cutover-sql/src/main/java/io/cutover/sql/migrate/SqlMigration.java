@@ -70,6 +70,7 @@ public final class SqlMigration implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SqlMigration.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final String STATE_FILE = "migration.json";
+    /** How long the drained fence waits without capture moving at all before it gives up (it waits as long as capture moves). */
     private static final long FENCE_WAIT_MILLIS = 120_000;
 
     /** Where the phase machine is; kept in migration.json. Bounds are the key ranges' split points, encoded. */
@@ -290,15 +291,22 @@ public final class SqlMigration implements AutoCloseable {
     private boolean applyThrough(SourceFence fence, DebeziumCapture capture, ChangeApplier applier) {
         long start = System.currentTimeMillis();
         long end = start + FENCE_WAIT_MILLIS;
+        Object seen = capture.durableOffset();
         while (!fence.reachedBy(capture.durableOffset())) {
             failOn(capture);
             if (stop) {
                 return false;
             }
+            Object now = capture.durableOffset();
+            if (!java.util.Objects.equals(now, seen)) {
+                // still moving (a slow or resetting network, a capture restarting): the wait is for progress, not a deadline
+                seen = now;
+                end = System.currentTimeMillis() + FENCE_WAIT_MILLIS;
+            }
             if (System.currentTimeMillis() > end) {
                 throw new CutoverException(ErrorCode.TRANSIENT, "capture from " + table.endpoint().describe() + " did not reach the source's"
-                        + " current position (" + fence + ") within " + FENCE_WAIT_MILLIS / 1000 + " s, so the migration was not finished (it stays"
-                        + " IN_SYNC, slot kept): run migrate --until drained again once the source is quiet");
+                        + " current position (" + fence + "): it made no progress for " + FENCE_WAIT_MILLIS / 1000 + " s, so the migration"
+                        + " was not finished (it stays IN_SYNC, slot kept): run migrate --until drained again once the source is quiet");
             }
             applier.applyAvailable(10_000);
             sleep(20);

@@ -2,14 +2,13 @@ package io.cutover.sql.store;
 
 import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
-import io.cutover.core.apply.ChangeWriter;
+import io.cutover.core.apply.VersionedWriter;
 import io.cutover.core.changelog.ChangeRecord;
 import io.cutover.core.copy.WriteOutcome;
 import io.cutover.core.deadletter.DeadLetterSink;
 import io.cutover.core.item.ItemSize;
 import io.cutover.core.version.Version;
 import io.cutover.core.version.VersionAttribute;
-import io.cutover.dynamodb.DynamoDbMigration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,22 +41,20 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * transaction (two keys of one row, after a change of key, are serialised by the row lock). {@link #apply} is called
  * from the applier's one thread and blocks until every change is handled.
  */
-public final class SqlChangeWriter implements ChangeWriter, DynamoDbMigration.VersionRuleCounts, AutoCloseable {
+public final class SqlChangeWriter implements VersionedWriter {
     private final SqlStore store;
     private final VersionAttribute version;
     private final DeadLetterSink deadLetters;
-    private final DeadLetterSink conflictList;
+    private volatile DeadLetterSink conflictList;
     private final ExecutorService pool;
     private final LongAdder landed = new LongAdder();
     private final LongAdder olderRefused = new LongAdder();
     private final LongAdder conflicts = new LongAdder();
 
-    /** @param conflictList where true conflicts are listed (null: neither read for nor counted) */
-    public SqlChangeWriter(SqlStore store, int concurrency, DeadLetterSink deadLetters, DeadLetterSink conflictList) {
+    public SqlChangeWriter(SqlStore store, int concurrency, DeadLetterSink deadLetters) {
         this.store = store;
         this.version = store.versionAttribute();
         this.deadLetters = deadLetters;
-        this.conflictList = conflictList;
         this.pool = Executors.newFixedThreadPool(Math.max(1, concurrency), r -> {
             Thread t = new Thread(r, "cutover-sql-reverse-apply");
             t.setDaemon(true);
@@ -124,8 +121,9 @@ public final class SqlChangeWriter implements ChangeWriter, DynamoDbMigration.Ve
             boolean wrote = put ? store.putIfNewer(c.image(), version) : store.deleteUnversioned(c.key(), version);
             if (!wrote) {
                 olderRefused.increment();
-                if (v.isPresent() && conflictList != null) {
-                    noteIfConflict(c, v.get());
+                DeadLetterSink list = conflictList;
+                if (v.isPresent() && list != null) {
+                    noteIfConflict(c, v.get(), list);
                 }
                 return new WriteOutcome(1, 0, 0); // handled: SQL holds a value at least as new
             }
@@ -141,7 +139,7 @@ public final class SqlChangeWriter implements ChangeWriter, DynamoDbMigration.Ve
     }
 
     /** As the DynamoDB reverse writer: a strictly newer version of another instance with another value is a true conflict. */
-    private void noteIfConflict(ChangeRecord c, String refused) {
+    private void noteIfConflict(ChangeRecord c, String refused, DeadLetterSink list) {
         Map<String, AttributeValue> stored = store.get(c.key()).orElse(null);
         Optional<String> storedVersion = version.versionOf(stored);
         if (storedVersion.isEmpty() || storedVersion.get().compareTo(refused) <= 0
@@ -150,10 +148,20 @@ public final class SqlChangeWriter implements ChangeWriter, DynamoDbMigration.Ve
             return;
         }
         conflicts.increment();
-        conflictList.accept(store.name(), c.key(), "conflict: version " + refused + " refused, the table holds the newer "
+        list.accept(store.name(), c.key(), "conflict: version " + refused + " refused, the table holds the newer "
                 + storedVersion.get() + " (the newer wins on both sides)");
     }
 
+    /**
+     * Lists every refused change that is a true conflict in {@code sink} (one read of the row per refused change); without
+     * a sink conflicts are neither read for nor counted. Set before the first {@link #apply}.
+     */
+    @Override
+    public void listConflictsIn(DeadLetterSink sink) {
+        this.conflictList = sink;
+    }
+
+    @Override
     public long landed() {
         return landed.sum();
     }

@@ -41,7 +41,7 @@ public final class SqlReplicatorProcess {
                  DynamoDbMigration migration = new DynamoDbMigration(settings, args[4], args[2], true)) {
                 migration.captureOnly(true);
                 migration.applyWhen(fence);
-                migration.liveWriter((dead, conflicts) -> new SqlChangeWriter(store, 4, dead, conflicts));
+                migration.applyInto(dead -> new SqlChangeWriter(store, 4, dead));
                 migration.run(null, CopyProgress.NONE, s -> { });
             }
         } else {

@@ -192,7 +192,7 @@ class SqlStoreIT {
         Map<String, AttributeValue> bad = new HashMap<>(LoggingTable.item(store, 13, "auth", "x", 1));
         bad.put("Nickname", AttributeValue.fromS("n"));
         try (io.cutover.core.deadletter.FileDeadLetterSink dead = new io.cutover.core.deadletter.FileDeadLetterSink(dir.resolve("dead.jsonl"));
-             SqlChangeWriter writer = new SqlChangeWriter(store, 2, dead, null)) {
+             SqlChangeWriter writer = new SqlChangeWriter(store, 2, dead)) {
             // The stream orders changes per item key only: the old key's delete may come before the new key's put.
             var outcome = writer.apply(List.of(
                     io.cutover.core.changelog.ChangeRecord.put("p", "1", store.keyOf(before), V.tombstoneOf(store.keyOf(before), deleted), 0, 0),
