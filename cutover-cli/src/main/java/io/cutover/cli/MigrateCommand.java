@@ -67,8 +67,9 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
     boolean enableStream;
 
     @Option(names = "--version-attribute", paramLabel = "NAME", defaultValue = io.cutover.core.version.VersionAttribute.DEFAULT_NAME,
-            description = {"DynamoDB source: the attribute that carries the write version of applications writing through"
-                    + " MigratingStore (default: ${DEFAULT-VALUE}); every live change lands only when newer than the target's"
+            description = {"DynamoDB source (a SQL source with --fence-app, and --into): the attribute (a SQL table: the column) that"
+                    + " carries the write version of applications writing through MigratingStore (default: ${DEFAULT-VALUE}); every live"
+                    + " change lands only when newer than the target's"
                     + " (docs/decisions/0070-versioned-writes-and-the-version-rule.md)."})
     String versionAttribute;
 
@@ -77,13 +78,18 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
             + " Start it before the switch to DUAL_WRITE_TARGET_READS (docs/decisions/0073)."})
     boolean captureOnly;
 
-    @Option(names = "--fence-app", paramLabel = "ID", description = {"DynamoDB source: the fence (docs/cutover.md): read this application's"
+    @Option(names = "--fence-app", paramLabel = "ID", description = {"DynamoDB or SQL source: the fence (docs/cutover.md): read this application's"
             + " registry entry about once a second and apply only while its phase allows this direction: the forward migration",
             "stops applying at TARGET_ONLY, a --capture-only (reverse) one applies in every phase but SOURCE_ONLY. Capture goes on."})
     String fenceApp;
 
     @picocli.CommandLine.Mixin
     RegistryOptions fenceRegistry;
+
+    @Option(names = "--into", paramLabel = "URI", description = {"With --capture-only from a DynamoDB table: apply its changes to this"
+            + " PostgreSQL or MySQL/MariaDB database instead (postgresql://... or mariadb://...), to the --target-table through the"
+            + " --mapping read backwards, under the version rule: the reverse direction of a SQL cut-over (docs/sql.md)."})
+    String into;
 
     @Option(names = "--backfill", paramLabel = "scan|export", defaultValue = "scan", description = {"DynamoDB source: how the existing items"
             + " are copied (default: ${DEFAULT-VALUE}); export loads a DynamoDB export taken after capture started (--export or --export-to,"
@@ -160,6 +166,9 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
              DynamoDbMigration migration = new DynamoDbMigration(settings, sourceTable, target, enableStream, restart, liveOptions())) {
             migration.versionRule(java.util.Optional.of(io.cutover.core.version.VersionAttribute.of(versionAttribute)));
             migration.captureOnly(captureOnly);
+            if (into != null) {
+                SqlRunner.reverseInto(this, migration, target);
+            }
             if (backfill.equals("export")) {
                 migration.backfillFromExport(new DynamoDbMigration.ExportBackfill(
                         Optional.ofNullable(export).map(e -> io.cutover.dynamodb.export.ExportLocation.parse("--export", e)),
@@ -226,6 +235,10 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
                     problems.add(e.getMessage());
                 }
             }
+        }
+        if (into != null && (!captureOnly || source != null || mapping == null || !io.cutover.sql.source.SqlEndpoint.isSqlUri(into))) {
+            problems.add("--into needs a postgresql://, mysql:// or mariadb:// URI, --capture-only, a DynamoDB --source-table (no --source)"
+                    + " and the --mapping of the SQL table: it is the reverse direction of a SQL cut-over");
         }
         if (!problems.isEmpty()) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, String.join("\n", problems));

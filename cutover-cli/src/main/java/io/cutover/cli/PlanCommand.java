@@ -42,6 +42,10 @@ public final class PlanCommand implements Callable<Integer>, CutoverCli.PrintsRe
     @Option(names = "--mapping", paramLabel = "FILE", required = true, description = "YAML file with a mapping: section (docs/sql.md).")
     Path mapping;
 
+    @Option(names = "--reversible", description = "Also require the mapping to read backwards (items into rows), as a phased cut-over with"
+            + " a way back needs: refuse a column no attribute and no reversible key template holds, naming it.")
+    boolean reversible;
+
     @Option(names = "--create", description = "Create the target table with its GSIs and TTL (if it does not exist).")
     boolean create;
 
@@ -66,7 +70,7 @@ public final class PlanCommand implements Callable<Integer>, CutoverCli.PrintsRe
         });
         SqlTable table = new SqlTable(SqlEndpoint.parse(source), sourceTable);
         Mapping m = Mapping.load(mapping);
-        SqlPlan.Result result = SqlPlan.plan(table, m, targetTable, sample, show);
+        SqlPlan.Result result = SqlPlan.plan(table, m, targetTable, sample, show, reversible);
         if (create) {
             try (DynamoDbClient client = DynamoDbClients.create(connection.target(), 4)) {
                 io.cutover.core.retry.RetryPolicy retry = io.cutover.core.retry.RetryPolicy.defaults();

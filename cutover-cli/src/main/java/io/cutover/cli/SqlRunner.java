@@ -46,6 +46,12 @@ final class SqlRunner {
         Printer p = c.printer();
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), c.output.progress());
              SqlMigration migration = new SqlMigration(settings)) {
+            if (c.fenceApp != null) {
+                // A table in a phased cut-over: its rows carry versions, each change lands only when newer (0130), fenced (0074).
+                migration.versionRule(java.util.Optional.of(io.cutover.core.version.VersionAttribute.of(c.versionAttribute)));
+                migration.applyWhen(io.cutover.client.ReplicationFence.of(new io.cutover.client.EndpointRegistry(c.fenceRegistry.client(),
+                        c.fenceRegistry.table), c.fenceApp, io.cutover.client.ReplicationFence.Direction.FORWARD));
+            }
             try (StopOnSignal signal = StopOnSignal.install(migration::requestStop)) {
                 MigrationStatus status = migration.run(c.until, c.finish, bar, s -> {
                     if (c.output.progress()) {
@@ -60,6 +66,18 @@ final class SqlRunner {
                 return status.deadLettered() > 0 || deadLetters > 0 ? 1 : 0;
             }
         }
+    }
+
+    /**
+     * {@code migrate --capture-only --into postgresql://...}: the DynamoDB table's changes applied to the SQL table through
+     * the mapping read backwards, under the version rule (docs/decisions/0130-sql-store-and-reverse-into-sql.md).
+     */
+    static void reverseInto(MigrateCommand c, io.cutover.dynamodb.DynamoDbMigration migration, String sqlTable) {
+        io.cutover.sql.store.SqlStore store = new io.cutover.sql.store.SqlStore(SqlEndpoint.parse(c.into), sqlTable, mapping(c.mapping),
+                io.cutover.core.version.VersionAttribute.of(c.versionAttribute));
+        // The store's connections live as long as the command: the process ends with the migration.
+        int writers = c.writeConcurrency > 0 ? c.writeConcurrency : 8; // 0 is auto, which tunes DynamoDB writers only
+        migration.applyInto(dead -> new io.cutover.sql.store.SqlChangeWriter(store, writers, dead));
     }
 
     /** Lines in the dead-letter file: rows the backfill, changes capture or the writer could not write, over all runs. */

@@ -42,6 +42,13 @@ class UsageErrorsTest {
     }
 
     @Test
+    void theReverseIntoSqlNeedsCaptureOnlyAndAMapping() {
+        assertCleanUsageError(CliRun.of("migrate", "--endpoint-url", "http://127.0.0.1:1", "--region", "us-east-1", "--source-table", "logs",
+                "--target-table", "integration_logs", "--into", "postgresql://app:" + SECRET + "@127.0.0.1:1/shop", "--no-progress"),
+                "--into needs a postgresql://, mysql:// or mariadb:// URI, --capture-only");
+    }
+
+    @Test
     void everyBadNumberIsReportedTogether() {
         CliRun run = CliRun.of("migrate", "--source", "postgresql://app:" + SECRET + "@127.0.0.1:1/shop", "--source-table", "logs",
                 "--parallelism", "0", "--write-concurrency", "5000", "--page-size", "0", "--target-table", "x");

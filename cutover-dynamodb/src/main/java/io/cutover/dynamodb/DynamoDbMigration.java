@@ -531,8 +531,10 @@ public final class DynamoDbMigration implements AutoCloseable {
      * since reaching IN_SYNC is its last phase change (a --restart rewrites it, so an older verify no longer counts).
      */
     public static Optional<java.time.Instant> inSyncSince(Path stateDir) {
-        Optional<State> state = load(stateDir);
-        if (state.isEmpty() || !"IN_SYNC".equals(state.get().phase())) {
+        // Read as a tree: the gates ask this of a SQL migration's state directory too, whose migration.json has other fields.
+        Optional<com.fasterxml.jackson.databind.JsonNode> state = JsonStateFile.read(stateDir.resolve(STATE_FILE),
+                com.fasterxml.jackson.databind.JsonNode.class, ": pass --restart");
+        if (state.isEmpty() || !"IN_SYNC".equals(state.get().path("phase").asText())) {
             return Optional.empty();
         }
         try {

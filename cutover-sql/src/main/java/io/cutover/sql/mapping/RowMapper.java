@@ -24,6 +24,24 @@ public final class RowMapper {
     private final TableSchema schema;
     /** column -> attribute name, for the columns that become attributes. */
     private final Map<String, String> attributes;
+    /** The version columns of a table in a phased cut-over, whose tombstone rows map to tombstone items; null for none. */
+    private final io.cutover.core.version.VersionAttribute versions;
+
+    private RowMapper(RowMapper of, io.cutover.core.version.VersionAttribute versions) {
+        this.mapping = of.mapping;
+        this.schema = of.schema;
+        this.attributes = of.attributes;
+        this.versions = versions;
+    }
+
+    /**
+     * This mapper for a table in a phased cut-over (docs/decisions/0130): a row whose tombstone column ({@code
+     * cutover_v_deleted}) is true maps to the tombstone item the DynamoDB store keeps for a delete (the table key, the
+     * version, the flag), whichever way the row is read (the store, the backfill, capture, verify).
+     */
+    public RowMapper withVersions(io.cutover.core.version.VersionAttribute v) {
+        return new RowMapper(this, v);
+    }
 
     RowMapper(Mapping mapping, TableSchema schema) {
         this.mapping = mapping;
@@ -83,6 +101,7 @@ public final class RowMapper {
             }
         }
         this.attributes = java.util.Collections.unmodifiableMap(attrs);
+        this.versions = null;
     }
 
     private static String suggestion(List<String> missing) {
@@ -119,6 +138,11 @@ public final class RowMapper {
             throw new MappingException(at + " uses column " + column + ", which table " + schema.table() + " does not have; its columns are "
                     + schema.columns().keySet());
         }
+    }
+
+    /** The version columns when this mapper reads a table in a phased cut-over ({@link #withVersions}). */
+    public java.util.Optional<io.cutover.core.version.VersionAttribute> versions() {
+        return java.util.Optional.ofNullable(versions);
     }
 
     public Mapping mapping() {
@@ -211,6 +235,11 @@ public final class RowMapper {
     /** The item of a row. Throws {@link UnmappableRowException} when a table key column is NULL. */
     public Map<String, AttributeValue> item(Map<String, Object> row) {
         Map<String, AttributeValue> item = key(row);
+        if (versions != null && Boolean.TRUE.equals(row.get(versions.tombstone())) && row.get(versions.name()) != null) {
+            item.put(versions.name(), AttributeValue.fromS(row.get(versions.name()).toString()));
+            item.put(versions.tombstone(), AttributeValue.fromBool(true));
+            return item;
+        }
         for (Index ix : mapping.indexes()) {
             // An index key that cannot be built (a NULL column) or renders empty (DynamoDB rejects an empty key value,
             // and the whole item with it) leaves the item out of the index, as a missing index key does in DynamoDB.

@@ -90,6 +90,10 @@ public final class SqlMigration implements AutoCloseable {
     private volatile ObjLongConsumer<ChangeRecord> onApplied = (c, t) -> { };
     private volatile Runnable beforeCaptureBatch = () -> { };
     private volatile DebeziumCapture capture;
+    private volatile Optional<io.cutover.core.version.VersionAttribute> versionRule = Optional.empty();
+    private volatile java.util.function.BooleanSupplier applyAllowed = () -> true;
+    private volatile boolean fenced;
+    private volatile io.cutover.dynamodb.VersionedChangeWriter versionedWriter;
 
     public SqlMigration(SqlMigrationSettings settings) {
         this.settings = settings;
@@ -100,6 +104,24 @@ public final class SqlMigration implements AutoCloseable {
     /** Told of every change the target acknowledged, with the time (for benchmarks); set before {@link #run}. */
     public void onApplied(ObjLongConsumer<ChangeRecord> listener) {
         this.onApplied = listener;
+    }
+
+    /**
+     * The version attribute the live apply compares (docs/decisions/0070, 0130): set for a table that joins a phased
+     * cut-over, whose rows carry versions written by {@code SqlStore}; each change then lands in DynamoDB only when newer,
+     * so the reverse direction's own writes, captured back from the SQL table, are refused as echoes. Empty (the default)
+     * applies in unconditional batches. Set before {@link #run}.
+     */
+    public void versionRule(Optional<io.cutover.core.version.VersionAttribute> rule) {
+        this.versionRule = rule;
+    }
+
+    /**
+     * The fence (docs/decisions/0074): asked before every apply round; while it says false, capture goes on and nothing is
+     * applied. Set before {@link #run}.
+     */
+    public void applyWhen(java.util.function.BooleanSupplier allowed) {
+        this.applyAllowed = allowed;
     }
 
     /** Run by capture before each batch is made durable (fault injection: tests slow capture down with it); set before {@link #run}. */
@@ -119,7 +141,8 @@ public final class SqlMigration implements AutoCloseable {
             }
             State state = load(dir).orElse(null);
             List<String> warnings = new ArrayList<>();
-            RowMapper mapper = SqlPlan.check(table, settings.mapping(), 0, warnings);
+            RowMapper checked = SqlPlan.check(table, settings.mapping(), 0, warnings);
+            RowMapper mapper = versionRule.map(checked::withVersions).orElse(checked);
             if (state == null) {
                 state = prepare(mapper);
                 save(dir, state);
@@ -185,7 +208,12 @@ public final class SqlMigration implements AutoCloseable {
                 if ("backfill".equals(until)) {
                     return status(state, log, null, 0);
                 }
-                ChangeApplier applier = new ChangeApplier(log, new DynamoDbChangeWriter(writer), 1000, System::currentTimeMillis);
+                io.cutover.dynamodb.VersionedChangeWriter versioned = versionRule.map(v -> new io.cutover.dynamodb.VersionedChangeWriter(target,
+                        settings.targetTable(), v, settings.writeConcurrency(), new Throttle(settings.maxWriteRate()), retry,
+                        new DynamoDbErrorClassifier(settings.target()), dead)).orElse(null);
+                versionedWriter = versioned;
+                ChangeApplier applier = new ChangeApplier(log, versioned != null ? versioned : new DynamoDbChangeWriter(writer), 1000,
+                        System::currentTimeMillis);
                 if (state.phase().equals("IN_SYNC")) {
                     applier.resetLag();
                 }
@@ -338,8 +366,18 @@ public final class SqlMigration implements AutoCloseable {
                 () -> {
                     state[0] = state[0].with("IN_SYNC");
                     save(settings.stateDir(), state[0]);
-                }, r -> onStatus.accept(saveStatus(status(state[0], log, applier.stats(), r)))));
+                }, r -> onStatus.accept(saveStatus(status(state[0], log, applier.stats(), r))), this::fenceOpen));
         return saveStatus(status(state[0], log, applier.stats(), rate));
+    }
+
+    private boolean fenceOpen() {
+        boolean open = applyAllowed.getAsBoolean();
+        if (open == fenced) {
+            LOG.info(open ? "the fence opened: applying again" : "fenced: the registry's phase forbids this direction to apply;"
+                    + " capture goes on");
+        }
+        fenced = !open;
+        return open;
     }
 
     private static void failOn(DebeziumCapture capture) {
@@ -358,6 +396,10 @@ public final class SqlMigration implements AutoCloseable {
         }
         MigrationStatus status = MigrationStatus.of(state.phase(), state.sourceTable(), state.targetTable(), state.slot(), state.backfillItems(),
                 log, stats, rate, positions);
+        io.cutover.dynamodb.VersionedChangeWriter v = versionedWriter;
+        if (v != null || fenced) {
+            status = status.withVersionRule(v == null ? 0 : v.olderRefused(), 0, fenced);
+        }
         DebeziumCapture c = capture;
         return c == null ? status : status.withDeadLettered(status.deadLettered() + c.deadLettered()); // events capture could not map
     }
@@ -414,6 +456,10 @@ public final class SqlMigration implements AutoCloseable {
 
     @Override
     public void close() {
+        io.cutover.dynamodb.VersionedChangeWriter v = versionedWriter;
+        if (v != null) {
+            v.close();
+        }
         target.close();
     }
 

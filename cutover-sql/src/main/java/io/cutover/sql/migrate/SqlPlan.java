@@ -106,8 +106,24 @@ public final class SqlPlan {
 
     /** Runs the checks and builds the report, with up to {@code show} mapped sample rows. */
     public static Result plan(SqlTable table, Mapping mapping, String targetTable, int sample, int show) {
+        return plan(table, mapping, targetTable, sample, show, false);
+    }
+
+    /**
+     * {@link #plan}; with {@code reversible} (a phased cut-over with a way back, {@code plan --reversible}) the mapping must
+     * also read backwards: a column no attribute and no reversible key template holds is refused, naming the column and
+     * the attributes that lose it (docs/decisions/0130-sql-store-and-reverse-into-sql.md).
+     */
+    public static Result plan(SqlTable table, Mapping mapping, String targetTable, int sample, int show, boolean reversible) {
         List<String> warnings = new ArrayList<>();
         RowMapper mapper = check(table, mapping, sample, warnings);
+        if (reversible) {
+            List<String> problems = io.cutover.sql.store.InverseMapping.problems(mapper);
+            if (!problems.isEmpty()) {
+                throw new MappingException("the mapping cannot be read backwards, so SQL cannot be a site of a reversible cut-over: "
+                        + String.join("; ", problems));
+            }
+        }
         TableSchema schema = mapper.schema();
         List<String> keySchema = new ArrayList<>();
         keySchema.add(mapping.partitionKey().attribute() + " (" + mapping.partitionKey().type() + ", partition key) = " + mapping.partitionKey().template());

@@ -66,12 +66,35 @@ public final class SqlVerification implements AutoCloseable {
 
     private final SqlTable table;
     private final RowMapper mapper;
+    private final java.util.Optional<io.cutover.core.version.VersionAttribute> versions;
     private final DynamoDbEndpoint targetEndpoint;
     private final DynamoDbClient target;
 
+    /**
+     * A verify of the table through the mapping; a table with the default version columns ({@code cutover_v} text,
+     * {@code cutover_v_deleted} boolean: a site of a phased cut-over) compares live items, as the other constructor does.
+     */
     public SqlVerification(SqlEndpoint source, String sourceTable, Mapping mapping, DynamoDbEndpoint targetEndpoint, int connections) {
+        this(source, sourceTable, mapping, targetEndpoint, connections, defaultVersions(new SqlTable(source, sourceTable)));
+    }
+
+    private static java.util.Optional<io.cutover.core.version.VersionAttribute> defaultVersions(SqlTable table) {
+        io.cutover.core.version.VersionAttribute v = io.cutover.core.version.VersionAttribute.DEFAULT;
+        var columns = table.schema().columns();
+        return columns.get(v.name()) == io.cutover.sql.mapping.ColumnKind.TEXT
+                && columns.get(v.tombstone()) == io.cutover.sql.mapping.ColumnKind.BOOLEAN ? java.util.Optional.of(v) : java.util.Optional.empty();
+    }
+
+    /**
+     * @param versions the version columns of a table in a phased cut-over: its tombstone rows compare as the tombstone
+     *                 items the DynamoDB side keeps (docs/decisions/0130)
+     */
+    public SqlVerification(SqlEndpoint source, String sourceTable, Mapping mapping, DynamoDbEndpoint targetEndpoint, int connections,
+                           java.util.Optional<io.cutover.core.version.VersionAttribute> versions) {
         this.table = new SqlTable(source, sourceTable);
-        this.mapper = mapping.bind(table.schema());
+        RowMapper bound = mapping.bind(table.schema());
+        this.mapper = versions.map(bound::withVersions).orElse(bound);
+        this.versions = versions;
         this.targetEndpoint = targetEndpoint;
         this.target = DynamoDbClients.create(targetEndpoint, connections);
     }
@@ -89,8 +112,13 @@ public final class SqlVerification implements AutoCloseable {
         List<BucketCount> buckets = bucketBy == null ? List.of() : buckets(targetTable, bucketBy);
         VerifyResult result;
         try (FileDeadLetterSink unmappable = new FileDeadLetterSink(stateDir.resolve("verify-unmappable.jsonl"))) {
-            Verifier verifier = new Verifier(new SqlVerifySide(table, mapper, unmappable),
-                    new DynamoDbVerifySide(target, targetEndpoint, targetTable, -1, RetryPolicy.defaults(), 1000),
+            io.cutover.core.verify.VerifySide sql = new SqlVerifySide(table, mapper, unmappable);
+            io.cutover.core.verify.VerifySide dynamo = new DynamoDbVerifySide(target, targetEndpoint, targetTable, -1, RetryPolicy.defaults(), 1000);
+            if (versions.isPresent()) {
+                sql = new LiveItemsOnly(sql, versions.get());
+                dynamo = new LiveItemsOnly(dynamo, versions.get());
+            }
+            Verifier verifier = new Verifier(sql, dynamo,
                     mapper.keyAttributeNames(), options, progress);
             Verifier.Outcome outcome = verifier.run();
             Path report = stateDir.resolve("verify-report-" + Instant.now().toString().replace(':', '-') + ".jsonl");
