@@ -4,6 +4,7 @@ import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
 import io.cutover.core.archive.ArchiveFileReader;
 import io.cutover.core.archive.ArchiveManifest;
+import io.cutover.core.archive.ArchiveStore;
 import io.cutover.core.archive.ChangeFinder;
 import io.cutover.core.archive.RestorePoint;
 import io.cutover.core.result.VerifyResult;
@@ -34,8 +35,8 @@ public final class RestoreCommand implements Callable<Integer>, CutoverCli.Print
     @Mixin
     OutputOptions output;
 
-    @Option(names = "--archive", required = true, paramLabel = "DIR", description = "The archive folder (local).")
-    Path archive;
+    @Mixin
+    ArchiveStoreOptions archive;
 
     @Option(names = "--to-time", paramLabel = "INSTANT", description = "Restore as of this time, ISO-8601 UTC (2026-12-01T10:15:30Z); one-second precision.")
     String toTime;
@@ -72,7 +73,14 @@ public final class RestoreCommand implements Callable<Integer>, CutoverCli.Print
 
     @Override
     public Integer call() {
-        DynamoDbRestore.Settings settings = new DynamoDbRestore.Settings(connection.target(), archive, point(), targetTable, stateDir,
+        archive.check();
+        try (ArchiveStore store = archive.open(connection.targetRegion != null ? connection.targetRegion : connection.region)) {
+            return restore(store);
+        }
+    }
+
+    private Integer restore(ArchiveStore store) {
+        DynamoDbRestore.Settings settings = new DynamoDbRestore.Settings(connection.target(), store, point(store), targetTable, stateDir,
                 parallelism, writeConcurrency);
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), output.progress());
              DynamoDbRestore restore = new DynamoDbRestore(settings)) {
@@ -98,14 +106,14 @@ public final class RestoreCommand implements Callable<Integer>, CutoverCli.Print
         }
     }
 
-    private RestorePoint point() {
+    private RestorePoint point(ArchiveStore store) {
         if ((toTime == null ? 0 : 1) + (toPosition == null ? 0 : 1) + (beforeChange == null ? 0 : 1) != 1) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "give exactly one of --to-time 2026-12-01T10:15:30Z, --to-position SEQ"
                     + " and --before-change ATTR=VALUE");
         }
         if (beforeChange != null) {
             Map<String, String> match = ChangeFinder.parse("--before-change", beforeChange);
-            long seq = new ChangeFinder(ArchiveManifest.require(archive), new ArchiveFileReader(archive)).first(match)
+            long seq = new ChangeFinder(ArchiveManifest.require(store), new ArchiveFileReader(store)).first(match)
                     .orElseThrow(() -> new CutoverException(ErrorCode.CONFIG_INVALID, "no archived change matches --before-change '"
                             + beforeChange + "': check the attribute names and values (numbers as written, strings without quotes)"));
             printer().note("the first change matching " + beforeChange + " is log position " + seq + "; restoring to position " + (seq - 1));
