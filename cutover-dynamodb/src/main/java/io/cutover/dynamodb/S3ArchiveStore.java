@@ -204,7 +204,15 @@ public final class S3ArchiveStore implements ArchiveStore {
     @Override
     public Lock lock() {
         ReentrantLock local = IN_JVM.computeIfAbsent(location(), l -> new ReentrantLock());
-        local.lock();
+        try {
+            if (!local.tryLock(lockWait.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new CutoverException(ErrorCode.STATE_CONFLICT, "--archive " + location() + " is locked by another archive command"
+                        + " in this process, not released within " + lockWait.toSeconds() + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CutoverException(ErrorCode.INTERRUPTED, "interrupted while waiting for the archive lock", e);
+        }
         try {
             String token = UUID.randomUUID().toString();
             String body = "{\"holder\":\"" + holder() + "\",\"since\":\"" + Instant.now() + "\",\"token\":\"" + token + "\"}";
@@ -241,6 +249,9 @@ public final class S3ArchiveStore implements ArchiveStore {
 
     /** One attempt: a conditional create of the lock object, then a read-back of its token (0170). */
     private boolean tryLock(String body, String token) {
+        if (head(LOCK).isPresent()) {
+            return false; // held: checked first for a server that ignores If-None-Match
+        }
         try {
             s3.putObject(b -> b.bucket(bucket).key(key(LOCK)).ifNoneMatch("*"), RequestBody.fromString(body));
         } catch (S3Exception e) {
