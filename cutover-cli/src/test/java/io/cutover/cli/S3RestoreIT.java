@@ -110,8 +110,10 @@ class S3RestoreIT {
         return new String[] {"--archive-endpoint-url", s3proxy.endpoint().toString(), "--archive-region", "us-east-1"};
     }
 
+    /** Runs the CLI, adding the S3 flags when the command names an s3:// archive (they are refused with a folder). */
     private CliRun cli(String... args) {
-        return CliRun.of(args);
+        return Arrays.asList(args).stream().anyMatch(a -> a.startsWith("s3://")) ? CliRun.of(args) : CliRun.of(Arrays.copyOf(args,
+                args.length - s3Flags().length));
     }
 
     private static String[] concat(String[] a, String... b) {
@@ -270,9 +272,19 @@ class S3RestoreIT {
         try (S3ArchiveStore store = new S3ArchiveStore(io.cutover.dynamodb.S3Clients.create(side), "archives", "locked", RetryPolicy.defaults(),
                 new DynamoDbErrorClassifier(side), Duration.ofSeconds(2))) {
             try (var held = store.lock()) {
-                S3Exception refused = assertThrows(S3Exception.class, () -> s3.putObject(b -> b.bucket("archives").key("locked/.lock")
-                        .ifNoneMatch("*"), RequestBody.fromString("{\"holder\":\"another\"}")));
-                assertEquals(412, refused.statusCode(), "the server honours If-None-Match: *");
+                assertTrue(objects("locked").contains(".lock"), "held");
+                // S3 refuses a second create with 412 (If-None-Match: *); S3Proxy 2.6.0 ignores the header (measured here), so
+                // there the HEAD before the put and the token read back after it are what keep a second writer out (0170)
+                boolean honoured;
+                try {
+                    s3.putObject(b -> b.bucket("archives").key("locked/.probe").ifNoneMatch("*"), RequestBody.fromString("a"));
+                    s3.putObject(b -> b.bucket("archives").key("locked/.probe").ifNoneMatch("*"), RequestBody.fromString("b"));
+                    honoured = false;
+                } catch (S3Exception refused) {
+                    honoured = refused.statusCode() == 412;
+                }
+                s3.deleteObject(b -> b.bucket("archives").key("locked/.probe"));
+                System.out.println("S3Proxy honours If-None-Match: * on PutObject: " + honoured);
             }
             assertFalse(objects("locked").contains(".lock"), "released");
             // a holder that was killed: its object stays, and the next writer waits, then names it
