@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 
 /** {@code --archive DIR|s3://bucket/prefix}, and where S3 is for an {@code s3://} archive: an endpoint, a region, a profile. */
 public final class ArchiveStoreOptions {
-    @Option(names = "--archive", required = true, paramLabel = "DIR|s3://BUCKET/PREFIX", description = "The archive: a local folder or an S3 prefix.")
+    @Option(names = "--archive", paramLabel = "DIR|s3://BUCKET/PREFIX", description = "The archive: a local folder or an S3 prefix.")
     String archive;
 
     @Option(names = "--archive-endpoint-url", paramLabel = "URL", description = "S3 endpoint for an s3:// archive (an S3-compatible server; path-style).")
@@ -26,12 +26,21 @@ public final class ArchiveStoreOptions {
 
     /** Checks the flags without a server (exit 2 naming the flag). */
     void check() {
+        if (archive == null) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--archive DIR|s3://bucket/prefix is required: the archive folder or S3"
+                    + " prefix that cutover archive snapshot writes");
+        }
         ArchiveStores.parse(archive);
         endpoint(null);
         if (!archive.startsWith("s3://") && (endpointUrl != null || region != null || profile != null)) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--archive-endpoint-url, --archive-region and --archive-profile are for an"
                     + " s3:// --archive; --archive " + archive + " is a local folder");
         }
+    }
+
+    /** True when any archive flag was given (restore --native takes none). */
+    boolean given() {
+        return archive != null || endpointUrl != null || region != null || profile != null;
     }
 
     /** Opens the archive; {@code fallbackRegion} is the command's --region when --archive-region is absent. */
