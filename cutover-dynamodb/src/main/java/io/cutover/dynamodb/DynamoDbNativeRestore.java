@@ -112,7 +112,8 @@ public final class DynamoDbNativeRestore {
         } catch (CutoverException e) {
             if (e.getCause() instanceof AwsServiceException s && !e.retryable() && e.code() != ErrorCode.CREDENTIALS
                     && (s.awsErrorDetails() == null || !MEANINGFUL.contains(s.awsErrorDetails().errorCode()))) {
-                throw new CutoverException(ErrorCode.UNSUPPORTED, "the endpoint " + settings.endpoint().describe() + " does not support " + what
+                throw new CutoverException(ErrorCode.UNSUPPORTED, "restore --native is unsupported here: the endpoint "
+                        + settings.endpoint().describe() + " does not support " + what
                         + " (" + (s.awsErrorDetails() == null ? s.statusCode() : s.awsErrorDetails().errorCode()) + "): --native needs"
                         + " DynamoDB's point-in-time recovery, which only the service offers (DynamoDB Local has none); restore from a Cutover"
                         + " archive instead (--archive DIR|s3://...)", e);
