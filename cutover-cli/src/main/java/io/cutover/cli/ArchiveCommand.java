@@ -113,8 +113,12 @@ public final class ArchiveCommand {
 
         /** Every flag that can be checked without a server, all problems at once (exit 2 before anything is read). */
         private void checkFlags() {
-            archive.check();
             List<String> problems = new ArrayList<>();
+            try {
+                archive.check();
+            } catch (CutoverException e) {
+                problems.add(e.getMessage());
+            }
             boolean isMongo = MongoSourceUri.isMongo(source);
             boolean isSql = source != null && SqlEndpoint.isSqlUri(source);
             if (source != null && !isMongo && !isSql) {
