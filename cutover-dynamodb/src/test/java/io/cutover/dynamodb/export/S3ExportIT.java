@@ -18,7 +18,6 @@ import io.cutover.local.LocalTables;
 import io.cutover.local.S3ProxyServer;
 import io.cutover.local.SampleItems;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
