@@ -172,6 +172,7 @@ class S3RestoreIT {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         List<Instant> instants = new ArrayList<>();
         List<Map<String, Integer>> expected = new ArrayList<>();
+        long segmentsBeforeCompaction = 0;
         try (DynamoDbMigration migration = new DynamoDbMigration(settings, src, "s3-restore-replica", false, false,
                 DynamoDbMigration.LiveOptions.defaults().withLogRetention(Duration.ZERO))) {
             Future<MigrationStatus> running = pool.submit(() -> migration.run(null, CopyProgress.NONE, last::set));
@@ -194,12 +195,17 @@ class S3RestoreIT {
             put("bad-write");
             awaitCaptured(last, running, writes - 20);
             for (String archive : List.of(folder, bucket)) {
-                // two syncs: the second adds nothing, so each segment is uploaded once and the manifest replaced last
-                for (int n = 0; n < 2; n++) {
-                    CliRun sync = cli(concat(new String[] {"archive", "sync", "--state-dir", state.toString(), "--archive", archive,
-                            "--segment-changes", "40"}, s3Flags()));
-                    assertEquals(0, sync.exitCode(), sync.all());
+                // small segments, then a second sync that adds nothing and merges them all (--compact-after 0): on S3 the
+                // merged object is put, then the manifest naming it, then the merged segments are deleted
+                CliRun sync = cli(concat(new String[] {"archive", "sync", "--state-dir", state.toString(), "--archive", archive,
+                        "--segment-changes", "20"}, s3Flags()));
+                assertEquals(0, sync.exitCode(), sync.all());
+                if (archive.equals(bucket)) {
+                    segmentsBeforeCompaction = objects("orders").stream().filter(n -> n.startsWith("changes-")).count();
                 }
+                CliRun compact = cli(concat(new String[] {"archive", "sync", "--state-dir", state.toString(), "--archive", archive,
+                        "--segment-changes", "1000", "--compact-after", "0"}, s3Flags()));
+                assertEquals(0, compact.exitCode(), compact.all());
             }
             migration.requestStop();
             running.get(60, TimeUnit.SECONDS);
@@ -207,8 +213,9 @@ class S3RestoreIT {
             pool.shutdownNow();
         }
         List<String> stored = objects("orders");
+        assertTrue(segmentsBeforeCompaction >= 4, "the first sync wrote segments of 20 changes: " + segmentsBeforeCompaction);
         assertTrue(stored.contains("manifest.json") && stored.stream().anyMatch(n -> n.startsWith("snapshot-"))
-                && stored.stream().filter(n -> n.startsWith("changes-")).count() >= 2, stored.toString());
+                && stored.stream().filter(n -> n.startsWith("changes-")).count() == 1, "compacted into one object: " + stored);
         assertFalse(stored.contains(".lock"), "every command released the lock: " + stored);
         assertTrue(stored.stream().noneMatch(n -> n.endsWith(".partial")), "files are staged locally, not under the prefix: " + stored);
 
