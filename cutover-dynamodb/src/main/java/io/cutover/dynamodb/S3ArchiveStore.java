@@ -88,8 +88,10 @@ public final class S3ArchiveStore implements ArchiveStore {
         // a prefix needs no creating; a missing bucket is named by the first put
     }
 
+    /** The object is not there; a missing bucket is not that (its own REJECTED message names NoSuchBucket). */
     private static boolean notFound(CutoverException e) {
-        return e.getCause() instanceof S3Exception s && s.statusCode() == 404;
+        return e.getCause() instanceof S3Exception s && s.statusCode() == 404
+                && (s.awsErrorDetails() == null || !"NoSuchBucket".equals(s.awsErrorDetails().errorCode()));
     }
 
     @Override
