@@ -5,6 +5,7 @@ import io.cutover.core.ErrorCode;
 import io.cutover.core.archive.ArchiveCompaction;
 import io.cutover.core.archive.ArchiveEntry;
 import io.cutover.core.archive.ArchiveRetention;
+import io.cutover.core.archive.ArchiveStore;
 import io.cutover.core.archive.ArchiveSync;
 import io.cutover.dynamodb.DynamoDbArchiveSnapshot;
 import io.cutover.mongodb.MongoArchiveSnapshot;
@@ -22,19 +23,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code cutover archive}: keeps a restore archive (base snapshots plus the change log) of any source in a local folder. */
+/** {@code cutover archive}: keeps a restore archive (base snapshots plus the change log) of any source in a local folder or an S3 prefix. */
 @Command(name = "archive", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Keep a point-in-time restore archive of a migration's source (a DynamoDB table, a MongoDB collection, a SQL table) in a local folder (docs/restore.md).",
+        description = {"Keep a point-in-time restore archive of a migration's source (a DynamoDB table, a MongoDB collection, a SQL table) in a local folder or an S3 prefix (docs/restore.md).",
                 "snapshot: a base snapshot of the source at a recorded change-log position; sync: append the change log's new changes, then prune and compact."},
         subcommands = {ArchiveCommand.Snapshot.class, ArchiveCommand.Sync.class})
 public final class ArchiveCommand {
-    /** The two folders both subcommands name: the migration's state directory and the archive. */
+    /** The migration's state directory, which both subcommands name. */
     static final class Folders {
         @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = ".cutover/migrate", description = "The migration's state directory (default: ${DEFAULT-VALUE}).")
         Path stateDir;
-
-        @Option(names = "--archive", required = true, paramLabel = "DIR", description = "The archive folder (local; snapshot creates it).")
-        Path archive;
 
         Path changeLog() {
             return stateDir.resolve("changes.db");
@@ -73,6 +71,9 @@ public final class ArchiveCommand {
         @Mixin
         Folders folders;
 
+        @Mixin
+        ArchiveStoreOptions archive;
+
         @Option(names = "--segments", paramLabel = "N", defaultValue = "4", description = "Scan segments (DynamoDB), _id ranges (MongoDB) or key ranges (SQL) read at once (default: ${DEFAULT-VALUE}).")
         int segments;
 
@@ -86,19 +87,21 @@ public final class ArchiveCommand {
             checkFlags();
             ArchiveEntry e;
             long unmapped = 0;
-            if (MongoSourceUri.isMongo(source)) {
-                MongoArchiveSnapshot snapshot = new MongoArchiveSnapshot(MongoSourceUri.parse(source), mongo.collection, mongo.mapping(),
-                        folders.stateDir, folders.archive, segments, System::currentTimeMillis);
-                e = snapshot.run();
-                unmapped = snapshot.unmapped();
-            } else if (source != null) {
-                SqlArchiveSnapshot snapshot = new SqlArchiveSnapshot(SqlEndpoint.parse(source), sourceTable, SqlRunner.mapping(mapping),
-                        folders.stateDir, folders.archive, segments, pageSize, System::currentTimeMillis);
-                e = snapshot.run();
-                unmapped = snapshot.unmapped();
-            } else {
-                e = new DynamoDbArchiveSnapshot(connection.source(), sourceTable, folders.changeLog(), folders.archive, segments,
-                        System::currentTimeMillis).run();
+            try (ArchiveStore store = archive.open(connection.sourceRegion != null ? connection.sourceRegion : connection.region)) {
+                if (MongoSourceUri.isMongo(source)) {
+                    MongoArchiveSnapshot snapshot = new MongoArchiveSnapshot(MongoSourceUri.parse(source), mongo.collection, mongo.mapping(),
+                            folders.stateDir, store, segments, System::currentTimeMillis);
+                    e = snapshot.run();
+                    unmapped = snapshot.unmapped();
+                } else if (source != null) {
+                    SqlArchiveSnapshot snapshot = new SqlArchiveSnapshot(SqlEndpoint.parse(source), sourceTable, SqlRunner.mapping(mapping),
+                            folders.stateDir, store, segments, pageSize, System::currentTimeMillis);
+                    e = snapshot.run();
+                    unmapped = snapshot.unmapped();
+                } else {
+                    e = new DynamoDbArchiveSnapshot(connection.source(), sourceTable, folders.changeLog(), store, segments,
+                            System::currentTimeMillis).run();
+                }
             }
             if (unmapped > 0) {
                 printer().note(unmapped + " source records have no exact item form and are not in the snapshot (the migration dead-letters them too)");
@@ -111,6 +114,11 @@ public final class ArchiveCommand {
         /** Every flag that can be checked without a server, all problems at once (exit 2 before anything is read). */
         private void checkFlags() {
             List<String> problems = new ArrayList<>();
+            try {
+                archive.check();
+            } catch (CutoverException e) {
+                problems.add(e.getMessage());
+            }
             boolean isMongo = MongoSourceUri.isMongo(source);
             boolean isSql = source != null && SqlEndpoint.isSqlUri(source);
             if (source != null && !isMongo && !isSql) {
@@ -164,6 +172,9 @@ public final class ArchiveCommand {
         @Mixin
         Folders folders;
 
+        @Mixin
+        ArchiveStoreOptions archive;
+
         @Option(names = "--segment-changes", paramLabel = "N", defaultValue = "100000", description = "Changes per segment file at most (default: ${DEFAULT-VALUE}).")
         int segmentChanges;
 
@@ -184,6 +195,7 @@ public final class ArchiveCommand {
 
         @Override
         public Integer call() {
+            archive.check();
             if (segmentChanges < 1) {
                 throw new CutoverException(ErrorCode.CONFIG_INVALID, "--segment-changes must be at least 1, was " + segmentChanges);
             }
@@ -197,8 +209,10 @@ public final class ArchiveCommand {
                 throw new CutoverException(ErrorCode.CONFIG_INVALID, "--compact-after needs --segment-changes of at least 2 (the most changes"
                         + " a merged file holds), was " + segmentChanges);
             }
-            ArchiveSync.Result r = new ArchiveSync(folders.changeLog(), folders.archive, segmentChanges, System::currentTimeMillis, keep,
-                    compact).run();
+            ArchiveSync.Result r;
+            try (ArchiveStore store = archive.open(null)) {
+                r = new ArchiveSync(folders.changeLog(), store, segmentChanges, System::currentTimeMillis, keep, compact).run();
+            }
             printer().result(r, ArchiveCommand::syncText);
             return 0;
         }

@@ -127,6 +127,11 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
             "Units s, m, h, d (for example 90m, 3h, 2d)."})
     String logRetention;
 
+    @Option(names = "--enable-pitr", description = {"DynamoDB source: turn on point-in-time recovery of the target table in PREPARE,"
+            + " so that cutover restore --native can restore it later (AWS only; DynamoDB Local has none: a warning, and the migration"
+            + " carries on)."})
+    boolean enablePitr;
+
     @Option(names = "--stream-retention", paramLabel = "DURATION", description = {"DynamoDB source: how long the stream keeps records."
             + " A capture stopped longer, or a shard unread longer, stops with STREAM_GAP (default: 23h, an hour inside the stream's 24)."})
     String streamRetention;
@@ -227,6 +232,11 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
             problems.add("--log-retention and --stream-retention apply to a DynamoDB source (--source-table alone) in this build:"
                     + " drop them (the change log keeps applied changes 3 h)");
         }
+        if (enablePitr && (source != null || captureOnly)) {
+            problems.add("--enable-pitr applies to a DynamoDB source's migration into a new target in this build (not to --source "
+                    + "mongodb://, postgresql://, ... or --capture-only): drop it, and turn point-in-time recovery on with"
+                    + " aws dynamodb update-continuous-backups");
+        }
         for (String[] flag : new String[][] {{"--log-retention", logRetention}, {"--stream-retention", streamRetention}}) {
             if (flag[1] != null) {
                 try {
@@ -284,7 +294,7 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
     }
 
     private DynamoDbMigration.LiveOptions liveOptions() {
-        DynamoDbMigration.LiveOptions o = DynamoDbMigration.LiveOptions.defaults();
+        DynamoDbMigration.LiveOptions o = DynamoDbMigration.LiveOptions.defaults().withEnablePitr(enablePitr);
         if (logRetention != null) {
             o = o.withLogRetention(duration("--log-retention", logRetention));
         }

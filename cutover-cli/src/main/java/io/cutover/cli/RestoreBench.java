@@ -96,13 +96,14 @@ final class RestoreBench {
             java.nio.file.Files.createDirectories(log.getParent());
             Path archive = scratch.path().resolve("archive");
             SqliteChangeLog.open(log).close();
-            ArchiveEntry base = new DynamoDbArchiveSnapshot(endpoint, "bench-source", log, archive, 8, System::currentTimeMillis).run();
+            ArchiveEntry base = new DynamoDbArchiveSnapshot(endpoint, "bench-source", log, new io.cutover.core.archive.FolderArchiveStore(archive), 8, System::currentTimeMillis).run();
             long last = appendChanges(log);
             ArchiveSync.Result synced = new ArchiveSync(log, archive, 100_000, System::currentTimeMillis).run();
             p.note(String.format(Locale.ROOT, "  archive: base %,d items (%,d bytes), %,d changes in %d segments (%,d bytes, %.1f bytes/change)",
                     base.count(), base.bytes(), synced.changes(), synced.segments(), synced.bytes(), synced.bytes() / (double) synced.changes()));
 
-            DynamoDbRestore.Settings settings = new DynamoDbRestore.Settings(DynamoDbEndpoint.local("target", db.endpoint()), archive,
+            DynamoDbRestore.Settings settings = new DynamoDbRestore.Settings(DynamoDbEndpoint.local("target", db.endpoint()),
+                    new io.cutover.core.archive.FolderArchiveStore(archive),
                     RestorePoint.atSequence(last), "bench-restored", scratch.path().resolve("restore"), 8, writers);
             DynamoDbRestore.Result[] planned = new DynamoDbRestore.Result[1];
             DynamoDbRestore.Result[] written = new DynamoDbRestore.Result[1];

@@ -4,9 +4,11 @@ import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
 import io.cutover.core.archive.ArchiveFileReader;
 import io.cutover.core.archive.ArchiveManifest;
+import io.cutover.core.archive.ArchiveStore;
 import io.cutover.core.archive.ChangeFinder;
 import io.cutover.core.archive.RestorePoint;
 import io.cutover.core.result.VerifyResult;
+import io.cutover.dynamodb.DynamoDbNativeRestore;
 import io.cutover.dynamodb.DynamoDbRestore;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -26,7 +28,8 @@ import picocli.CommandLine.Option;
                 "  cutover restore --archive ./archive --to-time 2026-12-01T10:15:30Z --target-table orders-restored --dry-run",
                 "  cutover restore --archive ./archive --to-time 2026-12-01T10:15:30Z --target-table orders-restored --verify",
                 "", "Exit codes: 0 restored (and identical with --verify), 1 dead letters or differences, 2 bad flags or a point the archive",
-                "cannot reach, 3 a missing or corrupt archive file or an unusable target, 4 failed, 130 interrupted."})
+                "cannot reach, 3 a missing or corrupt archive file or an unusable target, 4 failed, 130 interrupted.",
+                "--native: 0 restored with every setting re-applied, 1 a setting not re-applied, 3 UNSUPPORTED (no point-in-time recovery there)."})
 public final class RestoreCommand implements Callable<Integer>, CutoverCli.PrintsResults {
     @Mixin
     ConnectionOptions connection;
@@ -34,8 +37,8 @@ public final class RestoreCommand implements Callable<Integer>, CutoverCli.Print
     @Mixin
     OutputOptions output;
 
-    @Option(names = "--archive", required = true, paramLabel = "DIR", description = "The archive folder (local).")
-    Path archive;
+    @Mixin
+    ArchiveStoreOptions archive;
 
     @Option(names = "--to-time", paramLabel = "INSTANT", description = "Restore as of this time, ISO-8601 UTC (2026-12-01T10:15:30Z); one-second precision.")
     String toTime;
@@ -59,6 +62,14 @@ public final class RestoreCommand implements Callable<Integer>, CutoverCli.Print
     @Option(names = "--write-concurrency", paramLabel = "N", defaultValue = "16", description = "BatchWriteItem requests in flight (default: ${DEFAULT-VALUE}).")
     int writeConcurrency;
 
+    @Option(names = "--native", description = {"Use DynamoDB's own point-in-time recovery (RestoreTableToPointInTime) from --source-table"
+            + " instead of an archive, then re-apply what it drops: stream, TTL, tags, deletion protection, autoscaling. AWS only"
+            + " (DynamoDB Local has no point-in-time recovery); --to-time, or the latest restorable time without it."})
+    boolean nativeRestore;
+
+    @Option(names = "--source-table", paramLabel = "NAME", description = "With --native: the table to restore (point-in-time recovery enabled), in the target's account and region.")
+    String sourceTable;
+
     @Option(names = "--dry-run", description = "Print the plan (base, changes to replay, expected items and bytes) and write nothing to the target.")
     boolean dryRun;
 
@@ -72,7 +83,20 @@ public final class RestoreCommand implements Callable<Integer>, CutoverCli.Print
 
     @Override
     public Integer call() {
-        DynamoDbRestore.Settings settings = new DynamoDbRestore.Settings(connection.target(), archive, point(), targetTable, stateDir,
+        if (nativeRestore) {
+            return nativeRestore();
+        }
+        if (sourceTable != null) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source-table is for --native; an archive restore reads the table from --archive");
+        }
+        archive.check();
+        try (ArchiveStore store = archive.open(connection.targetRegion != null ? connection.targetRegion : connection.region)) {
+            return restore(store);
+        }
+    }
+
+    private Integer restore(ArchiveStore store) {
+        DynamoDbRestore.Settings settings = new DynamoDbRestore.Settings(connection.target(), store, point(store), targetTable, stateDir,
                 parallelism, writeConcurrency);
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), output.progress());
              DynamoDbRestore restore = new DynamoDbRestore(settings)) {
@@ -98,14 +122,60 @@ public final class RestoreCommand implements Callable<Integer>, CutoverCli.Print
         }
     }
 
-    private RestorePoint point() {
+    /** {@code --native}: every flag checked first (exit 2), then DynamoDB's restore and the settings it drops. */
+    private Integer nativeRestore() {
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        if (archive.given()) {
+            problems.add("--native restores from DynamoDB's own point-in-time recovery: drop --archive and its flags");
+        }
+        if (sourceTable == null) {
+            problems.add("--native needs --source-table NAME: the table whose point-in-time recovery to restore from");
+        }
+        if (toPosition != null || beforeChange != null) {
+            problems.add("--to-position and --before-change need an archive; with --native give --to-time, or nothing for the latest time");
+        }
+        if (dryRun || verify) {
+            problems.add("--dry-run and --verify are for archive restores: a native restore has no plan of its own to print or compare");
+        }
+        java.util.Optional<Instant> time = java.util.Optional.empty();
+        if (toTime != null) {
+            try {
+                time = java.util.Optional.of(Instant.parse(toTime));
+            } catch (DateTimeParseException e) {
+                problems.add("--to-time must be an ISO-8601 UTC instant such as 2026-12-01T10:15:30Z, was '" + toTime + "'");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, String.join("\n", problems));
+        }
+        io.cutover.dynamodb.DynamoDbEndpoint side = connection.target();
+        DynamoDbNativeRestore.Settings settings = new DynamoDbNativeRestore.Settings(side, sourceTable, targetTable, time,
+                java.time.Duration.ofHours(12));
+        try (var dynamoDb = io.cutover.dynamodb.DynamoDbClients.create(side, 4);
+             var autoScaling = io.cutover.dynamodb.DynamoDbClients.createAutoScaling(side)) {
+            DynamoDbNativeRestore.Result r = new DynamoDbNativeRestore(settings, dynamoDb, autoScaling,
+                    io.cutover.core.retry.RetryPolicy.defaults()).run();
+            printer().result(r, RestoreCommand::nativeText);
+            return r.settings().warnings().isEmpty() ? 0 : 1;
+        }
+    }
+
+    static String nativeText(DynamoDbNativeRestore.Result r) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "Restored %s into %s as of %s (native, %.0f s)%n", r.sourceTable(),
+                r.targetTable(), r.restoredTo(), r.seconds()));
+        r.settings().applied().forEach(a -> b.append("  re-applied ").append(a).append('\n'));
+        r.settings().warnings().forEach(w -> b.append("  NOT re-applied: ").append(w).append('\n'));
+        return b.toString();
+    }
+
+    private RestorePoint point(ArchiveStore store) {
         if ((toTime == null ? 0 : 1) + (toPosition == null ? 0 : 1) + (beforeChange == null ? 0 : 1) != 1) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "give exactly one of --to-time 2026-12-01T10:15:30Z, --to-position SEQ"
                     + " and --before-change ATTR=VALUE");
         }
         if (beforeChange != null) {
             Map<String, String> match = ChangeFinder.parse("--before-change", beforeChange);
-            long seq = new ChangeFinder(ArchiveManifest.require(archive), new ArchiveFileReader(archive)).first(match)
+            long seq = new ChangeFinder(ArchiveManifest.require(store), new ArchiveFileReader(store)).first(match)
                     .orElseThrow(() -> new CutoverException(ErrorCode.CONFIG_INVALID, "no archived change matches --before-change '"
                             + beforeChange + "': check the attribute names and values (numbers as written, strings without quotes)"));
             printer().note("the first change matching " + beforeChange + " is log position " + seq + "; restoring to position " + (seq - 1));

@@ -143,5 +143,17 @@ class UsageErrorsTest {
         assertCleanUsageError(CliRun.of("archive", "sync", "--archive", "a", "--archive-retention", "7x"),
                 "--archive-retention must be a whole number with a unit s, m, h or d");
         assertCleanUsageError(CliRun.of("archive", "sync", "--archive", "a", "--archive-retention", "0"), "--archive-retention must be more than 0");
+        assertCleanUsageError(CliRun.of("archive", "sync", "--archive", "a", "--archive-endpoint-url", "http://127.0.0.1:1"),
+                "are for an s3:// --archive");
+        assertCleanUsageError(CliRun.of("archive", "snapshot", "--source-table", "orders", "--archive", "s3://Bad_Bucket/x"),
+                "is not an S3 bucket name");
+        assertCleanUsageError(CliRun.of("archive", "sync", "--archive", "s3://backups/x", "--archive-endpoint-url", "ftp://h"),
+                "--archive-endpoint-url 'ftp://h' is not an endpoint URL");
+        assertCleanUsageError(CliRun.of("restore", "--target-table", "orders-r", "--to-time", "2026-12-01T10:15:30Z"),
+                "--archive DIR|s3://bucket/prefix is required");
+        assertCleanUsageError(CliRun.of("restore", "--native", "--archive", "a", "--target-table", "orders-r"),
+                "--native restores from DynamoDB's own point-in-time recovery: drop --archive");
+        assertCleanUsageError(CliRun.of("migrate", "--source", "postgresql://app:" + SECRET + "@127.0.0.1:1/shop", "--source-table", "t",
+                "--mapping", "m.yaml", "--target-table", "t", "--enable-pitr"), "--enable-pitr applies to a DynamoDB source");
     }
 }

@@ -5,6 +5,7 @@ import io.cutover.core.ErrorCode;
 import io.cutover.core.archive.ArchiveEntry;
 import io.cutover.core.archive.ArchiveManifest;
 import io.cutover.core.archive.ArchiveSnapshot;
+import io.cutover.core.archive.ArchiveStore;
 import io.cutover.core.retry.RetryListener;
 import io.cutover.core.retry.RetryPolicy;
 import java.nio.file.Path;
@@ -23,13 +24,13 @@ public final class DynamoDbArchiveSnapshot {
     private final DynamoDbEndpoint endpoint;
     private final String table;
     private final Path logFile;
-    private final Path archive;
+    private final ArchiveStore archive;
     private final int segments;
     private final LongSupplier clock;
     private final RetryPolicy retry = RetryPolicy.defaults();
 
     /** @param logFile the migration's change log (its state directory's changes.db) */
-    public DynamoDbArchiveSnapshot(DynamoDbEndpoint endpoint, String table, Path logFile, Path archive, int segments, LongSupplier clock) {
+    public DynamoDbArchiveSnapshot(DynamoDbEndpoint endpoint, String table, Path logFile, ArchiveStore archive, int segments, LongSupplier clock) {
         if (segments < 1) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--segments must be at least 1, was " + segments);
         }

@@ -60,6 +60,26 @@ public final class DynamoDbClients {
         return b.build();
     }
 
+    /**
+     * Application Auto Scaling for the same side (restore --native re-applies the table's autoscaling). With an endpoint
+     * URL (DynamoDB Local) it points there too, which answers with an error: there is no local Application Auto Scaling.
+     */
+    public static software.amazon.awssdk.services.applicationautoscaling.ApplicationAutoScalingClient createAutoScaling(
+            DynamoDbEndpoint endpoint, ExecutionInterceptor... interceptors) {
+        var b = software.amazon.awssdk.services.applicationautoscaling.ApplicationAutoScalingClient.builder()
+                .region(region(endpoint))
+                .credentialsProvider(credentials(endpoint))
+                .httpClientBuilder(httpClient(4))
+                .overrideConfiguration(o -> {
+                    o.retryStrategy(AwsRetryStrategy.doNotRetry());
+                    for (ExecutionInterceptor i : interceptors) {
+                        o.addExecutionInterceptor(i);
+                    }
+                });
+        endpoint.endpointUrl().ifPresent(b::endpointOverride);
+        return b.build();
+    }
+
     private static ApacheHttpClient.Builder httpClient(int maxConnections) {
         return ApacheHttpClient.builder()
                 .maxConnections(Math.max(8, maxConnections))

@@ -63,8 +63,9 @@ public final class DynamoDbMigration implements AutoCloseable {
      *                     ({@code migrate --log-retention}); zero keeps every change (an archive for restore)
      * @param capture      how stream capture paces itself and the stream's retention
      * @param retryBudget  how long a live call (capture, apply) is retried before the migration stops
+     * @param enablePitr   turn on point-in-time recovery of the target in PREPARE ({@code migrate --enable-pitr})
      */
-    public record LiveOptions(Duration logRetention, DynamoDbStreamCapture.Settings capture, Duration retryBudget) {
+    public record LiveOptions(Duration logRetention, DynamoDbStreamCapture.Settings capture, Duration retryBudget, boolean enablePitr) {
         public LiveOptions {
             if (logRetention == null || logRetention.isNegative()) {
                 throw new CutoverException(ErrorCode.CONFIG_INVALID, "--log-retention must be zero or more, was " + logRetention
@@ -76,15 +77,19 @@ public final class DynamoDbMigration implements AutoCloseable {
         }
 
         public static LiveOptions defaults() {
-            return new LiveOptions(SqliteChangeLog.DEFAULT_RETENTION, DynamoDbStreamCapture.Settings.defaults(), Duration.ofMinutes(15));
+            return new LiveOptions(SqliteChangeLog.DEFAULT_RETENTION, DynamoDbStreamCapture.Settings.defaults(), Duration.ofMinutes(15), false);
         }
 
         public LiveOptions withLogRetention(Duration d) {
-            return new LiveOptions(d, capture, retryBudget);
+            return new LiveOptions(d, capture, retryBudget, enablePitr);
         }
 
         public LiveOptions withCapture(DynamoDbStreamCapture.Settings c) {
-            return new LiveOptions(logRetention, c, retryBudget);
+            return new LiveOptions(logRetention, c, retryBudget, enablePitr);
+        }
+
+        public LiveOptions withEnablePitr(boolean on) {
+            return new LiveOptions(logRetention, capture, retryBudget, on);
         }
     }
 
@@ -319,6 +324,9 @@ public final class DynamoDbMigration implements AutoCloseable {
         try (DynamoDbCopier copier = new DynamoDbCopier(schema, CopyProgress.NONE, List.of())) {
             copier.withoutTargetStream();
             copier.run();
+        }
+        if (options.enablePitr()) {
+            PointInTimeRecovery.enable(target, settings.target(), targetTable, retry).ifPresent(LOG::warn);
         }
         return new State("CAPTURE", sourceTable, targetTable, d.latestStreamArn(), 0);
     }

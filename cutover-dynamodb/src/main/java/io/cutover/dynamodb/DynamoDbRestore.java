@@ -4,6 +4,7 @@ import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
 import io.cutover.core.archive.ArchiveFileReader;
 import io.cutover.core.archive.ArchiveManifest;
+import io.cutover.core.archive.ArchiveStore;
 import io.cutover.core.archive.RestorePlan;
 import io.cutover.core.archive.RestorePoint;
 import io.cutover.core.archive.RestoreState;
@@ -35,7 +36,7 @@ import software.amazon.awssdk.services.dynamodb.model.TableDescription;
  */
 public final class DynamoDbRestore implements AutoCloseable {
     /** What the restore is asked to do; validated once. */
-    public record Settings(DynamoDbEndpoint target, Path archive, RestorePoint point, String targetTable, Path stateDir, int parallelism,
+    public record Settings(DynamoDbEndpoint target, ArchiveStore archive, RestorePoint point, String targetTable, Path stateDir, int parallelism,
                            int writeConcurrency) {
         public Settings {
             Objects.requireNonNull(target, "target");
@@ -74,7 +75,9 @@ public final class DynamoDbRestore implements AutoCloseable {
     }
 
     private String planId() {
-        return settings.archive().toAbsolutePath().normalize() + " " + settings.point() + " -> " + settings.targetTable();
+        ArchiveStore a = settings.archive();
+        String where = a instanceof io.cutover.core.archive.FolderArchiveStore f ? f.dir().toAbsolutePath().normalize().toString() : a.location();
+        return where + " " + settings.point() + " -> " + settings.targetTable();
     }
 
     private RestoreState.Summary summary() {

@@ -254,7 +254,7 @@ public final class DynamoDbTableDefinitions {
         return warnings;
     }
 
-    private void awaitActive(String table) {
+    void awaitActive(String table) {
         long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
         while (System.nanoTime() < deadline) {
             TableDescription d = retry.execute("DescribeTable " + table, a -> client.describeTable(b -> b.tableName(table)).table(),

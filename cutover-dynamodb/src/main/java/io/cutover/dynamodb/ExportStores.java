@@ -5,13 +5,6 @@ import io.cutover.dynamodb.export.ExportLocation;
 import io.cutover.dynamodb.export.ExportStore;
 import io.cutover.dynamodb.export.LocalExportStore;
 import io.cutover.dynamodb.export.S3ExportStore;
-import java.time.Duration;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /**
  * Opens the store an {@link ExportLocation} names: a local folder, or an S3 prefix through an S3 client
@@ -27,18 +20,7 @@ public final class ExportStores {
         if (!location.isS3()) {
             return new LocalExportStore(location.folder().orElseThrow());
         }
-        S3ClientBuilder b = S3Client.builder()
-                .region(DynamoDbClients.region(s3))
-                .credentialsProvider(DynamoDbClients.credentials(s3))
-                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(64).connectionTimeout(Duration.ofSeconds(5))
-                        .socketTimeout(Duration.ofSeconds(60)))
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
-        // An S3-compatible server: path-style, and checksums only where S3 requires them (not every server takes the
-        // SDK's default aws-chunked uploads with trailing checksums). The export's own MD5s are checked either way.
-        s3.endpointUrl().ifPresent(u -> b.endpointOverride(u).forcePathStyle(true)
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED));
-        return new S3ExportStore(b.build(), location.bucket().orElseThrow(), location.prefix(), RetryPolicy.defaults(),
+        return new S3ExportStore(S3Clients.create(s3), location.bucket().orElseThrow(), location.prefix(), RetryPolicy.defaults(),
                 new DynamoDbErrorClassifier(s3));
     }
 }

@@ -6,6 +6,7 @@ import io.cutover.core.ErrorCode;
 import io.cutover.core.archive.ArchiveEntry;
 import io.cutover.core.archive.ArchiveManifest;
 import io.cutover.core.archive.ArchiveSnapshot;
+import io.cutover.core.archive.ArchiveStore;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,13 +28,13 @@ public final class MongoArchiveSnapshot {
     private final String collection;
     private final DocumentMapping mapping;
     private final Path stateDir;
-    private final Path archive;
+    private final ArchiveStore archive;
     private final int parallelism;
     private final LongSupplier clock;
     private final AtomicLong unmapped = new AtomicLong();
 
     /** @param stateDir the state directory of the collection's change-stream migration (its changes.db is the log) */
-    public MongoArchiveSnapshot(MongoSourceUri uri, String collection, DocumentMapping mapping, Path stateDir, Path archive, int parallelism,
+    public MongoArchiveSnapshot(MongoSourceUri uri, String collection, DocumentMapping mapping, Path stateDir, ArchiveStore archive, int parallelism,
                                 LongSupplier clock) {
         if (collection == null || collection.isBlank()) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source-collection is required with a mongodb:// --source");

@@ -3,8 +3,6 @@ package io.cutover.core.archive;
 import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
 import io.cutover.core.changelog.ChangeRecord;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,11 +30,15 @@ public final class ArchiveCompaction {
     public record Result(int segmentsMerged, int segmentsWritten, long bytesBefore, long bytesAfter) {
     }
 
-    private final Path archive;
+    private final ArchiveStore archive;
     private final int maxPerSegment;
     private final Duration age;
 
     public ArchiveCompaction(Path archive, int maxPerSegment, Duration age) {
+        this(new FolderArchiveStore(archive), maxPerSegment, age);
+    }
+
+    public ArchiveCompaction(ArchiveStore archive, int maxPerSegment, Duration age) {
         if (age == null || age.isNegative()) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--compact-after must be a duration such as 1d or 6h, was " + age);
         }
@@ -89,7 +91,7 @@ public final class ArchiveCompaction {
             ArchiveEntry last = run.get(run.size() - 1);
             String name = String.format("changes-%020d-%020d.jsonl.gz", first.firstSequence(), last.lastSequence());
             ArchiveEntry entry;
-            try (ArchiveFileWriter w = new ArchiveFileWriter(archive.resolve(name), ArchiveEntry.Kind.CHANGES)) {
+            try (ArchiveFileWriter w = new ArchiveFileWriter(archive, name, ArchiveEntry.Kind.CHANGES)) {
                 for (ArchiveEntry s : run) {
                     reader.check(s);
                     reader.changes(s, c -> w.change(new ChangeRecord(c.sequence(), "archive", "", c.key(),
@@ -106,12 +108,7 @@ public final class ArchiveCompaction {
             manifest.save(archive); // write-then-rename: from here on the merged file stands for the run
             for (ArchiveEntry s : run) {
                 before += s.bytes();
-                try {
-                    Files.deleteIfExists(archive.resolve(s.name()));
-                } catch (IOException e) {
-                    throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot delete " + archive.resolve(s.name()) + " (merged into " + name
-                            + "; the manifest no longer names it, so it is safe to delete by hand): " + e.getMessage(), e);
-                }
+                archive.delete(s.name());
             }
             after += entry.bytes();
             merged += run.size();

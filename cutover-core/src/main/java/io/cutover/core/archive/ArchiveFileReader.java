@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -34,20 +33,30 @@ public final class ArchiveFileReader {
                                  long sourceTimeMillis) {
     }
 
-    private final Path dir;
+    private final ArchiveStore store;
 
     public ArchiveFileReader(Path dir) {
-        this.dir = dir;
+        this(new FolderArchiveStore(dir));
+    }
+
+    public ArchiveFileReader(ArchiveStore store) {
+        this.store = store;
     }
 
     /** Throws ARCHIVE_CORRUPT unless the file is there with the manifest's size and checksum. */
     public void check(ArchiveEntry entry) {
-        Path file = dir.resolve(entry.name());
-        try (InputStream in = Files.newInputStream(file)) {
+        String file = store.describe(entry.name());
+        long size = 0;
+        try (InputStream in = store.open(entry.name())) {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             byte[] buf = new byte[1 << 16];
             for (int n; (n = in.read(buf)) > 0; ) {
                 sha.update(buf, 0, n);
+                size += n;
+            }
+            if (size != entry.bytes()) {
+                throw new CutoverException(ErrorCode.ARCHIVE_CORRUPT, "archive file " + file + " is " + size + " bytes, the manifest says "
+                        + entry.bytes() + " (truncated, or an upload that did not finish): restore the file from a copy, or restore to a time before it");
             }
             String hex = HexFormat.of().formatHex(sha.digest());
             if (!hex.equals(entry.sha256())) {
@@ -78,9 +87,9 @@ public final class ArchiveFileReader {
     }
 
     private void lines(ArchiveEntry entry, Consumer<JsonNode> sink) {
-        Path file = dir.resolve(entry.name());
+        String file = store.describe(entry.name());
         long count = 0;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(file), 1 << 16),
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(store.open(entry.name()), 1 << 16),
                 StandardCharsets.UTF_8), 1 << 16)) {
             JsonNode header = JSON.readTree(r.readLine());
             if (!ArchiveFormat.NAME.equals(header.path("format").asText()) || header.path("version").asInt() > ArchiveFormat.VERSION

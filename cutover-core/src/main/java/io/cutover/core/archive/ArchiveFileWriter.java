@@ -11,7 +11,6 @@ import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -28,7 +27,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * from the thread that created it.
  */
 public final class ArchiveFileWriter implements AutoCloseable {
-    private final Path file;
+    private final ArchiveStore store;
+    private final String name;
     private final Path temp;
     private final ArchiveEntry.Kind kind;
     private final MessageDigest sha;
@@ -42,8 +42,14 @@ public final class ArchiveFileWriter implements AutoCloseable {
     private boolean finished;
 
     public ArchiveFileWriter(Path file, ArchiveEntry.Kind kind) {
-        this.file = file;
-        this.temp = file.resolveSibling(file.getFileName() + ".partial");
+        this(new FolderArchiveStore(file.getParent()), file.getFileName().toString(), kind);
+    }
+
+    /** Writes {@code name} of {@code store}: staged locally, published by {@link #finish}. */
+    public ArchiveFileWriter(ArchiveStore store, String name, ArchiveEntry.Kind kind) {
+        this.store = store;
+        this.name = name;
+        this.temp = store.stage(name);
         this.kind = kind;
         try {
             this.sha = MessageDigest.getInstance("SHA-256");
@@ -52,7 +58,7 @@ public final class ArchiveFileWriter implements AutoCloseable {
                     StandardCharsets.UTF_8), 1 << 16);
             out.write("{\"format\":\"" + ArchiveFormat.NAME + "\",\"version\":" + ArchiveFormat.VERSION + ",\"kind\":\"" + kind + "\"}\n");
         } catch (IOException | NoSuchAlgorithmException e) {
-            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot write archive file " + temp + ": " + e.getMessage()
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot write archive file " + store.describe(name) + ": " + e.getMessage()
                     + " (is --archive writable?)", e);
         }
     }
@@ -81,7 +87,7 @@ public final class ArchiveFileWriter implements AutoCloseable {
             out.write('\n');
             count++;
         } catch (IOException e) {
-            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot write archive file " + temp + ": " + e.getMessage(), e);
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot write archive file " + store.describe(name) + ": " + e.getMessage(), e);
         }
     }
 
@@ -95,22 +101,20 @@ public final class ArchiveFileWriter implements AutoCloseable {
      * is when the log was read (the other two are ignored).
      */
     public synchronized ArchiveEntry finish(long sequence, long startMillis, long readAtMillis) {
+        long bytes;
         try {
             out.close();
             finished = true;
-            try (var ch = java.nio.channels.FileChannel.open(temp, java.nio.file.StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            String hex = HexFormat.of().formatHex(sha.digest());
-            long bytes = Files.size(file);
-            String name = file.getFileName().toString();
-            return kind == ArchiveEntry.Kind.SNAPSHOT
-                    ? new ArchiveEntry(name, kind, sequence, sequence, startMillis, readAtMillis, readAtMillis, count, bytes, hex)
-                    : new ArchiveEntry(name, kind, firstSeq, lastSeq, firstTime, lastTime, readAtMillis, count, bytes, hex);
+            bytes = Files.size(temp);
         } catch (IOException e) {
-            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot finish archive file " + file + ": " + e.getMessage(), e);
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot finish archive file " + store.describe(name) + ": " + e.getMessage(), e);
         }
+        // in place (a folder: fsynced and renamed; S3: uploaded) before any manifest can name it
+        store.publish(name, temp);
+        String hex = HexFormat.of().formatHex(sha.digest());
+        return kind == ArchiveEntry.Kind.SNAPSHOT
+                ? new ArchiveEntry(name, kind, sequence, sequence, startMillis, readAtMillis, readAtMillis, count, bytes, hex)
+                : new ArchiveEntry(name, kind, firstSeq, lastSeq, firstTime, lastTime, readAtMillis, count, bytes, hex);
     }
 
     @Override
@@ -118,10 +122,10 @@ public final class ArchiveFileWriter implements AutoCloseable {
         if (!finished) {
             try {
                 out.close();
-                Files.deleteIfExists(temp);
             } catch (IOException e) {
-                // The partial file is overwritten by the next run; nothing names it.
+                // The partial file is dropped below (or overwritten by the next run); nothing names it.
             }
+            store.discard(temp);
         }
     }
 }

@@ -17,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * runs (with its pruning and merging); a snapshot only while it adds its entry, not during its long read. Restores only
  * read and take no lock. {@link #acquire} blocks until the lock is free.
  */
-final class ArchiveLock implements AutoCloseable {
+final class ArchiveLock implements ArchiveStore.Lock {
     private static final ConcurrentHashMap<Path, ReentrantLock> IN_JVM = new ConcurrentHashMap<>();
 
     private final ReentrantLock local;

@@ -2,7 +2,6 @@ package io.cutover.core.archive;
 
 import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
-import io.cutover.core.checkpoint.JsonStateFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,13 +40,26 @@ public record ArchiveManifest(String format, int version, String sourceTable, Li
         return new ArchiveManifest(ArchiveFormat.NAME, ArchiveFormat.VERSION, sourceTable, keySchema, List.of(), 0);
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     /** The manifest in {@code dir}, or empty when the folder holds no archive yet. */
     public static Optional<ArchiveManifest> load(Path dir) {
-        Optional<ArchiveManifest> m = JsonStateFile.read(dir.resolve(FILE), ArchiveManifest.class,
-                "restore it from a copy of the archive, or start a new archive in an empty folder");
+        return load(new FolderArchiveStore(dir));
+    }
+
+    /** The store's manifest, or empty when it holds no archive yet. */
+    public static Optional<ArchiveManifest> load(ArchiveStore store) {
+        Optional<ArchiveManifest> m = store.read(FILE).map(bytes -> {
+            try {
+                return JSON.readValue(bytes, ArchiveManifest.class);
+            } catch (java.io.IOException e) {
+                throw new CutoverException(ErrorCode.STATE_CONFLICT, store.describe(FILE) + " is damaged (" + e.getMessage() + "):"
+                        + " restore it from a copy of the archive, or start a new archive in an empty folder", e);
+            }
+        });
         m.ifPresent(x -> {
             if (!ArchiveFormat.NAME.equals(x.format()) || x.version() > ArchiveFormat.VERSION) {
-                throw new CutoverException(ErrorCode.ARCHIVE_CORRUPT, dir.resolve(FILE) + " is format " + x.format() + " version "
+                throw new CutoverException(ErrorCode.ARCHIVE_CORRUPT, store.describe(FILE) + " is format " + x.format() + " version "
                         + x.version() + ", which this build (version " + ArchiveFormat.VERSION + ") cannot read: use a newer cutover");
             }
         });
@@ -55,12 +67,25 @@ public record ArchiveManifest(String format, int version, String sourceTable, Li
     }
 
     public static ArchiveManifest require(Path dir) {
-        return load(dir).orElseThrow(() -> new CutoverException(ErrorCode.ARCHIVE_CORRUPT, "no archive at " + dir
-                + " (" + FILE + " is missing): pass the folder that cutover archive snapshot wrote"));
+        return require(new FolderArchiveStore(dir));
+    }
+
+    public static ArchiveManifest require(ArchiveStore store) {
+        return load(store).orElseThrow(() -> new CutoverException(ErrorCode.ARCHIVE_CORRUPT, "no archive at " + store.location()
+                + " (" + FILE + " is missing): pass the folder or S3 prefix that cutover archive snapshot wrote"));
     }
 
     public void save(Path dir) {
-        JsonStateFile.write(dir.resolve(FILE), this);
+        save(new FolderArchiveStore(dir));
+    }
+
+    /** Replaces the manifest whole (a folder: write-then-rename; S3: one PutObject), after every file it names is in place. */
+    public void save(ArchiveStore store) {
+        try {
+            store.replace(FILE, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new CutoverException(ErrorCode.INTERNAL, "cannot write " + store.describe(FILE) + ": " + e.getMessage(), e);
+        }
     }
 
     public ArchiveManifest with(ArchiveEntry entry) {

@@ -2,9 +2,6 @@ package io.cutover.core.archive;
 
 import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,10 +35,14 @@ public final class ArchiveRetention {
     public record Result(int filesDeleted, long bytesDeleted, long oldestRestorableMillis, long horizonMillis) {
     }
 
-    private final Path archive;
+    private final ArchiveStore archive;
     private final Duration retention;
 
     public ArchiveRetention(Path archive, Duration retention) {
+        this(new FolderArchiveStore(archive), retention);
+    }
+
+    public ArchiveRetention(ArchiveStore archive, Duration retention) {
         if (retention == null || retention.isZero() || retention.isNegative()) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--archive-retention must be a positive duration such as 7d or 36h, was "
                     + retention + "; leave it out to keep every snapshot and segment");
@@ -81,16 +82,17 @@ public final class ArchiveRetention {
         int files = 0;
         long bytes = 0;
         for (ArchiveEntry f : dropped) {
-            long size = delete(archive.resolve(f.name()));
+            long size = archive.delete(f.name());
             if (size >= 0) {
                 files++;
                 bytes += size;
             }
         }
-        for (Path orphan : orphans(named, base.get().firstSequence())) {
-            long size = delete(orphan);
+        for (String orphan : orphans(named, base.get().firstSequence())) {
+            long size = archive.delete(orphan);
             if (size >= 0) {
-                LOG.info("deleted {}, which no manifest names (left by a run that stopped between the manifest and the delete)", orphan);
+                LOG.info("deleted {}, which no manifest names (left by a run that stopped between the manifest and the delete)",
+                        archive.describe(orphan));
                 files++;
                 bytes += size;
             }
@@ -99,36 +101,17 @@ public final class ArchiveRetention {
     }
 
     /** Archive files the manifest does not name whose log position is before the kept base's. */
-    private List<Path> orphans(Set<String> named, long baseSequence) {
-        List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(archive)) {
-            for (Path p : files) {
-                String name = p.getFileName().toString();
-                Matcher m = FILE.matcher(name);
-                long sequence = m.matches() ? Long.parseLong(m.group(2)) : Long.MAX_VALUE;
-                // a segment's name holds its first change; a snapshot's, the position recorded before its read (a snapshot
-                // being taken now has one at least the base's, so it is never touched)
-                if (!named.contains(name) && (m.matches() && m.group(1).equals("changes") ? sequence <= baseSequence : sequence < baseSequence)) {
-                    out.add(p);
-                }
+    private List<String> orphans(Set<String> named, long baseSequence) {
+        List<String> out = new ArrayList<>();
+        for (String name : archive.list()) {
+            Matcher m = FILE.matcher(name);
+            long sequence = m.matches() ? Long.parseLong(m.group(2)) : Long.MAX_VALUE;
+            // a segment's name holds its first change; a snapshot's, the position recorded before its read (a snapshot
+            // being taken now has one at least the base's, so it is never touched)
+            if (!named.contains(name) && (m.matches() && m.group(1).equals("changes") ? sequence <= baseSequence : sequence < baseSequence)) {
+                out.add(name);
             }
-        } catch (IOException e) {
-            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot list --archive " + archive + ": " + e.getMessage(), e);
         }
         return out;
-    }
-
-    /** Deletes a file; its size, or -1 when it was already gone. */
-    private static long delete(Path file) {
-        try {
-            long size = Files.size(file);
-            Files.delete(file);
-            return size;
-        } catch (java.nio.file.NoSuchFileException e) {
-            return -1;
-        } catch (IOException e) {
-            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot delete " + file + " (pruned by --archive-retention; the manifest"
-                    + " no longer names it, so it is safe to delete by hand): " + e.getMessage(), e);
-        }
     }
 }

@@ -5,7 +5,6 @@ import io.cutover.core.ErrorCode;
 import io.cutover.core.changelog.SqliteChangeLog;
 import io.cutover.core.copy.Page;
 import io.cutover.core.copy.SnapshotUnit;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,12 +38,17 @@ public final class ArchiveSnapshot {
     }
 
     private final Path logFile;
-    private final Path archive;
+    private final ArchiveStore archive;
     private final int parallelism;
     private final LongSupplier clock;
 
     /** @param logFile the migration's change log (its state directory's changes.db) */
     public ArchiveSnapshot(Path logFile, Path archive, int parallelism, LongSupplier clock) {
+        this(logFile, new FolderArchiveStore(archive), parallelism, clock);
+    }
+
+    /** The same, for an archive in any {@link ArchiveStore} (a folder or an S3 prefix). */
+    public ArchiveSnapshot(Path logFile, ArchiveStore archive, int parallelism, LongSupplier clock) {
         if (parallelism < 1) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--segments must be at least 1, was " + parallelism);
         }
@@ -68,7 +72,7 @@ public final class ArchiveSnapshot {
         }
         ArchiveManifest existing = ArchiveManifest.load(archive).orElse(null);
         if (existing != null && !existing.sourceTable().equals(source.name())) {
-            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--archive " + archive + " holds " + existing.sourceTable()
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--archive " + archive.location() + " holds " + existing.sourceTable()
                     + ", not " + source.name() + ": use another folder for each table");
         }
         List<ArchiveManifest.KeyAttribute> keys = source.keySchema();
@@ -80,26 +84,22 @@ public final class ArchiveSnapshot {
                     + ": pass the mapping flags the migration was given (--key-attribute, --sort-key-field, --mapping)");
         }
         if (existing != null && !existing.keyNames().equals(keyNames)) {
-            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--archive " + archive + " holds items keyed by " + existing.keyNames()
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--archive " + archive.location() + " holds items keyed by " + existing.keyNames()
                     + ", but this snapshot's mapping gives " + keyNames
                     + ": pass the mapping flags the migration uses, or use another folder");
         }
         ArchiveManifest manifest = existing != null ? existing : ArchiveManifest.empty(source.name(), keys);
-        try {
-            Files.createDirectories(archive);
-        } catch (IOException e) {
-            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot create --archive " + archive + ": " + e.getMessage(), e);
-        }
+        archive.create();
         long start = clock.getAsLong();
         String name = String.format("snapshot-%020d-%d.jsonl.gz", sequence, start);
-        try (ArchiveFileWriter w = new ArchiveFileWriter(archive.resolve(name), ArchiveEntry.Kind.SNAPSHOT)) {
+        try (ArchiveFileWriter w = new ArchiveFileWriter(archive, name, ArchiveEntry.Kind.SNAPSHOT)) {
             read(source, w);
             ArchiveEntry entry = w.finish(sequence, start, clock.getAsLong());
-            try (ArchiveLock lock = ArchiveLock.acquire(archive)) {
+            try (ArchiveStore.Lock lock = archive.lock()) {
                 // read again under the lock: a sync may have added segments (or pruned) while this snapshot was read
                 ArchiveManifest current = ArchiveManifest.load(archive).orElse(manifest);
                 if (!current.sourceTable().equals(source.name()) || !current.keyNames().equals(keyNames)) {
-                    throw new CutoverException(ErrorCode.CONFIG_INVALID, "--archive " + archive + " was started for " + current.sourceTable()
+                    throw new CutoverException(ErrorCode.CONFIG_INVALID, "--archive " + archive.location() + " was started for " + current.sourceTable()
                             + " keyed by " + current.keyNames() + " while this snapshot was read: use another folder");
                 }
                 current.with(entry).save(archive);

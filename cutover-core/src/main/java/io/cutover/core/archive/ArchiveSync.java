@@ -23,7 +23,7 @@ public final class ArchiveSync {
     private static final long PAGE_BYTES = 16L << 20;
 
     private final Path logFile;
-    private final Path archive;
+    private final ArchiveStore archive;
     private final int maxPerSegment;
     private final LongSupplier clock;
     private final ArchiveRetention retention;
@@ -39,6 +39,12 @@ public final class ArchiveSync {
      */
     public ArchiveSync(Path logFile, Path archive, int maxPerSegment, LongSupplier clock, java.time.Duration retention,
                        java.time.Duration compactAfter) {
+        this(logFile, new FolderArchiveStore(archive), maxPerSegment, clock, retention, compactAfter);
+    }
+
+    /** The same, for an archive in any {@link ArchiveStore} (a folder or an S3 prefix). */
+    public ArchiveSync(Path logFile, ArchiveStore archive, int maxPerSegment, LongSupplier clock, java.time.Duration retention,
+                       java.time.Duration compactAfter) {
         if (maxPerSegment < 1) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--segment-changes must be at least 1, was " + maxPerSegment);
         }
@@ -53,8 +59,8 @@ public final class ArchiveSync {
     /** Syncs, then prunes and merges when asked, holding the archive's lock throughout (a snapshot ending meanwhile waits). */
     public Result run() {
         ArchiveManifest.load(archive).orElseThrow(() -> new CutoverException(ErrorCode.CONFIG_INVALID,
-                "no archive at " + archive + ": run cutover archive snapshot first, which starts one with a base snapshot"));
-        try (ArchiveLock lock = ArchiveLock.acquire(archive)) {
+                "no archive at " + archive.location() + ": run cutover archive snapshot first, which starts one with a base snapshot"));
+        try (ArchiveStore.Lock lock = archive.lock()) {
             return sync(ArchiveManifest.require(archive)); // read again under the lock: a snapshot may have just added itself
         }
     }
@@ -74,7 +80,7 @@ public final class ArchiveSync {
                     break;
                 }
                 String name = String.format("changes-%020d.jsonl.gz", page.get(0).logSequence());
-                try (ArchiveFileWriter w = new ArchiveFileWriter(archive.resolve(name), ArchiveEntry.Kind.CHANGES)) {
+                try (ArchiveFileWriter w = new ArchiveFileWriter(archive, name, ArchiveEntry.Kind.CHANGES)) {
                     // Pages of at most 1,000 changes or 16 MiB of items: memory stays flat however large a segment is.
                     while (!page.isEmpty()) {
                         page.forEach(w::change);

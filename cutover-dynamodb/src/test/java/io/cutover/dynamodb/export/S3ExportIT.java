@@ -15,17 +15,13 @@ import io.cutover.dynamodb.ExportLoader;
 import io.cutover.dynamodb.TableComparison;
 import io.cutover.local.LocalDynamoDb;
 import io.cutover.local.LocalTables;
+import io.cutover.local.S3ProxyServer;
 import io.cutover.local.SampleItems;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,7 +38,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * backend) run as a child process: {@code cutover export} to S3, {@code copy --from-export s3://...}, a damaged object.
  */
 class S3ExportIT {
-    static Process s3proxy;
+    static S3ProxyServer s3proxy;
     static URI endpoint;
     static S3Client s3;
     static LocalDynamoDb db;
@@ -53,29 +49,8 @@ class S3ExportIT {
 
     @BeforeAll
     static void start(@TempDir Path conf) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        endpoint = URI.create("http://127.0.0.1:" + port);
-        Path properties = conf.resolve("s3proxy.properties");
-        Files.writeString(properties, String.join("\n", "s3proxy.endpoint=" + endpoint, "s3proxy.authorization=none",
-                "jclouds.provider=transient", "jclouds.identity=cutover", "jclouds.credential=cutover", ""));
-        Path jar = Path.of("target", "s3proxy", "s3proxy.jar");
-        assertTrue(Files.exists(jar), "the build copies S3Proxy to " + jar + " (maven-dependency-plugin, pre-integration-test)");
-        s3proxy = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-jar", jar.toString(), "--properties", properties.toString())
-                .redirectErrorStream(true).redirectOutput(conf.resolve("s3proxy.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try (Socket ignored = new Socket("127.0.0.1", port)) {
-                break;
-            } catch (IOException notYet) {
-                assertTrue(s3proxy.isAlive(), "S3Proxy exited: " + Files.readString(conf.resolve("s3proxy.log")));
-                assertTrue(System.nanoTime() < deadline, "S3Proxy did not listen within 60 s");
-                Thread.sleep(100);
-            }
-        }
+        s3proxy = S3ProxyServer.start(conf);
+        endpoint = s3proxy.endpoint();
         s3 = S3Client.builder().endpointOverride(endpoint).forcePathStyle(true).region(Region.US_EAST_1)
                 .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
@@ -91,8 +66,7 @@ class S3ExportIT {
             s3.close();
         }
         if (s3proxy != null) {
-            s3proxy.destroy();
-            s3proxy.waitFor(10, TimeUnit.SECONDS);
+            s3proxy.close();
         }
     }
 

@@ -5,6 +5,7 @@ import io.cutover.core.ErrorCode;
 import io.cutover.core.archive.ArchiveEntry;
 import io.cutover.core.archive.ArchiveManifest;
 import io.cutover.core.archive.ArchiveSnapshot;
+import io.cutover.core.archive.ArchiveStore;
 import io.cutover.core.deadletter.DeadLetterSink;
 import io.cutover.sql.mapping.Mapping;
 import io.cutover.sql.mapping.RowMapper;
@@ -34,14 +35,14 @@ public final class SqlArchiveSnapshot {
     private final SqlTable table;
     private final Mapping mapping;
     private final Path stateDir;
-    private final Path archive;
+    private final ArchiveStore archive;
     private final int ranges;
     private final int pageSize;
     private final LongSupplier clock;
     private final AtomicLong unmapped = new AtomicLong();
 
     /** @param stateDir the state directory of the table's migration (its changes.db is the log) */
-    public SqlArchiveSnapshot(SqlEndpoint source, String sourceTable, Mapping mapping, Path stateDir, Path archive, int ranges, int pageSize,
+    public SqlArchiveSnapshot(SqlEndpoint source, String sourceTable, Mapping mapping, Path stateDir, ArchiveStore archive, int ranges, int pageSize,
                               LongSupplier clock) {
         List<String> problems = new ArrayList<>();
         if (sourceTable == null || sourceTable.isBlank()) {
