@@ -24,7 +24,11 @@ public final class CutoverSparkMain {
         System.exit(run(args));
     }
 
-    static int run(String[] args) {
+    /**
+     * Runs one job and returns its exit code without exiting: for a wrapper that must not call {@code System.exit}
+     * (a Glue job script, a notebook). Uses the active Spark configuration (master and settings from spark-submit).
+     */
+    public static int run(String[] args) {
         SparkJobSettings settings;
         try {
             settings = SparkArguments.parse(args);

@@ -151,6 +151,7 @@ public final class SparkCopyJob {
         Optional<JobManifest> existing = JobManifest.load(stateDir);
         if (settings.restart()) {
             new FileCheckpointStore(stateDir.resolve("checkpoints")).clear(settings.scope());
+            keepDeadLettersAside(stateDir);
             existing = Optional.empty();
         }
         int split = units;
@@ -184,6 +185,19 @@ public final class SparkCopyJob {
             specs.add(UnitSpec.segment("source", s, split));
         }
         return specs;
+    }
+
+    /** --restart starts with no dead letters; the old ones stay as {@code dead-letters-TIME}, like the CLI's. */
+    private static void keepDeadLettersAside(Path stateDir) {
+        Path dir = stateDir.resolve(SparkCopyTask.DEAD_LETTERS);
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try {
+            Files.move(dir, dir.resolveSibling(SparkCopyTask.DEAD_LETTERS + "-" + java.time.Instant.now().toString().replace(':', '-')));
+        } catch (IOException e) {
+            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot move " + dir + " aside for --restart: " + e.getMessage(), e);
+        }
     }
 
     /** Dead letters kept from earlier submissions of this job (they still count towards the result). */
