@@ -7,6 +7,7 @@ import io.cutover.core.ErrorCode;
 import io.cutover.core.result.CopyResult;
 import io.cutover.core.result.VerifyResult;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
@@ -17,16 +18,25 @@ import org.apache.spark.api.java.JavaSparkContext;
  * a side unusable, 4 a failure while running.
  */
 public final class CutoverSparkMain {
+    /** The context the last {@link #run} used, for {@link #main} to stop. */
+    private static volatile SparkContext context;
+
     private CutoverSparkMain() {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        int code = run(args);
+        SparkContext used = context;
+        if (used != null) {
+            used.stop();
+        }
+        System.exit(code);
     }
 
     /**
      * Runs one job and returns its exit code without exiting: for a wrapper that must not call {@code System.exit}
-     * (a Glue job script, a notebook). Uses the active Spark configuration (master and settings from spark-submit).
+     * (a Glue job script, a notebook). Uses the active Spark context, or starts one from spark-submit's configuration,
+     * and leaves it running.
      */
     public static int run(String[] args) {
         SparkJobSettings settings;
@@ -42,7 +52,9 @@ public final class CutoverSparkMain {
             conf.setMaster("local[*]");
         }
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        try (JavaSparkContext spark = new JavaSparkContext(conf)) {
+        try {
+            context = SparkContext.getOrCreate(conf);
+            JavaSparkContext spark = JavaSparkContext.fromSparkContext(context);
             if (settings.job().equals("verify")) {
                 VerifyResult result = new SparkVerifyJob(spark, settings).run();
                 System.out.println(json.writeValueAsString(result));
