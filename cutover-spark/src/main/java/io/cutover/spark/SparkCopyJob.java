@@ -59,8 +59,9 @@ public final class SparkCopyJob {
 
     public CopyResult run() {
         long start = System.nanoTime();
-        Path stateDir = settings.stateDirPath();
-        try (StateDirectory state = StateDirectory.open(stateDir)) {
+        // The driver holds the state directory's lock for the whole job: a second submission of it refuses to start.
+        try (StateDirectory state = StateDirectory.open(settings.stateDirPath())) {
+            Path stateDir = state.root();
             int tasksAtOnce = tasksAtOnce();
             List<String> warnings = new ArrayList<>();
             Prepared prepared = settings.job().equals("load") ? prepareLoad() : prepareCopy(tasksAtOnce, warnings);

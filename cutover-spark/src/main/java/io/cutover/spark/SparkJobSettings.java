@@ -110,19 +110,9 @@ public record SparkJobSettings(String job, SparkEndpoint source, SparkEndpoint t
                 new SparkEndpoint("target", endpoint.toString(), "us-east-1", null), sourceTable, targetTable, stateDir.toString());
     }
 
-    public SparkJobSettings withExport(String location, SparkEndpoint s3) {
-        return new SparkJobSettings(job, source, target, s3, sourceTable, targetTable, location, stateDir, segments, tasksAtOnce,
-                maxWriteRate, maxReadRate, writeConcurrency, pageSize, restart, buckets, listLimit, report);
-    }
-
     public SparkJobSettings withSegments(int n) {
         return new SparkJobSettings(job, source, target, export, sourceTable, targetTable, exportLocation, stateDir, n, tasksAtOnce,
                 maxWriteRate, maxReadRate, writeConcurrency, pageSize, restart, buckets, listLimit, report);
-    }
-
-    public SparkJobSettings withRates(double write, double read, int tasks) {
-        return new SparkJobSettings(job, source, target, export, sourceTable, targetTable, exportLocation, stateDir, segments, tasks,
-                write, read, writeConcurrency, pageSize, restart, buckets, listLimit, report);
     }
 
     public SparkJobSettings withRestart(boolean r) {

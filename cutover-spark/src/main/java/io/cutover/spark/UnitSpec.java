@@ -1,6 +1,5 @@
 package io.cutover.spark;
 
-import io.cutover.dynamodb.DynamoDbScanSegment;
 import java.io.Serializable;
 
 /**
@@ -22,10 +21,5 @@ public record UnitSpec(String side, int index, int of, boolean exportFile) imple
 
     public static UnitSpec file(int index, int files) {
         return new UnitSpec("source", index, files, true);
-    }
-
-    /** The id of a scan segment's checkpoint (an export file's id needs its name, from the manifest). */
-    public String segmentId() {
-        return DynamoDbScanSegment.unitId(index, of);
     }
 }

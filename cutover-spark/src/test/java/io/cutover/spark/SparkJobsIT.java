@@ -240,6 +240,22 @@ class SparkJobsIT {
     }
 
     @Test
+    void restartCopiesAFinishedJobAgainFromTheStart() {
+        String source = sourceTable("spark-restart", 500);
+        String target = source + "-copy";
+        Path state = dir.resolve("state");
+        assertEquals(500, new SparkCopyJob(spark, settings("copy", source, target, state).withSegments(4)).run().items());
+        CopyResult again = new SparkCopyJob(spark, settings("copy", source, target, state)).run();
+        assertEquals(0, again.items(), "a finished job submitted again copies nothing");
+        assertEquals(500, again.tables().get(0).resumedItems());
+        CopyResult restarted = new SparkCopyJob(spark, settings("copy", source, target, state).withRestart(true).withSegments(2)).run();
+        assertEquals(500, restarted.items());
+        assertEquals(0, restarted.tables().get(0).resumedItems());
+        assertEquals(2, restarted.tables().get(0).segments(), "--restart may change the split");
+        assertIdentical(source, target, 500);
+    }
+
+    @Test
     void refusesAResubmissionWithAnotherSplit() {
         String source = sourceTable("spark-split", 100);
         String target = source + "-copy";
