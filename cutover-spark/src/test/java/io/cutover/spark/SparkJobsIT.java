@@ -28,8 +28,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,7 +69,8 @@ class SparkJobsIT {
     }
 
     static SparkConf sparkConf() {
-        return new SparkConf().setMaster("local[2]").setAppName("cutover-spark-it").set("spark.ui.enabled", "false")
+        // Two task threads; up to 4 attempts of a task, as a cluster gives by default (plain local[2] gives one).
+        return new SparkConf().setMaster("local[2,4]").setAppName("cutover-spark-it").set("spark.ui.enabled", "false")
                 .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
     }
 
@@ -237,6 +242,70 @@ class SparkJobsIT {
 
     private static long acknowledged(FileCheckpointStore checkpoints, String scope) {
         return checkpoints.loadAll(scope).values().stream().mapToLong(UnitCheckpoint::items).sum();
+    }
+
+    @Test
+    void aFailedTaskIsRetriedFromItsUnitsCheckpoint() throws Exception {
+        long total = 8_000;
+        String source = sourceTable("spark-retry", total);
+        String target = source + "-copy";
+        Path state = dir.resolve("state");
+        String scope = new io.cutover.dynamodb.TablePair(source, target).scope();
+        FileCheckpointStore checkpoints = new FileCheckpointStore(state.resolve("checkpoints"));
+        String unit = io.cutover.dynamodb.DynamoDbScanSegment.unitId(0, 4);
+        // A directory where segment 0's next checkpoint is written first: that save fails, so the task fails mid-way.
+        Path blocker = state.resolve("checkpoints").resolve(scope).resolve(unit + ".json.tmp");
+        AtomicInteger failedAttempts = new AtomicInteger();
+        SparkListener healer = new SparkListener() {
+            @Override
+            public void onTaskEnd(SparkListenerTaskEnd end) {
+                if (!end.taskInfo().successful()) {
+                    failedAttempts.incrementAndGet();
+                    try {
+                        Files.deleteIfExists(blocker);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            }
+        };
+        spark.sc().addSparkListener(healer);
+        AtomicLong blockedAfter = new AtomicLong(-1);
+        Thread saboteur = new Thread(() -> {
+            while (blockedAfter.get() < 0 && !Thread.currentThread().isInterrupted()) {
+                Optional<UnitCheckpoint> cp = checkpoints.load(scope, unit);
+                if (cp.isPresent() && cp.get().items() > 0 && !cp.get().complete()) {
+                    try {
+                        Files.createDirectories(blocker);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    blockedAfter.set(cp.get().items());
+                }
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        saboteur.start();
+        try {
+            SparkEndpoint local = new SparkEndpoint("source", db.endpoint().toString(), "us-east-1", null);
+            SparkJobSettings slow = new SparkJobSettings("copy", local, new SparkEndpoint("target", local.endpointUrl(), "us-east-1", null),
+                    null, source, target, null, state.toString(), 4, 2, 2_000, 0, 8, 100, false, 65_536, 100, null);
+            CopyResult result = new SparkCopyJob(spark, slow).run();
+            assertEquals("completed", result.status(), result.toString());
+            assertTrue(blockedAfter.get() > 0, "the task was never made to fail");
+            assertTrue(failedAttempts.get() >= 1, "Spark saw no failed attempt");
+            // The last attempt of segment 0 started from the checkpoint the failed one left; each item counted once.
+            assertTrue(result.tables().get(0).resumedItems() >= blockedAfter.get(), result.toString());
+            assertEquals(total, result.tables().get(0).resumedItems() + result.items(), result.toString());
+            assertIdentical(source, target, total);
+        } finally {
+            saboteur.interrupt();
+            spark.sc().removeSparkListener(healer);
+        }
     }
 
     @Test
