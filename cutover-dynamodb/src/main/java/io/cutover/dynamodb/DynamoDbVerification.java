@@ -77,7 +77,8 @@ public final class DynamoDbVerification implements AutoCloseable {
                 endpoint.role() + " table '" + table + "' not found at " + endpoint.describe() + ": check --" + endpoint.role() + "-table"));
     }
 
-    static void writeReport(Path report, VerifyResult result, List<KeyDifference> all) {
+    /** The report file: the result on the first line, then every difference, as JSON lines (the Spark verify writes the same). */
+    public static void writeReport(Path report, VerifyResult result, List<KeyDifference> all) {
         try {
             Path parent = report.toAbsolutePath().getParent();
             Files.createDirectories(parent);
