@@ -22,7 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -38,8 +37,6 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
  * {@code cutover bench switch --live}: the cut-over as an operator runs it, with nothing forced. The forward migration
@@ -148,13 +145,13 @@ public final class LiveSwitchBench {
                     store.drainOnce();
                 }
                 Map<Site, Set<String>> present = new EnumMap<>(Site.class);
-                present.put(Site.SOURCE, ids(sourceClient, sourceTable, APP + "#"));
-                present.put(Site.TARGET, ids(targetClient, targetTable, APP + "#"));
+                present.put(Site.SOURCE, SwitchBench.ids(sourceClient, sourceTable, APP + "#"));
+                present.put(Site.TARGET, SwitchBench.ids(targetClient, targetTable, APP + "#"));
                 HeartbeatWriter.Lost lost = writer.lost(hb.acks(), present, 10);
                 run = new SwitchBench.Run("live, " + cycles + " cycles to TARGET_ONLY and back", took, hb.attempted(), hb.acknowledged(),
                         hb.failed(), hb.writesPerSecond(), hb.maxGapMillis(), hb.p99GapMillis(), lost.count(), lost.examples(), hb.failures(),
-                        hb.increments(), counter(sourceClient, sourceTable, writer.counterId()), counter(targetClient, targetTable,
-                        writer.counterId()));
+                        hb.increments(), SwitchBench.counter(sourceClient, sourceTable, writer.counterId()),
+                        SwitchBench.counter(targetClient, targetTable, writer.counterId()));
                 for (int i = 0; i < moves.size(); i++) {
                     SwitchBench.Switch w = moves.get(i);
                     moves.set(i, new SwitchBench.Switch(w.from(), w.to(), w.action(), w.propagationMillis(),
@@ -246,25 +243,6 @@ public final class LiveSwitchBench {
             }
             Thread.sleep(10);
         }
-    }
-
-    private static long counter(DynamoDbClient client, String table, String id) {
-        Map<String, AttributeValue> item = client.getItem(b -> b.tableName(table).consistentRead(true)
-                .key(Map.of("pk", AttributeValue.fromS(id), "sk", AttributeValue.fromS("hb")))).item();
-        return item == null || !item.containsKey("n") ? 0 : Long.parseLong(item.get("n").n());
-    }
-
-    private static Set<String> ids(DynamoDbClient client, String table, String prefix) {
-        Set<String> out = new HashSet<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            ScanResponse page = client.scan(b -> b.tableName(table).exclusiveStartKey(from).consistentRead(true)
-                    .filterExpression("begins_with(pk, :p)").expressionAttributeValues(Map.of(":p", AttributeValue.fromS(prefix))));
-            page.items().forEach(i -> out.add(i.get("pk").s()));
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
-        return out;
     }
 
     public static String text(Result r) {

@@ -159,12 +159,12 @@ public final class SwitchBench {
                 store.drainOnce();
             }
             Map<Site, Set<String>> present = new EnumMap<>(Site.class);
-            present.put(Site.SOURCE, ids(sourceTable, app + "#"));
-            present.put(Site.TARGET, ids(targetTable, app + "#"));
+            present.put(Site.SOURCE, ids(client, sourceTable, app + "#"));
+            present.put(Site.TARGET, ids(client, targetTable, app + "#"));
             HeartbeatWriter.Lost lost = writer.lost(r.acks(), present, 10);
             return new Run(name, took, r.attempted(), r.acknowledged(), r.failed(), r.writesPerSecond(), r.maxGapMillis(), r.p99GapMillis(),
-                    lost.count(), lost.examples(), r.failures(), r.increments(), counter(sourceTable, writer.counterId()),
-                    counter(targetTable, writer.counterId()));
+                    lost.count(), lost.examples(), r.failures(), r.increments(), counter(client, sourceTable, writer.counterId()),
+                    counter(client, targetTable, writer.counterId()));
         }
     }
 
@@ -184,14 +184,15 @@ public final class SwitchBench {
         registry.register(app, StoreEndpoint.table(sourceTable), StoreEndpoint.table(targetTable), null, null, "cutover bench", "bench switch");
     }
 
-    private long counter(String table, String id) {
+    /** The heartbeat counter's value in a table (0 when absent). */
+    static long counter(DynamoDbClient client, String table, String id) {
         Map<String, AttributeValue> item = client.getItem(b -> b.tableName(table).consistentRead(true)
                 .key(Map.of("pk", AttributeValue.fromS(id), "sk", AttributeValue.fromS("hb")))).item();
         return item == null || !item.containsKey("n") ? 0 : Long.parseLong(item.get("n").n());
     }
 
     /** The partition keys starting with {@code prefix} in a table. */
-    private Set<String> ids(String table, String prefix) {
+    static Set<String> ids(DynamoDbClient client, String table, String prefix) {
         Set<String> out = new HashSet<>();
         Map<String, AttributeValue> start = null;
         do {
