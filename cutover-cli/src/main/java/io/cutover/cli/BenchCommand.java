@@ -182,6 +182,18 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
             Map<String, String> goals = new LinkedHashMap<>();
             double worst = Double.MAX_VALUE;
             boolean identical = true;
+            // Warm-up, not reported: the JIT compiles the raw writer's and the copy's code paths once, so that neither the
+            // first level nor the first copy pays for compilation (it showed as twice the client CPU per item).
+            p.note("warm-up: a raw load and a copy of 10,000 items, not measured...");
+            client.createTable(SampleItems.plainTable("bench-warmup"));
+            long warmItems = Math.min(items, 10_000);
+            rawLoad(client, "bench-warmup", plain, null, 16, warmItems);
+            CopySettings warm = CopySettings.builder(endpoint, DynamoDbEndpoint.local("target", db.endpoint()))
+                    .table("bench-warmup", "bench-warmup-copy").stateDir(scratch.path().resolve("warmup")).restart(true).writeConcurrency(0)
+                    .build();
+            try (DynamoDbCopier copier = new DynamoDbCopier(warm, io.cutover.core.copy.CopyProgress.NONE, List.of())) {
+                copier.run();
+            }
             for (String shape : List.of("plain", "rich")) {
                 java.util.function.LongFunction<Map<String, AttributeValue>> itemAt = shape.equals("plain") ? plain : rich::item;
                 String source = "bench-" + shape;
@@ -190,7 +202,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
                 Phase best = null;
                 for (int level : CEILING_LEVELS) {
                     Phase ph = measure("ceiling " + shape + ": raw writer x" + level, db,
-                            () -> rawLoad(client, source, itemAt, prebuilt, level));
+                            () -> rawLoad(client, source, itemAt, prebuilt, level, items));
                     p.note(line(ph));
                     phases.add(ph);
                     best = best == null || ph.itemsPerSecond() > best.itemsPerSecond() ? ph : best;
@@ -315,7 +327,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
      * {@code concurrency} threads each with one BatchWriteItem in flight, nothing else.
      */
     private long rawLoad(DynamoDbClient client, String table, java.util.function.LongFunction<Map<String, AttributeValue>> itemAt,
-                         List<List<WriteRequest>> prebuilt, int concurrency) throws Exception {
+                         List<List<WriteRequest>> prebuilt, int concurrency, long items) throws Exception {
         AtomicLong next = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         List<Future<?>> futures = new ArrayList<>();
@@ -349,7 +361,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
             DynamoDbClient client = DynamoDbClients.create(DynamoDbEndpoint.local("source", db.endpoint()), writers + 8);
             for (String table : List.of("bench-a", "bench-b")) {
                 client.createTable(SampleItems.plainTable(table));
-                rawLoad(client, table, sample::item, null, writers);
+                rawLoad(client, table, sample::item, null, writers, items);
                 p.note("  loaded " + table);
             }
             List<Phase> phases = new ArrayList<>();

@@ -28,8 +28,6 @@ public record CopySettings(DynamoDbEndpoint source, DynamoDbEndpoint target, Map
     public static final int MAX_SEGMENTS = 1_000_000;
     /** {@code --write-concurrency auto}: the limit is found between 1 and this. */
     public static final int AUTO_MAX_WRITES = 64;
-    /** Where an automatic limit starts. */
-    public static final int AUTO_INITIAL_WRITES = 8;
     /** What a path that cannot adapt uses under {@code auto}. */
     public static final int DEFAULT_WRITES = 16;
 

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -78,7 +77,6 @@ public final class DynamoDbBatchWriter implements TargetWriter {
                                ErrorClassifier classifier, DeadLetterSink deadLetters, LongConsumer onBatchDone) {
         this.onBatchDone = onBatchDone;
         this.limiter = limiter;
-        int concurrency = limiter.max();
         this.client = client;
         this.table = table;
         this.throttle = throttle;
@@ -86,11 +84,23 @@ public final class DynamoDbBatchWriter implements TargetWriter {
         this.classifier = classifier;
         this.deadLetters = deadLetters;
         AtomicInteger n = new AtomicInteger();
-        this.pool = Executors.newFixedThreadPool(concurrency, r -> {
+        // As many threads as requests may be in flight: the pool follows the limit, so no thread waits for a slot.
+        java.util.concurrent.ThreadPoolExecutor threads = new java.util.concurrent.ThreadPoolExecutor(limiter.limit(), limiter.limit(),
+                60, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "cutover-writer-" + table + "-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        limiter.onLimitChange(limit -> {
+            if (limit > threads.getMaximumPoolSize()) {
+                threads.setMaximumPoolSize(limit);
+                threads.setCorePoolSize(limit);
+            } else {
+                threads.setCorePoolSize(limit);
+                threads.setMaximumPoolSize(limit);
+            }
+        });
+        this.pool = threads;
         this.listener = (failure, attempt) -> {
             retries.increment();
             if (failure.code() == ErrorCode.THROTTLED) {

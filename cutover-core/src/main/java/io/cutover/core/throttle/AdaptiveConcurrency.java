@@ -28,6 +28,7 @@ public final class AdaptiveConcurrency {
     private int inFlight;
     private int peak;
     private final LongAdder throttled = new LongAdder();
+    private volatile java.util.function.IntConsumer onChange = n -> { };
 
     // the current window
     private long windowStart = -1;
@@ -58,9 +59,9 @@ public final class AdaptiveConcurrency {
         return new AdaptiveConcurrency(false, n, n);
     }
 
-    /** {@code --write-concurrency N}: N as is, or (0, "auto") a limit found between 1 and 64, starting at 8. */
+    /** {@code --write-concurrency N}: N as is, or (0, "auto") a limit found between 1 and 64, starting at 16 (the old fixed default). */
     public static AdaptiveConcurrency forSetting(int n) {
-        return n == 0 ? adaptive(8, 64) : fixed(n);
+        return n == 0 ? adaptive(16, 64) : fixed(n);
     }
 
     /** Starts at {@code initial} and finds the limit between 1 and {@code max}. */
@@ -92,10 +93,28 @@ public final class AdaptiveConcurrency {
      */
     public synchronized void release(long latencyNanos, boolean throttledOnce) {
         inFlight--;
+        int before = limit;
         if (adaptive) {
             finished(latencyNanos, throttledOnce, System.nanoTime());
         }
-        notifyAll();
+        // One slot came free: wake one waiter, not all of them (up to 64 threads re-checking on every request cost the
+        // copy as much client CPU as its own work). A raised limit frees more slots: wake them all then.
+        if (limit > before) {
+            notifyAll();
+        } else {
+            notify();
+        }
+        if (limit != before) {
+            onChange.accept(limit);
+        }
+    }
+
+    /**
+     * Told every new limit (under this limiter's lock; keep it short): a writer sizes its pool of threads to the limit, so
+     * that no thread waits in {@link #acquire} (64 threads contending for one monitor cost as much CPU as the writes).
+     */
+    public void onLimitChange(java.util.function.IntConsumer listener) {
+        this.onChange = listener;
     }
 
     private void finished(long latencyNanos, boolean throttledOnce, long now) {
