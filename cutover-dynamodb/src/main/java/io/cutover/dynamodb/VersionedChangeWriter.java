@@ -2,7 +2,6 @@ package io.cutover.dynamodb;
 
 import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
-import io.cutover.core.apply.ChangeWriter;
 import io.cutover.core.changelog.ChangeRecord;
 import io.cutover.core.copy.WriteOutcome;
 import io.cutover.core.deadletter.DeadLetterSink;
@@ -11,17 +10,9 @@ import io.cutover.core.retry.ErrorClassifier;
 import io.cutover.core.retry.RetryListener;
 import io.cutover.core.retry.RetryPolicy;
 import io.cutover.core.throttle.Throttle;
-import io.cutover.core.version.Version;
 import io.cutover.core.version.VersionAttribute;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.LongAdder;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -46,87 +37,27 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  *
  * <p>{@link #apply} is called from the applier's one thread and blocks until every change is acknowledged.
  */
-public final class VersionedChangeWriter implements io.cutover.core.apply.VersionedWriter {
+public final class VersionedChangeWriter extends io.cutover.core.apply.ConcurrentVersionedWriter {
     private final DynamoDbClient client;
     private final String table;
-    private final VersionAttribute version;
     private final Throttle throttle;
     private final RetryPolicy retry;
     private final ErrorClassifier classifier;
     private final DeadLetterSink deadLetters;
-    private final ExecutorService pool;
-    private final LongAdder olderRefused = new LongAdder();
-    private final LongAdder landed = new LongAdder();
-    private final LongAdder conflicts = new LongAdder();
-    private volatile DeadLetterSink conflictList;
 
     public VersionedChangeWriter(DynamoDbClient client, String table, VersionAttribute version, int concurrency, Throttle throttle,
                                  RetryPolicy retry, ErrorClassifier classifier, DeadLetterSink deadLetters) {
+        super(version, concurrency, "cutover-versioned-apply-" + table);
         this.client = client;
         this.table = table;
-        this.version = version;
         this.throttle = throttle;
         this.retry = retry;
         this.classifier = classifier;
         this.deadLetters = deadLetters;
-        this.pool = Executors.newFixedThreadPool(Math.max(1, concurrency), r -> {
-            Thread t = new Thread(r, "cutover-versioned-apply-" + table);
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     @Override
-    public WriteOutcome apply(List<ChangeRecord> distinctKeys) {
-        List<CompletableFuture<WriteOutcome>> futures = new ArrayList<>(distinctKeys.size());
-        for (ChangeRecord c : distinctKeys) {
-            futures.add(CompletableFuture.supplyAsync(() -> applyOne(c), pool));
-        }
-        WriteOutcome total = WriteOutcome.NONE;
-        try {
-            for (CompletableFuture<WriteOutcome> f : futures) {
-                total = total.plus(f.join());
-            }
-        } catch (CompletionException e) {
-            Throwable c = e.getCause();
-            throw c instanceof CutoverException ce ? ce : new CutoverException(ErrorCode.INTERNAL, "apply failed: " + c, c);
-        }
-        return total;
-    }
-
-    /** Changes not written because the table held a newer (or the same) version. */
-    @Override
-    public long olderRefused() {
-        return olderRefused.sum();
-    }
-
-    /**
-     * Lists every refused change that is a true conflict (see {@link #conflicts}) in {@code sink}: the key, and the two
-     * versions in the reason, never the values. Costs one strongly consistent read per refused change; without a sink,
-     * conflicts are neither read for nor counted. Set before the first {@link #apply}.
-     */
-    @Override
-    public void listConflictsIn(DeadLetterSink sink) {
-        this.conflictList = sink;
-    }
-
-    /**
-     * Refused changes that were true conflicts: the table held a strictly newer version written by another instance and a
-     * different value, so one key was changed by two writers within the lag window and the newer won (an echo of the
-     * other direction carries the same version, and one writer's own stale record the same instance: neither counts).
-     */
-    @Override
-    public long conflicts() {
-        return conflicts.sum();
-    }
-
-    /** Changes written. */
-    @Override
-    public long landed() {
-        return landed.sum();
-    }
-
-    private WriteOutcome applyOne(ChangeRecord c) {
+    protected WriteOutcome applyOne(ChangeRecord c) {
         Optional<String> v = c.operation() == ChangeRecord.Operation.PUT ? version.versionOf(c.image()) : Optional.empty();
         String condition = v.isPresent() ? VersionAttribute.NEWER : VersionAttribute.UNVERSIONED_ONLY;
         Map<String, AttributeValue> values = v.map(version::values).orElse(null);
@@ -152,15 +83,15 @@ public final class VersionedChangeWriter implements io.cutover.core.apply.Versio
                 }
             });
             if (!wrote) {
-                olderRefused.increment();
-                if (v.isPresent() && conflictList != null) {
-                    noteIfConflict(c, v.get(), stored(c.key()));
+                refusedOne();
+                if (v.isPresent() && listingConflicts()) {
+                    noteIfConflict(c, v.get(), stored(c.key()), table, "the table");
                 }
                 // Handled: the table holds a value at least as new. Counted as written so that captured = applied +
                 // superseded + dead-lettered still holds; olderRefused() says how many of them were refused.
                 return new WriteOutcome(1, 0, 0);
             }
-            landed.increment();
+            landedOne();
             return new WriteOutcome(1, bytes, 0);
         } catch (CutoverException e) {
             if (e.code() != ErrorCode.REJECTED) {
@@ -179,25 +110,5 @@ public final class VersionedChangeWriter implements io.cutover.core.apply.Versio
     private Map<String, AttributeValue> stored(Map<String, AttributeValue> key) {
         return retry.execute("GetItem " + table, attempt -> client.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item(),
                 classifier, RetryListener.NONE);
-    }
-
-    private void noteIfConflict(ChangeRecord c, String refusedVersion, Map<String, AttributeValue> stored) {
-        Optional<String> storedVersion = version.versionOf(stored);
-        if (storedVersion.isEmpty() || storedVersion.get().compareTo(refusedVersion) <= 0
-                || Version.parse(storedVersion.get()).instance().equals(Version.parse(refusedVersion).instance())
-                || version.visible(stored).equals(version.visible(c.image()))) {
-            return; // an echo (same version), one writer's own stale record, or the same value: nothing diverged
-        }
-        conflicts.increment();
-        DeadLetterSink list = conflictList;
-        if (list != null) {
-            list.accept(table, c.key(), "conflict: version " + refusedVersion + " refused, the table holds the newer "
-                    + storedVersion.get() + " (the newer wins on both sides)");
-        }
-    }
-
-    @Override
-    public void close() {
-        pool.shutdownNow();
     }
 }

@@ -2,24 +2,16 @@ package io.cutover.sql.store;
 
 import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
-import io.cutover.core.apply.VersionedWriter;
+import io.cutover.core.apply.ConcurrentVersionedWriter;
 import io.cutover.core.changelog.ChangeRecord;
 import io.cutover.core.copy.WriteOutcome;
 import io.cutover.core.deadletter.DeadLetterSink;
 import io.cutover.core.item.ItemSize;
-import io.cutover.core.version.Version;
-import io.cutover.core.version.VersionAttribute;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.LongAdder;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The reverse direction's writer into a SQL table (docs/decisions/0130-sql-store-and-reverse-into-sql.md): every change
@@ -41,49 +33,14 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * transaction (two keys of one row, after a change of key, are serialised by the row lock). {@link #apply} is called
  * from the applier's one thread and blocks until every change is handled.
  */
-public final class SqlChangeWriter implements VersionedWriter {
+public final class SqlChangeWriter extends ConcurrentVersionedWriter {
     private final SqlStore store;
-    private final VersionAttribute version;
     private final DeadLetterSink deadLetters;
-    private volatile DeadLetterSink conflictList;
-    private final ExecutorService pool;
-    private final LongAdder landed = new LongAdder();
-    private final LongAdder olderRefused = new LongAdder();
-    private final LongAdder conflicts = new LongAdder();
 
     public SqlChangeWriter(SqlStore store, int concurrency, DeadLetterSink deadLetters) {
+        super(store.versionAttribute(), concurrency, "cutover-sql-reverse-apply");
         this.store = store;
-        this.version = store.versionAttribute();
         this.deadLetters = deadLetters;
-        this.pool = Executors.newFixedThreadPool(Math.max(1, concurrency), r -> {
-            Thread t = new Thread(r, "cutover-sql-reverse-apply");
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    @Override
-    public WriteOutcome apply(List<ChangeRecord> distinctKeys) {
-        List<CompletableFuture<WriteOutcome>> futures = new ArrayList<>(distinctKeys.size());
-        for (List<ChangeRecord> row : byRow(distinctKeys)) {
-            futures.add(CompletableFuture.supplyAsync(() -> {
-                WriteOutcome sum = WriteOutcome.NONE;
-                for (ChangeRecord c : row) {
-                    sum = sum.plus(applyOne(c));
-                }
-                return sum;
-            }, pool));
-        }
-        WriteOutcome total = WriteOutcome.NONE;
-        try {
-            for (CompletableFuture<WriteOutcome> f : futures) {
-                total = total.plus(f.join());
-            }
-        } catch (CompletionException e) {
-            Throwable c = e.getCause();
-            throw c instanceof CutoverException ce ? ce : new CutoverException(ErrorCode.INTERNAL, "apply failed: " + c, c);
-        }
-        return total;
     }
 
     /**
@@ -91,7 +48,8 @@ public final class SqlChangeWriter implements VersionedWriter {
      * version order: the stream orders changes per item key only, so a change of key (a put of the new key, a delete of
      * the old one) can come in either order, and the row must take them as the application made them.
      */
-    private List<List<ChangeRecord>> byRow(List<ChangeRecord> changes) {
+    @Override
+    protected List<List<ChangeRecord>> groups(List<ChangeRecord> changes) {
         Map<Object, List<ChangeRecord>> rows = new java.util.LinkedHashMap<>();
         for (ChangeRecord c : changes) {
             Object row;
@@ -114,20 +72,20 @@ public final class SqlChangeWriter implements VersionedWriter {
 
     private static final Set<ErrorCode> DEAD_LETTERED = Set.of(ErrorCode.REJECTED, ErrorCode.UNSUPPORTED, ErrorCode.CONDITION_FAILED);
 
-    private WriteOutcome applyOne(ChangeRecord c) {
+    @Override
+    protected WriteOutcome applyOne(ChangeRecord c) {
         boolean put = c.operation() == ChangeRecord.Operation.PUT;
         Optional<String> v = put ? version.versionOf(c.image()) : Optional.empty();
         try {
             boolean wrote = put ? store.putIfNewer(c.image(), version) : store.deleteUnversioned(c.key(), version);
             if (!wrote) {
-                olderRefused.increment();
-                DeadLetterSink list = conflictList;
-                if (v.isPresent() && list != null) {
-                    noteIfConflict(c, v.get(), list);
+                refusedOne();
+                if (v.isPresent() && listingConflicts()) {
+                    noteIfConflict(c, v.get(), store.get(c.key()).orElse(null), store.name(), "the table");
                 }
                 return new WriteOutcome(1, 0, 0); // handled: SQL holds a value at least as new
             }
-            landed.increment();
+            landedOne();
             return new WriteOutcome(1, c.image() == null ? 0 : ItemSize.wire(c.image()), 0);
         } catch (CutoverException e) {
             if (!DEAD_LETTERED.contains(e.code())) {
@@ -136,48 +94,5 @@ public final class SqlChangeWriter implements VersionedWriter {
             deadLetters.accept(store.name(), c.image() != null ? c.image() : c.key(), e.getMessage());
             return new WriteOutcome(0, 0, 1);
         }
-    }
-
-    /** As the DynamoDB reverse writer: a strictly newer version of another instance with another value is a true conflict. */
-    private void noteIfConflict(ChangeRecord c, String refused, DeadLetterSink list) {
-        Map<String, AttributeValue> stored = store.get(c.key()).orElse(null);
-        Optional<String> storedVersion = version.versionOf(stored);
-        if (storedVersion.isEmpty() || storedVersion.get().compareTo(refused) <= 0
-                || Version.parse(storedVersion.get()).instance().equals(Version.parse(refused).instance())
-                || version.visible(stored).equals(version.visible(c.image()))) {
-            return;
-        }
-        conflicts.increment();
-        list.accept(store.name(), c.key(), "conflict: version " + refused + " refused, the table holds the newer "
-                + storedVersion.get() + " (the newer wins on both sides)");
-    }
-
-    /**
-     * Lists every refused change that is a true conflict in {@code sink} (one read of the row per refused change); without
-     * a sink conflicts are neither read for nor counted. Set before the first {@link #apply}.
-     */
-    @Override
-    public void listConflictsIn(DeadLetterSink sink) {
-        this.conflictList = sink;
-    }
-
-    @Override
-    public long landed() {
-        return landed.sum();
-    }
-
-    @Override
-    public long olderRefused() {
-        return olderRefused.sum();
-    }
-
-    @Override
-    public long conflicts() {
-        return conflicts.sum();
-    }
-
-    @Override
-    public void close() {
-        pool.shutdownNow();
     }
 }
