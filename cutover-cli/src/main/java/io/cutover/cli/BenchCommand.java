@@ -57,7 +57,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
                 "  switch  a heartbeat writer through the client library: longest gap and failed writes while switching vs no switch",
                 "  restore changes replayed/s and items restored/s of a point-in-time restore vs the write ceiling; archive bytes per change"})
 public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsResults {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify, migrate, soak, mongodb, sql, switch or restore.")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify, migrate, soak, mongodb, sql, switch, restore or startup.")
     String what;
 
     @Option(names = "--items", paramLabel = "N", defaultValue = "100000", description = "Items in the table (default: ${DEFAULT-VALUE}).")
@@ -88,6 +88,9 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
 
     @Option(names = "--log-retention", paramLabel = "DURATION", defaultValue = "60s", description = "soak: the change log's retention of applied changes (default: ${DEFAULT-VALUE}).")
     String logRetention;
+
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "5", description = "startup: timed runs per mode (default: ${DEFAULT-VALUE}).")
+    int runs;
 
     @Option(names = "--writers", paramLabel = "N", defaultValue = "16", description = "Threads of the raw ceiling loader and copy write concurrency (default: ${DEFAULT-VALUE}).")
     int writers;
@@ -122,6 +125,9 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
         if ("sql".equals(what)) {
             return SqlBench.run(items, steadySeconds, writers, printer());
         }
+        if ("startup".equals(what)) {
+            return new StartupBench(Math.max(1, runs), printer()).run();
+        }
         if ("switch".equals(what)) {
             return new SwitchBenchRun(steadySeconds, printer()).run(live, cycles);
         }
@@ -143,7 +149,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
             return new RestoreBench(items, changes != null ? changes : items, sizedSample(), writers, printer()).run();
         }
         if (!"copy".equals(what) && !"verify".equals(what) && !"migrate".equals(what)) {
-            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify, migrate, soak, mongodb, sql, switch, restore");
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify, migrate, soak, mongodb, sql, switch, restore, startup");
         }
         if ("migrate".equals(what)) {
             return new MigrateBench(items, sizedSample(), writeRate, steadySeconds, printer()).run();
