@@ -94,7 +94,7 @@ final class SqlRunner {
                 .withSample(c.sample).withRecheck(c.recheck, Duration.ofMillis((long) (c.settleSeconds * 1000))).withListLimit(c.listLimit);
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), c.output.progress());
              SqlVerification v = new SqlVerification(SqlEndpoint.parse(c.source), c.sourceTable, mapping(c.mapping), c.connection.target(),
-                     2 * c.parallelism + 4)) {
+                     2 * options.maxParallelism() + 4)) {
             String target = c.targetTable != null ? c.targetTable : c.sourceTable;
             SqlVerification.Result r = v.run(target, options, c.bucketBy, bar, c.stateDir);
             bar.finish();

@@ -51,7 +51,8 @@ public final class VerifyCommand implements Callable<Integer>, CutoverCli.Prints
     @Option(names = "--segments", paramLabel = "N", defaultValue = "16", description = "Scan segments per table (default: ${DEFAULT-VALUE}).")
     int segments;
 
-    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "8", description = "Segments read at once per table (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "0", description = "Segments read at once per table; 0 (the default):"
+            + " found while reading on DynamoDB (between 1 and 32), 8 on MongoDB and SQL.")
     int parallelism;
 
     @Option(names = "--max-read-rate", paramLabel = "ITEMS/S", defaultValue = "0", description = "Read at most this many items per second from each table (default: no limit).")
@@ -121,7 +122,7 @@ public final class VerifyCommand implements Callable<Integer>, CutoverCli.Prints
                     : "--source-table is required (or --source mongodb://... for MongoDB)");
         }
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), output.progress());
-             DynamoDbVerification verification = new DynamoDbVerification(connection.source(), connection.target(), 2 * parallelism + 4)) {
+             DynamoDbVerification verification = new DynamoDbVerification(connection.source(), connection.target(), 2 * options.maxParallelism() + 4)) {
             VerifyResult result = verification.run(sourceTable, targetTable != null ? targetTable : sourceTable, options, bar,
                     reportFile, Optional.of(stateDir));
             bar.finish();
