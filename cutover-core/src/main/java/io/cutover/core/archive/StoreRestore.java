@@ -78,17 +78,23 @@ public final class StoreRestore implements AutoCloseable {
     private final AtomicBoolean stop = new AtomicBoolean();
     private volatile BulkCopier copier;
 
+    /** Takes {@code target} over: it is closed with the restore, or at once when the restore cannot start. */
     public StoreRestore(Settings settings, RestoreTarget target) {
         this.settings = settings;
         this.target = target;
-        this.manifest = ArchiveManifest.require(settings.archive());
-        if (!new HashSet<>(target.keyNames()).equals(new HashSet<>(manifest.keyNames()))) {
-            throw new CutoverException(ErrorCode.CONFIG_INVALID, "the archive's items are keyed by " + manifest.keyNames() + " but the mapping"
-                    + " of " + target.describe() + " makes the key " + target.keyNames() + ": give the mapping the migration of "
-                    + manifest.sourceTable() + " used (--mapping FILE for SQL, --key-attribute for MongoDB)");
+        try {
+            this.manifest = ArchiveManifest.require(settings.archive());
+            if (!new HashSet<>(target.keyNames()).equals(new HashSet<>(manifest.keyNames()))) {
+                throw new CutoverException(ErrorCode.CONFIG_INVALID, "the archive's items are keyed by " + manifest.keyNames() + " but the"
+                        + " mapping of " + target.describe() + " makes the key " + target.keyNames() + ": give the mapping the migration of "
+                        + manifest.sourceTable() + " used (--mapping FILE for SQL, --key-attribute for MongoDB)");
+            }
+            this.plan = RestorePlan.of(manifest, settings.point());
+            this.state = RestoreState.open(settings.stateDir().resolve("restore-state.db"), manifest.keyNames());
+        } catch (RuntimeException e) {
+            target.close();
+            throw e;
         }
-        this.plan = RestorePlan.of(manifest, settings.point());
-        this.state = RestoreState.open(settings.stateDir().resolve("restore-state.db"), manifest.keyNames());
         this.keys = new ItemHasher(manifest.keyNames(), 1);
     }
 
