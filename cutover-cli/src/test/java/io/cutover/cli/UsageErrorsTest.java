@@ -155,5 +155,16 @@ class UsageErrorsTest {
                 "--native restores from DynamoDB's own point-in-time recovery: drop --archive");
         assertCleanUsageError(CliRun.of("migrate", "--source", "postgresql://app:" + SECRET + "@127.0.0.1:1/shop", "--source-table", "t",
                 "--mapping", "m.yaml", "--target-table", "t", "--enable-pitr"), "--enable-pitr applies to a DynamoDB source");
+        // restore --into-source: flags checked before anything is opened, the password never printed
+        assertCleanUsageError(CliRun.of("restore", "--archive", "a", "--target-table", "orders-r", "--to-position", "1", "--replace"),
+                "--mapping, --key-attribute and --replace go with --into-source URI");
+        assertCleanUsageError(CliRun.of("restore", "--archive", "a", "--target-table", "accounts_r", "--to-position", "1", "--into-source",
+                "postgresql://app:" + SECRET + "@127.0.0.1:1/shop"), "needs --mapping FILE");
+        assertCleanUsageError(CliRun.of("restore", "--archive", "a", "--target-table", "accounts_r", "--to-position", "1", "--into-source",
+                "redis://app:" + SECRET + "@127.0.0.1:1"), "--into-source must be postgresql://..., mysql://..., mariadb://... or mongodb://...");
+        assertCleanUsageError(CliRun.of("restore", "--archive", "a", "--target-table", "orders_r", "--to-position", "1", "--into-source",
+                "mongodb://127.0.0.1:1/shop", "--mapping", "m.yaml"), "--mapping is for a SQL --into-source");
+        assertCleanUsageError(CliRun.of("restore", "--native", "--source-table", "t", "--target-table", "orders-r", "--into-source",
+                "mongodb://127.0.0.1:1/shop"), "--into-source and --replace restore from an archive");
     }
 }
