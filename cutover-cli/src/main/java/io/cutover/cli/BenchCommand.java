@@ -55,9 +55,10 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
                 "  mongodb MongoDB backfill documents/s vs the DynamoDB Local write ceiling and the source's read rate",
                 "  sql     PostgreSQL backfill rows/s and steady-state lag vs the DynamoDB Local write ceiling (docs/sql.md)",
                 "  switch  a heartbeat writer through the client library: longest gap and failed writes while switching vs no switch",
+                "  reverse changes/s the reverse direction applies into the old store (--into) vs a raw writer into it; reverse lag",
                 "  restore changes replayed/s and items restored/s of a point-in-time restore vs the write ceiling; archive bytes per change"})
 public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsResults {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify, migrate, soak, mongodb, sql, switch or restore.")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify, migrate, soak, mongodb, sql, switch, restore or reverse.")
     String what;
 
     @Option(names = "--items", paramLabel = "N", defaultValue = "100000", description = "Items in the table (default: ${DEFAULT-VALUE}).")
@@ -88,6 +89,13 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
 
     @Option(names = "--log-retention", paramLabel = "DURATION", defaultValue = "60s", description = "soak: the change log's retention of applied changes (default: ${DEFAULT-VALUE}).")
     String logRetention;
+
+    @Option(names = "--into", paramLabel = "postgresql|mariadb|mongodb", description = "reverse: the old store the changes go back into.")
+    String into;
+
+    @Option(names = "--into-uri", paramLabel = "URI", description = {"reverse: a server to write into instead of the embedded one"
+            + " (needed for mariadb: mariadb://user:password@host:3306/db; the table bench_reverse is dropped and created)."})
+    String intoUri;
 
     @Option(names = "--writers", paramLabel = "N", defaultValue = "16", description = "Threads of the raw ceiling loader and copy write concurrency (default: ${DEFAULT-VALUE}).")
     int writers;
@@ -121,6 +129,9 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
     public Integer call() throws Exception {
         if ("sql".equals(what)) {
             return SqlBench.run(items, steadySeconds, writers, printer());
+        }
+        if ("reverse".equals(what)) {
+            return ReverseBench.run(into, intoUri, items, writers, writeRate, steadySeconds, printer());
         }
         if ("switch".equals(what)) {
             return new SwitchBenchRun(steadySeconds, printer()).run(live, cycles);
