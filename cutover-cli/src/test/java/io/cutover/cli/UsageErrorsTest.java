@@ -68,6 +68,8 @@ class UsageErrorsTest {
                 "--target 'redis:...' is not a store this build knows");
         assertCleanUsageError(CliRun.of("verify", "--source", "cassandra://app:" + SECRET + "@h/ks", "--target-table", "orders"),
                 "--source 'cassandra:...' is not a store this build knows");
+        assertCleanUsageError(CliRun.of("archive", "snapshot", "--source", "redis://app:" + SECRET + "@h/0", "--archive", "a"),
+                "--source 'redis:...' is not a store this build knows");
         assertCleanUsageError(CliRun.of("status", "--source", "redis://h/0", "--state-dir", "."),
                 "--source 'redis:...' is not a store this build knows");
         assertCleanUsageError(CliRun.of("verify", "--source", "mongodb://h/shop", "--collection", "o", "--key-attribute", "id",
