@@ -70,7 +70,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
     @Option(names = "--skip-naive", description = "Skip the naive baseline (it is slow on large tables).")
     boolean skipNaive;
 
-    @Option(names = "--write-rate", paramLabel = "CHANGES/S", defaultValue = "500", description = "migrate: the writer's fixed rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--write-rate", paramLabel = "CHANGES/S", defaultValue = "500", description = "migrate, reverse: the writer's fixed rate (default: ${DEFAULT-VALUE}).")
     int writeRate;
 
     @Option(names = "--steady-seconds", paramLabel = "S", defaultValue = "15", description = "migrate: how long to measure steady-state lag and the floor; switch: how long each run lasts (default: ${DEFAULT-VALUE}).")
