@@ -55,9 +55,11 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
                 "  mongodb MongoDB backfill documents/s vs the DynamoDB Local write ceiling and the source's read rate",
                 "  sql     PostgreSQL backfill rows/s and steady-state lag vs the DynamoDB Local write ceiling (docs/sql.md)",
                 "  switch  a heartbeat writer through the client library: longest gap and failed writes while switching vs no switch",
+                "  reverse changes/s the reverse direction applies into the old store (--into) vs a raw writer into it; reverse lag",
+                "  startup how long cutover copy takes to its first write as a new process, with and without the class-data-sharing archive",
                 "  restore changes replayed/s and items restored/s of a point-in-time restore vs the write ceiling; archive bytes per change"})
 public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsResults {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify, migrate, soak, mongodb, sql, switch, restore or startup.")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify, migrate, soak, mongodb, sql, switch, restore, reverse or startup.")
     String what;
 
     @Option(names = "--items", paramLabel = "N", defaultValue = "100000", description = "Items in the table (default: ${DEFAULT-VALUE}).")
@@ -69,7 +71,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
     @Option(names = "--skip-naive", description = "Skip the naive baseline (it is slow on large tables).")
     boolean skipNaive;
 
-    @Option(names = "--write-rate", paramLabel = "CHANGES/S", defaultValue = "500", description = "migrate: the writer's fixed rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--write-rate", paramLabel = "CHANGES/S", defaultValue = "500", description = "migrate, reverse: the writer's fixed rate (default: ${DEFAULT-VALUE}).")
     int writeRate;
 
     @Option(names = "--steady-seconds", paramLabel = "S", defaultValue = "15", description = "migrate: how long to measure steady-state lag and the floor; switch: how long each run lasts (default: ${DEFAULT-VALUE}).")
@@ -91,6 +93,13 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
 
     @Option(names = "--runs", paramLabel = "N", defaultValue = "5", description = "startup: timed runs per mode (default: ${DEFAULT-VALUE}).")
     int runs;
+
+    @Option(names = "--into", paramLabel = "postgresql|mariadb|mongodb", description = "reverse: the old store the changes go back into.")
+    String into;
+
+    @Option(names = "--into-uri", paramLabel = "URI", description = {"reverse: a server to write into instead of the embedded one"
+            + " (needed for mariadb: mariadb://user:password@host:3306/db; the table bench_reverse is dropped and created)."})
+    String intoUri;
 
     @Option(names = "--writers", paramLabel = "N", defaultValue = "16", description = "Threads of the raw ceiling loader and copy write concurrency (default: ${DEFAULT-VALUE}).")
     int writers;
@@ -128,6 +137,9 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
         if ("startup".equals(what)) {
             return new StartupBench(Math.max(1, runs), printer()).run();
         }
+        if ("reverse".equals(what)) {
+            return ReverseBench.run(into, intoUri, items, writers, writeRate, steadySeconds, printer());
+        }
         if ("switch".equals(what)) {
             return new SwitchBenchRun(steadySeconds, printer()).run(live, cycles);
         }
@@ -149,7 +161,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
             return new RestoreBench(items, changes != null ? changes : items, sizedSample(), writers, printer()).run();
         }
         if (!"copy".equals(what) && !"verify".equals(what) && !"migrate".equals(what)) {
-            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify, migrate, soak, mongodb, sql, switch, restore, startup");
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify, migrate, soak, mongodb, sql, switch, restore, reverse, startup");
         }
         if ("migrate".equals(what)) {
             return new MigrateBench(items, sizedSample(), writeRate, steadySeconds, printer()).run();

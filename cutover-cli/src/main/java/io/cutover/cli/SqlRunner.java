@@ -33,6 +33,9 @@ final class SqlRunner {
     }
 
     static int migrate(MigrateCommand c) {
+        if (c.sourceTable == null) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source-table is required with a SQL --source: name the table to migrate");
+        }
         if (c.until != null && !c.until.equals("backfill") && !c.until.equals("in-sync") && !c.until.equals("drained")) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--until must be backfill, in-sync or drained, was '" + c.until + "'");
         }
@@ -72,12 +75,12 @@ final class SqlRunner {
      * {@code migrate --capture-only --into postgresql://...}: the DynamoDB table's changes applied to the SQL table through
      * the mapping read backwards, under the version rule (docs/decisions/0130-sql-store-and-reverse-into-sql.md).
      */
-    static void reverseInto(MigrateCommand c, io.cutover.dynamodb.DynamoDbMigration migration, String sqlTable) {
+    static AutoCloseable reverseInto(MigrateCommand c, io.cutover.dynamodb.DynamoDbMigration migration, String sqlTable) {
         io.cutover.sql.store.SqlStore store = new io.cutover.sql.store.SqlStore(SqlEndpoint.parse(c.into), sqlTable, mapping(c.mapping),
                 io.cutover.core.version.VersionAttribute.of(c.versionAttribute));
-        // The store's connections live as long as the command: the process ends with the migration.
         int writers = c.writeConcurrency > 0 ? c.writeConcurrency : 8; // 0 is auto, which tunes DynamoDB writers only
         migration.applyInto(dead -> new io.cutover.sql.store.SqlChangeWriter(store, writers, dead));
+        return store; // its connections live until the migration has stopped
     }
 
     /** Lines in the dead-letter file: rows the backfill, changes capture or the writer could not write, over all runs. */
@@ -90,6 +93,9 @@ final class SqlRunner {
     }
 
     static int verify(VerifyCommand c) {
+        if (c.sourceTable == null) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source-table is required with a SQL --source: name the table to compare");
+        }
         VerifyOptions options = VerifyOptions.defaults().withSegments(c.segments).withParallelism(c.parallelism).withMaxReadRate(c.maxReadRate)
                 .withSample(c.sample).withRecheck(c.recheck, Duration.ofMillis((long) (c.settleSeconds * 1000))).withListLimit(c.listLimit);
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), c.output.progress());
