@@ -45,9 +45,10 @@ final class ExportBench {
      * One measured phase and what it read from the source table.
      *
      * @param sourceReadRequests Scan/Query/GetItem/BatchGetItem requests that named the source table
+     * @param consistentReadRequests of those, the Scans with ConsistentRead
      * @param sourceReadUnits    the read capacity units DynamoDB reported for them
      */
-    public record ExportPhase(BenchCommand.Phase phase, long sourceReadRequests, double sourceReadUnits) {
+    public record ExportPhase(BenchCommand.Phase phase, long sourceReadRequests, long consistentReadRequests, double sourceReadUnits) {
     }
 
     /** The benchmark's result: the phases in the order run, the checks, and the machine's load when it started and ended. */
@@ -124,7 +125,7 @@ final class ExportBench {
     private static ExportPhase metered(SourceReadMeter meter, String name, LocalDynamoDb db, BenchCommand.Work work) throws Exception {
         meter.reset();
         BenchCommand.Phase phase = BenchCommand.measure(name, db, work);
-        return new ExportPhase(phase, meter.requests(), meter.units());
+        return new ExportPhase(phase, meter.requests(), meter.consistentRequests(), meter.units());
     }
 
     private static ExportResult export(LocalDynamoDb db, String table, Path to) {
@@ -159,8 +160,8 @@ final class ExportBench {
     }
 
     private static String line(ExportPhase ph) {
-        return BenchCommand.line(ph.phase()) + String.format(Locale.ROOT, "  source reads %,d requests, %,.1f RCU", ph.sourceReadRequests(),
-                ph.sourceReadUnits());
+        return BenchCommand.line(ph.phase()) + String.format(Locale.ROOT, "  source reads %,d requests (%,d consistent), %,.1f RCU",
+                ph.sourceReadRequests(), ph.consistentReadRequests(), ph.sourceReadUnits());
     }
 
     static String text(ExportBenchResult r) {

@@ -27,6 +27,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 final class SourceReadMeter implements ExecutionInterceptor {
     private final String table;
     private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong consistent = new AtomicLong();
     private final DoubleAdder units = new DoubleAdder();
 
     SourceReadMeter(String table) {
@@ -43,7 +44,13 @@ final class SourceReadMeter implements ExecutionInterceptor {
         return units.sum();
     }
 
+    /** Of {@link #requests}, those with ConsistentRead (they cost twice the units). */
+    long consistentRequests() {
+        return consistent.get();
+    }
+
     void reset() {
+        consistent.set(0);
         requests.set(0);
         units.reset();
     }
@@ -71,6 +78,9 @@ final class SourceReadMeter implements ExecutionInterceptor {
         SdkRequest r = context.request();
         SdkResponse response = context.response();
         if (r instanceof ScanRequest s && table.equals(s.tableName())) {
+            if (Boolean.TRUE.equals(s.consistentRead())) {
+                consistent.incrementAndGet();
+            }
             count(((ScanResponse) response).consumedCapacity());
         } else if (r instanceof QueryRequest q && table.equals(q.tableName())) {
             count(((QueryResponse) response).consumedCapacity());
