@@ -9,6 +9,7 @@ import io.cutover.core.retry.RetryListener;
 import io.cutover.core.retry.RetryPolicy;
 import io.cutover.dynamodb.export.ExportFormat;
 import io.cutover.dynamodb.export.ExportLocation;
+import io.cutover.dynamodb.export.ExportPlan;
 import io.cutover.dynamodb.export.ExportResult;
 import io.cutover.dynamodb.export.ExportSource;
 import java.nio.file.Path;
@@ -85,7 +86,7 @@ public final class DynamoDbExporter implements AutoCloseable {
     }
 
     /** {@code --dry-run}: the table checked, its segments, the export the state directory would resume; nothing written. */
-    public io.cutover.dynamodb.export.ExportPlan plan() {
+    public ExportPlan plan() {
         return exporter.plan(new TableSource());
     }
 

@@ -10,6 +10,7 @@ import io.cutover.core.throttle.Throttle;
 import io.cutover.dynamodb.export.ExportFormat;
 import io.cutover.dynamodb.export.ExportLocation;
 import io.cutover.dynamodb.export.ExportManifest;
+import io.cutover.dynamodb.export.ExportPlan;
 import io.cutover.dynamodb.export.ExportResult;
 import io.cutover.dynamodb.export.ExportSource;
 import io.cutover.dynamodb.export.ExportState;
@@ -100,7 +101,7 @@ public final class SourceExporter implements AutoCloseable {
                     LOG.info("the export in {} is complete: nothing to write (pass --restart for a new one)", dir.root());
                     return finished.get();
                 }
-                dir.clear(); // a finished export of something else: its state is not needed any more
+                state.retire(); // a finished export of something else: its state goes, its dead letters are kept
             }
             try (FileDeadLetterSink dead = new FileDeadLetterSink(state.deadLetters())) {
                 return run(source, Optional.of(state), dead);
@@ -155,14 +156,14 @@ public final class SourceExporter implements AutoCloseable {
     }
 
     /** Checks and splits the source (or reads the split of the export the state directory holds); writes nothing. */
-    public io.cutover.dynamodb.export.ExportPlan plan(ExportSource source) {
+    public ExportPlan plan(ExportSource source) {
         source.check();
         Optional<ExportState> state = settings.stateDir().filter(d -> !settings.restart()).map(ExportState::new);
         Optional<ExportState.Header> earlier = state.flatMap(ExportState::header).filter(h -> sameExport(h, source));
         List<String> split = earlier.map(ExportState.Header::split).orElseGet(() -> source.split(settings.units().orElse(settings.parallelism())));
         List<SnapshotUnit> units = source.units(split, id -> new UnitDeadLetters(null));
         int done = (int) units.stream().filter(u -> state.flatMap(s -> s.done(u.id())).isPresent()).count();
-        return new io.cutover.dynamodb.export.ExportPlan(source.name(), settings.location().text(), settings.format().name(), units.size(),
+        return new ExportPlan(source.name(), settings.location().text(), settings.format().name(), units.size(),
                 source.estimatedItems(), earlier.map(ExportState.Header::exportId).orElse(null), earlier.isPresent() ? done : 0);
     }
 

@@ -67,6 +67,33 @@ public final class ExportState {
         JsonStateFile.write(root.resolve("completed.json"), result);
     }
 
+    /**
+     * Forgets a finished export so that another can start in the same directory: its records go, its dead-letter
+     * file is kept, renamed {@code dead-letters-EXPORT-ID.jsonl} (the only record of what it could not export).
+     */
+    public void retire() {
+        try {
+            String id = header().map(Header::exportId).orElse(String.valueOf(System.currentTimeMillis()));
+            if (java.nio.file.Files.exists(deadLetters())) {
+                java.nio.file.Files.move(deadLetters(), root.resolve("dead-letters-" + id + ".jsonl"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            Path units = root.resolve("units");
+            if (java.nio.file.Files.isDirectory(units)) {
+                try (var files = java.nio.file.Files.list(units)) {
+                    for (Path f : files.toList()) {
+                        java.nio.file.Files.delete(f);
+                    }
+                }
+            }
+            java.nio.file.Files.deleteIfExists(root.resolve("completed.json"));
+            java.nio.file.Files.deleteIfExists(root.resolve("export.json"));
+        } catch (java.io.IOException e) {
+            throw new io.cutover.core.CutoverException(io.cutover.core.ErrorCode.STATE_CONFLICT, "cannot clear the finished export in "
+                    + root + ": " + e.getMessage() + FIX, e);
+        }
+    }
+
     public Path deadLetters() {
         return root.resolve("dead-letters.jsonl");
     }

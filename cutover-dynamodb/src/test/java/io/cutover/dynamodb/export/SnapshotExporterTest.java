@@ -148,4 +148,17 @@ class SnapshotExporterTest {
         assertTrue(sinks.get("u").reasons.get(0).contains("over DynamoDB's item limit"), sinks.get("u").reasons.toString());
         assertEquals(1, state.done("u").orElseThrow().deadLettered());
     }
+
+    @Test
+    void aRetiredExportKeepsItsDeadLettersAndForgetsItsUnits() throws Exception {
+        ExportState state = new ExportState(dir);
+        state.saveHeader(new ExportState.Header("src", "to", "ION", "0001-ab", "2026-12-01T00:00:00Z", List.of("4")));
+        state.saveDone(new ExportState.UnitDone("u", new ExportDataFile(1, "x", "y", "k"), 10, 1));
+        java.nio.file.Files.writeString(state.deadLetters(), "{\"reason\":\"r\"}\n");
+        state.retire();
+        assertTrue(state.header().isEmpty());
+        assertTrue(state.done("u").isEmpty());
+        assertFalse(java.nio.file.Files.exists(state.deadLetters()));
+        assertEquals("{\"reason\":\"r\"}\n", java.nio.file.Files.readString(dir.resolve("dead-letters-0001-ab.jsonl")));
+    }
 }
