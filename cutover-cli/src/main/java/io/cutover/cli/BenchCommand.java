@@ -57,9 +57,10 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
                 "  switch  a heartbeat writer through the client library: longest gap and failed writes while switching vs no switch",
                 "  reverse changes/s the reverse direction applies into the old store (--into) vs a raw writer into it; reverse lag",
                 "  startup how long cutover copy takes to its first write as a new process, with and without the class-data-sharing archive",
-                "  restore changes replayed/s and items restored/s of a point-in-time restore vs the write ceiling; archive bytes per change"})
+                "  restore changes replayed/s and items restored/s of a point-in-time restore vs the write ceiling; archive bytes per change",
+                "  export  cutover export, then the export load vs a Scan-based copy of the same table: items/s, CPU, source read units"})
 public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsResults {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify, migrate, soak, mongodb, sql, switch, restore, reverse or startup.")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify, migrate, soak, mongodb, sql, switch, restore, reverse, startup or export.")
     String what;
 
     @Option(names = "--items", paramLabel = "N", defaultValue = "100000", description = "Items in the table (default: ${DEFAULT-VALUE}).")
@@ -100,6 +101,9 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
     @Option(names = "--into-uri", paramLabel = "URI", description = {"reverse: a server to write into instead of the embedded one"
             + " (needed for mariadb: mariadb://user:password@host:3306/db; the table bench_reverse is dropped and created)."})
     String intoUri;
+
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "2", description = "export: rounds of export load and Scan copy, in alternating order (default: ${DEFAULT-VALUE}).")
+    int rounds;
 
     @Option(names = "--writers", paramLabel = "N", defaultValue = "16", description = "Threads of the raw ceiling loader and copy write concurrency (default: ${DEFAULT-VALUE}).")
     int writers;
@@ -160,8 +164,15 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
             }
             return new RestoreBench(items, changes != null ? changes : items, sizedSample(), writers, printer()).run();
         }
+        if ("export".equals(what)) {
+            if (items < 1 || itemSize < 100 || itemSize > 350_000 || rounds < 1 || rounds > 10) {
+                throw new CutoverException(ErrorCode.CONFIG_INVALID, "--items must be at least 1, --item-size between 100 and 350000 and --rounds"
+                        + " between 1 and 10");
+            }
+            return ExportBench.run(items, itemSize, rounds, printer());
+        }
         if (!"copy".equals(what) && !"verify".equals(what) && !"migrate".equals(what)) {
-            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify, migrate, soak, mongodb, sql, switch, restore, reverse, startup");
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify, migrate, soak, mongodb, sql, switch, restore, reverse, startup, export");
         }
         if ("migrate".equals(what)) {
             return new MigrateBench(items, sizedSample(), writeRate, steadySeconds, printer()).run();
@@ -283,7 +294,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
         long run() throws Exception;
     }
 
-    private Phase measure(String name, LocalDynamoDb db, Work work) throws Exception {
+    static Phase measure(String name, LocalDynamoDb db, Work work) throws Exception {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         System.gc();
         AtomicLong peak = new AtomicLong(memory.getHeapMemoryUsage().getUsed());
@@ -521,7 +532,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
         }
     }
 
-    private static String line(Phase ph) {
+    static String line(Phase ph) {
         return String.format(Locale.ROOT, "  %-34s %,9d items %7.1f s %,9.0f items/s  client CPU %6.1f s (%5.1f s per M)  server CPU %6.1f s  heap peak %,5d MiB, live after GC %,4d MiB",
                 ph.name(), ph.items(), ph.seconds(), ph.itemsPerSecond(), ph.clientCpuSeconds(), ph.clientCpuSecondsPerMillion(),
                 ph.serverCpuSeconds(), ph.peakHeapMiB(), ph.peakLiveHeapMiB());
