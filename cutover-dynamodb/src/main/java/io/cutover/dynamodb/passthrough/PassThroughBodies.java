@@ -1,0 +1,139 @@
+package io.cutover.dynamodb.passthrough;
+
+import io.cutover.core.CutoverException;
+import io.cutover.core.ErrorCode;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.zip.CRC32;
+import java.util.zip.GZIPInputStream;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.SdkHttpResponse;
+
+/**
+ * Lets the copy send and receive DynamoDB JSON as bytes while the SDK does everything else
+ * (credentials, SigV4, endpoints, the HTTP client): for a request that carries an {@link Exchange}
+ * ({@link #EXCHANGE}, set per request with {@code overrideConfiguration(o -> o.putExecutionAttribute(...))}),
+ * it replaces the marshalled body with the exchange's bytes and sets Content-Length to match, before
+ * the SDK signs the request; and, when the exchange asks for it, it keeps a successful response's body
+ * (checking the service's {@code x-amz-crc32} itself, and undoing gzip) and hands the SDK an empty
+ * object to unmarshal. Requests without an exchange pass untouched, so one client serves both paths.
+ * Error responses are never taken: the SDK unmarshals them into its exceptions, as for any request.
+ *
+ * <p>Thread-safe: it holds no state; each exchange belongs to one call. Decision 0220.
+ */
+public final class PassThroughBodies implements ExecutionInterceptor {
+    public static final ExecutionAttribute<Exchange> EXCHANGE = new ExecutionAttribute<>("cutover.passThrough");
+    private static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.US_ASCII);
+    private static final String CRC_HEADER = "x-amz-crc32";
+
+    /**
+     * One call's bytes: the request body to send (or null to send what the SDK marshalled), and, if
+     * {@code captureResponse}, the response body once the call succeeded. Used by one thread at a time.
+     */
+    public static final class Exchange {
+        private final byte[] requestBody;
+        private final boolean captureResponse;
+        private volatile boolean bodyReplaced;
+        private volatile byte[] responseBody;
+        private volatile Long expectedCrc;
+        private volatile boolean gzipped;
+
+        private Exchange(byte[] requestBody, boolean captureResponse) {
+            this.requestBody = requestBody;
+            this.captureResponse = captureResponse;
+        }
+
+        /** Sends {@code body} instead of the marshalled request. */
+        public static Exchange sending(byte[] body) {
+            return new Exchange(body, false);
+        }
+
+        /** Keeps the response body (a Scan page). */
+        public static Exchange capturing() {
+            return new Exchange(null, true);
+        }
+
+        /** The response body; fails loudly when the interceptor is not on the client that made the call. */
+        public byte[] responseBody() {
+            if (responseBody == null) {
+                throw new CutoverException(ErrorCode.INTERNAL, "the pass-through interceptor did not see this call's response");
+            }
+            return responseBody;
+        }
+
+        /** Fails loudly when the body was not replaced (the interceptor is not on the client). */
+        public void checkSent() {
+            if (!bodyReplaced) {
+                throw new CutoverException(ErrorCode.INTERNAL, "the pass-through interceptor did not replace this call's body");
+            }
+        }
+    }
+
+    @Override
+    public Optional<RequestBody> modifyHttpContent(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
+        Exchange ex = attributes.getAttribute(EXCHANGE);
+        if (ex == null || ex.requestBody == null) {
+            return context.requestBody();
+        }
+        byte[] body = ex.requestBody;
+        return Optional.of(RequestBody.fromContentProvider(() -> new ByteArrayInputStream(body), body.length,
+                "application/x-amz-json-1.0"));
+    }
+
+    @Override
+    public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
+        Exchange ex = attributes.getAttribute(EXCHANGE);
+        if (ex == null || ex.requestBody == null) {
+            return context.httpRequest();
+        }
+        ex.bodyReplaced = true;
+        return context.httpRequest().toBuilder().putHeader("Content-Length", Integer.toString(ex.requestBody.length)).build();
+    }
+
+    @Override
+    public SdkHttpResponse modifyHttpResponse(Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
+        Exchange ex = attributes.getAttribute(EXCHANGE);
+        SdkHttpResponse response = context.httpResponse();
+        if (ex == null || !ex.captureResponse || !response.isSuccessful()) {
+            return response;
+        }
+        // The SDK would check the CRC of the body it unmarshals, which is no longer the service's: check it here.
+        ex.expectedCrc = response.firstMatchingHeader(CRC_HEADER).map(Long::parseLong).orElse(null);
+        ex.gzipped = response.firstMatchingHeader("Content-Encoding").map(e -> e.equalsIgnoreCase("gzip")).orElse(false);
+        return response.toBuilder().removeHeader(CRC_HEADER).removeHeader("Content-Encoding")
+                .putHeader("Content-Length", Integer.toString(EMPTY_OBJECT.length)).build();
+    }
+
+    @Override
+    public Optional<InputStream> modifyHttpResponseContent(Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
+        Exchange ex = attributes.getAttribute(EXCHANGE);
+        if (ex == null || !ex.captureResponse || !context.httpResponse().isSuccessful() || context.responseBody().isEmpty()) {
+            return context.responseBody();
+        }
+        try (InputStream in = context.responseBody().get()) {
+            byte[] received = in.readAllBytes();
+            if (ex.expectedCrc != null) {
+                CRC32 crc = new CRC32();
+                crc.update(received);
+                if (crc.getValue() != ex.expectedCrc) {
+                    // Retryable, as the SDK's own CRC mismatch is: the bytes were damaged on the way.
+                    throw new CutoverException(ErrorCode.TRANSIENT, "a response's CRC32 " + crc.getValue()
+                            + " differs from the service's " + ex.expectedCrc + ": damaged on the way");
+                }
+            }
+            ex.responseBody = ex.gzipped ? new GZIPInputStream(new ByteArrayInputStream(received)).readAllBytes() : received;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Optional.of(new ByteArrayInputStream(EMPTY_OBJECT));
+    }
+}
