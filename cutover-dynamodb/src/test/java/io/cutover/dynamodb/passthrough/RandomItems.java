@@ -68,7 +68,7 @@ final class RandomItems {
             case 6 -> {
                 List<String> s = new ArrayList<>();
                 for (int i = 0, n = 1 + r.nextInt(5); i < n; i++) {
-                    s.add(i + number().replace("-", ""));
+                    s.add(i == 0 ? number() : i + "." + r.nextInt(1_000_000));
                 }
                 yield AttributeValue.fromNs(s);
             }
