@@ -77,7 +77,7 @@ public final class RawScanParser {
                     key.put(name, v);
                     billed += ItemSize.billedValue(v);
                 } else {
-                    billed += billedValue(p);
+                    billed += billedValue(p, body);
                 }
             }
             int end = (int) p.currentTokenLocation().getByteOffset() + 1;
@@ -90,20 +90,20 @@ public final class RawScanParser {
     }
 
     /** At the START_OBJECT of a typed value ({"S":...}); returns its billed size and leaves the parser at its END_OBJECT. */
-    private static long billedValue(JsonParser p) throws IOException {
+    private static long billedValue(JsonParser p, byte[] body) throws IOException {
         expect(p, p.nextToken(), JsonToken.FIELD_NAME);
         String type = p.currentName();
         JsonToken t = p.nextToken();
         long size;
         switch (type) {
-            case "S" -> size = ItemSize.utf8(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+            case "S" -> size = stringBytes(p, body);
             case "N" -> size = ItemSize.numberBytes(p.getTextLength());
             case "B" -> size = base64Bytes(p);
             case "BOOL", "NULL" -> size = 1;
             case "SS" -> {
                 size = 0;
                 while (p.nextToken() != JsonToken.END_ARRAY) {
-                    size += ItemSize.utf8(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                    size += stringBytes(p, body);
                 }
             }
             case "NS" -> {
@@ -123,7 +123,7 @@ public final class RawScanParser {
                 size = 3;
                 while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
                     expect(p, t, JsonToken.START_OBJECT);
-                    size += 1 + billedValue(p);
+                    size += 1 + billedValue(p, body);
                 }
             }
             case "M" -> {
@@ -132,7 +132,7 @@ public final class RawScanParser {
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String name = p.currentName();
                     expect(p, p.nextToken(), JsonToken.START_OBJECT);
-                    size += 1 + ItemSize.utf8(name) + billedValue(p);
+                    size += 1 + ItemSize.utf8(name) + billedValue(p, body);
                 }
             }
             default -> {
@@ -142,6 +142,27 @@ public final class RawScanParser {
         }
         expect(p, p.nextToken(), JsonToken.END_OBJECT);
         return size;
+    }
+
+    /**
+     * The billed bytes of the string value the parser is at. Without an escape in it, that is its UTF-8 bytes in the body
+     * (a surrogate pair is four bytes either way), counted without decoding it: the parser then skips it unread, which
+     * halves the cost of the long strings most items carry. With an escape, the decoded text is counted.
+     */
+    private static long stringBytes(JsonParser p, byte[] body) throws IOException {
+        long at = p.currentTokenLocation().getByteOffset();
+        if (at >= 0 && at < body.length && body[(int) at] == '"') {
+            for (int i = (int) at + 1; i < body.length; i++) {
+                byte b = body[i];
+                if (b == '"') {
+                    return i - at - 1;
+                }
+                if (b == '\\') {
+                    break;
+                }
+            }
+        }
+        return ItemSize.utf8(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
     }
 
     /** Decoded bytes of the base64 string the parser is at, without decoding it. */
