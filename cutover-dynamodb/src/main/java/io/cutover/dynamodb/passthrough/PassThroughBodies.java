@@ -99,6 +99,24 @@ public final class PassThroughBodies implements ExecutionInterceptor {
         return context.httpRequest().toBuilder().putHeader("Content-Length", Integer.toString(ex.requestBody.length)).build();
     }
 
+    /** The whole body, into one array of the announced length when there is one (a page is about 1 MB: no regrowing). */
+    private static byte[] read(InputStream in, String contentLength) throws IOException {
+        int length = -1;
+        try {
+            length = contentLength == null ? -1 : Integer.parseInt(contentLength.trim());
+        } catch (NumberFormatException e) {
+            length = -1;
+        }
+        if (length < 0) {
+            return in.readAllBytes();
+        }
+        byte[] body = in.readNBytes(length);
+        if (body.length != length) {
+            throw new IOException("a response ended after " + body.length + " of its " + length + " bytes");
+        }
+        return body;
+    }
+
     @Override
     public SdkHttpResponse modifyHttpResponse(Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
         Exchange ex = attributes.getAttribute(EXCHANGE);
@@ -120,7 +138,7 @@ public final class PassThroughBodies implements ExecutionInterceptor {
             return context.responseBody();
         }
         try (InputStream in = context.responseBody().get()) {
-            byte[] received = in.readAllBytes();
+            byte[] received = read(in, context.httpResponse().firstMatchingHeader("Content-Length").orElse(null));
             if (ex.expectedCrc != null) {
                 CRC32 crc = new CRC32();
                 crc.update(received);
