@@ -93,7 +93,7 @@ public final class DynamoDbScanSegment implements SnapshotUnit {
                     PassThroughBodies.Exchange exchange = PassThroughBodies.Exchange.capturing();
                     client.scan(base.toBuilder().overrideConfiguration(o -> o.putExecutionAttribute(PassThroughBodies.EXCHANGE, exchange))
                             .build());
-                    return RawScanParser.parse(exchange.responseBody(), keys);
+                    return RawScanParser.parse(exchange.responseBody(), exchange.responseLength(), keys);
                 }, classifier, listener);
                 boolean more = !page.lastEvaluatedKey().isEmpty();
                 return new ItemPage<>(page.items(), more ? new ScanPosition(page.lastEvaluatedKey()) : null);

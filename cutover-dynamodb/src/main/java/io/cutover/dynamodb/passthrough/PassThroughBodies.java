@@ -44,6 +44,7 @@ public final class PassThroughBodies implements ExecutionInterceptor {
         private final boolean captureResponse;
         private volatile boolean bodyReplaced;
         private volatile byte[] responseBody;
+        private volatile int responseLength;
         private volatile Long expectedCrc;
         private volatile boolean gzipped;
 
@@ -62,12 +63,20 @@ public final class PassThroughBodies implements ExecutionInterceptor {
             return new Exchange(null, true);
         }
 
-        /** The response body; fails loudly when the interceptor is not on the client that made the call. */
+        /**
+         * The response body: the first {@link #responseLength()} bytes of a buffer that belongs to the calling thread and is
+         * reused by its next pass-through call, so read it before making another. Fails loudly when the interceptor is not on
+         * the client that made the call.
+         */
         public byte[] responseBody() {
             if (responseBody == null) {
                 throw new CutoverException(ErrorCode.INTERNAL, "the pass-through interceptor did not see this call's response");
             }
             return responseBody;
+        }
+
+        public int responseLength() {
+            return responseLength;
         }
 
         /** Fails loudly when the body was not replaced (the interceptor is not on the client). */
@@ -99,22 +108,50 @@ public final class PassThroughBodies implements ExecutionInterceptor {
         return context.httpRequest().toBuilder().putHeader("Content-Length", Integer.toString(ex.requestBody.length)).build();
     }
 
-    /** The whole body, into one array of the announced length when there is one (a page is about 1 MB: no regrowing). */
-    private static byte[] read(InputStream in, String contentLength) throws IOException {
-        int length = -1;
-        try {
-            length = contentLength == null ? -1 : Integer.parseInt(contentLength.trim());
-        } catch (NumberFormatException e) {
-            length = -1;
+    /**
+     * Each calling thread's buffer for response bodies, kept and grown as needed: a Scan page is about 1 MB, which on a
+     * small heap is a "humongous" allocation for G1 (it goes straight to the old generation and starts collections);
+     * allocated per page, it cost more CPU than it saved. The parser copies each item out of it.
+     */
+    private static final ThreadLocal<Buffer> BUFFER = ThreadLocal.withInitial(Buffer::new);
+
+    private static final class Buffer {
+        byte[] bytes = new byte[64 * 1024];
+
+        /** Reads the whole body into {@link #bytes}; returns its length. */
+        int read(InputStream in, String contentLength) throws IOException {
+            int announced = -1;
+            try {
+                announced = contentLength == null ? -1 : Integer.parseInt(contentLength.trim());
+            } catch (NumberFormatException e) {
+                announced = -1;
+            }
+            if (announced >= 0) {
+                ensure(announced);
+                int n = in.readNBytes(bytes, 0, announced);
+                if (n != announced) {
+                    throw new IOException("a response ended after " + n + " of its " + announced + " bytes");
+                }
+                return n;
+            }
+            int n = 0;
+            while (true) {
+                if (n == bytes.length) {
+                    ensure(n * 2);
+                }
+                int r = in.read(bytes, n, bytes.length - n);
+                if (r < 0) {
+                    return n;
+                }
+                n += r;
+            }
         }
-        if (length < 0) {
-            return in.readAllBytes();
+
+        private void ensure(int size) {
+            if (bytes.length < size) {
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(size, bytes.length * 2));
+            }
         }
-        byte[] body = in.readNBytes(length);
-        if (body.length != length) {
-            throw new IOException("a response ended after " + body.length + " of its " + length + " bytes");
-        }
-        return body;
     }
 
     @Override
@@ -138,17 +175,25 @@ public final class PassThroughBodies implements ExecutionInterceptor {
             return context.responseBody();
         }
         try (InputStream in = context.responseBody().get()) {
-            byte[] received = read(in, context.httpResponse().firstMatchingHeader("Content-Length").orElse(null));
+            Buffer buffer = BUFFER.get();
+            int length = buffer.read(in, context.httpResponse().firstMatchingHeader("Content-Length").orElse(null));
             if (ex.expectedCrc != null) {
                 CRC32 crc = new CRC32();
-                crc.update(received);
+                crc.update(buffer.bytes, 0, length);
                 if (crc.getValue() != ex.expectedCrc) {
                     // Retryable, as the SDK's own CRC mismatch is: the bytes were damaged on the way.
                     throw new CutoverException(ErrorCode.TRANSIENT, "a response's CRC32 " + crc.getValue()
                             + " differs from the service's " + ex.expectedCrc + ": damaged on the way");
                 }
             }
-            ex.responseBody = ex.gzipped ? new GZIPInputStream(new ByteArrayInputStream(received)).readAllBytes() : received;
+            if (ex.gzipped) {
+                byte[] plain = new GZIPInputStream(new ByteArrayInputStream(buffer.bytes, 0, length)).readAllBytes();
+                ex.responseBody = plain;
+                ex.responseLength = plain.length;
+            } else {
+                ex.responseBody = buffer.bytes;
+                ex.responseLength = length;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

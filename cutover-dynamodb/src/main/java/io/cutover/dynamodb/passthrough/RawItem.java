@@ -6,12 +6,12 @@ import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * One item of a Scan page kept as the bytes DynamoDB sent: its DynamoDB JSON (a slice of the page's
- * response body, shared with the page's other items), its key (for unprocessed items, dead letters and
+ * One item of a Scan page kept as the bytes DynamoDB sent: its DynamoDB JSON (copied out of the page's
+ * response body as it was), its key (for unprocessed items, dead letters and
  * accounting) and its billed size, worked out while the page was parsed with the rules of
- * {@link io.cutover.core.item.ItemSize#billed}. Immutable; the page's buffer is never written to.
+ * {@link io.cutover.core.item.ItemSize#billed}. Immutable: {@code page} is never written to.
  *
- * @param page   the response body the item is a slice of
+ * @param page   the array holding the item's JSON
  * @param offset where the item's JSON object starts in {@code page}
  * @param length the item's JSON length in bytes: its size on the wire
  * @param key    the item's key attributes

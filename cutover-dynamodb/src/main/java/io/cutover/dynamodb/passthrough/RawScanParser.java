@@ -19,7 +19,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Reads a Scan response body once with Jackson's streaming parser, without building an attribute
- * value per item: for each item of {@code Items} it records where its JSON lies in the body, its key
+ * value per item: for each item of {@code Items} it copies out its JSON as it is in the body, and records its key
  * attributes and its billed size (the rules of {@link ItemSize#billed}, computed from the parser's
  * character buffer, so no string is made for a value). Also reads {@code LastEvaluatedKey},
  * {@code Count}, {@code ScannedCount} and {@code ConsumedCapacity}. Stateless and thread-safe.
@@ -32,7 +32,15 @@ public final class RawScanParser {
 
     /** Parses {@code body}; {@code keyNames} are the table's key attributes. */
     public static RawScanPage parse(byte[] body, Collection<String> keyNames) {
-        try (JsonParser p = JSON.createParser(body)) {
+        return parse(body, body.length, keyNames);
+    }
+
+    /**
+     * Parses the first {@code length} bytes of {@code body}. Each item's JSON is copied out into its own array, so the
+     * page's items do not keep {@code body} (a reused buffer) and are small objects for the garbage collector.
+     */
+    public static RawScanPage parse(byte[] body, int length, Collection<String> keyNames) {
+        try (JsonParser p = JSON.createParser(body, 0, length)) {
             expect(p, p.nextToken(), JsonToken.START_OBJECT);
             List<RawItem> items = List.of();
             Map<String, AttributeValue> lastKey = Map.of();
@@ -43,7 +51,7 @@ public final class RawScanParser {
                 String field = p.currentName();
                 JsonToken t = p.nextToken();
                 switch (field) {
-                    case "Items" -> items = items(p, t, body, keyNames);
+                    case "Items" -> items = items(p, t, body, length, keyNames);
                     case "LastEvaluatedKey" -> lastKey = Map.copyOf(item(p, t));
                     case "Count" -> count = p.getIntValue();
                     case "ScannedCount" -> scanned = p.getIntValue();
@@ -60,7 +68,8 @@ public final class RawScanParser {
         }
     }
 
-    private static List<RawItem> items(JsonParser p, JsonToken t, byte[] body, Collection<String> keyNames) throws IOException {
+    private static List<RawItem> items(JsonParser p, JsonToken t, byte[] body, int length, Collection<String> keyNames)
+            throws IOException {
         expect(p, t, JsonToken.START_ARRAY);
         List<RawItem> items = new ArrayList<>();
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
@@ -77,33 +86,33 @@ public final class RawScanParser {
                     key.put(name, v);
                     billed += ItemSize.billedValue(v);
                 } else {
-                    billed += billedValue(p, body);
+                    billed += billedValue(p, body, length);
                 }
             }
             int end = (int) p.currentTokenLocation().getByteOffset() + 1;
-            if (body[start] != '{' || body[end - 1] != '}') {
+            if (end > length || body[start] != '{' || body[end - 1] != '}') {
                 throw new CutoverException(ErrorCode.INTERNAL, "Scan response: an item's bounds were misread at byte " + start);
             }
-            items.add(new RawItem(body, start, end - start, key, billed));
+            items.add(new RawItem(java.util.Arrays.copyOfRange(body, start, end), 0, end - start, key, billed));
         }
         return items;
     }
 
     /** At the START_OBJECT of a typed value ({"S":...}); returns its billed size and leaves the parser at its END_OBJECT. */
-    private static long billedValue(JsonParser p, byte[] body) throws IOException {
+    private static long billedValue(JsonParser p, byte[] body, int length) throws IOException {
         expect(p, p.nextToken(), JsonToken.FIELD_NAME);
         String type = p.currentName();
         JsonToken t = p.nextToken();
         long size;
         switch (type) {
-            case "S" -> size = stringBytes(p, body);
+            case "S" -> size = stringBytes(p, body, length);
             case "N" -> size = ItemSize.numberBytes(p.getTextLength());
             case "B" -> size = base64Bytes(p);
             case "BOOL", "NULL" -> size = 1;
             case "SS" -> {
                 size = 0;
                 while (p.nextToken() != JsonToken.END_ARRAY) {
-                    size += stringBytes(p, body);
+                    size += stringBytes(p, body, length);
                 }
             }
             case "NS" -> {
@@ -123,7 +132,7 @@ public final class RawScanParser {
                 size = 3;
                 while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
                     expect(p, t, JsonToken.START_OBJECT);
-                    size += 1 + billedValue(p, body);
+                    size += 1 + billedValue(p, body, length);
                 }
             }
             case "M" -> {
@@ -132,7 +141,7 @@ public final class RawScanParser {
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String name = p.currentName();
                     expect(p, p.nextToken(), JsonToken.START_OBJECT);
-                    size += 1 + ItemSize.utf8(name) + billedValue(p, body);
+                    size += 1 + ItemSize.utf8(name) + billedValue(p, body, length);
                 }
             }
             default -> {
@@ -149,10 +158,10 @@ public final class RawScanParser {
      * (a surrogate pair is four bytes either way), counted without decoding it: the parser then skips it unread, which
      * halves the cost of the long strings most items carry. With an escape, the decoded text is counted.
      */
-    private static long stringBytes(JsonParser p, byte[] body) throws IOException {
+    private static long stringBytes(JsonParser p, byte[] body, int length) throws IOException {
         long at = p.currentTokenLocation().getByteOffset();
-        if (at >= 0 && at < body.length && body[(int) at] == '"') {
-            for (int i = (int) at + 1; i < body.length; i++) {
+        if (at >= 0 && at < length && body[(int) at] == '"') {
+            for (int i = (int) at + 1; i < length; i++) {
                 byte b = body[i];
                 if (b == '"') {
                     return i - at - 1;

@@ -103,11 +103,29 @@ class RawScanParserTest {
 
         assertEquals(a, page.items().get(0).json());
         assertEquals(b, page.items().get(1).json());
-        assertArrayEquals(a.getBytes(StandardCharsets.UTF_8), java.util.Arrays.copyOfRange(body, page.items().get(0).offset(),
-                page.items().get(0).offset() + page.items().get(0).length()));
+        RawItem first = page.items().get(0);
+        assertArrayEquals(a.getBytes(StandardCharsets.UTF_8), java.util.Arrays.copyOfRange(first.page(), first.offset(),
+                first.offset() + first.length()));
         // "é" is one escape in the JSON but two bytes as DynamoDB bills it; "a\"b" is three characters.
         assertEquals(2 + 3 + 2 + 2 + 1 + (3 + 1 + 1 + 1 + 3), page.items().get(0).billed());
         assertEquals(2 + 2 + 2 + 2, page.items().get(1).billed());
+    }
+
+    @Test
+    void readsOnlyTheBodysLengthOfAReusedBufferAndKeepsNoReferenceToIt() throws IOException {
+        List<Map<String, AttributeValue>> items = List.of(new RandomItems(5).item(1), new RandomItems(6).item(2));
+        byte[] body = response(items, null, false);
+        byte[] buffer = java.util.Arrays.copyOf(body, body.length + 100);
+        java.util.Arrays.fill(buffer, body.length, buffer.length, (byte) '}');
+
+        RawScanPage page = RawScanParser.parse(buffer, body.length, KEYS);
+        java.util.Arrays.fill(buffer, (byte) 0); // the next call reuses the buffer
+
+        assertEquals(2, page.items().size());
+        for (int i = 0; i < 2; i++) {
+            assertEquals(CanonicalItem.of(items.get(i)), CanonicalItem.of(page.items().get(i).toAttributeValues()));
+            assertTrue(page.items().get(i).page() != buffer);
+        }
     }
 
     @Test
