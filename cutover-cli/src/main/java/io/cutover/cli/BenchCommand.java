@@ -255,6 +255,18 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
                     p.note(line(f));
                     phases.add(f);
                 }
+                if (System.getenv("CUTOVER_BENCH_OBJECT_PATH") != null) { // the same copy on the object path (decision 0220)
+                    CopySettings objects = CopySettings.builder(endpoint, DynamoDbEndpoint.local("target", db.endpoint()))
+                            .table(source, source + "-objects").stateDir(scratch.path().resolve(shape + "-objects")).restart(true)
+                            .writeConcurrency(0).passThrough(false).build();
+                    Phase o = measure("cutover copy " + shape + " --no-pass-through", db, () -> {
+                        try (DynamoDbCopier copier = new DynamoDbCopier(objects, io.cutover.core.copy.CopyProgress.NONE, List.of())) {
+                            return copier.run().items();
+                        }
+                    });
+                    p.note(line(o));
+                    phases.add(o);
+                }
                 double ratio = copy.itemsPerSecond() / best.itemsPerSecond();
                 double cpu = copy.clientCpuSecondsPerMillion() / best.clientCpuSecondsPerMillion();
                 worst = Math.min(worst, ratio);

@@ -74,6 +74,11 @@ public final class CopyCommand implements Callable<Integer>, CutoverCli.PrintsRe
     @Option(names = "--scan-page-size", paramLabel = "N", defaultValue = "1000", description = "Items per Scan page (default: ${DEFAULT-VALUE}).")
     int scanPageSize;
 
+    @Option(names = "--no-pass-through", description = "Build every item as attribute values and write it through the SDK's "
+            + "marshaller (the object path), instead of passing each item's bytes from Scan to BatchWriteItem unchanged. "
+            + "Slower; for a problem with the pass-through path (docs/copy.md).")
+    boolean noPassThrough;
+
     @Option(names = "--dry-run", description = "Print the plan (tables, actions, segments, limits) and change nothing.")
     boolean dryRun;
 
@@ -105,7 +110,7 @@ public final class CopyCommand implements Callable<Integer>, CutoverCli.PrintsRe
         pairs.putAll(parsePairs("--table-map", tableMap));
         return new CopySettings(connection.source(), connection.target(), pairs, parsePairs("--rename-prefix", renamePrefix),
                 stateDir, schemaOnly, dataOnly, restart, Optional.ofNullable(segments), parallelism, writeConcurrency,
-                maxWriteRate, Optional.ofNullable(writeCapacityPercent), maxReadRate, scanPageSize);
+                maxWriteRate, Optional.ofNullable(writeCapacityPercent), maxReadRate, scanPageSize, !noPassThrough);
     }
 
     /** {@code --from-export}: the flags that name a source table or shape a Scan make no sense and are refused, all at once. */
@@ -134,7 +139,7 @@ public final class CopyCommand implements Callable<Integer>, CutoverCli.PrintsRe
         }
         CopySettings settings = new CopySettings(connection.source(), connection.target(), Map.of(targetTable, targetTable), Map.of(),
                 stateDir, false, false, restart, Optional.empty(), parallelism, writeConcurrency, maxWriteRate,
-                Optional.ofNullable(writeCapacityPercent), maxReadRate, scanPageSize);
+                Optional.ofNullable(writeCapacityPercent), maxReadRate, scanPageSize, !noPassThrough);
         Printer p = printer();
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), output.progress() && !dryRun);
              io.cutover.dynamodb.ExportLoader loader = new io.cutover.dynamodb.ExportLoader(settings, targetTable, location,

@@ -28,6 +28,10 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
     @Mixin
     OutputOptions output;
 
+    @Option(names = "--no-pass-through", description = "DynamoDB backfill: build every item as attribute values (the object path)"
+            + " instead of passing its bytes from Scan to BatchWriteItem unchanged. Slower; for a problem with the pass-through path.")
+    boolean noPassThrough;
+
     @Option(names = "--source", paramLabel = "URI", description = {"Where the data comes from: absent for a DynamoDB table (--source-table);",
             "mongodb://[user:password@]host:port/database for a MongoDB collection (docs/mongodb.md);",
             "postgresql://user:password@host:5432/db, mysql://... or mariadb://... for a SQL table (needs --mapping; docs/sql.md)."})
@@ -166,7 +170,7 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
         String target = sink == Connector.MONGODB ? mongo.collection : targetTable != null ? targetTable : sourceTable;
         CopySettings settings = CopySettings.builder(connection.source(), connection.target()).table(sourceTable, target)
                 .stateDir(stateDir).segments(segments).parallelism(parallelism).writeConcurrency(writeConcurrency)
-                .maxWriteRate(maxWriteRate).build();
+                .maxWriteRate(maxWriteRate).passThrough(!noPassThrough).build();
         settings.resolvePairs(java.util.List.of());
         Printer p = printer();
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), output.progress());

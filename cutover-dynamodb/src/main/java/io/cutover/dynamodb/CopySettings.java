@@ -20,11 +20,15 @@ import java.util.Optional;
  * @param maxWriteRate    items/s at most, 0 for no limit
  * @param writeCapacityPercent percent of a provisioned target's WCU to use, empty for no such limit
  * @param maxReadRate     items/s read at most from the source, 0 for no limit
+ * @param scanPageSize    the Scan Limit
+ * @param passThrough     copy items as the bytes the source sent, without building attribute values (decision 0220);
+ *                        false ({@code --no-pass-through}) takes the object path
  */
 public record CopySettings(DynamoDbEndpoint source, DynamoDbEndpoint target, Map<String, String> tableMap,
                            Map<String, String> renamePrefixes, Path stateDir, boolean schemaOnly, boolean dataOnly,
                            boolean restart, Optional<Integer> segments, int parallelism, int writeConcurrency,
-                           double maxWriteRate, Optional<Integer> writeCapacityPercent, double maxReadRate, int scanPageSize) {
+                           double maxWriteRate, Optional<Integer> writeCapacityPercent, double maxReadRate, int scanPageSize,
+                           boolean passThrough) {
     public static final int MAX_SEGMENTS = 1_000_000;
     /** {@code --write-concurrency auto}: the limit is found between 1 and this. */
     public static final int AUTO_MAX_WRITES = 64;
@@ -168,6 +172,7 @@ public record CopySettings(DynamoDbEndpoint source, DynamoDbEndpoint target, Map
         private Optional<Integer> writeCapacityPercent = Optional.empty();
         private double maxReadRate;
         private int scanPageSize = 1000;
+        private boolean passThrough = true;
 
         private Builder(DynamoDbEndpoint source, DynamoDbEndpoint target) {
             this.source = source;
@@ -239,9 +244,15 @@ public record CopySettings(DynamoDbEndpoint source, DynamoDbEndpoint target, Map
             return this;
         }
 
+        /** False takes the object path ({@code --no-pass-through}). */
+        public Builder passThrough(boolean v) {
+            this.passThrough = v;
+            return this;
+        }
+
         public CopySettings build() {
             return new CopySettings(source, target, tableMap, renamePrefixes, stateDir, schemaOnly, dataOnly, restart, segments,
-                    parallelism, writeConcurrency, maxWriteRate, writeCapacityPercent, maxReadRate, scanPageSize);
+                    parallelism, writeConcurrency, maxWriteRate, writeCapacityPercent, maxReadRate, scanPageSize, passThrough);
         }
     }
 }

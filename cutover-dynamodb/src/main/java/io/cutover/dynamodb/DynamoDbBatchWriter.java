@@ -2,6 +2,7 @@ package io.cutover.dynamodb;
 
 import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
+import io.cutover.core.copy.ItemWriter;
 import io.cutover.core.copy.TargetWriter;
 import io.cutover.core.copy.WriteOutcome;
 import io.cutover.core.deadletter.DeadLetterSink;
@@ -11,6 +12,9 @@ import io.cutover.core.retry.RetryListener;
 import io.cutover.core.retry.RetryPolicy;
 import io.cutover.core.throttle.AdaptiveConcurrency;
 import io.cutover.core.throttle.Throttle;
+import io.cutover.dynamodb.passthrough.BatchWriteBody;
+import io.cutover.dynamodb.passthrough.PassThroughBodies;
+import io.cutover.dynamodb.passthrough.RawItem;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +26,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongConsumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
@@ -211,13 +216,30 @@ public final class DynamoDbBatchWriter implements TargetWriter {
     }
 
     private WriteOutcome writeBatch(List<WriteRequest> batch, long billedBytes) {
+        return writeBatch(batch, billedBytes, now -> {
+            BatchWriteItemResponse resp = client.batchWriteItem(b -> b.requestItems(Map.of(table, now)));
+            return resp.hasUnprocessedItems() ? resp.unprocessedItems().getOrDefault(table, List.of()) : List.of();
+        }, this::writeOneByOne);
+    }
+
+    /** Sends one BatchWriteItem of {@code now} and returns what the service left unprocessed. */
+    private interface BatchCall<T> {
+        List<T> send(List<T> now);
+    }
+
+    /**
+     * One batch through the throttle, the concurrency limit and the one retry policy, whatever form its items
+     * take: unprocessed items are sent again (as throttling), a batch the service refuses goes {@code oneByOne}.
+     */
+    private <T> WriteOutcome writeBatch(List<T> batch, long billedBytes, BatchCall<T> call,
+                                        java.util.function.Function<List<T>, WriteOutcome> oneByOne) {
         try {
             throttle.acquire(batch.size());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CutoverException(ErrorCode.INTERRUPTED, "write to " + table + " interrupted", e);
         }
-        List<List<WriteRequest>> pending = new ArrayList<>(List.of(batch));
+        List<List<T>> pending = new ArrayList<>(List.of(batch));
         try {
             limiter.acquire();
         } catch (InterruptedException e) {
@@ -234,9 +256,8 @@ public final class DynamoDbBatchWriter implements TargetWriter {
         long started = System.nanoTime();
         try {
             retry.execute("BatchWriteItem " + table, attempt -> {
-                List<WriteRequest> now = pending.get(0);
-                BatchWriteItemResponse resp = client.batchWriteItem(b -> b.requestItems(Map.of(table, now)));
-                List<WriteRequest> left = resp.hasUnprocessedItems() ? resp.unprocessedItems().getOrDefault(table, List.of()) : List.of();
+                List<T> now = pending.get(0);
+                List<T> left = call.send(now);
                 if (left.isEmpty()) {
                     return null;
                 }
@@ -250,11 +271,121 @@ public final class DynamoDbBatchWriter implements TargetWriter {
             if (e.code() != ErrorCode.REJECTED) {
                 throw e;
             }
-            return writeOneByOne(batch);
+            return oneByOne.apply(batch);
         } finally {
             limiter.release(System.nanoTime() - started, throttledHere[0]);
         }
         return new WriteOutcome(batch.size(), billedBytes, 0);
+    }
+
+    /**
+     * Writes raw items (the pass-through path, decision 0220): each BatchWriteItem body is built from the items'
+     * bytes as the source sent them; the client must carry {@link PassThroughBodies}. Batches, retries, throttling,
+     * unprocessed items and dead letters are those of {@link #write}, and so is the accounting: each item counts its
+     * billed size once, when the target acknowledged it.
+     */
+    public CompletableFuture<WriteOutcome> writeRaw(List<RawItem> items) {
+        List<List<RawItem>> batches = rawBatches(table, items);
+        List<CompletableFuture<WriteOutcome>> futures = new ArrayList<>(batches.size());
+        for (List<RawItem> batch : batches) {
+            long billed = 0;
+            for (RawItem item : batch) {
+                billed += item.billed();
+            }
+            long billedBytes = billed;
+            futures.add(CompletableFuture.supplyAsync(() -> {
+                WriteOutcome outcome = writeBatch(batch, billedBytes, this::sendRaw, this::writeRawOneByOne);
+                onBatchDone.accept(outcome.written() + outcome.deadLettered());
+                return outcome;
+            }, pool));
+        }
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .thenApply(v -> futures.stream().map(CompletableFuture::join).reduce(WriteOutcome.NONE, WriteOutcome::plus));
+    }
+
+    /** This writer as the pass-through path's {@link ItemWriter}; closing it closes this writer. */
+    public ItemWriter<RawItem> rawItems() {
+        DynamoDbBatchWriter writer = this;
+        return new ItemWriter<>() {
+            @Override
+            public CompletableFuture<WriteOutcome> write(List<RawItem> items) {
+                return writer.writeRaw(items);
+            }
+
+            @Override
+            public long retries() {
+                return writer.retries();
+            }
+
+            @Override
+            public long throttles() {
+                return writer.throttles();
+            }
+
+            @Override
+            public void close() {
+                writer.close();
+            }
+        };
+    }
+
+    /** Batches of at most 25 items whose body, exactly sized from the items' bytes, stays under the request limit. */
+    static List<List<RawItem>> rawBatches(String table, List<RawItem> items) {
+        List<List<RawItem>> out = new ArrayList<>();
+        List<RawItem> current = new ArrayList<>(MAX_BATCH_ITEMS);
+        long envelope = BatchWriteBody.envelope(table);
+        long size = envelope;
+        for (RawItem item : items) {
+            long itemSize = BatchWriteBody.PER_ITEM + item.length();
+            if (!current.isEmpty() && (current.size() == MAX_BATCH_ITEMS || size + itemSize > MAX_BATCH_WIRE_BYTES)) {
+                out.add(current);
+                current = new ArrayList<>(MAX_BATCH_ITEMS);
+                size = envelope;
+            }
+            current.add(item);
+            size += itemSize;
+        }
+        if (!current.isEmpty()) {
+            out.add(current);
+        }
+        return out;
+    }
+
+    private List<RawItem> sendRaw(List<RawItem> now) {
+        PassThroughBodies.Exchange exchange = PassThroughBodies.Exchange.sending(BatchWriteBody.of(table, now));
+        BatchWriteItemResponse resp = client.batchWriteItem(BatchWriteItemRequest.builder()
+                .overrideConfiguration(o -> o.putExecutionAttribute(PassThroughBodies.EXCHANGE, exchange)).build());
+        exchange.checkSent();
+        List<WriteRequest> left = resp.hasUnprocessedItems() ? resp.unprocessedItems().getOrDefault(table, List.of()) : List.of();
+        if (left.isEmpty()) {
+            return List.of();
+        }
+        // Rare (throttling): match what the service handed back to our items by key, so each is still counted once.
+        Map<Map<String, AttributeValue>, RawItem> byKey = new java.util.HashMap<>();
+        for (RawItem item : now) {
+            byKey.put(item.key(), item);
+        }
+        java.util.Set<String> keyNames = now.get(0).key().keySet();
+        List<RawItem> unprocessed = new ArrayList<>(left.size());
+        for (WriteRequest r : left) {
+            Map<String, AttributeValue> item = itemOf(r);
+            Map<String, AttributeValue> key = new java.util.HashMap<>();
+            for (String k : keyNames) {
+                key.put(k, item.get(k));
+            }
+            RawItem raw = byKey.get(key);
+            unprocessed.add(raw != null ? raw : RawItem.of(item, keyNames));
+        }
+        return unprocessed;
+    }
+
+    /** A batch the service refused: its items as attribute values, through the object path's one-by-one writes. */
+    private WriteOutcome writeRawOneByOne(List<RawItem> batch) {
+        List<WriteRequest> requests = new ArrayList<>(batch.size());
+        for (RawItem item : batch) {
+            requests.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item.toAttributeValues()).build()).build());
+        }
+        return writeOneByOne(requests);
     }
 
     /** Finds the request(s) the service rejects, writes the rest, and dead-letters the rejected ones. */

@@ -8,6 +8,7 @@ import io.cutover.core.checkpoint.UnitCheckpoint;
 import io.cutover.core.copy.BulkCopier;
 import io.cutover.core.copy.BulkCopyStats;
 import io.cutover.core.copy.CopyProgress;
+import io.cutover.core.copy.ItemUnit;
 import io.cutover.core.deadletter.FileDeadLetterSink;
 import io.cutover.core.result.CopyPlan;
 import io.cutover.core.result.CopyResult;
@@ -17,6 +18,8 @@ import io.cutover.core.retry.ErrorClassifier;
 import io.cutover.core.retry.RetryListener;
 import io.cutover.core.retry.RetryPolicy;
 import io.cutover.core.throttle.Throttle;
+import io.cutover.dynamodb.passthrough.PassThroughBodies;
+import io.cutover.dynamodb.passthrough.RawItem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +34,7 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
 /**
@@ -51,7 +55,7 @@ public final class DynamoDbCopier implements AutoCloseable {
     private final DynamoDbTableDefinitions sourceTables;
     private final DynamoDbTableDefinitions targetTables;
     private final RetryPolicy retry;
-    private volatile BulkCopier current;
+    private volatile BulkCopier<?> current;
     private volatile boolean stopRequested;
     private volatile boolean targetStream = true;
     private volatile boolean consistentRead;
@@ -64,9 +68,13 @@ public final class DynamoDbCopier implements AutoCloseable {
         this.settings = settings;
         this.progress = progress;
         this.retry = retry;
-        this.sourceClient = DynamoDbClients.create(settings.source(), settings.parallelism() + 4);
+        // The pass-through interceptor comes first, so that any other sees the body that is sent.
+        this.sourceClient = DynamoDbClients.create(settings.source(), settings.parallelism() + 4, new PassThroughBodies());
+        List<ExecutionInterceptor> target = new ArrayList<>();
+        target.add(new PassThroughBodies());
+        target.addAll(targetInterceptors);
         this.targetClient = DynamoDbClients.create(settings.target(), settings.maxWritesInFlight() + 4,
-                targetInterceptors.toArray(ExecutionInterceptor[]::new));
+                target.toArray(ExecutionInterceptor[]::new));
         this.sourceTables = new DynamoDbTableDefinitions(sourceClient, settings.source(), retry);
         this.targetTables = new DynamoDbTableDefinitions(targetClient, settings.target(), retry);
     }
@@ -251,21 +259,36 @@ public final class DynamoDbCopier implements AutoCloseable {
         ErrorClassifier targetErrors = new DynamoDbErrorClassifier(settings.target());
         try (DynamoDbBatchWriter writer = new DynamoDbBatchWriter(targetClient, pair.target(), settings.writeLimiter(),
                 new Throttle(plan.writeRateLimit()), retry, targetErrors, deadLetters)) {
-            BulkCopier copier = new BulkCopier(checkpoints, pair.scope(), writer, settings.parallelism(), readThrottle, progress);
-            current = copier;
-            if (stopRequested) {
-                copier.requestStop();
+            BulkCopyStats stats;
+            if (settings.passThrough()) {
+                // Nothing transforms items here: they go from Scan response to BatchWriteItem body as bytes (decision 0220).
+                List<String> keys = source.description().keySchema().stream().map(KeySchemaElement::attributeName).toList();
+                List<ItemUnit<RawItem>> raw = units.stream().map(u -> u.passThrough(keys)).toList();
+                stats = run(new BulkCopier<>(checkpoints, pair.scope(), writer.rawItems(), settings.parallelism(), readThrottle, progress), raw);
+            } else {
+                stats = run(new BulkCopier<>(checkpoints, pair.scope(), writer, settings.parallelism(), readThrottle, progress), units);
             }
-            BulkCopyStats stats = copier.run(units);
-            current = null;
             TableCopyResult result = new TableCopyResult(pair.source(), pair.target(), schemaAction, stats.items(),
                     stats.resumedItems(), stats.bytes(), stats.deadLettered(), segments, (System.nanoTime() - start) / 1e9,
                     writer.retries() + readRetries.sum(), writer.throttles() + readThrottle.throttles(), !stats.stopped(), warnings);
-            LOG.info("{}: {} items in {} s ({} resumed); write concurrency {}{}", pair, stats.items(),
+            LOG.info("{}: {} items in {} s ({} resumed); write concurrency {}{}{}", pair, stats.items(),
                     String.format("%.1f", result.seconds()), stats.resumedItems(), writer.concurrencyLimit(),
-                    settings.writeConcurrency() == 0 ? " (found; peak " + writer.concurrencyPeak() + ")" : "");
+                    settings.writeConcurrency() == 0 ? " (found; peak " + writer.concurrencyPeak() + ")" : "",
+                    settings.passThrough() ? "" : "; object path (--no-pass-through)");
             progress.tableFinished(result);
             return result;
+        }
+    }
+
+    private <T> BulkCopyStats run(BulkCopier<T> copier, List<? extends ItemUnit<T>> units) {
+        current = copier;
+        if (stopRequested) {
+            copier.requestStop();
+        }
+        try {
+            return copier.run(units);
+        } finally {
+            current = null;
         }
     }
 
@@ -286,7 +309,7 @@ public final class DynamoDbCopier implements AutoCloseable {
     /** Stops after the pages in flight are acknowledged and checkpointed; the next run resumes. */
     public void requestStop() {
         stopRequested = true;
-        BulkCopier c = current;
+        BulkCopier<?> c = current;
         if (c != null) {
             c.requestStop();
         }

@@ -385,7 +385,7 @@ public final class DynamoDbMigration implements AutoCloseable {
         CopySettings data = CopySettings.builder(settings.source(), settings.target()).table(sourceTable, targetTable)
                 .stateDir(settings.stateDir().resolve("backfill")).dataOnly(true).segments(settings.segments().orElse(null))
                 .parallelism(settings.parallelism()).writeConcurrency(settings.writeConcurrency()).maxWriteRate(settings.maxWriteRate())
-                .maxReadRate(settings.maxReadRate()).build();
+                .maxReadRate(settings.maxReadRate()).passThrough(settings.passThrough()).build();
         try (DynamoDbCopier copier = new DynamoDbCopier(data, progress, List.of())) {
             copier.withConsistentReads();
             backfill = copier;

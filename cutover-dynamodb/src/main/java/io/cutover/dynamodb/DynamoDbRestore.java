@@ -60,7 +60,7 @@ public final class DynamoDbRestore implements AutoCloseable {
     private final DynamoDbClient client;
     private final RestoreState state;
     private final RetryPolicy retry = RetryPolicy.defaults();
-    private volatile BulkCopier copier;
+    private volatile BulkCopier<?> copier;
 
     public DynamoDbRestore(Settings settings) {
         this.settings = settings;
@@ -102,8 +102,9 @@ public final class DynamoDbRestore implements AutoCloseable {
         try (FileDeadLetterSink dead = new FileDeadLetterSink(settings.stateDir().resolve("dead-letters.jsonl"));
              DynamoDbBatchWriter writer = new DynamoDbBatchWriter(client, settings.targetTable(), settings.writeConcurrency(),
                      new Throttle(0), retry, new DynamoDbErrorClassifier(settings.target()), dead, progress::written)) {
-            copier = new BulkCopier(new FileCheckpointStore(settings.stateDir().resolve("checkpoints")), "restore", writer, settings.parallelism(), new Throttle(0), progress);
-            BulkCopyStats stats = copier.run(state.units(Math.max(1, settings.parallelism() * 4)));
+            var running = new BulkCopier<>(new FileCheckpointStore(settings.stateDir().resolve("checkpoints")), "restore", writer, settings.parallelism(), new Throttle(0), progress);
+            copier = running;
+            BulkCopyStats stats = running.run(state.units(Math.max(1, settings.parallelism() * 4)));
             String status = stats.stopped() ? "stopped" : stats.deadLettered() > 0 ? "completed with dead letters" : "completed";
             return result(status, s, stats.items() + stats.resumedItems(), (System.nanoTime() - started) / 1e9);
         }
@@ -120,7 +121,7 @@ public final class DynamoDbRestore implements AutoCloseable {
     }
 
     public void requestStop() {
-        BulkCopier c = copier;
+        BulkCopier<?> c = copier;
         if (c != null) {
             c.requestStop();
         }

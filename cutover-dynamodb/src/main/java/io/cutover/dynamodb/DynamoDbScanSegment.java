@@ -1,11 +1,19 @@
 package io.cutover.dynamodb;
 
+import io.cutover.core.copy.ItemPage;
+import io.cutover.core.copy.ItemUnit;
 import io.cutover.core.copy.Page;
 import io.cutover.core.copy.Position;
 import io.cutover.core.copy.SnapshotUnit;
 import io.cutover.core.retry.ErrorClassifier;
 import io.cutover.core.retry.RetryListener;
 import io.cutover.core.retry.RetryPolicy;
+import io.cutover.dynamodb.passthrough.PassThroughBodies;
+import io.cutover.dynamodb.passthrough.RawItem;
+import io.cutover.dynamodb.passthrough.RawScanPage;
+import io.cutover.dynamodb.passthrough.RawScanParser;
+import java.util.Collection;
+import java.util.List;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
@@ -60,6 +68,42 @@ public final class DynamoDbScanSegment implements SnapshotUnit {
         ScanResponse resp = retry.execute("Scan " + table + " " + id(), attempt -> client.scan(request), classifier, listener);
         boolean more = resp.hasLastEvaluatedKey() && !resp.lastEvaluatedKey().isEmpty();
         return new Page(resp.items(), more ? new ScanPosition(resp.lastEvaluatedKey()) : null);
+    }
+
+    /**
+     * The same segment read for the pass-through path (decision 0220): each page's response body is kept
+     * as bytes and its items as slices of it, with their keys and billed sizes; no attribute values are
+     * built. The client must carry {@link PassThroughBodies}.
+     *
+     * @param keyNames the table's key attributes
+     */
+    public ItemUnit<RawItem> passThrough(Collection<String> keyNames) {
+        List<String> keys = List.copyOf(keyNames);
+        DynamoDbScanSegment segment = this;
+        return new ItemUnit<>() {
+            @Override
+            public String id() {
+                return segment.id();
+            }
+
+            @Override
+            public ItemPage<RawItem> readItems(Position after) {
+                ScanRequest base = request(after);
+                RawScanPage page = retry.execute("Scan " + table + " " + id(), attempt -> {
+                    PassThroughBodies.Exchange exchange = PassThroughBodies.Exchange.capturing();
+                    client.scan(base.toBuilder().overrideConfiguration(o -> o.putExecutionAttribute(PassThroughBodies.EXCHANGE, exchange))
+                            .build());
+                    return RawScanParser.parse(exchange.responseBody(), exchange.responseLength(), keys);
+                }, classifier, listener);
+                boolean more = !page.lastEvaluatedKey().isEmpty();
+                return new ItemPage<>(page.items(), more ? new ScanPosition(page.lastEvaluatedKey()) : null);
+            }
+
+            @Override
+            public Position decode(String encoded) {
+                return segment.decode(encoded);
+            }
+        };
     }
 
     /** The Scan request for the page after {@code after} (null: the first). */

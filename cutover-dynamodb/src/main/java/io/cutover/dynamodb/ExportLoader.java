@@ -46,7 +46,7 @@ public final class ExportLoader implements AutoCloseable {
     private final ExportStore store;
     private final DynamoDbClient target;
     private final RetryPolicy retry = RetryPolicy.defaults();
-    private volatile BulkCopier current;
+    private volatile BulkCopier<?> current;
     private volatile boolean stopRequested;
     private ExportManifest manifest;
 
@@ -97,7 +97,7 @@ public final class ExportLoader implements AutoCloseable {
             TableCopyResult result;
             try (DynamoDbBatchWriter writer = new DynamoDbBatchWriter(target, targetTable, settings.writeLimiter(), new Throttle(rate),
                     retry, new DynamoDbErrorClassifier(settings.target()), deadLetters)) {
-                BulkCopier copier = new BulkCopier(checkpoints, scope, writer, settings.parallelism(), readThrottle, progress);
+                var copier = new BulkCopier<>(checkpoints, scope, writer, settings.parallelism(), readThrottle, progress);
                 current = copier;
                 if (stopRequested) {
                     copier.requestStop();
@@ -160,7 +160,7 @@ public final class ExportLoader implements AutoCloseable {
     /** Stops after the pages in flight are acknowledged and checkpointed; the next run resumes. */
     public void requestStop() {
         stopRequested = true;
-        BulkCopier c = current;
+        BulkCopier<?> c = current;
         if (c != null) {
             c.requestStop();
         }

@@ -42,7 +42,7 @@ class CopySettingsTest {
 
         CopySettings build() {
             return new CopySettings(SOURCE, TARGET, tableMap, renamePrefixes, stateDir, schemaOnly, dataOnly, restart, segments,
-                    parallelism, writeConcurrency, maxWriteRate, writeCapacityPercent, maxReadRate, scanPageSize);
+                    parallelism, writeConcurrency, maxWriteRate, writeCapacityPercent, maxReadRate, scanPageSize, true);
         }
     }
 

@@ -74,6 +74,36 @@ class DynamoDbBatchWriterTest {
         assertTrue(DynamoDbBatchWriter.MAX_BATCH_WIRE_BYTES < 16L * 1000 * 1000, "under the 16 MB request limit");
     }
 
+    private static io.cutover.dynamodb.passthrough.RawItem raw(int i, String padding) {
+        return io.cutover.dynamodb.passthrough.RawItem.of(Map.of("pk", AttributeValue.fromS("k" + i),
+                "pad", AttributeValue.fromS(padding)), List.of("pk"));
+    }
+
+    @Test
+    void rawItemsGoInBatchesOfTwentyFiveWhoseBodiesStayUnderTheRequestLimit() {
+        List<io.cutover.dynamodb.passthrough.RawItem> small = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            small.add(raw(i, "p".repeat(100)));
+        }
+        assertEquals(List.of(25, 25, 10), DynamoDbBatchWriter.rawBatches("t", small).stream().map(List::size).toList());
+
+        // 120 KB items as DynamoDB bills them, 720 KB as JSON (each control character is a six-byte escape): 25 of
+        // them would break the request limit; a batch holds as many as fit, counted from the bodies themselves.
+        List<io.cutover.dynamodb.passthrough.RawItem> large = new ArrayList<>();
+        for (int i = 0; i < 80; i++) {
+            large.add(raw(i, "\u0001".repeat(120_000)));
+        }
+        List<List<io.cutover.dynamodb.passthrough.RawItem>> batches = DynamoDbBatchWriter.rawBatches("t", large);
+        assertEquals(80, batches.stream().mapToInt(List::size).sum());
+        for (List<io.cutover.dynamodb.passthrough.RawItem> batch : batches) {
+            long body = io.cutover.dynamodb.passthrough.BatchWriteBody.of("t", batch).length;
+            assertTrue(body <= DynamoDbBatchWriter.MAX_BATCH_WIRE_BYTES, "body of " + body + " bytes");
+            assertTrue(body + large.get(0).length() > DynamoDbBatchWriter.MAX_BATCH_WIRE_BYTES
+                    || batch == batches.get(batches.size() - 1), "batches are filled: " + batch.size());
+        }
+        assertEquals(21, batches.get(0).size(), "21 bodies of 720 KB fit in 15 MiB");
+    }
+
     @Test
     void noItemsMakeNoBatches() {
         assertEquals(List.of(), DynamoDbBatchWriter.batches(List.of()));

@@ -85,6 +85,97 @@ class ThrottlingIT {
         }
     }
 
+    /**
+     * The same faults on the pass-through path, where the request's items exist only as bytes: every 5th BatchWriteItem
+     * is throttled, every 3rd sends only the first half of the body's items and hands the rest back as unprocessed.
+     */
+    static final class FlakyRawTarget implements ExecutionInterceptor {
+        static final ExecutionAttribute<List<WriteRequest>> WITHHELD = new ExecutionAttribute<>("cutover.withheldRaw");
+        static final ExecutionAttribute<Integer> LENGTH = new ExecutionAttribute<>("cutover.withheldRawLength");
+        static final ExecutionAttribute<Integer> CALL = new ExecutionAttribute<>("cutover.withheldRawCall");
+        static final ExecutionAttribute<String> TABLE = new ExecutionAttribute<>("cutover.withheldRawTable");
+        final AtomicInteger calls = new AtomicInteger();
+        final AtomicInteger throttled = new AtomicInteger();
+        final AtomicInteger withheld = new AtomicInteger();
+
+        @Override
+        public void beforeMarshalling(Context.BeforeMarshalling context, ExecutionAttributes attributes) {
+            if (!(context.request() instanceof BatchWriteItemRequest)) {
+                return;
+            }
+            int n = calls.incrementAndGet();
+            attributes.putAttribute(CALL, n);
+            if (n % 5 == 0) {
+                throttled.incrementAndGet();
+                throw ProvisionedThroughputExceededException.builder().statusCode(400).message("injected throttle")
+                        .awsErrorDetails(AwsErrorDetails.builder().errorCode("ProvisionedThroughputExceededException")
+                                .errorMessage("injected throttle").build()).build();
+            }
+        }
+
+        @Override
+        public java.util.Optional<software.amazon.awssdk.core.sync.RequestBody> modifyHttpContent(Context.ModifyHttpRequest context,
+                                                                                                  ExecutionAttributes attributes) {
+            Integer call = attributes.getAttribute(CALL);
+            if (call == null || call % 3 != 0 || context.requestBody().isEmpty()) {
+                return context.requestBody();
+            }
+            try (java.io.InputStream in = context.requestBody().get().contentStreamProvider().newStream()) {
+                com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+                com.fasterxml.jackson.databind.node.ObjectNode body = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(in);
+                var requestItems = (com.fasterxml.jackson.databind.node.ObjectNode) body.get("RequestItems");
+                String table = requestItems.fieldNames().next();
+                var all = (com.fasterxml.jackson.databind.node.ArrayNode) requestItems.get(table);
+                if (all.size() < 2) {
+                    return context.requestBody();
+                }
+                int half = all.size() / 2;
+                List<WriteRequest> held = new ArrayList<>();
+                var kept = json.createArrayNode();
+                for (int i = 0; i < all.size(); i++) {
+                    if (i < half) {
+                        kept.add(all.get(i));
+                    } else {
+                        var item = io.cutover.core.item.DynamoDbJson.readItem(all.get(i).get("PutRequest").get("Item"));
+                        held.add(WriteRequest.builder().putRequest(p -> p.item(item)).build());
+                    }
+                }
+                requestItems.set(table, kept);
+                byte[] bytes = json.writeValueAsBytes(body);
+                attributes.putAttribute(WITHHELD, held);
+                attributes.putAttribute(TABLE, table);
+                attributes.putAttribute(LENGTH, bytes.length);
+                withheld.addAndGet(held.size());
+                return java.util.Optional.of(software.amazon.awssdk.core.sync.RequestBody.fromBytes(bytes));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public software.amazon.awssdk.http.SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
+            Integer length = attributes.getAttribute(LENGTH);
+            if (attributes.getAttribute(WITHHELD) == null || length == null) {
+                return context.httpRequest();
+            }
+            return context.httpRequest().toBuilder().putHeader("Content-Length", Integer.toString(length)).build();
+        }
+
+        @Override
+        public SdkResponse modifyResponse(Context.ModifyResponse context, ExecutionAttributes attributes) {
+            List<WriteRequest> held = attributes.getAttribute(WITHHELD);
+            if (held == null || !(context.response() instanceof BatchWriteItemResponse response)) {
+                return context.response();
+            }
+            String table = attributes.getAttribute(TABLE);
+            Map<String, List<WriteRequest>> unprocessed = new LinkedHashMap<>(response.unprocessedItems());
+            List<WriteRequest> merged = new ArrayList<>(unprocessed.getOrDefault(table, List.of()));
+            merged.addAll(held);
+            unprocessed.put(table, merged);
+            return response.toBuilder().unprocessedItems(unprocessed).build();
+        }
+    }
+
     @Test
     void retriesThrottlingAndUnprocessedItemsWithoutLosingAny() {
         LocalDynamoDb db = LocalTables.shared();
@@ -95,7 +186,7 @@ class ThrottlingIT {
         LocalTables.load(client, src, 3_000, new SampleItems(8, 100, false)::item);
         FlakyTarget flaky = new FlakyTarget();
         CopySettings settings = CopySettings.builder(DynamoDbEndpoint.local("source", db.endpoint()),
-                DynamoDbEndpoint.local("target", db.endpoint())).table(src, dst).stateDir(state).build();
+                DynamoDbEndpoint.local("target", db.endpoint())).table(src, dst).stateDir(state).passThrough(false).build();
 
         CopyResult result;
         try (DynamoDbCopier copier = new DynamoDbCopier(settings, CopyProgress.NONE,
@@ -111,5 +202,24 @@ class ThrottlingIT {
         TableComparison.Result cmp = TableComparison.compare(client, src, client, dst);
         assertTrue(cmp.identical(), cmp.toString());
         assertEquals(3_000, cmp.targetItems());
+
+        // The pass-through path, with the same faults made on its bytes: every item retried and counted once, as above.
+        String raw = src + "-raw";
+        FlakyRawTarget flakyRaw = new FlakyRawTarget();
+        CopyResult passed;
+        try (DynamoDbCopier copier = new DynamoDbCopier(CopySettings.builder(DynamoDbEndpoint.local("source", db.endpoint()),
+                DynamoDbEndpoint.local("target", db.endpoint())).table(src, raw).stateDir(state.resolve("raw")).build(), CopyProgress.NONE,
+                new RetryPolicy(10, Duration.ofMillis(1), Duration.ofMillis(50)), List.of(flakyRaw))) {
+            passed = copier.run();
+        }
+        assertEquals("completed", passed.status());
+        assertTrue(flakyRaw.throttled.get() > 0 && flakyRaw.withheld.get() > 0, "the interceptor must have injected faults");
+        assertEquals(result.items(), passed.items(), "each item counted once");
+        assertEquals(result.bytes(), passed.bytes(), "each item's bytes counted once");
+        assertEquals(0, passed.deadLettered());
+        assertTrue(passed.throttles() >= flakyRaw.throttled.get(), "every injected throttle is counted: " + passed.throttles());
+        TableComparison.Result rawCmp = TableComparison.compare(client, src, client, raw);
+        assertTrue(rawCmp.identical(), rawCmp.toString());
+        assertEquals(3_000, rawCmp.targetItems());
     }
 }

@@ -69,7 +69,7 @@ public final class MongoMigration implements AutoCloseable {
     private final MongoCollectionSource source;
     private final DynamoDbClient target;
     private volatile boolean stop;
-    private volatile BulkCopier copier;
+    private volatile BulkCopier<?> copier;
     private volatile Optional<io.cutover.core.version.VersionAttribute> versionRule = Optional.empty();
     private volatile java.util.function.BooleanSupplier applyAllowed = () -> true;
     private volatile boolean fenced;
@@ -220,7 +220,7 @@ public final class MongoMigration implements AutoCloseable {
             unmapped.incrementAndGet();
         }, readConcern);
         progress.tableStarted(source.describe(), settings.targetTable(), source.estimatedDocuments(), 0);
-        BulkCopier c = new BulkCopier(new FileCheckpointStore(settings.stateDir().resolve("backfill")), "backfill", writer,
+        var c = new BulkCopier<>(new FileCheckpointStore(settings.stateDir().resolve("backfill")), "backfill", writer,
                 settings.parallelism(), new Throttle(0), progress);
         copier = c;
         if (stop) {
@@ -286,7 +286,7 @@ public final class MongoMigration implements AutoCloseable {
             return t;
         });
         watch.scheduleAtFixedRate(() -> {
-            BulkCopier c = copier;
+            BulkCopier<?> c = copier;
             if (capture.failure() != null && c != null) {
                 c.requestStop();
             }
@@ -381,7 +381,7 @@ public final class MongoMigration implements AutoCloseable {
     /** Stops after the writes in flight are acknowledged; the next run resumes from the same phase. */
     public void requestStop() {
         stop = true;
-        BulkCopier c = copier;
+        BulkCopier<?> c = copier;
         if (c != null) {
             c.requestStop();
         }

@@ -74,7 +74,7 @@ final class SparkCopyTask implements Function<UnitSpec, UnitOutcome> {
             try (DynamoDbBatchWriter writer = new DynamoDbBatchWriter(target, settings.targetTable(), settings.writeConcurrency(),
                     new Throttle(share(settings.maxWriteRate(), tasksAtOnce)), retry,
                     new DynamoDbErrorClassifier(settings.target().toEndpoint()), deadLetters)) {
-                BulkCopier copier = new BulkCopier(checkpoints, settings.scope(), writer, 1, readThrottle, CopyProgress.NONE);
+                var copier = new BulkCopier<>(checkpoints, settings.scope(), writer, 1, readThrottle, CopyProgress.NONE);
                 BulkCopyStats stats = copier.run(List.of(unit));
                 double seconds = (System.nanoTime() - start) / 1e9;
                 LOG.info("{} {}: {} items in {} s ({} resumed)", settings.scope(), unit.id(), stats.items(),

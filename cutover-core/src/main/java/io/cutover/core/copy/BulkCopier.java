@@ -24,10 +24,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * The bulk-copy pipeline, the same for every source: runs units of work in parallel, and inside each
+ * The bulk-copy pipeline, the same for every source and item form ({@code T}: attribute maps, or a
+ * connector's raw items on a pass-through path): runs units of work in parallel, and inside each
  * unit overlaps reading page n+1 with writing page n. A unit's checkpoint moves to the end of page n
  * only after the target acknowledged every item of pages 1..n, so a crash at any moment resumes
  * from a position with nothing unacknowledged before it (docs/decisions/0003-checkpoint-files.md).
@@ -41,18 +41,18 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * fails does the same to the others at once (whichever unit it is), and {@link #run} then throws its
  * failure: the run is resumable from every unit's checkpoint.
  */
-public final class BulkCopier {
+public final class BulkCopier<T> {
     private static final Logger LOG = LoggerFactory.getLogger(BulkCopier.class);
 
     private final CheckpointStore checkpoints;
     private final String scope;
-    private final TargetWriter writer;
+    private final ItemWriter<T> writer;
     private final int parallelism;
     private final Throttle readThrottle;
     private final CopyProgress progress;
     private final AtomicBoolean stop = new AtomicBoolean();
 
-    public BulkCopier(CheckpointStore checkpoints, String scope, TargetWriter writer, int parallelism, Throttle readThrottle,
+    public BulkCopier(CheckpointStore checkpoints, String scope, ItemWriter<T> writer, int parallelism, Throttle readThrottle,
                       CopyProgress progress) {
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be at least 1");
@@ -69,7 +69,7 @@ public final class BulkCopier {
         stop.set(true);
     }
 
-    public BulkCopyStats run(List<? extends SnapshotUnit> units) {
+    public BulkCopyStats run(List<? extends ItemUnit<T>> units) {
         LongAdder items = new LongAdder();
         LongAdder bytes = new LongAdder();
         LongAdder dead = new LongAdder();
@@ -86,7 +86,7 @@ public final class BulkCopier {
         CompletionService<Object> running = new ExecutorCompletionService<>(pool);
         int submitted = 0;
         try {
-            for (SnapshotUnit unit : units) {
+            for (ItemUnit<T> unit : units) {
                 UnitCheckpoint start = saved.getOrDefault(unit.id(), UnitCheckpoint.start(unit.id()));
                 resumed.add(start.items());
                 if (start.complete()) {
@@ -120,7 +120,7 @@ public final class BulkCopier {
     }
 
     /** Returns true when the unit finished, false when it stopped on request. */
-    private boolean runUnit(SnapshotUnit unit, UnitCheckpoint start, LongAdder items, LongAdder bytes, LongAdder dead)
+    private boolean runUnit(ItemUnit<T> unit, UnitCheckpoint start, LongAdder items, LongAdder bytes, LongAdder dead)
             throws InterruptedException {
         Position position = start.position() == null ? null : unit.decode(start.position());
         UnitCheckpoint last = start;
@@ -136,9 +136,9 @@ public final class BulkCopier {
                 }
                 return false;
             }
-            Page page = unit.readPage(position);
+            ItemPage<T> page = unit.readItems(position);
             readThrottle.acquire(Math.max(1, page.items().size()));
-            List<Map<String, AttributeValue>> shuffled = new ArrayList<>(page.items());
+            List<T> shuffled = new ArrayList<>(page.items());
             Collections.shuffle(shuffled, ThreadLocalRandom.current());
             CompletableFuture<WriteOutcome> written = shuffled.isEmpty()
                     ? CompletableFuture.completedFuture(WriteOutcome.NONE)
@@ -162,7 +162,7 @@ public final class BulkCopier {
         return outcome;
     }
 
-    private UnitCheckpoint acknowledge(SnapshotUnit unit, UnitCheckpoint last, CompletableFuture<WriteOutcome> inFlight,
+    private UnitCheckpoint acknowledge(ItemUnit<T> unit, UnitCheckpoint last, CompletableFuture<WriteOutcome> inFlight,
                                        Position next, boolean complete, LongAdder items, LongAdder bytes, LongAdder dead) {
         WriteOutcome outcome = join(inFlight);
         UnitCheckpoint cp = new UnitCheckpoint(unit.id(), complete ? null : next.encode(), complete, last.items() + outcome.written(), last.bytes() + outcome.bytes());

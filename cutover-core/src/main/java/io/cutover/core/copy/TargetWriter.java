@@ -1,8 +1,6 @@
 package io.cutover.core.copy;
 
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -15,16 +13,5 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * hands the work to the writer's own threads. Retries and throttling happen inside, through the one
  * {@link io.cutover.core.retry.RetryPolicy}.
  */
-public interface TargetWriter extends AutoCloseable {
-    CompletableFuture<WriteOutcome> write(List<Map<String, AttributeValue>> items);
-
-    /** Retries made so far (all causes). */
-    long retries();
-
-    /** Times the target throttled us so far. */
-    long throttles();
-
-    /** Waits for writes in flight, then releases threads and connections. */
-    @Override
-    void close();
+public interface TargetWriter extends ItemWriter<Map<String, AttributeValue>> {
 }

@@ -27,19 +27,56 @@ public final class ItemSize {
         return size;
     }
 
-    private static long billedValue(AttributeValue v) {
-        return switch (v.type()) {
-            case S -> utf8(v.s());
-            case N -> numberBytes(v.n());
-            case B -> v.b().asByteArrayUnsafe().length;
-            case BOOL, NUL -> 1;
-            case SS -> v.ss().stream().mapToLong(ItemSize::utf8).sum();
-            case NS -> v.ns().stream().mapToLong(ItemSize::numberBytes).sum();
-            case BS -> v.bs().stream().mapToLong(b -> b.asByteArrayUnsafe().length).sum();
-            case L -> 3 + v.l().stream().mapToLong(e -> 1 + billedValue(e)).sum();
-            case M -> 3 + v.m().entrySet().stream().mapToLong(e -> 1 + utf8(e.getKey()) + billedValue(e.getValue())).sum();
-            default -> 0;
-        };
+    /** The billed size of one value (without its attribute name): plain loops, no streams, as it runs per item (issue 16). */
+    public static long billedValue(AttributeValue v) {
+        switch (v.type()) {
+            case S:
+                return utf8(v.s());
+            case N:
+                return numberBytes(v.n());
+            case B:
+                return v.b().asByteArrayUnsafe().length;
+            case BOOL:
+            case NUL:
+                return 1;
+            case SS: {
+                long n = 0;
+                for (String s : v.ss()) {
+                    n += utf8(s);
+                }
+                return n;
+            }
+            case NS: {
+                long n = 0;
+                for (String s : v.ns()) {
+                    n += numberBytes(s);
+                }
+                return n;
+            }
+            case BS: {
+                long n = 0;
+                for (SdkBytes b : v.bs()) {
+                    n += b.asByteArrayUnsafe().length;
+                }
+                return n;
+            }
+            case L: {
+                long n = 3;
+                for (AttributeValue e : v.l()) {
+                    n += 1 + billedValue(e);
+                }
+                return n;
+            }
+            case M: {
+                long n = 3;
+                for (Map.Entry<String, AttributeValue> e : v.m().entrySet()) {
+                    n += 1 + utf8(e.getKey()) + billedValue(e.getValue());
+                }
+                return n;
+            }
+            default:
+                return 0;
+        }
     }
 
     /** An upper estimate of the item's bytes in a request body. */
@@ -53,23 +90,39 @@ public final class ItemSize {
 
     private static long wireValue(AttributeValue v) {
         // {"T":...} costs 6 to 9 bytes around the value.
-        return 9 + switch (v.type()) {
-            case S -> jsonString(v.s());
-            case N -> v.n().length() + 2;
-            case B -> base64(v.b());
-            case BOOL -> 5;
-            case NUL -> 4;
-            case SS -> strings(v.ss());
-            case NS -> strings(v.ns());
-            case BS -> 2 + v.bs().stream().mapToLong(b -> base64(b) + 1).sum();
-            case L -> 2 + v.l().stream().mapToLong(e -> wireValue(e) + 1).sum();
-            case M -> wire(v.m());
-            default -> 0;
-        };
+        long n = 9;
+        switch (v.type()) {
+            case S -> n += jsonString(v.s());
+            case N -> n += v.n().length() + 2;
+            case B -> n += base64(v.b());
+            case BOOL -> n += 5;
+            case NUL -> n += 4;
+            case SS -> n += strings(v.ss());
+            case NS -> n += strings(v.ns());
+            case BS -> {
+                n += 2;
+                for (SdkBytes b : v.bs()) {
+                    n += base64(b) + 1;
+                }
+            }
+            case L -> {
+                n += 2;
+                for (AttributeValue e : v.l()) {
+                    n += wireValue(e) + 1;
+                }
+            }
+            case M -> n += wire(v.m());
+            default -> { }
+        }
+        return n;
     }
 
     private static long strings(List<String> values) {
-        return 2 + values.stream().mapToLong(s -> jsonString(s) + 1).sum();
+        long n = 2;
+        for (String s : values) {
+            n += jsonString(s) + 1;
+        }
+        return n;
     }
 
     private static long base64(SdkBytes b) {
@@ -90,7 +143,8 @@ public final class ItemSize {
         return 2 + utf8(s) + extra;
     }
 
-    private static long utf8(String s) {
+    /** UTF-8 bytes of a string as DynamoDB counts them (a surrogate pair is four bytes). */
+    public static long utf8(CharSequence s) {
         int n = s.length();
         long bytes = n;
         for (int i = 0; i < n; i++) {
@@ -102,8 +156,25 @@ public final class ItemSize {
         return bytes;
     }
 
+    /** {@link #utf8(CharSequence)} of {@code len} characters of {@code chars} from {@code offset} (a parser's buffer). */
+    public static long utf8(char[] chars, int offset, int len) {
+        long bytes = len;
+        for (int i = offset, end = offset + len; i < end; i++) {
+            char c = chars[i];
+            if (c >= 0x80) {
+                bytes += c >= 0x800 && !Character.isSurrogate(c) ? 2 : 1;
+            }
+        }
+        return bytes;
+    }
+
     private static long numberBytes(String n) {
+        return numberBytes(n.length());
+    }
+
+    /** The billed size of a number written with {@code characters} characters. */
+    public static long numberBytes(int characters) {
         // DynamoDB stores about two significant digits per byte, plus one.
-        return (n.length() + 1) / 2 + 1;
+        return (characters + 1) / 2 + 1;
     }
 }

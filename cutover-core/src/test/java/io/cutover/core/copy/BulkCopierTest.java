@@ -341,8 +341,8 @@ class BulkCopierTest {
         }
     }
 
-    private BulkCopier copier(FakeWriter writer, int parallelism) {
-        return new BulkCopier(store, SCOPE, writer, parallelism, Throttle.unlimited(), CopyProgress.NONE);
+    private BulkCopier<Map<String, AttributeValue>> copier(FakeWriter writer, int parallelism) {
+        return new BulkCopier<>(store, SCOPE, writer, parallelism, Throttle.unlimited(), CopyProgress.NONE);
     }
 
     /** After a failed run, workers of other units may still be finishing their current page. */
@@ -577,7 +577,7 @@ class BulkCopierTest {
         ledger.completed(half.id(), 1);
         List<String> unitsDone = Collections.synchronizedList(new ArrayList<>());
         FakeWriter writer = new FakeWriter(Mode.IMMEDIATE, ledger);
-        BulkCopier copier = new BulkCopier(store, SCOPE, writer, 3, Throttle.unlimited(), new CopyProgress() {
+        BulkCopier<Map<String, AttributeValue>> copier = new BulkCopier<>(store, SCOPE, writer, 3, Throttle.unlimited(), new CopyProgress() {
             @Override
             public void unitDone(String unitId) {
                 unitsDone.add(unitId);
@@ -607,7 +607,7 @@ class BulkCopierTest {
         }
         java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
-        BulkCopier copier = new BulkCopier(store, SCOPE, new FakeWriter(Mode.ASYNC, ledger), 3, Throttle.unlimited(), new CopyProgress() {
+        BulkCopier<Map<String, AttributeValue>> copier = new BulkCopier<>(store, SCOPE, new FakeWriter(Mode.ASYNC, ledger), 3, Throttle.unlimited(), new CopyProgress() {
             @Override
             public void written(long items) {
                 written.addAndGet(items);
@@ -683,7 +683,7 @@ class BulkCopierTest {
     void stopRequestedBeforeTheRunReadsNothing() {
         add(FakeUnit.uniform("segment-0", 3, 3));
         FakeWriter writer = new FakeWriter(Mode.IMMEDIATE, ledger);
-        BulkCopier copier = copier(writer, 1);
+        var copier = copier(writer, 1);
         copier.requestStop();
 
         BulkCopyStats stats = copier.run(unitList());
@@ -700,7 +700,7 @@ class BulkCopierTest {
         add(new FakeUnit("segment-1", 2, 0, 5));
         Map<String, Long> acknowledged = new ConcurrentHashMap<>();
         Queue<String> done = new ConcurrentLinkedQueue<>();
-        BulkCopier copier = new BulkCopier(store, SCOPE, new FakeWriter(Mode.ASYNC, ledger), 2, Throttle.unlimited(),
+        BulkCopier<Map<String, AttributeValue>> copier = new BulkCopier<>(store, SCOPE, new FakeWriter(Mode.ASYNC, ledger), 2, Throttle.unlimited(),
                 new CopyProgress() {
                     @Override
                     public void acknowledged(String unitId, long items, long bytes) {
@@ -735,7 +735,7 @@ class BulkCopierTest {
     @Test
     void rejectsParallelismBelowOne() {
         assertThrows(IllegalArgumentException.class,
-                () -> new BulkCopier(store, SCOPE, new FakeWriter(Mode.IMMEDIATE, ledger), 0, Throttle.unlimited(), CopyProgress.NONE));
+                () -> new BulkCopier<>(store, SCOPE, new FakeWriter(Mode.IMMEDIATE, ledger), 0, Throttle.unlimited(), CopyProgress.NONE));
     }
 
     @Test

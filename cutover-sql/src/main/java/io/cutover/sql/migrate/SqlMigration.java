@@ -86,7 +86,7 @@ public final class SqlMigration implements AutoCloseable {
     private final DynamoDbClient target;
     private final RetryPolicy retry = RetryPolicy.defaults();
     private volatile boolean stop;
-    private volatile BulkCopier copier;
+    private volatile BulkCopier<?> copier;
     private volatile ObjLongConsumer<ChangeRecord> onApplied = (c, t) -> { };
     private volatile Runnable beforeCaptureBatch = () -> { };
     private volatile DebeziumCapture capture;
@@ -333,7 +333,7 @@ public final class SqlMigration implements AutoCloseable {
             bounds.add(KeysetPosition.decode(b).lastKey().get(0));
         }
         List<KeyRangeUnit> units = KeyRanges.units(table, mapper, bounds, settings.pageSize(), dead);
-        BulkCopier c = new BulkCopier(new FileCheckpointStore(settings.stateDir().resolve("checkpoints")), "backfill", writer,
+        var c = new BulkCopier<>(new FileCheckpointStore(settings.stateDir().resolve("checkpoints")), "backfill", writer,
                 settings.parallelism(), Throttle.unlimited(), progress);
         copier = c;
         java.util.concurrent.ScheduledExecutorService watch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -448,7 +448,7 @@ public final class SqlMigration implements AutoCloseable {
     /** Stops after the writes in flight are acknowledged; the next run resumes from the same phase. */
     public void requestStop() {
         stop = true;
-        BulkCopier c = copier;
+        BulkCopier<?> c = copier;
         if (c != null) {
             c.requestStop();
         }
