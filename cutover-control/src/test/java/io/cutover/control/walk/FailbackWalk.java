@@ -122,17 +122,27 @@ public final class FailbackWalk {
     }
 
     /**
-     * Once the walk is over and nothing writes: neither direction captures anything more for {@code quietMillis} (the
-     * reverse's writes into the source come back to the forward, and are refused there; nothing loops).
+     * Once the walk is over and nothing writes: the captures of both directions come to rest, and then neither captures
+     * anything more for {@code quietMillis} (the reverse's writes into the source come back to the forward, and are refused
+     * there; nothing loops). Capture and the status files trail the last writes, by seconds on a loaded machine, so the
+     * counts are read until one whole window passes without a change; a loop never rests, and fails after a minute.
      */
     public void assertNoLoop(long quietMillis) throws InterruptedException {
-        MigrationStatus f1 = forward.status().orElseThrow();
-        MigrationStatus r1 = reverse.status().orElseThrow();
-        Thread.sleep(quietMillis);
-        MigrationStatus f2 = forward.status().orElseThrow();
-        MigrationStatus r2 = reverse.status().orElseThrow();
-        assertEquals(f1.captured(), f2.captured(), "quiet: the forward captures nothing more (no loop)");
-        assertEquals(r1.captured(), r2.captured(), "quiet: the reverse captures nothing more (no loop)");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            MigrationStatus f1 = forward.status().orElseThrow();
+            MigrationStatus r1 = reverse.status().orElseThrow();
+            Thread.sleep(quietMillis);
+            MigrationStatus f2 = forward.status().orElseThrow();
+            MigrationStatus r2 = reverse.status().orElseThrow();
+            if (f1.captured() == f2.captured() && r1.captured() == r2.captured()) {
+                timeline.add(String.format("quiet for %d ms: forward captured %d, reverse captured %d", quietMillis, f2.captured(),
+                        r2.captured()));
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, String.format("a loop: a minute after the last write the captures still grow"
+                    + " (forward %d -> %d, reverse %d -> %d in %d ms)", f1.captured(), f2.captured(), r1.captured(), r2.captured(), quietMillis));
+        }
     }
 
     /** A move as an operator makes it: refused by the gates while the replicators catch up, so tried again for a minute. */
