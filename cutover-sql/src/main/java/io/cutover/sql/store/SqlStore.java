@@ -75,6 +75,7 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
     private final boolean postgres;
     private final Map<String, String> pgTypes;
     private final boolean tombstoneInsertable;
+    private final ColumnLimits limits;
     private final RetryPolicy retry = new RetryPolicy(8, Duration.ofMillis(20), Duration.ofSeconds(1));
     private final LinkedBlockingDeque<Connection> idle = new LinkedBlockingDeque<>();
     private volatile boolean closed;
@@ -92,6 +93,11 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
         Set<String> required = new LinkedHashSet<>();
         readColumns(types, required);
         this.pgTypes = Map.copyOf(types);
+        try (Connection c = endpoint.connect()) {
+            this.limits = ColumnLimits.read(c, table.schemaName(), table.tableName(), postgres);
+        } catch (SQLException e) {
+            throw table.failure("read the column types of " + schema.table(), e);
+        }
         Set<String> keyHeld = new LinkedHashSet<>(mapping.partitionKey().template().reversibleColumns());
         mapping.sortKey().ifPresent(k -> keyHeld.addAll(k.template().reversibleColumns()));
         this.tombstoneInsertable = keyHeld.containsAll(required);
@@ -412,6 +418,7 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
 
     /** Writes {@code row} over what {@code s} read: an UPDATE of the row, or an INSERT when there was none. */
     private void writeRow(Connection c, Stored s, Map<String, Object> row) throws SQLException {
+        limits.check(row, schema.columns());
         if (s.row == null) {
             insert(c, row);
             return;
@@ -436,6 +443,7 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
     }
 
     private void insert(Connection c, Map<String, Object> row) throws SQLException {
+        limits.check(row, schema.columns());
         List<String> cols = new ArrayList<>();
         List<String> values = new ArrayList<>();
         for (Map.Entry<String, Object> e : row.entrySet()) {
@@ -514,6 +522,7 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
 
     /** PostgreSQL: the version rule as one statement, the update guarded by the stored version. */
     private boolean upsertIfNewer(Connection c, Map<String, Object> row, boolean versioned) throws SQLException {
+        limits.check(row, schema.columns());
         List<String> cols = new ArrayList<>(row.keySet());
         List<String> set = new ArrayList<>();
         for (String col : cols) {
