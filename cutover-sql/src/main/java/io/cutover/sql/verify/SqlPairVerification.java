@@ -22,6 +22,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.Optional;
+import java.nio.file.Path;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cutover.core.result.KeyDifference;
+import io.cutover.core.result.VerifyResult;
 
 /**
  * {@code cutover verify} between two SQL tables (a PostgreSQL ⇄ MariaDB pair, docs/decisions/0200): every row of both read
@@ -33,24 +38,27 @@ import java.util.TreeSet;
  * compare a SQL table with DynamoDB.
  */
 public final class SqlPairVerification {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     /** At most this many differences are listed (all are counted). */
     static final int LISTED = 20;
 
     /**
-     * @param rows        live rows compared (the union of both sides' keys)
-     * @param differing   keys whose rows differ, or that only one side holds
+     * @param verify      the result as every verify reports it (kept in the state directory for the switch gates)
      * @param differences the first {@value #LISTED}, one line each: key, column, the two normalised values
      */
-    public record Result(String source, String target, long rows, long differing, List<String> differences) {
+    public record Result(VerifyResult verify, List<String> differences) {
         public boolean identical() {
-            return differing == 0;
+            return verify.identical() && differences.isEmpty();
         }
     }
 
     private SqlPairVerification() {
     }
 
-    public static Result run(SqlEndpoint source, String sourceTable, SqlEndpoint target, String targetTable, String tombstoneColumn) {
+    /** Compares the two tables; with {@code stateDir}, keeps the result there as the last verify (for the switch gates). */
+    public static Result run(SqlEndpoint source, String sourceTable, SqlEndpoint target, String targetTable, String tombstoneColumn,
+                             Optional<Path> stateDir) {
+        long started = System.nanoTime();
         SqlTable a = new SqlTable(source, sourceTable);
         SqlTable b = new SqlTable(target, targetTable);
         Map<String, Map<String, Object>> left = rows(a, tombstoneColumn);
@@ -59,26 +67,72 @@ public final class SqlPairVerification {
         keys.addAll(right.keySet());
         TreeSet<String> columns = new TreeSet<>(a.schema().columns().keySet());
         columns.retainAll(b.schema().columns().keySet());
-        long differing = 0;
+        long missing = 0;
+        long extra = 0;
+        long different = 0;
         List<String> listed = new ArrayList<>();
+        List<JsonNode> missingKeys = new ArrayList<>();
+        List<JsonNode> extraKeys = new ArrayList<>();
+        List<KeyDifference> differentItems = new ArrayList<>();
         for (String k : keys) {
-            String why = difference(left.get(k), right.get(k), columns);
-            if (why != null) {
-                differing++;
-                if (listed.size() < LISTED) {
-                    listed.add(k + ": " + why);
-                }
+            Map<String, Object> l = left.get(k);
+            Map<String, Object> r = right.get(k);
+            String why = difference(l, r, columns);
+            if (why == null) {
+                continue;
+            }
+            JsonNode key = JSON.valueToTree(Map.of("primaryKey", k));
+            if (r == null) {
+                missing++;
+                addListed(missingKeys, key);
+            } else if (l == null) {
+                extra++;
+                addListed(extraKeys, key);
+            } else {
+                different++;
+                addListed(differentItems, new KeyDifference("different", key, differingColumns(l, r, columns), null));
+            }
+            if (listed.size() < LISTED) {
+                listed.add(k + ": " + why);
             }
         }
         TreeSet<String> onlyOne = new TreeSet<>(a.schema().columns().keySet());
         onlyOne.addAll(b.schema().columns().keySet());
         onlyOne.removeAll(columns);
         if (!onlyOne.isEmpty()) {
-            differing++;
             listed.add(0, "columns " + onlyOne + " are in one table only (schema changes are not replicated)");
         }
-        return new Result(a.qualifiedName() + " at " + source.describe(), b.qualifiedName() + " at " + target.describe(), keys.size(),
-                differing, List.copyOf(listed));
+        double seconds = (System.nanoTime() - started) / 1e9;
+        boolean same = missing + extra + different == 0 && onlyOne.isEmpty();
+        VerifyResult v = new VerifyResult(same ? "identical" : "different", "keyed", "source table " + a.qualifiedName() + " at "
+                + source.describe(), "target table " + b.qualifiedName() + " at " + target.describe(), left.size(), right.size(), missing,
+                extra, different + (onlyOne.isEmpty() ? 0 : 1), missingKeys, extraKeys, differentItems,
+                missing + extra + different > LISTED, null, 0, 0, seconds, seconds > 0 ? keys.size() / seconds : 0, null);
+        stateDir.ifPresent(dir -> {
+            try {
+                java.nio.file.Files.createDirectories(dir);
+            } catch (java.io.IOException e) {
+                throw new io.cutover.core.CutoverException(io.cutover.core.ErrorCode.STATE_CONFLICT, "cannot create " + dir + ": " + e);
+            }
+            io.cutover.dynamodb.DynamoDbVerification.saveLast(dir, v);
+        });
+        return new Result(v, List.copyOf(listed));
+    }
+
+    private static <T> void addListed(List<T> list, T e) {
+        if (list.size() < LISTED) {
+            list.add(e);
+        }
+    }
+
+    private static List<String> differingColumns(Map<String, Object> l, Map<String, Object> r, Iterable<String> columns) {
+        List<String> out = new ArrayList<>();
+        for (String c : columns) {
+            if (!Objects.equals(l.get(c), r.get(c))) {
+                out.add(c);
+            }
+        }
+        return out;
     }
 
     private static String difference(Map<String, Object> l, Map<String, Object> r, Iterable<String> columns) {

@@ -125,6 +125,7 @@ class PostgresMariaDbReplicationIT {
     }
 
     private static SqlPairVerification.Result verify(String pgUri, String mariaUri) {
-        return SqlPairVerification.run(SqlEndpoint.parse(pgUri), TABLE, SqlEndpoint.parse(mariaUri), TABLE, V.tombstone());
+        return SqlPairVerification.run(SqlEndpoint.parse(pgUri), TABLE, SqlEndpoint.parse(mariaUri), TABLE, V.tombstone(),
+                java.util.Optional.empty());
     }
 }
