@@ -88,7 +88,9 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
 
     @Option(names = "--into", paramLabel = "URI", description = {"With --capture-only from a DynamoDB table: apply its changes to this"
             + " PostgreSQL or MySQL/MariaDB database instead (postgresql://... or mariadb://...), to the --target-table through the"
-            + " --mapping read backwards, under the version rule: the reverse direction of a SQL cut-over (docs/sql.md)."})
+            + " --mapping read backwards, under the version rule: the reverse direction of a SQL cut-over (docs/sql.md).",
+            "With a SQL --source: replicate into this database of the other engine (PostgreSQL <-> MariaDB; --mapping optional,"
+                    + " --capture-only for the way back, which copies nothing; docs/sql.md)."})
     String into;
 
     @Option(names = "--backfill", paramLabel = "scan|export", defaultValue = "scan", description = {"DynamoDB source: how the existing items"
@@ -246,9 +248,17 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
                 }
             }
         }
-        if (into != null && (!captureOnly || source != null || mapping == null || !io.cutover.sql.source.SqlEndpoint.isSqlUri(into))) {
+        boolean sqlSource = source != null && io.cutover.sql.source.SqlEndpoint.isSqlUri(source);
+        if (into != null && !io.cutover.sql.source.SqlEndpoint.isSqlUri(into)) {
+            problems.add("--into needs a postgresql://, mysql:// or mariadb:// URI");
+        } else if (into != null && !sqlSource && (!captureOnly || source != null || mapping == null)) {
             problems.add("--into needs a postgresql://, mysql:// or mariadb:// URI, --capture-only, a DynamoDB --source-table (no --source)"
-                    + " and the --mapping of the SQL table: it is the reverse direction of a SQL cut-over");
+                    + " and the --mapping of the SQL table: it is the reverse direction of a SQL cut-over; or a SQL --source (PostgreSQL <->"
+                    + " MariaDB replication, docs/sql.md)");
+        }
+        if (captureOnly && sqlSource && into == null) {
+            problems.add("--capture-only with a SQL --source needs --into postgresql://... or mariadb://...: the way back of a PostgreSQL"
+                    + " <-> MariaDB pair");
         }
         if (!problems.isEmpty()) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, String.join("\n", problems));

@@ -36,6 +36,15 @@ public final class VerifyCommand implements Callable<Integer>, CutoverCli.Prints
     @Mixin
     MongoSourceOptions mongo;
 
+    @Option(names = "--into", paramLabel = "URI", description = {"SQL source: compare it with this table of the other SQL engine (a"
+            + " PostgreSQL <-> MariaDB pair, docs/sql.md): row by row by primary key, through one normalisation (numbers by value, times"
+            + " as UTC instants, JSON as trees); rows marked deleted by --version-attribute's flag count as absent."})
+    String into;
+
+    @Option(names = "--version-attribute", paramLabel = "NAME", defaultValue = io.cutover.core.version.VersionAttribute.DEFAULT_NAME,
+            description = "With --into: the version column whose tombstone flag (NAME_deleted) marks a deleted row (default: ${DEFAULT-VALUE}).")
+    String versionAttribute;
+
     @Option(names = "--mapping", paramLabel = "FILE", description = "SQL source: the mapping the migration used (docs/sql.md).")
     Path mapping;
 

@@ -83,7 +83,7 @@ class PostgresMariaDbFailbackIT {
             Replicator forward = new Replicator("forward", pgUri, mariaUri, forwardDir, registryTable, processes);
             Replicator reverse = new Replicator("reverse", mariaUri, pgUri, reverseDir, registryTable, processes);
             try (SqlStore seed = new SqlStore(SqlEndpoint.parse(pgUri), TABLE, SqlPair.mapping(pgUri), V)) {
-                for (long id = 1; id <= 200; id++) { // rows from before the cut-over: no versions
+                for (long id = 1; id <= 100; id++) { // rows from before the cut-over: no versions
                     seed.put(SqlPair.item(seed, id, "before " + id));
                 }
                 Map<String, AttributeValue> counter = SqlPair.item(seed, COUNTER, "counter");
@@ -106,7 +106,7 @@ class PostgresMariaDbFailbackIT {
                 waitFor("the forward direction in sync after SIGKILL", () -> forward.inSync() && forward.freshStatus());
                 verifyWhilePaused(app, forward, reverse, pgUri, mariaUri, verifyDir);
                 switchTo(switcher, Phase.DUAL_WRITE_TARGET_READS);
-                Thread.sleep(1000);
+                Thread.sleep(500);
                 switchTo(switcher, Phase.TARGET_ONLY);
                 waitFor("the forward direction fenced", () -> forward.status().map(MigrationStatus::fenced).orElse(false));
                 Thread.sleep(1000);
@@ -118,12 +118,12 @@ class PostgresMariaDbFailbackIT {
                 assertEquals(Phase.DUAL_WRITE_TARGET_READS, switcher.rollback(APP, Phase.TARGET_ONLY, "on the way back", "test").to());
                 verifyWhilePaused(app, forward, reverse, pgUri, mariaUri, verifyDir);
                 assertEquals(Phase.DUAL_WRITE, failBack(switcher).to());
-                Thread.sleep(1500);
+                Thread.sleep(500);
                 verifyWhilePaused(app, forward, reverse, pgUri, mariaUri, verifyDir);
                 switchTo(switcher, Phase.DUAL_WRITE_TARGET_READS); // cut over again
-                Thread.sleep(1000);
+                Thread.sleep(500);
                 switchTo(switcher, Phase.TARGET_ONLY);
-                Thread.sleep(1500);
+                Thread.sleep(1000);
             } finally {
                 app.stop.set(true);
                 writing.get(60, TimeUnit.SECONDS);
@@ -133,7 +133,7 @@ class PostgresMariaDbFailbackIT {
             assertTrue(app.acknowledged.get() > 100, "the application kept writing: " + app.acknowledged.get());
             // At TARGET_ONLY the forward direction is fenced; the way back carries the last writes to PostgreSQL.
             waitFor("the reverse drained", () -> reverse.status().map(s -> !s.fenced() && s.backlog() == 0).orElse(false));
-            Thread.sleep(2000);
+            Thread.sleep(1000);
             MigrationStatus f1 = forward.status().orElseThrow();
             MigrationStatus r1 = reverse.status().orElseThrow();
             Thread.sleep(3000);
