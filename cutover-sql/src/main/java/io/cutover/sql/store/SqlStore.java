@@ -662,7 +662,19 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
                 // closed: take another
             }
         }
-        return table.endpoint().connect();
+        Connection fresh = table.endpoint().connect();
+        if (!postgres) {
+            // InnoDB's REPEATABLE READ takes gap locks on SELECT ... FOR UPDATE of an absent row, so writers of neighbouring new
+            // keys deadlock each other (and back off); under READ COMMITTED an existing row is still locked, and two inserters of
+            // one absent key meet a duplicate key, which is retried (decision 0200).
+            try {
+                fresh.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            } catch (SQLException e) {
+                closeQuietly(fresh);
+                throw table.failure("set READ COMMITTED", e);
+            }
+        }
+        return fresh;
     }
 
     private void release(Connection c, boolean broken) {
