@@ -626,7 +626,73 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
         T run(Connection c) throws SQLException;
     }
 
+    /** The connection of the {@link #inOneTransaction} running on this thread, if any. */
+    private final ThreadLocal<Connection> bound = new ThreadLocal<>();
+
+    /** A statement failed inside {@link #inOneTransaction}: the whole transaction is lost (PostgreSQL aborts it). */
+    private static final class BatchAborted extends RuntimeException {
+        BatchAborted(CutoverException cause) {
+            super(cause);
+        }
+    }
+
+    /**
+     * Runs {@code body} with every call of this store made on this thread inside one transaction, committed at the end: the
+     * SQL writer applies a batch of changes with one commit instead of one each (decision 0200). The calls' own rules hold
+     * as inside their own transactions (rows locked as they are read). A transient failure (a deadlock, a race of two
+     * inserts) rolls the whole batch back and runs {@code body} again, so it must be repeatable (the version rule makes a
+     * change's write so); a statement that fails otherwise rolls it back and throws, and nothing of it was written.
+     */
+    public <T> T inOneTransaction(String what, java.util.function.Supplier<T> body) {
+        if (bound.get() != null) {
+            return body.get();
+        }
+        return retry.execute(what + " " + schema.table(), attempt -> {
+            Connection c = borrow();
+            boolean broken = true;
+            try {
+                c.setAutoCommit(false);
+                bound.set(c);
+                T result = body.get();
+                c.commit();
+                broken = false;
+                return result;
+            } catch (SQLException e) {
+                rollback(c);
+                broken = e.getSQLState() != null && e.getSQLState().startsWith("08");
+                throw classify(what, e);
+            } catch (BatchAborted e) {
+                rollback(c);
+                CutoverException cause = (CutoverException) e.getCause();
+                broken = cause.getCause() instanceof SQLException q && q.getSQLState() != null && q.getSQLState().startsWith("08");
+                throw cause;
+            } catch (RuntimeException e) {
+                rollback(c);
+                broken = false;
+                throw e;
+            } finally {
+                bound.remove();
+                release(c, broken);
+            }
+        }, e -> e instanceof CutoverException ce ? ce : new CutoverException(ErrorCode.TRANSIENT, what + " " + schema.table() + ": " + e, e),
+                RetryListener.NONE);
+    }
+
     private <T> T transaction(String what, Work<T> work) {
+        Connection batch = bound.get();
+        if (batch != null) {
+            try {
+                return work.run(batch);
+            } catch (SQLException e) {
+                throw new BatchAborted(classify(what, e));
+            } catch (CutoverException e) {
+                if (e.code().retryable()) {
+                    // a race of two inserts found inside: on PostgreSQL the statement took the transaction with it
+                    throw new BatchAborted(e);
+                }
+                throw e;
+            }
+        }
         return retry.execute(what + " " + schema.table(), attempt -> {
             Connection c = borrow();
             boolean broken = true;
