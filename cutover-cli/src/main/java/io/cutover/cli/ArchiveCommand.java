@@ -88,12 +88,13 @@ public final class ArchiveCommand {
             ArchiveEntry e;
             long unmapped = 0;
             try (ArchiveStore store = archive.open(connection.sourceRegion != null ? connection.sourceRegion : connection.region)) {
-                if (MongoSourceUri.isMongo(source)) {
+                Connector kind = Connector.of("--source", source);
+                if (kind == Connector.MONGODB) {
                     MongoArchiveSnapshot snapshot = new MongoArchiveSnapshot(MongoSourceUri.parse(source), mongo.collection, mongo.mapping(),
                             folders.stateDir, store, segments, System::currentTimeMillis);
                     e = snapshot.run();
                     unmapped = snapshot.unmapped();
-                } else if (source != null) {
+                } else if (kind == Connector.SQL) {
                     SqlArchiveSnapshot snapshot = new SqlArchiveSnapshot(SqlEndpoint.parse(source), sourceTable, SqlRunner.mapping(mapping),
                             folders.stateDir, store, segments, pageSize, System::currentTimeMillis);
                     e = snapshot.run();
@@ -119,12 +120,14 @@ public final class ArchiveCommand {
             } catch (CutoverException e) {
                 problems.add(e.getMessage());
             }
-            boolean isMongo = MongoSourceUri.isMongo(source);
-            boolean isSql = source != null && SqlEndpoint.isSqlUri(source);
-            if (source != null && !isMongo && !isSql) {
-                problems.add("--source '" + MongoSourceUri.mask(source) + "' is not a source this build knows: use mongodb://..., postgresql://...,"
-                        + " mysql://... or mariadb://..., or --source-table alone for DynamoDB");
+            Connector kind = Connector.DYNAMODB;
+            try {
+                kind = Connector.of("--source", source);
+            } catch (CutoverException e) {
+                problems.add(e.getMessage());
             }
+            boolean isMongo = kind == Connector.MONGODB;
+            boolean isSql = kind == Connector.SQL;
             if (!isMongo && sourceTable == null) {
                 problems.add(isSql ? "--source-table is required with a SQL --source: name the table the migration copies"
                         : "--source-table is required (or --source mongodb://... with --source-collection)");

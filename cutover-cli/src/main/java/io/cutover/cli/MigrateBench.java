@@ -57,9 +57,13 @@ final class MigrateBench {
     /** The benchmark's figures. */
     public record MigrateBenchResult(long items, int writeRatePerSecond, double achievedWriteRatePerSecond, double backfillItemsPerSecond,
                                      double catchUpChangesPerSecond,
-                                     double catchUpToWriteRate, long floorP50Millis, long floorP99Millis, long floorMaxMillis,
+                                     double catchUpToWriteRate, List<CeilingLevel> catchUpCeiling, double catchUpToCeiling, long floorP50Millis, long floorP99Millis, long floorMaxMillis,
                                      long lagP50Millis, long lagP99Millis, long lagMaxMillis, long lagSamples, boolean identical,
                                      Map<String, String> goals) {
+    }
+
+    /** The raw writer of the catch-up's changes at one concurrency level. */
+    public record CeilingLevel(int concurrency, long changes, double changesPerSecond) {
     }
 
     MigrateBench(int items, SampleItems sample, int writeRate, int steadySeconds, Printer printer) {
@@ -91,6 +95,8 @@ final class MigrateBench {
                     .table(TABLE, TARGET).stateDir(scratch.path().resolve("migrate")).build();
             List<Long> lags = Collections.synchronizedList(new ArrayList<>());
             AtomicBoolean steady = new AtomicBoolean();
+            AtomicBoolean catchingUp = new AtomicBoolean();
+            List<Map<String, AttributeValue>> catchUpImages = Collections.synchronizedList(new ArrayList<>());
             Map<String, Long> phaseStart = new HashMap<>();
             Map<String, Long> appliedAt = new HashMap<>();
             AtomicReference<MigrationStatus> latest = new AtomicReference<>();
@@ -100,12 +106,16 @@ final class MigrateBench {
             try (Writer writer = new Writer(client); DynamoDbMigration migration = new DynamoDbMigration(settings, TABLE, TARGET, false)) {
                 migration.onApplied((change, ackMillis) -> {
                     AttributeValue written = change.image() == null ? null : change.image().get("writtenAt");
+                    if (catchingUp.get() && change.image() != null && catchUpImages.size() < MAX_CEILING_CHANGES) {
+                        catchUpImages.add(change.image());
+                    }
                     if (steady.get() && written != null) {
                         lags.add(ackMillis - Long.parseLong(written.n()));
                     }
                 });
                 CompletableFuture<MigrationStatus> running = CompletableFuture.supplyAsync(() -> migration.run(null, CopyProgress.NONE, s -> {
                     latest.set(s);
+                    catchingUp.set(s.phase().equals("CATCH_UP"));
                     phaseStart.putIfAbsent(s.phase(), System.nanoTime());
                     appliedAt.putIfAbsent(s.phase(), s.applied() + s.superseded());
                 }));
@@ -127,6 +137,8 @@ final class MigrateBench {
             long catchUpChanges = appliedAt.getOrDefault("IN_SYNC", 0L) - appliedAt.getOrDefault("CATCH_UP", 0L);
             double catchUpRate = catchUpChanges / Math.max(0.001, (inSync - catchUpStart) / 1e9);
             TableComparison.Result cmp = TableComparison.compare(client, TABLE, client, TARGET);
+            List<CeilingLevel> ceiling = catchUpCeiling(client, new ArrayList<>(catchUpImages));
+            double bestRaw = ceiling.stream().mapToDouble(CeilingLevel::changesPerSecond).max().orElse(Double.NaN);
             client.close();
             Map<String, String> goals = new LinkedHashMap<>();
             goals.put("steady-state p99 within 100 ms of the floor's p99", String.format(Locale.ROOT, "%s (%d ms vs %d ms)",
@@ -135,11 +147,66 @@ final class MigrateBench {
                     catchUpRate >= 5 * achieved ? "met" : "MISSED", catchUpRate / achieved, achieved));
             goals.put("target identical after the writer stopped", cmp.identical() ? "met" : "MISSED " + cmp.examples());
             MigrateBenchResult result = new MigrateBenchResult(items, writeRate, achieved, backfillRate, catchUpRate, catchUpRate / achieved,
+                    ceiling, catchUpRate / bestRaw,
                     pct(floor, 50), pct(floor, 99), pct(floor, 100), pct(lags, 50), pct(lags, 99), pct(lags, 100), lags.size(),
                     cmp.identical(), goals);
             printer.result(result, MigrateBench::text);
             return cmp.identical() ? 0 : 1;
         }
+    }
+
+    private static final int MAX_CEILING_CHANGES = 200_000;
+
+    /**
+     * The catch-up's ceiling: the same change images (as the applier took them during CATCH_UP) written by a raw writer into a
+     * fresh table without a stream, 25-item BatchWriteItem calls (no key twice in one call), at every level of
+     * {@link BenchCommand#CEILING_LEVELS}. It orders nothing and checks nothing, so it is faster than any correct applier can be.
+     */
+    private List<CeilingLevel> catchUpCeiling(DynamoDbClient client, List<Map<String, AttributeValue>> images) throws Exception {
+        List<CeilingLevel> levels = new ArrayList<>();
+        if (images.isEmpty()) {
+            return levels;
+        }
+        List<List<software.amazon.awssdk.services.dynamodb.model.WriteRequest>> batches = new ArrayList<>();
+        List<software.amazon.awssdk.services.dynamodb.model.WriteRequest> current = new ArrayList<>();
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (Map<String, AttributeValue> image : images) {
+            String key = image.get("pk").s() + "\u0000" + image.get("sk").s();
+            if (current.size() == 25 || !keys.add(key)) {
+                batches.add(current);
+                current = new ArrayList<>();
+                keys.clear();
+                keys.add(key);
+            }
+            current.add(software.amazon.awssdk.services.dynamodb.model.WriteRequest.builder()
+                    .putRequest(b -> b.item(image)).build());
+        }
+        batches.add(current);
+        for (int level : BenchCommand.CEILING_LEVELS) {
+            String table = TARGET + "-raw-" + level;
+            LocalTables.create(client, SampleItems.plainTable(table));
+            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(level);
+            long t0 = System.nanoTime();
+            List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+            for (int w = 0; w < level; w++) {
+                futures.add(pool.submit(() -> {
+                    int i;
+                    while ((i = next.getAndIncrement()) < batches.size()) {
+                        LocalTables.writeAll(client, table, batches.get(i));
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : futures) {
+                f.get();
+            }
+            pool.shutdown();
+            double rate = images.size() / ((System.nanoTime() - t0) / 1e9);
+            levels.add(new CeilingLevel(level, images.size(), rate));
+            printer.note(String.format(Locale.ROOT, "  catch-up ceiling: raw writer x%d, %,d changes: %,.0f changes/s", level, images.size(), rate));
+        }
+        return levels;
     }
 
     /** A client of the source, whose table (with a stream) now holds {@code items} items. */
@@ -361,6 +428,11 @@ final class MigrateBench {
         b.append(String.format(Locale.ROOT, "  backfill:              %,9.0f items/s%n", r.backfillItemsPerSecond()));
         b.append(String.format(Locale.ROOT, "  catch-up:              %,9.0f changes/s (%.1fx the achieved write rate)%n", r.catchUpChangesPerSecond(),
                 r.catchUpToWriteRate()));
+        r.catchUpCeiling().forEach(level -> b.append(String.format(Locale.ROOT, "  catch-up ceiling x%-3d  %,9.0f changes/s (raw writer of the same %,d changes)%n",
+                level.concurrency(), level.changesPerSecond(), level.changes())));
+        if (!r.catchUpCeiling().isEmpty()) {
+            b.append(String.format(Locale.ROOT, "  catch-up / best raw:   %9.2f%n", r.catchUpToCeiling()));
+        }
         b.append(String.format(Locale.ROOT, "  floor (bare reader):   p50 %5d ms  p99 %5d ms  max %5d ms%n", r.floorP50Millis(), r.floorP99Millis(), r.floorMaxMillis()));
         b.append(String.format(Locale.ROOT, "  steady-state lag:      p50 %5d ms  p99 %5d ms  max %5d ms  (%,d changes, write to target acknowledgement)%n",
                 r.lagP50Millis(), r.lagP99Millis(), r.lagMaxMillis(), r.lagSamples()));

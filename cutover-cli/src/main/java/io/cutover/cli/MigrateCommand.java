@@ -67,18 +67,19 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
     boolean enableStream;
 
     @Option(names = "--version-attribute", paramLabel = "NAME", defaultValue = io.cutover.core.version.VersionAttribute.DEFAULT_NAME,
-            description = {"DynamoDB source (a SQL source with --fence-app, and --into): the attribute (a SQL table: the column) that"
+            description = {"DynamoDB source (a SQL or MongoDB source with --fence-app, and --target URI): the attribute (a SQL table: the column; a collection: the field) that"
                     + " carries the write version of applications writing through MigratingStore (default: ${DEFAULT-VALUE}); every live"
                     + " change lands only when newer than the target's"
                     + " (docs/decisions/0070-versioned-writes-and-the-version-rule.md)."})
     String versionAttribute;
 
     @Option(names = "--capture-only", description = {"DynamoDB source: replicate changes only, no table creation and no bulk copy: the"
-            + " reverse direction of a cut-over (--source-table the new table, --target-table the old one; with --enable-stream)."
+            + " reverse direction of a cut-over (--source-table the new table, --target-table the old one, or --target URI for a"
+            + " SQL table or a MongoDB collection; with --enable-stream)."
             + " Start it before the switch to DUAL_WRITE_TARGET_READS (docs/decisions/0073)."})
     boolean captureOnly;
 
-    @Option(names = "--fence-app", paramLabel = "ID", description = {"DynamoDB or SQL source: the fence (docs/cutover.md): read this application's"
+    @Option(names = "--fence-app", paramLabel = "ID", description = {"Any source: the fence (docs/cutover.md): read this application's"
             + " registry entry about once a second and apply only while its phase allows this direction: the forward migration",
             "stops applying at TARGET_ONLY, a --capture-only (reverse) one applies in every phase but SOURCE_ONLY. Capture goes on."})
     String fenceApp;
@@ -86,11 +87,14 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
     @picocli.CommandLine.Mixin
     RegistryOptions fenceRegistry;
 
-    @Option(names = "--into", paramLabel = "URI", description = {"With --capture-only from a DynamoDB table: apply its changes to this"
-            + " PostgreSQL or MySQL/MariaDB database instead (postgresql://... or mariadb://...), to the --target-table through the"
-            + " --mapping read backwards, under the version rule: the reverse direction of a SQL cut-over (docs/sql.md).",
-            "With a SQL --source: replicate into this database of the other engine (PostgreSQL <-> MariaDB; --mapping optional,"
-                    + " --capture-only for the way back, which copies nothing; docs/sql.md)."})
+    @Option(names = {"--target", "--into"}, paramLabel = "URI", description = {"Where the changes go: absent for a DynamoDB table"
+            + " (--target-table). With --capture-only from a DynamoDB table, the old store of a cut-over, which its changes are applied"
+            + " back into under the version rule (the reverse direction):",
+            "postgresql://..., mysql://... or mariadb://...: the --target-table through the --mapping read backwards (docs/sql.md);",
+            "mongodb://host:port/database: the --collection through the document mapping (--key-attribute; docs/mongodb.md).",
+            "With a SQL --source: a database of the other SQL engine, replicated into live (PostgreSQL <-> MariaDB; --mapping optional,"
+                    + " --capture-only for the way back, which copies nothing; docs/sql.md).",
+            "--into is the same flag."})
     String into;
 
     @Option(names = "--backfill", paramLabel = "scan|export", defaultValue = "scan", description = {"DynamoDB source: how the existing items"
@@ -146,36 +150,32 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
     @Override
     public Integer call() throws Exception {
         checkFlags();
-        if (io.cutover.mongodb.MongoSourceUri.isMongo(source)) {
-            return MongoMigrateRunner.run(this);
-        }
-        if (source != null && io.cutover.sql.source.SqlEndpoint.isSqlUri(source)) {
-            if (sourceTable == null) {
-                throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source-table is required with a SQL --source: name the table to migrate");
-            }
-            return SqlRunner.migrate(this);
-        }
-        if (source != null || sourceTable == null) {
-            throw new CutoverException(ErrorCode.CONFIG_INVALID, source != null ? "--source '" + io.cutover.mongodb.MongoSourceUri.mask(source)
-                    + "' is not a source this build knows: use mongodb://..., postgresql://..., mysql://... or mariadb://..., or --source-table alone for DynamoDB"
-                    : "--source-table is required (or --source mongodb://... for MongoDB)");
+        return Connector.of("--source", source).migrate(this);
+    }
+
+    /**
+     * A DynamoDB table's migration: into another DynamoDB table, or (with --capture-only and a --target URI) into the old
+     * store of a cut-over through its connector.
+     */
+    int migrateDynamoDb() throws Exception {
+        if (sourceTable == null) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source-table is required (or --source mongodb://... for MongoDB)");
         }
         if (until != null && !until.equals("backfill") && !until.equals("in-sync") && !until.equals("drained")) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--until must be backfill, in-sync or drained, was '" + until + "'");
         }
-        String target = targetTable != null ? targetTable : sourceTable;
+        Connector sink = Connector.of("--target", into);
+        String target = sink == Connector.MONGODB ? mongo.collection : targetTable != null ? targetTable : sourceTable;
         CopySettings settings = CopySettings.builder(connection.source(), connection.target()).table(sourceTable, target)
                 .stateDir(stateDir).segments(segments).parallelism(parallelism).writeConcurrency(writeConcurrency)
                 .maxWriteRate(maxWriteRate).build();
         settings.resolvePairs(java.util.List.of());
         Printer p = printer();
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), output.progress());
-             DynamoDbMigration migration = new DynamoDbMigration(settings, sourceTable, target, enableStream, restart, liveOptions())) {
+             DynamoDbMigration migration = new DynamoDbMigration(settings, sourceTable, target, enableStream, restart, liveOptions());
+             AutoCloseable old = sink.reverseInto(this, migration, target)) {
             migration.versionRule(java.util.Optional.of(io.cutover.core.version.VersionAttribute.of(versionAttribute)));
             migration.captureOnly(captureOnly);
-            if (into != null) {
-                SqlRunner.reverseInto(this, migration, target);
-            }
             if (backfill.equals("export")) {
                 migration.backfillFromExport(new DynamoDbMigration.ExportBackfill(
                         Optional.ofNullable(export).map(e -> io.cutover.dynamodb.export.ExportLocation.parse("--export", e)),
@@ -248,21 +248,51 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
                 }
             }
         }
-        boolean sqlSource = source != null && io.cutover.sql.source.SqlEndpoint.isSqlUri(source);
-        if (into != null && !io.cutover.sql.source.SqlEndpoint.isSqlUri(into)) {
-            problems.add("--into needs a postgresql://, mysql:// or mariadb:// URI");
-        } else if (into != null && !sqlSource && (!captureOnly || source != null || mapping == null)) {
-            problems.add("--into needs a postgresql://, mysql:// or mariadb:// URI, --capture-only, a DynamoDB --source-table (no --source)"
-                    + " and the --mapping of the SQL table: it is the reverse direction of a SQL cut-over; or a SQL --source (PostgreSQL <->"
-                    + " MariaDB replication, docs/sql.md)");
-        }
-        if (captureOnly && sqlSource && into == null) {
-            problems.add("--capture-only with a SQL --source needs --into postgresql://... or mariadb://...: the way back of a PostgreSQL"
-                    + " <-> MariaDB pair");
-        }
+        problems.addAll(targetProblems());
         if (!problems.isEmpty()) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, String.join("\n", problems));
         }
+    }
+
+    /**
+     * --target (--into): a store other than DynamoDB takes a DynamoDB table's changes only as the reverse direction of a
+     * cut-over (decisions 0130, 0140, 0210), with what its connector needs to write items back.
+     */
+    private java.util.List<String> targetProblems() {
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        Connector to;
+        try {
+            to = Connector.of("--target", into);
+        } catch (CutoverException e) {
+            problems.add(e.getMessage());
+            return problems;
+        }
+        boolean sqlSource = source != null && io.cutover.sql.source.SqlEndpoint.isSqlUri(source);
+        if (captureOnly && sqlSource && to != Connector.SQL) {
+            problems.add("--capture-only with a SQL --source needs --target (--into) postgresql://... or mariadb://...: the way back of a"
+                    + " PostgreSQL <-> MariaDB pair (docs/sql.md)");
+            return problems;
+        }
+        if (to == Connector.SQL && sqlSource) {
+            return problems; // PostgreSQL <-> MariaDB (decision 0200): either direction, with or without a backfill
+        }
+        if (!to.takesTheReverse()) {
+            return problems;
+        }
+        if (!captureOnly || source != null) {
+            problems.add("--target (--into) " + to.describe() + " needs --capture-only and a DynamoDB --source-table (no --source): it is"
+                    + " the reverse direction of a cut-over, the DynamoDB table's changes applied back into the old store; copying a whole"
+                    + " DynamoDB table into another kind of store is not built");
+        }
+        if (to == Connector.SQL && mapping == null) {
+            problems.add("--target (--into) postgresql://, mysql:// or mariadb:// needs the --mapping of the SQL table: its changes go back"
+                    + " through the mapping read backwards (docs/sql.md)");
+        }
+        if (to == Connector.MONGODB && (mongo.collection == null || mongo.keyAttribute == null)) {
+            problems.add("--target (--into) mongodb:// needs --collection NAME and --key-attribute NAME (the item attribute that holds the"
+                    + " document's _id): items go back into documents through the document mapping (docs/mongodb.md)");
+        }
+        return problems;
     }
 
     /** --backfill, --export and --export-to, checked before any server is touched. */

@@ -37,6 +37,12 @@ final class MongoMigrateRunner {
         Printer p = c.printer();
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), c.output.progress());
              MongoMigration migration = new MongoMigration(settings, c.restart)) {
+            if (c.fenceApp != null) {
+                // A collection in a phased cut-over: its documents carry versions, each change lands only when newer (0140), fenced (0074).
+                migration.versionRule(java.util.Optional.of(io.cutover.core.version.VersionAttribute.of(c.versionAttribute)));
+                migration.applyWhen(io.cutover.client.ReplicationFence.of(new io.cutover.client.EndpointRegistry(c.fenceRegistry.client(),
+                        c.fenceRegistry.table), c.fenceApp, io.cutover.client.ReplicationFence.Direction.FORWARD));
+            }
             try (StopOnSignal signal = StopOnSignal.install(migration::requestStop)) {
                 MigrationStatus status = migration.run(phase, bar, s -> {
                     if (c.output.progress()) {
@@ -47,5 +53,16 @@ final class MongoMigrateRunner {
                 return status.deadLettered() > 0 ? 1 : 0;
             }
         }
+    }
+
+    /**
+     * {@code migrate --capture-only --target mongodb://...}: the DynamoDB table's changes applied to the collection through
+     * the document mapping read backwards, under the version rule (docs/decisions/0140-mongodb-store-and-reverse-into-mongodb.md).
+     * Returns the collection's client, closed once the migration has stopped.
+     */
+    static AutoCloseable reverseInto(MigrateCommand c, io.cutover.dynamodb.DynamoDbMigration migration) {
+        int writers = c.writeConcurrency > 0 ? c.writeConcurrency : 8; // 0 is auto, which tunes DynamoDB writers only
+        return io.cutover.mongodb.MongoReverseReplication.applyInto(migration, MongoSourceUri.parse(c.into), c.mongo.collection,
+                c.mongo.mapping(), io.cutover.core.version.VersionAttribute.of(c.versionAttribute), writers);
     }
 }

@@ -5,9 +5,14 @@ import io.cutover.mongodb.DocumentMapping;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
-/** The flags of a MongoDB source ({@code --source mongodb://...}): the collection and how documents become items. */
+/**
+ * The flags of a MongoDB endpoint ({@code --source mongodb://...}, or {@code --target mongodb://...} for the reverse
+ * direction): the collection and how documents become items (and items documents).
+ */
 public final class MongoSourceOptions {
-    @Option(names = "--source-collection", paramLabel = "NAME", description = "MongoDB collection (with a mongodb:// --source).")
+    @Option(names = {"--source-collection", "--collection", "--target-collection"}, paramLabel = "NAME",
+            description = {"The MongoDB collection of the mongodb:// endpoint: the --source's, or the --target's (--into) for the reverse"
+                    + " direction of a cut-over. One flag with three names: a command has at most one MongoDB side."})
     String collection;
 
     @Option(names = "--key-attribute", paramLabel = "NAME", description = "Item attribute that holds the partition key (MongoDB source), for example dataId.")
@@ -28,7 +33,7 @@ public final class MongoSourceOptions {
     DocumentMapping mapping() {
         if (keyAttribute == null) {
             throw new io.cutover.core.CutoverException(io.cutover.core.ErrorCode.CONFIG_INVALID,
-                    "--key-attribute is required with a mongodb:// --source: the item attribute that holds the key, for example --key-attribute dataId");
+                    "--key-attribute is required with a mongodb:// --source or --target: the item attribute that holds the key, for example --key-attribute dataId");
         }
         return new DocumentMapping(keyField, keyAttribute, Optional.ofNullable(sortKeyField), Optional.ofNullable(sortKeyAttribute),
                 DateFormat.parse(dates));

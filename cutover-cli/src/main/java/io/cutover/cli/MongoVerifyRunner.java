@@ -20,7 +20,7 @@ final class MongoVerifyRunner {
         }
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), c.output.progress());
              MongoVerification verification = new MongoVerification(MongoSourceUri.parse(c.source), c.mongo.collection, c.mongo.mapping(),
-                     c.connection.target(), 2 * c.parallelism + 4)) {
+                     c.connection.target(), 2 * options.maxParallelism() + 4)) {
             VerifyResult result = verification.run(c.targetTable, options, bar, reportFile, Optional.of(c.stateDir));
             bar.finish();
             c.printer().result(result, VerifyCommand::text);

@@ -105,8 +105,8 @@ final class RestoreBench {
             DynamoDbRestore.Settings settings = new DynamoDbRestore.Settings(DynamoDbEndpoint.local("target", db.endpoint()),
                     new io.cutover.core.archive.FolderArchiveStore(archive),
                     RestorePoint.atSequence(last), "bench-restored", scratch.path().resolve("restore"), 8, writers);
-            DynamoDbRestore.Result[] planned = new DynamoDbRestore.Result[1];
-            DynamoDbRestore.Result[] written = new DynamoDbRestore.Result[1];
+            io.cutover.core.result.RestoreResult[] planned = new io.cutover.core.result.RestoreResult[1];
+            io.cutover.core.result.RestoreResult[] written = new io.cutover.core.result.RestoreResult[1];
             VerifyResult verified;
             try (DynamoDbRestore restore = new DynamoDbRestore(settings)) {
                 phases.add(timed("restore: work out the state", "changes", () -> {

@@ -22,11 +22,14 @@ import picocli.CommandLine.Option;
 
 /** {@code cutover restore}: rebuilds a table as it was at a point in time, from a Cutover archive, into a new table. */
 @Command(name = "restore", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Restore a table as it was at a time (or a log position) from a Cutover archive into a new DynamoDB table (docs/restore.md).",
+        description = {"Restore a table as it was at a time (or a log position) from a Cutover archive into a new DynamoDB table, or with --into-source"
+                        + " into a PostgreSQL/MySQL/MariaDB table or a MongoDB collection (docs/restore.md).",
                 "Resumable: run the same command again after a stop or a kill -9."},
         footer = {"", "Examples:",
                 "  cutover restore --archive ./archive --to-time 2026-12-01T10:15:30Z --target-table orders-restored --dry-run",
                 "  cutover restore --archive ./archive --to-time 2026-12-01T10:15:30Z --target-table orders-restored --verify",
+                "  cutover restore --archive ./archive --to-time 2026-12-01T10:15:30Z --into-source postgresql://app@db:5432/shop \\",
+                "      --mapping mapping.yaml --target-table accounts_restored --verify",
                 "", "Exit codes: 0 restored (and identical with --verify), 1 dead letters or differences, 2 bad flags or a point the archive",
                 "cannot reach, 3 a missing or corrupt archive file or an unusable target, 4 failed, 130 interrupted.",
                 "--native: 0 restored with every setting re-applied, 1 a setting not re-applied, 3 UNSUPPORTED (no point-in-time recovery there)."})
@@ -50,8 +53,29 @@ public final class RestoreCommand implements Callable<Integer>, CutoverCli.Print
             + " whose key (or new image) has these values, for example 'pk=order#42' (the way to undo a bad write)."})
     String beforeChange;
 
-    @Option(names = "--target-table", required = true, paramLabel = "NAME", description = "The new table to restore into (must not exist).")
+    @Option(names = "--target-table", required = true, paramLabel = "NAME", description = {"The new table to restore into (must not exist);",
+            "with --into-source, the SQL table (it must exist, empty unless --replace) or the MongoDB collection (empty or absent unless --replace)."})
     String targetTable;
+
+    @Option(names = "--into-source", paramLabel = "URI", description = {"Restore back into a store of a source's kind instead of DynamoDB,"
+            + " through the migration's mapping read backwards: postgresql://user:password@host:5432/db, mysql://..., mariadb://..."
+            + " (with --mapping) or mongodb://[user:password@]host:port/database (docs/restore.md#restoring-into-a-source)."})
+    String intoSource;
+
+    @Option(names = "--mapping", paramLabel = "FILE", description = "With a SQL --into-source: the YAML mapping the migration used (docs/sql.md).")
+    Path mapping;
+
+    @Option(names = "--key-attribute", paramLabel = "NAME", description = {"With a mongodb:// --into-source: the item attribute that holds"
+            + " the document's _id, as the migration's --key-attribute (default: the archive's partition key)."})
+    String keyAttribute;
+
+    @Option(names = "--version-attribute", paramLabel = "NAME", defaultValue = io.cutover.core.version.VersionAttribute.DEFAULT_NAME,
+            description = "With a SQL --into-source: the version column of a table in a phased cut-over, kept as archived (default: ${DEFAULT-VALUE}).")
+    String versionAttribute;
+
+    @Option(names = "--replace", description = {"With --into-source: restore into a table or collection that holds data, making it equal to"
+            + " the archive at the point: what the point does not hold is deleted, the rest overwritten."})
+    boolean replace;
 
     @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = ".cutover/restore", description = "Where the worked-out state and checkpoints are kept (default: ${DEFAULT-VALUE}).")
     Path stateDir;
@@ -90,9 +114,82 @@ public final class RestoreCommand implements Callable<Integer>, CutoverCli.Print
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source-table is for --native; an archive restore reads the table from --archive");
         }
         archive.check();
+        checkIntoSourceFlags();
         try (ArchiveStore store = archive.open(connection.targetRegion != null ? connection.targetRegion : connection.region)) {
-            return restore(store);
+            return intoSource != null ? restoreIntoSource(store) : restore(store);
         }
+    }
+
+    /** Flags that belong to --into-source, and the URI's kind, checked together before anything is opened (exit 2). */
+    private void checkIntoSourceFlags() {
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        if (intoSource == null) {
+            if (mapping != null || keyAttribute != null || replace) {
+                problems.add("--mapping, --key-attribute and --replace go with --into-source URI; a restore into DynamoDB writes a new table");
+            }
+        } else if (io.cutover.sql.source.SqlEndpoint.isSqlUri(intoSource)) {
+            if (mapping == null) {
+                problems.add("--into-source " + io.cutover.mongodb.MongoSourceUri.mask(intoSource) + " needs --mapping FILE: the mapping the"
+                        + " migration used, read backwards to turn items into rows (docs/sql.md)");
+            }
+            if (keyAttribute != null) {
+                problems.add("--key-attribute is for a mongodb:// --into-source; a SQL table's key comes from --mapping");
+            }
+        } else if (io.cutover.mongodb.MongoSourceUri.isMongo(intoSource)) {
+            if (mapping != null) {
+                problems.add("--mapping is for a SQL --into-source; a MongoDB collection takes --key-attribute (default: the archive's key)");
+            }
+        } else {
+            problems.add("--into-source must be postgresql://..., mysql://..., mariadb://... or mongodb://..., was '"
+                    + io.cutover.mongodb.MongoSourceUri.mask(intoSource) + "'");
+        }
+        if (!problems.isEmpty()) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, String.join("\n", problems));
+        }
+    }
+
+    /** {@code --into-source}: the same plan and state, written into a SQL table or a MongoDB collection (decision 0180). */
+    private Integer restoreIntoSource(ArchiveStore store) {
+        RestorePoint point = point(store);
+        io.cutover.core.archive.StoreRestore.Settings settings = new io.cutover.core.archive.StoreRestore.Settings(store, point, targetTable,
+                stateDir, parallelism, writeConcurrency, replace);
+        try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), output.progress());
+             io.cutover.core.archive.StoreRestore restore = new io.cutover.core.archive.StoreRestore(settings, intoSourceTarget(store))) {
+            if (dryRun) {
+                printer().result(restore.dryRun(), RestoreCommand::text);
+                return 0;
+            }
+            io.cutover.core.result.RestoreResult r;
+            try (StopOnSignal signal = StopOnSignal.install(restore::requestStop)) {
+                r = restore.run(bar);
+            }
+            bar.finish();
+            printer().result(r, RestoreCommand::text);
+            if (!r.status().startsWith("completed")) {
+                throw new CutoverException(ErrorCode.INTERRUPTED, "restore stopped: run the same command again to resume");
+            }
+            if (verify) {
+                VerifyResult v = restore.verify(io.cutover.core.copy.CopyProgress.NONE);
+                printer().result(v, VerifyCommand::text);
+                return v.identical() && r.status().equals("completed") ? 0 : 1;
+            }
+            return r.status().equals("completed") ? 0 : 1;
+        }
+    }
+
+    private io.cutover.core.archive.RestoreTarget intoSourceTarget(ArchiveStore store) {
+        if (io.cutover.sql.source.SqlEndpoint.isSqlUri(intoSource)) {
+            return new io.cutover.sql.store.SqlRestoreTarget(io.cutover.sql.source.SqlEndpoint.parse(intoSource), targetTable,
+                    SqlRunner.mapping(mapping), io.cutover.core.version.VersionAttribute.of(versionAttribute));
+        }
+        ArchiveManifest manifest = ArchiveManifest.require(store);
+        if (manifest.keyNames().size() != 1) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "the archive's items have a sort key " + manifest.keyNames() + ": a MongoDB"
+                    + " collection is restored by _id alone (docs/decisions/0140); restore into DynamoDB or a SQL table instead");
+        }
+        String key = keyAttribute != null ? keyAttribute : manifest.keyNames().get(0);
+        return new io.cutover.mongodb.MongoRestoreTarget(io.cutover.mongodb.MongoSourceUri.parse(intoSource), targetTable,
+                io.cutover.mongodb.DocumentMapping.byId(key));
     }
 
     private Integer restore(ArchiveStore store) {
@@ -104,7 +201,7 @@ public final class RestoreCommand implements Callable<Integer>, CutoverCli.Print
                 printer().result(restore.dryRun(), RestoreCommand::text);
                 return 0;
             }
-            DynamoDbRestore.Result r;
+            io.cutover.core.result.RestoreResult r;
             try (StopOnSignal signal = StopOnSignal.install(restore::requestStop)) {
                 r = restore.run(bar);
             }
@@ -136,6 +233,9 @@ public final class RestoreCommand implements Callable<Integer>, CutoverCli.Print
         }
         if (dryRun || verify) {
             problems.add("--dry-run and --verify are for archive restores: a native restore has no plan of its own to print or compare");
+        }
+        if (intoSource != null || replace) {
+            problems.add("--into-source and --replace restore from an archive: a native restore writes a new DynamoDB table");
         }
         java.util.Optional<Instant> time = java.util.Optional.empty();
         if (toTime != null) {
@@ -192,9 +292,11 @@ public final class RestoreCommand implements Callable<Integer>, CutoverCli.Print
         }
     }
 
-    static String text(DynamoDbRestore.Result r) {
+    static String text(io.cutover.core.result.RestoreResult r) {
         return String.format(Locale.ROOT, "Restore to %s into %s: %s%n  base %s (%,d items), %,d changes replayed%n"
                         + "  expected %,d items, %,d bytes; %,d items written in %.1f s%n", r.point(), r.targetTable(), r.status(), r.base(),
-                r.baseItems(), r.changesReplayed(), r.expectedItems(), r.expectedBytes(), r.itemsWritten(), r.seconds());
+                r.baseItems(), r.changesReplayed(), r.expectedItems(), r.expectedBytes(), r.itemsWritten(), r.seconds())
+                + (r.itemsDeleted() == 0 ? "" : String.format(Locale.ROOT, "  --replace: %,d items the point does not hold %s%n",
+                r.itemsDeleted(), r.status().equals("planned") ? "would be deleted" : "deleted"));
     }
 }

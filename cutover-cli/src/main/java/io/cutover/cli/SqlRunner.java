@@ -33,6 +33,9 @@ final class SqlRunner {
     }
 
     static int migrate(MigrateCommand c) {
+        if (c.sourceTable == null) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source-table is required with a SQL --source: name the table to migrate");
+        }
         if (c.until != null && !c.until.equals("backfill") && !c.until.equals("in-sync") && !c.until.equals("drained")) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--until must be backfill, in-sync or drained, was '" + c.until + "'");
         }
@@ -90,12 +93,12 @@ final class SqlRunner {
      * {@code migrate --capture-only --into postgresql://...}: the DynamoDB table's changes applied to the SQL table through
      * the mapping read backwards, under the version rule (docs/decisions/0130-sql-store-and-reverse-into-sql.md).
      */
-    static void reverseInto(MigrateCommand c, io.cutover.dynamodb.DynamoDbMigration migration, String sqlTable) {
+    static AutoCloseable reverseInto(MigrateCommand c, io.cutover.dynamodb.DynamoDbMigration migration, String sqlTable) {
         io.cutover.sql.store.SqlStore store = new io.cutover.sql.store.SqlStore(SqlEndpoint.parse(c.into), sqlTable, mapping(c.mapping),
                 io.cutover.core.version.VersionAttribute.of(c.versionAttribute));
-        // The store's connections live as long as the command: the process ends with the migration.
         int writers = c.writeConcurrency > 0 ? c.writeConcurrency : 8; // 0 is auto, which tunes DynamoDB writers only
         migration.applyInto(dead -> new io.cutover.sql.store.SqlChangeWriter(store, writers, dead));
+        return store; // its connections live until the migration has stopped
     }
 
     /** Lines in the dead-letter file: rows the backfill, changes capture or the writer could not write, over all runs. */
@@ -107,20 +110,28 @@ final class SqlRunner {
         }
     }
 
+    /** {@code verify --source postgresql://... --target mariadb://...}: two SQL tables, row by row (decision 0200). */
+    static int verifyPair(VerifyCommand c) {
+        if (c.sourceTable == null) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source-table is required with a SQL --source: name the table to compare");
+        }
+        io.cutover.sql.verify.SqlPairVerification.Result r = io.cutover.sql.verify.SqlPairVerification.run(SqlEndpoint.parse(c.source),
+                c.sourceTable, SqlEndpoint.parse(c.target), c.targetTable != null ? c.targetTable : c.sourceTable,
+                io.cutover.core.version.VersionAttribute.of(c.versionAttribute).tombstone(), Optional.of(c.stateDir));
+        c.printer().result(r.verify(), v -> VerifyCommand.text(v) + (r.differences().isEmpty() ? "" : "First differences:\n  "
+                + String.join("\n  ", r.differences()) + "\n"));
+        return r.identical() ? 0 : 1;
+    }
+
     static int verify(VerifyCommand c) {
-        if (c.into != null) {
-            io.cutover.sql.verify.SqlPairVerification.Result r = io.cutover.sql.verify.SqlPairVerification.run(SqlEndpoint.parse(c.source),
-                    c.sourceTable, SqlEndpoint.parse(c.into), c.targetTable != null ? c.targetTable : c.sourceTable,
-                    io.cutover.core.version.VersionAttribute.of(c.versionAttribute).tombstone(), Optional.of(c.stateDir));
-            c.printer().result(r.verify(), v -> VerifyCommand.text(v) + (r.differences().isEmpty() ? "" : "First differences:\n  "
-                    + String.join("\n  ", r.differences()) + "\n"));
-            return r.identical() ? 0 : 1;
+        if (c.sourceTable == null) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source-table is required with a SQL --source: name the table to compare");
         }
         VerifyOptions options = VerifyOptions.defaults().withSegments(c.segments).withParallelism(c.parallelism).withMaxReadRate(c.maxReadRate)
                 .withSample(c.sample).withRecheck(c.recheck, Duration.ofMillis((long) (c.settleSeconds * 1000))).withListLimit(c.listLimit);
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), c.output.progress());
              SqlVerification v = new SqlVerification(SqlEndpoint.parse(c.source), c.sourceTable, mapping(c.mapping), c.connection.target(),
-                     2 * c.parallelism + 4)) {
+                     2 * options.maxParallelism() + 4)) {
             String target = c.targetTable != null ? c.targetTable : c.sourceTable;
             SqlVerification.Result r = v.run(target, options, c.bucketBy, bar, c.stateDir);
             bar.finish();

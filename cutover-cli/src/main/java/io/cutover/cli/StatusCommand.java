@@ -21,7 +21,8 @@ public final class StatusCommand implements Callable<Integer>, CutoverCli.Prints
     @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = ".cutover/migrate", description = "The migration's state directory (default: ${DEFAULT-VALUE}).")
     Path stateDir;
 
-    @Option(names = "--source", paramLabel = "URI", description = "SQL migrations: the source, to report the replication slot's lag.")
+    @Option(names = "--source", paramLabel = "URI", description = {"SQL migrations: the source, to report the replication slot's lag.",
+            "Must be the kind of store whose migration left --state-dir (refused otherwise)."})
     String source;
 
     @Override
@@ -31,12 +32,17 @@ public final class StatusCommand implements Callable<Integer>, CutoverCli.Prints
 
     @Override
     public Integer call() {
-        if (io.cutover.sql.migrate.SqlMigration.isSqlState(stateDir)) {
-            return SqlRunner.status(stateDir, source, printer());
+        Connector named = Connector.of("--source", source);
+        Connector kept = Connector.ofStateDir(stateDir);
+        if (source != null && named != kept) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source names " + named.describe() + " but --state-dir " + stateDir
+                    + " holds the migration of " + kept.describe() + ": pass the migration's own --source, or leave it out");
         }
-        if (java.nio.file.Files.exists(stateDir.resolve(io.cutover.mongodb.MongoMigration.STATE_FILE))) {
-            return MongoStatus.print(this);
-        }
+        return kept.status(this);
+    }
+
+    /** A DynamoDB table's migration (forward, or the capture-only reverse into any store). */
+    int statusDynamoDb() {
         var state = DynamoDbMigration.load(stateDir).orElseThrow(() -> new CutoverException(ErrorCode.CONFIG_INVALID,
                 "no migration in --state-dir " + stateDir + ": check the path, or start one with cutover migrate"));
         MigrationStatus status = DynamoDbMigration.lastStatus(stateDir).map(s -> s.phase().equals(state.phase()) ? s : withPhase(s, state.phase()))

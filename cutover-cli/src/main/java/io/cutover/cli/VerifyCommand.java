@@ -33,16 +33,20 @@ public final class VerifyCommand implements Callable<Integer>, CutoverCli.Prints
             "postgresql://..., mysql://..., mariadb://... for a SQL table (needs --mapping)."})
     String source;
 
+    @Option(names = "--target", paramLabel = "URI", description = {"Absent for a DynamoDB target table; a mongodb://, postgresql://, mysql://"
+            + " or mariadb:// URI to name the old store of a cut-over as the target, with the DynamoDB table as --source-table (the reverse"
+            + " direction's spelling): the same comparison as with the two sides named the other way round, reported with the store as"
+            + " source (each side is named in the output).",
+            "With a SQL --source, a table of the other SQL engine (a PostgreSQL <-> MariaDB pair, docs/sql.md): compared row by row by"
+                    + " primary key through one normalisation (numbers by value, times as UTC instants, JSON as trees); rows marked deleted"
+                    + " by --version-attribute's flag count as absent."})
+    String target;
+
     @Mixin
     MongoSourceOptions mongo;
 
-    @Option(names = "--into", paramLabel = "URI", description = {"SQL source: compare it with this table of the other SQL engine (a"
-            + " PostgreSQL <-> MariaDB pair, docs/sql.md): row by row by primary key, through one normalisation (numbers by value, times"
-            + " as UTC instants, JSON as trees); rows marked deleted by --version-attribute's flag count as absent."})
-    String into;
-
     @Option(names = "--version-attribute", paramLabel = "NAME", defaultValue = io.cutover.core.version.VersionAttribute.DEFAULT_NAME,
-            description = "With --into: the version column whose tombstone flag (NAME_deleted) marks a deleted row (default: ${DEFAULT-VALUE}).")
+            description = "Two SQL tables: the version column whose tombstone flag (NAME_deleted) marks a deleted row (default: ${DEFAULT-VALUE}).")
     String versionAttribute;
 
     @Option(names = "--mapping", paramLabel = "FILE", description = "SQL source: the mapping the migration used (docs/sql.md).")
@@ -60,7 +64,8 @@ public final class VerifyCommand implements Callable<Integer>, CutoverCli.Prints
     @Option(names = "--segments", paramLabel = "N", defaultValue = "16", description = "Scan segments per table (default: ${DEFAULT-VALUE}).")
     int segments;
 
-    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "8", description = "Segments read at once per table (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "0", description = "Segments read at once per table; 0 (the default):"
+            + " found while reading on DynamoDB (between 1 and 32), 8 on MongoDB and SQL.")
     int parallelism;
 
     @Option(names = "--max-read-rate", paramLabel = "ITEMS/S", defaultValue = "0", description = "Read at most this many items per second from each table (default: no limit).")
@@ -102,35 +107,66 @@ public final class VerifyCommand implements Callable<Integer>, CutoverCli.Prints
 
     @Override
     public Integer call() {
-        String target = targetTable != null ? targetTable : io.cutover.mongodb.MongoSourceUri.isMongo(source) ? null : sourceTable;
-        if (target != null) {
-            io.cutover.dynamodb.DynamoDbTableName.problem("--target-table", target).ifPresent(p -> {
+        Connector from = Connector.of("--source", source);
+        Connector to = Connector.of("--target", target);
+        if (from == Connector.SQL && to == Connector.SQL) {
+            return SqlRunner.verifyPair(this); // PostgreSQL <-> MariaDB (decision 0200)
+        }
+        if (from != Connector.DYNAMODB && to != Connector.DYNAMODB) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source " + from.describe() + " and --target " + to.describe()
+                    + ": verify compares a store with a DynamoDB table in this build; leave one of --source and --target out");
+        }
+        String table = to != Connector.DYNAMODB ? sourceTable : targetTable != null ? targetTable : from == Connector.MONGODB ? null : sourceTable;
+        if (table != null) {
+            io.cutover.dynamodb.DynamoDbTableName.problem(to != Connector.DYNAMODB ? "--source-table" : "--target-table", table).ifPresent(p -> {
                 throw new CutoverException(ErrorCode.CONFIG_INVALID, p);
             });
-        }
-        if (source != null && io.cutover.sql.source.SqlEndpoint.isSqlUri(source)) {
-            if (sourceTable == null) {
-                throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source-table is required with a SQL --source: name the table to compare");
-            }
-            return SqlRunner.verify(this);
         }
         if (settleSeconds < 0 || settleSeconds > 3600) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--settle-seconds must be between 0 and 3600, was " + settleSeconds);
         }
-        VerifyOptions options = VerifyOptions.defaults().withSegments(segments).withParallelism(parallelism).withMaxReadRate(maxReadRate)
+        if (to != Connector.DYNAMODB) {
+            // The store named as the target: the same pair as --source URI against the DynamoDB table (the gates accept either order).
+            String dynamoDbTable = sourceTable;
+            source = target;
+            sourceTable = to == Connector.SQL ? targetTable : null;
+            targetTable = dynamoDbTable;
+            target = null;
+            if (to == Connector.SQL && sourceTable == null) {
+                throw new CutoverException(ErrorCode.CONFIG_INVALID, "--target-table is required with a SQL --target: name the SQL table to"
+                        + " compare with the DynamoDB --source-table");
+            }
+            if (to == Connector.MONGODB && dynamoDbTable == null) {
+                throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source-table is required with a mongodb:// --target: the DynamoDB table");
+            }
+            return to.verify(this);
+        }
+        return from.verify(this);
+    }
+
+    private VerifyOptions options() {
+        return VerifyOptions.defaults().withSegments(segments).withParallelism(parallelism).withMaxReadRate(maxReadRate)
                 .withSample(sample).withRecheck(recheck, Duration.ofMillis((long) (settleSeconds * 1000))).withListLimit(listLimit);
-        Path reportFile = report != null ? report
-                : stateDir.resolve("verify-report-" + Instant.now().toString().replace(':', '-') + ".jsonl");
-        if (io.cutover.mongodb.MongoSourceUri.isMongo(source)) {
-            return MongoVerifyRunner.run(this, options, reportFile);
+    }
+
+    private Path reportFile() {
+        return report != null ? report : stateDir.resolve("verify-report-" + Instant.now().toString().replace(':', '-') + ".jsonl");
+    }
+
+    /** A MongoDB collection against a DynamoDB table. */
+    int verifyMongo() {
+        return MongoVerifyRunner.run(this, options(), reportFile());
+    }
+
+    /** Two DynamoDB tables. */
+    int verifyDynamoDb() {
+        if (sourceTable == null) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source-table is required (or --source mongodb://... for MongoDB)");
         }
-        if (source != null || sourceTable == null) {
-            throw new CutoverException(ErrorCode.CONFIG_INVALID, source != null ? "--source '" + io.cutover.mongodb.MongoSourceUri.mask(source)
-                    + "' is not a source this build knows: use mongodb://..., postgresql://..., mysql://... or mariadb://..., or --source-table alone for DynamoDB"
-                    : "--source-table is required (or --source mongodb://... for MongoDB)");
-        }
+        VerifyOptions options = options();
+        Path reportFile = reportFile();
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), output.progress());
-             DynamoDbVerification verification = new DynamoDbVerification(connection.source(), connection.target(), 2 * parallelism + 4)) {
+             DynamoDbVerification verification = new DynamoDbVerification(connection.source(), connection.target(), 2 * options.maxParallelism() + 4)) {
             VerifyResult result = verification.run(sourceTable, targetTable != null ? targetTable : sourceTable, options, bar,
                     reportFile, Optional.of(stateDir));
             bar.finish();

@@ -41,7 +41,8 @@ class ExportCommandsIT {
         LocalTables.load(client, src, ITEMS, new SampleItems(41, 300, false)::item);
 
         CliRun exported = CliRun.of("export", "--endpoint-url", db.endpoint().toString(), "--source-table", src, "--to",
-                dir.resolve("export").toString(), "--segments", "4", "--no-progress", "--output", "json");
+                dir.resolve("export").toString(), "--segments", "4", "--state-dir", dir.resolve("export-state").toString(), "--no-progress",
+                "--output", "json");
         assertEquals(0, exported.exitCode(), exported.all());
         JsonNode export = JSON.readTree(exported.out());
         assertEquals(ITEMS, export.get("items").asLong());

@@ -49,4 +49,19 @@ class ExportUsageErrorsTest {
         assertUsageError("--format 'xml' is not an export format", "export", "--source-table", "orders", "--to", "x", "--format", "xml");
         assertUsageError("--parallelism must be between 1 and 1024", "export", "--source-table", "orders", "--to", "x", "--parallelism", "0");
     }
+
+    @Test
+    void exportRefusesTheFlagsOfAnotherKindOfSource() {
+        assertUsageError("--mapping is for a SQL --source", "export", "--source-table", "orders", "--to", "x", "--mapping", "m.yaml");
+        assertUsageError("--source-collection is for a mongodb:// --source", "export", "--source-table", "orders", "--to", "x",
+                "--source-collection", "orders");
+        assertUsageError("use --source-collection NAME instead of --source-table", "export", "--source", "mongodb://127.0.0.1:1/shop",
+                "--source-table", "orders", "--to", "x");
+        assertUsageError("--source-table NAME is required with a SQL --source", "export", "--source", "postgresql://u@127.0.0.1:1/db",
+                "--to", "x");
+        assertUsageError("--mapping FILE is required with a SQL --source", "export", "--source", "postgresql://u@127.0.0.1:1/db",
+                "--source-table", "t", "--to", "x");
+        assertUsageError("--key-attribute is required", "export", "--source", "mongodb://127.0.0.1:1/shop", "--source-collection", "o",
+                "--to", "x");
+    }
 }

@@ -39,10 +39,14 @@ class MongoRestoreIT extends SourceRestoreScenario {
 
     @Override
     void write(String key, int v, boolean present) {
+        // Typed fields, for restore --into-source to bring back: bytes, an embedded document with an array, a fraction.
+        Document sub = new Document("v", v).append("tags", List.of("a", "b")).append("ok", true);
         if (!present) {
-            orders.insertOne(new Document("_id", key).append("v", v).append("note", "n" + v));
+            orders.insertOne(new Document("_id", key).append("v", v).append("note", "n" + v).append("bin", new org.bson.types.Binary(
+                    new byte[] {(byte) v, 0, (byte) 0xff})).append("sub", sub).append("amount", new org.bson.types.Decimal128(
+                    new java.math.BigDecimal(v + ".25"))));
         } else if (replace = !replace) {
-            orders.replaceOne(Filters.eq("_id", key), new Document("_id", key).append("v", v).append("note", "replaced"));
+            orders.replaceOne(Filters.eq("_id", key), new Document("_id", key).append("v", v).append("note", "replaced").append("sub", sub));
         } else {
             orders.updateOne(Filters.eq("_id", key), Updates.set("v", v));
         }
@@ -80,6 +84,54 @@ class MongoRestoreIT extends SourceRestoreScenario {
     @Override
     String keyOf(Map<String, AttributeValue> item) {
         return item.get("dataId").s();
+    }
+
+    @Override
+    List<String> intoSourceFlags() {
+        return List.of("--into-source", mongo.uri("shop")); // --key-attribute: the archive's, dataId
+    }
+
+    @Override
+    void createIntoSourceTarget(String name) {
+        // the restore creates the collection
+    }
+
+    @Override
+    Map<String, Integer> intoSourceState(String name) {
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        for (Document d : mongoClient.getDatabase("shop").getCollection(name).find()) {
+            out.put(d.getString("_id"), ((Number) d.get("v")).intValue());
+        }
+        return out;
+    }
+
+    /**
+     * Document for document, the restored collection reads as the source through the forward mapping (the items are
+     * equal), and the BSON types the inverse mapping promises are there: binary, embedded document, array, Decimal128 for a
+     * fraction, a 64-bit integer for an integral number (0140: an Int32 comes back as an Int64 of the same value).
+     */
+    @Override
+    void assertSameAsSource(String name) {
+        io.cutover.mongodb.DocumentMapper mapper = new io.cutover.mongodb.DocumentMapper(DocumentMapping.byId("dataId"));
+        var source = mongoClient.getDatabase("shop").getCollection("orders", org.bson.BsonDocument.class);
+        var restored = mongoClient.getDatabase("shop").getCollection(name, org.bson.BsonDocument.class);
+        Map<String, Map<String, AttributeValue>> expected = new java.util.TreeMap<>();
+        source.find().forEach(d -> expected.put(d.getString("_id").getValue(), mapper.item(d)));
+        Map<String, Map<String, AttributeValue>> actual = new java.util.TreeMap<>();
+        int typed = 0;
+        for (org.bson.BsonDocument d : restored.find()) {
+            actual.put(d.getString("_id").getValue(), mapper.item(d));
+            org.junit.jupiter.api.Assertions.assertTrue(d.get("v").isInt64(), "v: " + d.toJson());
+            org.junit.jupiter.api.Assertions.assertTrue(d.get("sub").isDocument() && d.getDocument("sub").get("tags").isArray()
+                    && d.getDocument("sub").get("ok").isBoolean(), d.toJson());
+            if (d.containsKey("bin")) {
+                typed++;
+                org.junit.jupiter.api.Assertions.assertTrue(d.get("bin").isBinary() && d.get("amount").isDecimal128(), d.toJson());
+                org.junit.jupiter.api.Assertions.assertEquals(source.find(Filters.eq("_id", d.get("_id"))).first().get("bin"), d.get("bin"));
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(expected, actual, "the restored collection reads as the source");
+        org.junit.jupiter.api.Assertions.assertTrue(typed > 0, "some documents hold binary and Decimal128 fields");
     }
 
     @Test

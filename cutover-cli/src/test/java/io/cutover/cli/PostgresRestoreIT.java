@@ -42,11 +42,18 @@ class PostgresRestoreIT extends SourceRestoreScenario {
 
     @Override
     void write(String key, int v, boolean present) throws Exception {
-        try (PreparedStatement s = writer.prepareStatement(present ? "UPDATE accounts SET v = ?, note = ? WHERE id = ?"
-                : "INSERT INTO accounts (v, note, id) VALUES (?, ?, ?)")) {
+        // Typed columns, for restore --into-source to bring back: a timestamp, a numeric, JSON, bytes.
+        try (PreparedStatement s = writer.prepareStatement(present
+                ? "UPDATE accounts SET v = ?, note = ?, at = ?, amount = ?, doc = CAST(? AS jsonb), bin = ? WHERE id = ?"
+                : "INSERT INTO accounts (v, note, at, amount, doc, bin, id) VALUES (?, ?, ?, ?, CAST(? AS jsonb), ?, ?)")) {
             s.setInt(1, v);
             s.setString(2, "n" + v);
-            s.setInt(3, id(key));
+            s.setObject(3, java.time.OffsetDateTime.ofInstant(java.time.Instant.ofEpochMilli(1_700_000_000_123L + v * 1000L),
+                    java.time.ZoneOffset.UTC));
+            s.setBigDecimal(4, new java.math.BigDecimal(v + ".25"));
+            s.setString(5, "{\"v\": " + v + ", \"tags\": [\"a\", \"b\"], \"nested\": {\"ok\": true}}");
+            s.setBytes(6, new byte[] {(byte) v, 0, (byte) 0xff});
+            s.setInt(7, id(key));
             s.executeUpdate();
         }
     }
@@ -94,13 +101,49 @@ class PostgresRestoreIT extends SourceRestoreScenario {
         return id >= 1000 ? "m" + (id - 1000) : "k" + id;
     }
 
+    @Override
+    List<String> intoSourceFlags() {
+        return List.of("--into-source", uri, "--mapping", dir.resolve("mapping.yaml").toString());
+    }
+
+    @Override
+    void createIntoSourceTarget(String name) throws Exception {
+        pg.execute("restore_db", "CREATE TABLE " + name + " (LIKE accounts INCLUDING ALL)");
+    }
+
+    @Override
+    Map<String, Integer> intoSourceState(String name) throws Exception {
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        try (Connection c = pg.connect("restore_db"); var rs = c.createStatement().executeQuery("SELECT id, v FROM " + name)) {
+            while (rs.next()) {
+                int id = rs.getInt(1);
+                out.put(id >= 1000 ? "m" + (id - 1000) : "k" + id, rs.getInt(2));
+            }
+        }
+        return out;
+    }
+
+    /** Row for row, column for column: the restored table and the source hold the same values (EXCEPT ALL both ways). */
+    @Override
+    void assertSameAsSource(String name) throws Exception {
+        try (Connection c = pg.connect("restore_db"); var rs = c.createStatement().executeQuery("SELECT (SELECT count(*) FROM"
+                + " ((SELECT * FROM accounts EXCEPT ALL SELECT * FROM " + name + ") UNION ALL (SELECT * FROM " + name
+                + " EXCEPT ALL SELECT * FROM accounts)) d), (SELECT count(*) FROM accounts), (SELECT count(*) FROM " + name
+                + " WHERE at IS NOT NULL AND amount IS NOT NULL AND doc IS NOT NULL AND bin IS NOT NULL)")) {
+            rs.next();
+            org.junit.jupiter.api.Assertions.assertEquals(0, rs.getLong(1), "rows that differ between accounts and " + name);
+            org.junit.jupiter.api.Assertions.assertEquals(rs.getLong(2), rs.getLong(3), "every typed column came back");
+        }
+    }
+
     @Test
     @Timeout(300)
     void restoresExactlyTheRecordedStateAtEachMarkAndPrunesToTheRetention() throws Exception {
         pg = EmbeddedPostgresServer.start();
         try {
             uri = pg.createDatabase("restore_db");
-            pg.execute("restore_db", "CREATE TABLE accounts (id int PRIMARY KEY, v int NOT NULL, note text)",
+            pg.execute("restore_db", "CREATE TABLE accounts (id int PRIMARY KEY, v int NOT NULL, note text, at timestamptz,"
+                            + " amount numeric(12,2), doc jsonb, bin bytea)",
                     "ALTER TABLE accounts REPLICA IDENTITY FULL");
             try (Connection c = pg.connect("restore_db")) {
                 writer = c;

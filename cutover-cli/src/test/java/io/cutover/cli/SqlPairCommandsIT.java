@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * PostgreSQL ⇄ MariaDB as a user runs it (docs/sql.md): {@code migrate --source postgresql://... --into mariadb://...
- * --until drained} copies and replicates the table with no mapping file, {@code verify --into} finds the two equal (exit
+ * PostgreSQL ⇄ MariaDB as a user runs it (docs/sql.md): {@code migrate --source postgresql://... --target mariadb://...
+ * --until drained} copies and replicates the table with no mapping file, {@code verify --target} finds the two equal (exit
  * 0) and then names the row changed on one side (exit 1), and the flags that contradict each other are refused (exit 2).
  */
 class SqlPairCommandsIT {
@@ -59,7 +59,7 @@ class SqlPairCommandsIT {
             }
             String mariaUri = "mariadb://root@127.0.0.1:" + port + "/shop";
 
-            CliRun migrate = CliRun.of("migrate", "--source", pgUri, "--source-table", "accounts", "--into", mariaUri, "--until", "drained",
+            CliRun migrate = CliRun.of("migrate", "--source", pgUri, "--source-table", "accounts", "--target", mariaUri, "--until", "drained",
                     "--state-dir", dir.resolve("forward").toString());
             assertEquals(0, migrate.exitCode(), migrate.all());
             try (Connection c = DriverManager.getConnection(jdbc + "shop", "root", ""); Statement s = c.createStatement();
@@ -69,7 +69,7 @@ class SqlPairCommandsIT {
                 assertEquals(0, new java.math.BigDecimal("523.125").compareTo(rs.getBigDecimal(2)));
             }
 
-            CliRun same = CliRun.of("verify", "--source", pgUri, "--source-table", "accounts", "--into", mariaUri, "--state-dir",
+            CliRun same = CliRun.of("verify", "--source", pgUri, "--source-table", "accounts", "--target", mariaUri, "--state-dir",
                     dir.resolve("verify").toString());
             assertEquals(0, same.exitCode(), same.all());
             assertTrue(same.out().contains("Result: IDENTICAL"), same.out());
@@ -78,7 +78,7 @@ class SqlPairCommandsIT {
             try (Connection c = DriverManager.getConnection(jdbc + "shop", "root", ""); Statement s = c.createStatement()) {
                 s.execute("UPDATE accounts SET amount = 7 WHERE id = 7");
             }
-            CliRun different = CliRun.of("verify", "--source", pgUri, "--source-table", "accounts", "--into", mariaUri, "--state-dir",
+            CliRun different = CliRun.of("verify", "--source", pgUri, "--source-table", "accounts", "--target", mariaUri, "--state-dir",
                     dir.resolve("verify").toString());
             assertEquals(1, different.exitCode(), different.all());
             assertTrue(different.out().contains("{id=7}: column amount: 7.875 <> 7"), different.out());
@@ -86,11 +86,11 @@ class SqlPairCommandsIT {
             CliRun noInto = CliRun.of("migrate", "--source", pgUri, "--source-table", "accounts", "--capture-only", "--state-dir",
                     dir.resolve("x").toString());
             assertEquals(2, noInto.exitCode(), noInto.all());
-            assertTrue(noInto.err().contains("--capture-only with a SQL --source needs --into"), noInto.err());
+            assertTrue(noInto.err().contains("--capture-only with a SQL --source needs --target (--into) postgresql://"), noInto.err());
             CliRun badInto = CliRun.of("migrate", "--source", pgUri, "--source-table", "accounts", "--into", "ftp://x/y", "--state-dir",
                     dir.resolve("y").toString());
             assertEquals(2, badInto.exitCode(), badInto.all());
-            assertTrue(badInto.err().contains("--into needs a postgresql://, mysql:// or mariadb:// URI"), badInto.err());
+            assertTrue(badInto.err().contains("--target 'ftp:...' is not a store this build knows"), badInto.err());
         } finally {
             maria.stop();
         }

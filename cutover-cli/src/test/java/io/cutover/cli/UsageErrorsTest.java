@@ -43,9 +43,37 @@ class UsageErrorsTest {
 
     @Test
     void theReverseIntoSqlNeedsCaptureOnlyAndAMapping() {
-        assertCleanUsageError(CliRun.of("migrate", "--endpoint-url", "http://127.0.0.1:1", "--region", "us-east-1", "--source-table", "logs",
-                "--target-table", "integration_logs", "--into", "postgresql://app:" + SECRET + "@127.0.0.1:1/shop", "--no-progress"),
-                "--into needs a postgresql://, mysql:// or mariadb:// URI, --capture-only");
+        CliRun run = CliRun.of("migrate", "--endpoint-url", "http://127.0.0.1:1", "--region", "us-east-1", "--source-table", "logs",
+                "--target-table", "integration_logs", "--into", "postgresql://app:" + SECRET + "@127.0.0.1:1/shop", "--no-progress");
+        assertCleanUsageError(run, "--target (--into) a SQL table (postgresql://, mysql://, mariadb://) needs --capture-only");
+        assertTrue(run.err().contains("needs the --mapping of the SQL table"), "every problem at once: " + run.err());
+    }
+
+    @Test
+    void theReverseIntoMongoDbNeedsCaptureOnlyACollectionAndAKeyAttribute() {
+        for (String flag : new String[] {"--target", "--into"}) {
+            CliRun run = CliRun.of("migrate", "--endpoint-url", "http://127.0.0.1:1", "--region", "us-east-1", "--source-table", "orders",
+                    flag, "mongodb://app:" + SECRET + "@127.0.0.1:1/shop", "--no-progress");
+            assertCleanUsageError(run, "--target (--into) a MongoDB collection (mongodb://) needs --capture-only");
+            assertTrue(run.err().contains("needs --collection NAME and --key-attribute NAME"), "every problem at once: " + run.err());
+        }
+        assertCleanUsageError(CliRun.of("migrate", "--source", "mongodb://app:" + SECRET + "@127.0.0.1:1/shop", "--collection", "orders",
+                "--key-attribute", "id", "--target", "postgresql://app:" + SECRET + "@127.0.0.1:1/shop", "--mapping", "m.yaml", "--capture-only"),
+                "and a DynamoDB --source-table (no --source)");
+    }
+
+    @Test
+    void anUnknownSchemeIsRefusedTheSameWayOnEveryCommand() {
+        assertCleanUsageError(CliRun.of("migrate", "--source-table", "orders", "--capture-only", "--target", "redis://app:" + SECRET + "@h/0"),
+                "--target 'redis:...' is not a store this build knows");
+        assertCleanUsageError(CliRun.of("verify", "--source", "cassandra://app:" + SECRET + "@h/ks", "--target-table", "orders"),
+                "--source 'cassandra:...' is not a store this build knows");
+        assertCleanUsageError(CliRun.of("archive", "snapshot", "--source", "redis://app:" + SECRET + "@h/0", "--archive", "a"),
+                "--source 'redis:...' is not a store this build knows");
+        assertCleanUsageError(CliRun.of("status", "--source", "redis://h/0", "--state-dir", "."),
+                "--source 'redis:...' is not a store this build knows");
+        assertCleanUsageError(CliRun.of("verify", "--source", "mongodb://h/shop", "--collection", "o", "--key-attribute", "id",
+                "--target", "postgresql://app:" + SECRET + "@h/db"), "verify compares a store with a DynamoDB table in this build");
     }
 
     @Test
@@ -155,5 +183,16 @@ class UsageErrorsTest {
                 "--native restores from DynamoDB's own point-in-time recovery: drop --archive");
         assertCleanUsageError(CliRun.of("migrate", "--source", "postgresql://app:" + SECRET + "@127.0.0.1:1/shop", "--source-table", "t",
                 "--mapping", "m.yaml", "--target-table", "t", "--enable-pitr"), "--enable-pitr applies to a DynamoDB source");
+        // restore --into-source: flags checked before anything is opened, the password never printed
+        assertCleanUsageError(CliRun.of("restore", "--archive", "a", "--target-table", "orders-r", "--to-position", "1", "--replace"),
+                "--mapping, --key-attribute and --replace go with --into-source URI");
+        assertCleanUsageError(CliRun.of("restore", "--archive", "a", "--target-table", "accounts_r", "--to-position", "1", "--into-source",
+                "postgresql://app:" + SECRET + "@127.0.0.1:1/shop"), "needs --mapping FILE");
+        assertCleanUsageError(CliRun.of("restore", "--archive", "a", "--target-table", "accounts_r", "--to-position", "1", "--into-source",
+                "redis://app:" + SECRET + "@127.0.0.1:1"), "--into-source must be postgresql://..., mysql://..., mariadb://... or mongodb://...");
+        assertCleanUsageError(CliRun.of("restore", "--archive", "a", "--target-table", "orders_r", "--to-position", "1", "--into-source",
+                "mongodb://127.0.0.1:1/shop", "--mapping", "m.yaml"), "--mapping is for a SQL --into-source");
+        assertCleanUsageError(CliRun.of("restore", "--native", "--source-table", "t", "--target-table", "orders-r", "--into-source",
+                "mongodb://127.0.0.1:1/shop"), "--into-source and --replace restore from an archive");
     }
 }

@@ -25,7 +25,19 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClientBui
  * place, {@link io.cutover.core.retry.RetryPolicy}, which also drives the adaptive throttle.
  */
 public final class DynamoDbClients {
+    private static final java.util.List<ExecutionInterceptor> OBSERVERS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private DynamoDbClients() {
+    }
+
+    /**
+     * Adds {@code interceptor} to every DynamoDB client created until the returned handle is closed, for a benchmark that
+     * meters what the engine's own clients send ({@code bench export} counts the read units each path takes from the source
+     * table). Not used on any production path.
+     */
+    public static AutoCloseable observeNewClients(ExecutionInterceptor interceptor) {
+        OBSERVERS.add(interceptor);
+        return () -> OBSERVERS.remove(interceptor);
     }
 
     public static DynamoDbClient create(DynamoDbEndpoint endpoint, int maxConnections, ExecutionInterceptor... interceptors) {
@@ -39,6 +51,7 @@ public final class DynamoDbClients {
                     for (ExecutionInterceptor i : interceptors) {
                         o.addExecutionInterceptor(i);
                     }
+                    OBSERVERS.forEach(o::addExecutionInterceptor);
                 });
         endpoint.endpointUrl().ifPresent(b::endpointOverride);
         return b.build();

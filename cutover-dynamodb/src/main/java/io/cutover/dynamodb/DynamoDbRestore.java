@@ -13,6 +13,7 @@ import io.cutover.core.copy.BulkCopier;
 import io.cutover.core.copy.BulkCopyStats;
 import io.cutover.core.copy.CopyProgress;
 import io.cutover.core.deadletter.FileDeadLetterSink;
+import io.cutover.core.result.RestoreResult;
 import io.cutover.core.result.VerifyResult;
 import io.cutover.core.retry.RetryPolicy;
 import io.cutover.core.throttle.Throttle;
@@ -53,11 +54,6 @@ public final class DynamoDbRestore implements AutoCloseable {
         }
     }
 
-    /** What a restore (or its dry run) came to. */
-    public record Result(String status, String point, String targetTable, String base, long baseItems, long changesReplayed,
-                         long expectedItems, long expectedBytes, long itemsWritten, double seconds) {
-    }
-
     private final Settings settings;
     private final ArchiveManifest manifest;
     private final RestorePlan plan;
@@ -86,11 +82,11 @@ public final class DynamoDbRestore implements AutoCloseable {
     }
 
     /** The plan, without writing to the target: the base used, changes to replay, expected items and bytes. */
-    public Result dryRun() {
+    public RestoreResult dryRun() {
         return result("planned", summary(), 0, 0);
     }
 
-    public Result run(CopyProgress progress) {
+    public RestoreResult run(CopyProgress progress) {
         long started = System.nanoTime();
         RestoreState.Summary s = summary();
         DynamoDbTableDefinitions tables = new DynamoDbTableDefinitions(client, settings.target(), retry);
@@ -130,9 +126,9 @@ public final class DynamoDbRestore implements AutoCloseable {
         }
     }
 
-    private Result result(String status, RestoreState.Summary s, long written, double seconds) {
-        return new Result(status, settings.point().toString(), settings.targetTable(), s.base(), s.baseItems(), s.changesReplayed(),
-                s.items(), s.bytes(), written, seconds);
+    private RestoreResult result(String status, RestoreState.Summary s, long written, double seconds) {
+        return new RestoreResult(status, settings.point().toString(), settings.targetTable(), s.base(), s.baseItems(), s.changesReplayed(),
+                s.items(), s.bytes(), written, 0, seconds);
     }
 
     private TableDescription tableDescription() {

@@ -39,8 +39,10 @@ public final class DynamoDbVerification implements AutoCloseable {
     public DynamoDbVerification(DynamoDbEndpoint source, DynamoDbEndpoint target, int connections) {
         this.sourceEndpoint = source;
         this.targetEndpoint = target;
-        this.sourceClient = DynamoDbClients.create(source, connections);
-        this.targetClient = DynamoDbClients.create(target, connections);
+        // At least enough connections for the top of the read climb (VerifyOptions.parallelism 0): a pool only opens what is used.
+        int pool = Math.max(connections, 2 * io.cutover.core.verify.VerifyOptions.AUTO_MAX_PARALLELISM + 4);
+        this.sourceClient = DynamoDbClients.create(source, pool);
+        this.targetClient = DynamoDbClients.create(target, pool);
     }
 
     /**

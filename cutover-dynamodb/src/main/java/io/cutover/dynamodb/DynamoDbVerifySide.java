@@ -53,6 +53,12 @@ public final class DynamoDbVerifySide implements VerifySide {
         return r.hasItem() && !r.item().isEmpty() ? r.item() : null;
     }
 
+    /** DynamoDB scales with requests in flight: left to Cutover, the verifier finds how many segments to read at once. */
+    @Override
+    public boolean adaptiveReads() {
+        return true;
+    }
+
     @Override
     public long estimatedItems() {
         return estimatedItems;

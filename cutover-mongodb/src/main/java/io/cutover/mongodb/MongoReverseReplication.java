@@ -81,15 +81,39 @@ public final class MongoReverseReplication implements AutoCloseable {
     private final DynamoDbMigration capture;
 
     public MongoReverseReplication(Settings settings) {
-        this.mongo = new MongoCollectionSource(settings.mongo(), settings.collection(), settings.mapping());
-        MongoStore store = new MongoStore(mongo.collection(), settings.mapping());
         // The capture-only migration never writes its settings' target: the writer below replaces it.
         this.capture = new DynamoDbMigration(CopySettings.builder(settings.dynamoDb(), settings.dynamoDb())
                 .table(settings.table(), settings.collection()).stateDir(settings.stateDir()).writeConcurrency(settings.writeConcurrency())
                 .build(), settings.table(), settings.collection(), settings.enableStream());
         capture.captureOnly(true);
         capture.versionRule(java.util.Optional.of(settings.version()));
-        capture.applyInto(dead -> new StoreChangeWriter(store, settings.version(), settings.writeConcurrency(), RetryPolicy.defaults(), dead));
+        try {
+            this.mongo = applyInto(capture, settings.mongo(), settings.collection(), settings.mapping(), settings.version(),
+                    settings.writeConcurrency());
+        } catch (RuntimeException e) {
+            capture.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Points a capture-only {@link DynamoDbMigration} at a collection: its live apply goes through a {@link MongoStore}
+     * (the inverse mapping) under the version rule. The one wiring of the reverse into MongoDB, used by this class and by
+     * {@code cutover migrate --capture-only --target mongodb://...}.
+     *
+     * @return the collection's client, to close once the migration has stopped
+     */
+    public static MongoCollectionSource applyInto(DynamoDbMigration capture, MongoSourceUri uri, String collection,
+                                                  DocumentMapping mapping, VersionAttribute version, int writeConcurrency) {
+        MongoCollectionSource source = new MongoCollectionSource(uri, collection, mapping);
+        try {
+            MongoStore store = new MongoStore(source.collection(), mapping);
+            capture.applyInto(dead -> new StoreChangeWriter(store, version, writeConcurrency, RetryPolicy.defaults(), dead));
+            return source;
+        } catch (RuntimeException e) {
+            source.close();
+            throw e;
+        }
     }
 
     /** The fence (decision 0074): asked before every apply round; set before {@link #run}. */

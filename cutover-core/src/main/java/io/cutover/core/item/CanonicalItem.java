@@ -5,10 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -39,10 +39,12 @@ public final class CanonicalItem {
 
     private static void appendMap(StringBuilder b, Map<String, AttributeValue> m) {
         b.append('{');
-        for (Map.Entry<String, AttributeValue> e : new TreeMap<>(m).entrySet()) {
-            quote(b, e.getKey());
+        String[] names = m.keySet().toArray(new String[0]);
+        Arrays.sort(names);
+        for (String name : names) {
+            quote(b, name);
             b.append(':');
-            append(b, e.getValue());
+            append(b, m.get(name));
             b.append(',');
         }
         b.append('}');
@@ -55,13 +57,29 @@ public final class CanonicalItem {
             case B -> b.append("B").append(base64(v.b()));
             case BOOL -> b.append("BOOL").append(v.bool());
             case NUL -> b.append("NULL");
-            case SS -> set(b.append("SS"), v.ss().stream().map(s -> {
-                StringBuilder q = new StringBuilder();
-                quote(q, s);
-                return q.toString();
-            }).toList());
-            case NS -> set(b.append("NS"), v.ns().stream().map(CanonicalItem::number).toList());
-            case BS -> set(b.append("BS"), v.bs().stream().map(CanonicalItem::base64).toList());
+            case SS -> {
+                List<String> quoted = new ArrayList<>(v.ss().size());
+                for (String e : v.ss()) {
+                    StringBuilder q = new StringBuilder(e.length() + 2);
+                    quote(q, e);
+                    quoted.add(q.toString());
+                }
+                set(b.append("SS"), quoted);
+            }
+            case NS -> {
+                List<String> numbers = new ArrayList<>(v.ns().size());
+                for (String e : v.ns()) {
+                    numbers.add(number(e));
+                }
+                set(b.append("NS"), numbers);
+            }
+            case BS -> {
+                List<String> encoded = new ArrayList<>(v.bs().size());
+                for (SdkBytes e : v.bs()) {
+                    encoded.add(base64(e));
+                }
+                set(b.append("BS"), encoded);
+            }
             case L -> {
                 b.append("L[");
                 for (AttributeValue e : v.l()) {
@@ -76,13 +94,22 @@ public final class CanonicalItem {
     }
 
     private static void set(StringBuilder b, List<String> elements) {
-        List<String> sorted = new ArrayList<>(elements);
-        sorted.sort(null);
-        b.append('<').append(String.join(",", sorted)).append('>');
+        elements.sort(null);
+        b.append('<');
+        for (int i = 0; i < elements.size(); i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append(elements.get(i));
+        }
+        b.append('>');
     }
 
     /** Numbers by value: 1, 1.0 and 1E0 have one form. */
     public static String number(String n) {
+        if (isPlainIntegerWithoutTrailingZero(n)) {
+            return n; // what BigDecimal would give, without building one (most numbers in most tables)
+        }
         BigDecimal d = new BigDecimal(n);
         return d.signum() == 0 ? "0" : d.stripTrailingZeros().toString();
     }
@@ -91,15 +118,32 @@ public final class CanonicalItem {
         return Base64.getEncoder().encodeToString(bytes.asByteArrayUnsafe());
     }
 
+    /** An optional minus, then digits without a leading or trailing zero: BigDecimal's canonical text is the string itself. */
+    private static boolean isPlainIntegerWithoutTrailingZero(String n) {
+        int start = n.startsWith("-") ? 1 : 0;
+        int len = n.length();
+        if (len - start < 1 || len - start > 18 || n.charAt(start) == '0' || n.charAt(len - 1) == '0') {
+            return false;
+        }
+        for (int i = start; i < len; i++) {
+            char c = n.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static void quote(StringBuilder b, String s) {
         b.append('"');
+        int from = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '"' || c == '\\') {
-                b.append('\\');
+                b.append(s, from, i).append('\\');
+                from = i;
             }
-            b.append(c);
         }
-        b.append('"');
+        b.append(s, from, s.length()).append('"');
     }
 }

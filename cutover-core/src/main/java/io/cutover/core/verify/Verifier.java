@@ -12,6 +12,7 @@ import io.cutover.core.item.CanonicalItem;
 import io.cutover.core.item.DynamoDbJson;
 import io.cutover.core.result.KeyDifference;
 import io.cutover.core.result.VerifyResult;
+import io.cutover.core.throttle.AdaptiveConcurrency;
 import io.cutover.core.throttle.Throttle;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -296,29 +297,39 @@ public final class Verifier {
         }
     }
 
-    /** Reads every unit of both sides at once, {@code parallelism} units per side. */
+    /** How one side is read: its units, how many are read at once, and the threads that read them. */
+    private record SideReads(List<? extends SnapshotUnit> units, AdaptiveConcurrency limiter, int threads) {
+    }
+
+    private SideReads sideReads(VerifySide side) {
+        if (options.parallelism() > 0) {
+            return new SideReads(side.units(options.segments()), AdaptiveConcurrency.fixed(options.parallelism()), options.parallelism());
+        }
+        if (!side.adaptiveReads()) {
+            int n = VerifyOptions.AUTO_FIXED_PARALLELISM;
+            return new SideReads(side.units(options.segments()), AdaptiveConcurrency.fixed(n), n);
+        }
+        // Enough units for the top of the climb; each worker reads one unit at a time, a page at a time under the limit.
+        int max = VerifyOptions.AUTO_MAX_PARALLELISM;
+        return new SideReads(side.units(Math.max(options.segments(), max)),
+                AdaptiveConcurrency.adaptive(VerifyOptions.AUTO_START_PARALLELISM, max), max);
+    }
+
+    /**
+     * Reads every unit of both sides at once: {@code --parallelism} units per side, or, left to Cutover, as many as the side
+     * keeps absorbing (pages per second climbing with pages in flight, the write path's climb: decision 0102).
+     */
     private void readBoth(Consumer<Map<String, AttributeValue>> fromSource, Consumer<Map<String, AttributeValue>> fromTarget) {
-        List<? extends SnapshotUnit> su = source.units(options.segments());
-        List<? extends SnapshotUnit> tu = target.units(options.segments());
-        ExecutorService pool = Executors.newFixedThreadPool(2 * options.parallelism(), r -> {
+        SideReads s = sideReads(source);
+        SideReads t = sideReads(target);
+        ExecutorService pool = Executors.newFixedThreadPool(s.threads() + t.threads(), r -> {
             Thread th = new Thread(r, "cutover-verify");
             th.setDaemon(true);
             return th;
         });
-        Throttle sourceThrottle = new Throttle(options.maxReadRate());
-        Throttle targetThrottle = new Throttle(options.maxReadRate());
         List<Future<?>> futures = new ArrayList<>();
-        int n = Math.max(su.size(), tu.size());
-        for (int i = 0; i < n; i++) {
-            if (i < su.size()) {
-                SnapshotUnit u = su.get(i);
-                futures.add(pool.submit(() -> readUnit(u, sourceThrottle, fromSource)));
-            }
-            if (i < tu.size()) {
-                SnapshotUnit u = tu.get(i);
-                futures.add(pool.submit(() -> readUnit(u, targetThrottle, fromTarget)));
-            }
-        }
+        submit(pool, futures, s, new Throttle(options.maxReadRate()), fromSource);
+        submit(pool, futures, t, new Throttle(options.maxReadRate()), fromTarget);
         try {
             for (Future<?> f : futures) {
                 f.get();
@@ -332,12 +343,35 @@ public final class Verifier {
         } finally {
             pool.shutdownNow();
         }
+        LOG.debug("verify read source with up to {} units at once, target with up to {}", s.limiter().peak(), t.limiter().peak());
     }
 
-    private Void readUnit(SnapshotUnit unit, Throttle throttle, Consumer<Map<String, AttributeValue>> sink) throws InterruptedException {
+    private void submit(ExecutorService pool, List<Future<?>> futures, SideReads side, Throttle throttle,
+                        Consumer<Map<String, AttributeValue>> sink) {
+        java.util.Queue<SnapshotUnit> queue = new java.util.concurrent.ConcurrentLinkedQueue<>(side.units());
+        for (int w = 0; w < side.threads(); w++) {
+            futures.add(pool.submit(() -> {
+                SnapshotUnit unit;
+                while ((unit = queue.poll()) != null) {
+                    readUnit(unit, throttle, side.limiter(), sink);
+                }
+                return null;
+            }));
+        }
+    }
+
+    private Void readUnit(SnapshotUnit unit, Throttle throttle, AdaptiveConcurrency limiter, Consumer<Map<String, AttributeValue>> sink)
+            throws InterruptedException {
         Position position = null;
         do {
-            Page page = unit.readPage(position);
+            limiter.acquire();
+            long started = System.nanoTime();
+            Page page;
+            try {
+                page = unit.readPage(position);
+            } finally {
+                limiter.release(System.nanoTime() - started, false);
+            }
             throttle.acquire(Math.max(1, page.items().size()));
             for (Map<String, AttributeValue> item : page.items()) {
                 sink.accept(item);

@@ -25,4 +25,14 @@ public interface VerifySide {
 
     /** The number of items the side reports (approximate; for progress only), or -1. */
     long estimatedItems();
+
+    /**
+     * Whether, when the user leaves {@code --parallelism} to Cutover, the verifier may find how many units to read at once
+     * (up to {@link VerifyOptions#AUTO_MAX_PARALLELISM}, each unit one request at a time): true for a service that
+     * scales with requests in flight, such as DynamoDB. A side that holds a connection per unit (a database with a
+     * connection limit) says false and is read {@link VerifyOptions#AUTO_FIXED_PARALLELISM} units at a time.
+     */
+    default boolean adaptiveReads() {
+        return false;
+    }
 }

@@ -64,7 +64,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * (a dropped connection, a deadlock, a race of two inserts) are retried through one {@link RetryPolicy}.
  */
 public final class SqlStore implements VersionedStore, AutoCloseable {
-    private static final int MAX_IDLE = 8;
+    private static final int MAX_IDLE = 16; // restore --into-source writes 16 pages at once by default
     private static final Pattern EXISTS = Pattern.compile("(?i)^\\(?\\s*attribute_(not_)?exists\\s*\\(\\s*([#A-Za-z0-9_.-]+)\\s*\\)\\s*\\)?$");
 
     private final SqlTable table;
@@ -76,19 +76,41 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
     private final Map<String, String> pgTypes;
     private final boolean tombstoneInsertable;
     private final ColumnLimits limits;
+    /** False for a restore into a table without version columns: plain writes only (0180). */
+    private final boolean versioned;
     private final RetryPolicy retry = new RetryPolicy(8, Duration.ofMillis(20), Duration.ofSeconds(1));
     private final LinkedBlockingDeque<Connection> idle = new LinkedBlockingDeque<>();
     private volatile boolean closed;
 
     /** Reads the table's columns and checks the mapping can be inverted and holds the version columns. */
     public SqlStore(SqlEndpoint endpoint, String tableName, Mapping mapping, VersionAttribute version) {
-        this.table = new SqlTable(endpoint, tableName);
+        this(new SqlTable(endpoint, tableName), mapping, version, true);
+    }
+
+    /**
+     * The store {@code restore --into-source} writes through (docs/decisions/0180-restore-into-source.md): with the
+     * version columns when the table has them (its rows then keep the versions and tombstones the archive holds), else
+     * without: plain writes and deletes through the same inverse mapping, the versioned writes refused.
+     */
+    public static SqlStore forRestore(SqlEndpoint endpoint, String tableName, Mapping mapping, VersionAttribute version) {
+        SqlTable table = new SqlTable(endpoint, tableName);
+        TableSchema schema = table.schema();
+        boolean columns = schema.kind(version.name()) == ColumnKind.TEXT && schema.kind(version.tombstone()) == ColumnKind.BOOLEAN;
+        return new SqlStore(table, mapping, version, columns);
+    }
+
+    private SqlStore(SqlTable table, Mapping mapping, VersionAttribute version, boolean versioned) {
+        SqlEndpoint endpoint = table.endpoint();
+        this.table = table;
         this.schema = table.schema();
-        this.mapper = mapping.bind(schema).withVersions(version);
+        this.versioned = versioned;
+        this.mapper = versioned ? mapping.bind(schema).withVersions(version) : mapping.bind(schema);
         this.inverse = new InverseMapping(mapper);
         this.version = version;
         this.postgres = endpoint.flavor() == SqlEndpoint.Flavor.POSTGRESQL;
-        requireVersionColumns();
+        if (versioned) {
+            requireVersionColumns();
+        }
         Map<String, String> types = new HashMap<>();
         Set<String> required = new LinkedHashSet<>();
         readColumns(types, required);
@@ -153,6 +175,15 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
         return version;
     }
 
+    /** Whether the rows keep versions and tombstones (always, except a {@link #forRestore} store of a table without them). */
+    public boolean versioned() {
+        return versioned;
+    }
+
+    public SqlTable table() {
+        return table;
+    }
+
     @Override
     public String name() {
         return schema.table() + " on " + table.endpoint().describe();
@@ -171,6 +202,56 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
         Map<String, Object> row = rowOf(item, key);
         transaction("write to", c -> {
             writeRow(c, read(c, key, true), row);
+            return null;
+        });
+    }
+
+    /**
+     * Writes every item over what its row holds, with no version rule, in one transaction: a page of {@code restore
+     * --into-source}. An item with no row form is refused ({@code REJECTED}) before anything is written.
+     */
+    public void putAll(List<Map<String, AttributeValue>> items) {
+        List<Map<String, Object>> rows = new ArrayList<>(items.size());
+        for (Map<String, AttributeValue> item : items) {
+            rows.add(rowOf(item, keyOf(item)));
+        }
+        List<String> cols = new ArrayList<>(schema.columns().keySet());
+        List<String> set = new ArrayList<>();
+        for (String col : cols) {
+            if (!schema.primaryKey().contains(col)) {
+                set.add(table.quote(col) + (postgres ? " = EXCLUDED." + table.quote(col) : " = VALUES(" + table.quote(col) + ")"));
+            }
+        }
+        // One upsert per row by primary key, batched: the same as writeRow's UPDATE-or-INSERT, in two round trips less a row.
+        String pk = String.join(", ", schema.primaryKey().stream().map(table::quote).toList());
+        String sql = "INSERT INTO " + table.sqlName() + " (" + String.join(", ", cols.stream().map(table::quote).toList()) + ") VALUES ("
+                + String.join(", ", cols.stream().map(this::placeholder).toList()) + ")" + (postgres
+                ? " ON CONFLICT (" + pk + ") DO " + (set.isEmpty() ? "NOTHING" : "UPDATE SET " + String.join(", ", set))
+                : " ON DUPLICATE KEY UPDATE " + (set.isEmpty() ? table.quote(schema.primaryKey().get(0)) + " = " + table.quote(schema.primaryKey().get(0))
+                : String.join(", ", set)));
+        transaction("write to", c -> {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                for (Map<String, Object> row : rows) {
+                    int i = 1;
+                    for (String col : cols) {
+                        bind(p, i++, col, row.get(col));
+                    }
+                    p.addBatch();
+                }
+                p.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /** Deletes the row of this key whatever it holds (a live row or a tombstone row), unless the row now makes another key. */
+    public void purge(Map<String, AttributeValue> key) {
+        Map<String, AttributeValue> k = keyOf(key);
+        transaction("delete from", c -> {
+            Stored s = read(c, k, true);
+            if (s.row != null && !s.otherKey) {
+                deleteRow(c, k);
+            }
             return null;
         });
     }
@@ -306,6 +387,10 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
     }
 
     private void requireSameVersionAttribute(VersionAttribute v) {
+        if (!versioned) {
+            throw new CutoverException(ErrorCode.UNSUPPORTED, "table " + schema.table() + " has no version columns " + version.name() + " and "
+                    + version.tombstone() + ": it takes plain writes only (a restore), not the version rule of a cut-over");
+        }
         if (!version.equals(v)) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "the SQL store of " + schema.table() + " keeps versions in " + version.name()
                     + ", not " + v.name() + ": build it with the same --version-attribute as the client");

@@ -8,6 +8,7 @@ import io.cutover.core.copy.CopyProgress;
 import io.cutover.core.deadletter.FileDeadLetterSink;
 import io.cutover.core.result.VerifyResult;
 import io.cutover.core.retry.RetryPolicy;
+import io.cutover.core.verify.LiveItemsOnly;
 import io.cutover.core.verify.Verifier;
 import io.cutover.core.verify.VerifyOptions;
 import io.cutover.dynamodb.DynamoDbClients;

@@ -1,9 +1,8 @@
-package io.cutover.sql.verify;
+package io.cutover.core.verify;
 
 import io.cutover.core.copy.Page;
 import io.cutover.core.copy.Position;
 import io.cutover.core.copy.SnapshotUnit;
-import io.cutover.core.verify.VerifySide;
 import io.cutover.core.version.VersionAttribute;
 import java.util.List;
 import java.util.Map;
@@ -13,13 +12,13 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * One side of a verify of a phased cut-over, as the application sees it: tombstones (deletes kept with their version)
  * read as absent. A SQL table keeps a tombstone in the deleted row, or nowhere when no row held the key, while DynamoDB
  * keeps a key-only item, so comparing tombstones would report differences no application can observe
- * (docs/decisions/0130). Same threading as the side it wraps.
+ * (docs/decisions/0130); a restore into a SQL source compares the same way (0180). Same threading as the side it wraps.
  */
-final class LiveItemsOnly implements VerifySide {
+public final class LiveItemsOnly implements VerifySide {
     private final VerifySide side;
     private final VersionAttribute versions;
 
-    LiveItemsOnly(VerifySide side, VersionAttribute versions) {
+    public LiveItemsOnly(VerifySide side, VersionAttribute versions) {
         this.side = side;
         this.versions = versions;
     }
