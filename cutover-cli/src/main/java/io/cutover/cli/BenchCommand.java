@@ -54,13 +54,14 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
                 "  soak    IN_SYNC under a writer for --changes changes: apply cost, heap, change log size and lag every 100,000",
                 "  mongodb MongoDB backfill documents/s vs the DynamoDB Local write ceiling and the source's read rate",
                 "  sql     PostgreSQL backfill rows/s and steady-state lag vs the DynamoDB Local write ceiling (docs/sql.md)",
+                "  sql-sql PostgreSQL <-> MariaDB: changes/s applied each way vs a raw JDBC writer, lag p50/p99 at --write-rate (--mariadb URI)",
                 "  switch  a heartbeat writer through the client library: longest gap and failed writes while switching vs no switch",
                 "  reverse changes/s the reverse direction applies into the old store (--into) vs a raw writer into it; reverse lag",
                 "  startup how long cutover copy takes to its first write as a new process, with and without the class-data-sharing archive",
                 "  restore changes replayed/s and items restored/s of a point-in-time restore vs the write ceiling; archive bytes per change",
                 "  export  cutover export, then the export load vs a Scan-based copy of the same table: items/s, CPU, source read units"})
 public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsResults {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify, migrate, soak, mongodb, sql, switch, restore, reverse, startup or export.")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: copy, verify, migrate, soak, mongodb, sql, sql-sql, switch, restore, reverse, startup or export.")
     String what;
 
     @Option(names = "--items", paramLabel = "N", defaultValue = "100000", description = "Items in the table (default: ${DEFAULT-VALUE}).")
@@ -91,6 +92,10 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
 
     @Option(names = "--log-retention", paramLabel = "DURATION", defaultValue = "60s", description = "soak: the change log's retention of applied changes (default: ${DEFAULT-VALUE}).")
     String logRetention;
+
+    @Option(names = "--mariadb", paramLabel = "URI", description = "sql-sql: the MariaDB to replicate with (mariadb://user:password@host:port/db;"
+            + " binlog on, ROW format, FULL images); PostgreSQL is started embedded.")
+    String mariadb;
 
     @Option(names = "--runs", paramLabel = "N", defaultValue = "5", description = "startup: timed runs per mode (default: ${DEFAULT-VALUE}).")
     int runs;
@@ -138,6 +143,10 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
         if ("sql".equals(what)) {
             return SqlBench.run(items, steadySeconds, writers, printer());
         }
+        if ("sql-sql".equals(what)) {
+            return SqlPairBench.run(mariadb, changes != null ? changes.intValue() : 20_000, (int) writeRate, steadySeconds,
+                    writers, printer());
+        }
         if ("startup".equals(what)) {
             return new StartupBench(Math.max(1, runs), printer()).run();
         }
@@ -172,7 +181,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
             return ExportBench.run(items, itemSize, rounds, printer());
         }
         if (!"copy".equals(what) && !"verify".equals(what) && !"migrate".equals(what)) {
-            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify, migrate, soak, mongodb, sql, switch, restore, reverse, startup, export");
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "unknown benchmark '" + what + "': the benchmarks are: copy, verify, migrate, soak, mongodb, sql, sql-sql, switch, restore, reverse, startup, export");
         }
         if ("migrate".equals(what)) {
             return new MigrateBench(items, sizedSample(), writeRate, steadySeconds, printer()).run();

@@ -96,6 +96,8 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
             + " back into under the version rule (the reverse direction):",
             "postgresql://..., mysql://... or mariadb://...: the --target-table through the --mapping read backwards (docs/sql.md);",
             "mongodb://host:port/database: the --collection through the document mapping (--key-attribute; docs/mongodb.md).",
+            "With a SQL --source: a database of the other SQL engine, replicated into live (PostgreSQL <-> MariaDB; --mapping optional,"
+                    + " --capture-only for the way back, which copies nothing; docs/sql.md).",
             "--into is the same flag."})
     String into;
 
@@ -268,6 +270,15 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
         } catch (CutoverException e) {
             problems.add(e.getMessage());
             return problems;
+        }
+        boolean sqlSource = source != null && io.cutover.sql.source.SqlEndpoint.isSqlUri(source);
+        if (captureOnly && sqlSource && to != Connector.SQL) {
+            problems.add("--capture-only with a SQL --source needs --target (--into) postgresql://... or mariadb://...: the way back of a"
+                    + " PostgreSQL <-> MariaDB pair (docs/sql.md)");
+            return problems;
+        }
+        if (to == Connector.SQL && sqlSource) {
+            return problems; // PostgreSQL <-> MariaDB (decision 0200): either direction, with or without a backfill
         }
         if (!to.takesTheReverse()) {
             return problems;

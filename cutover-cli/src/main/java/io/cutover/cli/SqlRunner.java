@@ -42,14 +42,32 @@ final class SqlRunner {
         if (c.finish && !"drained".equals(c.until)) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--finish needs --until drained: the slot is dropped only once every change is applied");
         }
-        SqlMigrationSettings settings = new SqlMigrationSettings(SqlEndpoint.parse(c.source), c.sourceTable, c.connection.target(),
-                c.targetTable != null ? c.targetTable : c.sourceTable, mapping(c.mapping), c.stateDir, c.segments != null ? c.segments : 16,
+        boolean sqlToSql = c.into != null;
+        String targetTable = c.targetTable != null ? c.targetTable : c.sourceTable;
+        Mapping mapping = sqlToSql && c.mapping == null ? io.cutover.sql.mapping.IdentityMapping.of(new SqlTable(SqlEndpoint.parse(c.source),
+                c.sourceTable).schema()) : mapping(c.mapping);
+        SqlMigrationSettings settings = new SqlMigrationSettings(SqlEndpoint.parse(c.source), c.sourceTable, sqlToSql ? null : c.connection.target(),
+                targetTable, mapping, c.stateDir, c.segments != null ? c.segments : 16,
                 c.parallelism, c.pageSize, c.writeConcurrency == 0 ? io.cutover.dynamodb.CopySettings.DEFAULT_WRITES : c.writeConcurrency,
                 c.maxWriteRate, c.restart);
         Printer p = c.printer();
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), c.output.progress());
-             SqlMigration migration = new SqlMigration(settings)) {
-            if (c.fenceApp != null) {
+             SqlMigration migration = new SqlMigration(settings);
+             io.cutover.sql.store.SqlStore sink = sqlToSql ? new io.cutover.sql.store.SqlStore(SqlEndpoint.parse(c.into), targetTable,
+                     c.mapping == null ? io.cutover.sql.mapping.IdentityMapping.of(new SqlTable(SqlEndpoint.parse(c.into), targetTable).schema())
+                             : mapping, io.cutover.core.version.VersionAttribute.of(c.versionAttribute)) : null) {
+            if (sqlToSql) {
+                // PostgreSQL <-> MariaDB (decision 0200): into the other engine's table under the version rule, the way back
+                // (--capture-only) copying nothing; fenced as the way back when it is one.
+                migration.into(sink);
+                migration.captureOnly(c.captureOnly);
+                migration.versionRule(java.util.Optional.of(io.cutover.core.version.VersionAttribute.of(c.versionAttribute)));
+                if (c.fenceApp != null) {
+                    migration.applyWhen(io.cutover.client.ReplicationFence.of(new io.cutover.client.EndpointRegistry(c.fenceRegistry.client(),
+                            c.fenceRegistry.table), c.fenceApp, c.captureOnly ? io.cutover.client.ReplicationFence.Direction.REVERSE
+                            : io.cutover.client.ReplicationFence.Direction.FORWARD));
+                }
+            } else if (c.fenceApp != null) {
                 // A table in a phased cut-over: its rows carry versions, each change lands only when newer (0130), fenced (0074).
                 migration.versionRule(java.util.Optional.of(io.cutover.core.version.VersionAttribute.of(c.versionAttribute)));
                 migration.applyWhen(io.cutover.client.ReplicationFence.of(new io.cutover.client.EndpointRegistry(c.fenceRegistry.client(),
@@ -90,6 +108,19 @@ final class SqlRunner {
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
             return 0;
         }
+    }
+
+    /** {@code verify --source postgresql://... --target mariadb://...}: two SQL tables, row by row (decision 0200). */
+    static int verifyPair(VerifyCommand c) {
+        if (c.sourceTable == null) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source-table is required with a SQL --source: name the table to compare");
+        }
+        io.cutover.sql.verify.SqlPairVerification.Result r = io.cutover.sql.verify.SqlPairVerification.run(SqlEndpoint.parse(c.source),
+                c.sourceTable, SqlEndpoint.parse(c.target), c.targetTable != null ? c.targetTable : c.sourceTable,
+                io.cutover.core.version.VersionAttribute.of(c.versionAttribute).tombstone(), Optional.of(c.stateDir));
+        c.printer().result(r.verify(), v -> VerifyCommand.text(v) + (r.differences().isEmpty() ? "" : "First differences:\n  "
+                + String.join("\n  ", r.differences()) + "\n"));
+        return r.identical() ? 0 : 1;
     }
 
     static int verify(VerifyCommand c) {

@@ -36,11 +36,18 @@ public final class VerifyCommand implements Callable<Integer>, CutoverCli.Prints
     @Option(names = "--target", paramLabel = "URI", description = {"Absent for a DynamoDB target table; a mongodb://, postgresql://, mysql://"
             + " or mariadb:// URI to name the old store of a cut-over as the target, with the DynamoDB table as --source-table (the reverse"
             + " direction's spelling): the same comparison as with the two sides named the other way round, reported with the store as"
-            + " source (each side is named in the output)."})
+            + " source (each side is named in the output).",
+            "With a SQL --source, a table of the other SQL engine (a PostgreSQL <-> MariaDB pair, docs/sql.md): compared row by row by"
+                    + " primary key through one normalisation (numbers by value, times as UTC instants, JSON as trees); rows marked deleted"
+                    + " by --version-attribute's flag count as absent."})
     String target;
 
     @Mixin
     MongoSourceOptions mongo;
+
+    @Option(names = "--version-attribute", paramLabel = "NAME", defaultValue = io.cutover.core.version.VersionAttribute.DEFAULT_NAME,
+            description = "Two SQL tables: the version column whose tombstone flag (NAME_deleted) marks a deleted row (default: ${DEFAULT-VALUE}).")
+    String versionAttribute;
 
     @Option(names = "--mapping", paramLabel = "FILE", description = "SQL source: the mapping the migration used (docs/sql.md).")
     Path mapping;
@@ -102,6 +109,9 @@ public final class VerifyCommand implements Callable<Integer>, CutoverCli.Prints
     public Integer call() {
         Connector from = Connector.of("--source", source);
         Connector to = Connector.of("--target", target);
+        if (from == Connector.SQL && to == Connector.SQL) {
+            return SqlRunner.verifyPair(this); // PostgreSQL <-> MariaDB (decision 0200)
+        }
         if (from != Connector.DYNAMODB && to != Connector.DYNAMODB) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source " + from.describe() + " and --target " + to.describe()
                     + ": verify compares a store with a DynamoDB table in this build; leave one of --source and --target out");

@@ -124,10 +124,13 @@ public final class SwitchGates {
                     setup.fix("reverse-state-dir") + " and run 'cutover migrate --capture-only --enable-stream' from"
                             + " the target to the source with that --state-dir before the handover");
         }
-        Optional<DynamoDbMigration.State> state = DynamoDbMigration.load(setup.reverseStateDir());
-        boolean recorded = state.map(s -> s.phase().equals("CATCH_UP") || s.phase().equals("IN_SYNC")).orElse(false);
-        return new Gate("reverse-capture", recorded, state.map(DynamoDbMigration.State::phase).orElse("not started"), required,
-                recorded ? "the reverse capture of " + state.get().sourceTable() + " has recorded its stream positions"
+        // Read as a tree: the way back of a SQL pair (decision 0200) is a SQL migration, whose migration.json has other fields.
+        Optional<com.fasterxml.jackson.databind.JsonNode> state = io.cutover.core.checkpoint.JsonStateFile.read(
+                setup.reverseStateDir().resolve(DynamoDbMigration.STATE_FILE), com.fasterxml.jackson.databind.JsonNode.class, ": pass --restart");
+        Optional<String> phase = state.map(s -> s.path("phase").asText());
+        boolean recorded = phase.map(p -> p.equals("CATCH_UP") || p.equals("IN_SYNC")).orElse(false);
+        return new Gate("reverse-capture", recorded, phase.orElse("not started"), required,
+                recorded ? "the reverse capture of " + state.get().path("sourceTable").asText() + " has recorded its stream positions"
                         : "run 'cutover migrate --capture-only --enable-stream' from the target to the source with --state-dir "
                         + setup.reverseStateDir() + " until it leaves CAPTURE");
     }

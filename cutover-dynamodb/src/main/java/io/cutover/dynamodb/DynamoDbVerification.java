@@ -98,7 +98,8 @@ public final class DynamoDbVerification implements AutoCloseable {
         }
     }
 
-    static void saveLast(Path stateDir, VerifyResult result) {
+    /** Keeps {@code result} as the last verify of {@code stateDir} (the switch gates read it; a SQL pair's verify writes it too). */
+    public static void saveLast(Path stateDir, VerifyResult result) {
         try {
             AtomicFile.write(stateDir.resolve(LAST_RESULT), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(result));
         } catch (IOException e) {

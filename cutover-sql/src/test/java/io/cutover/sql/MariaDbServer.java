@@ -53,6 +53,17 @@ public final class MariaDbServer implements AutoCloseable {
         return new MariaDbServer(db, port, dir);
     }
 
+    /**
+     * Starts a MariaDB with database {@code args[0]} (default "bench") and prints its URI, for {@code cutover bench sql-sql
+     * --mariadb URI} on a machine without a MariaDB (docs/bench.md); runs until killed.
+     */
+    public static void main(String[] args) throws Exception {
+        MariaDbServer server = start();
+        System.out.println(server.createDatabase(args.length > 0 ? args[0] : "bench"));
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+    }
+
     public int port() {
         return port;
     }

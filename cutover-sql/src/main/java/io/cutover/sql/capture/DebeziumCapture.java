@@ -78,6 +78,8 @@ public final class DebeziumCapture implements AutoCloseable {
     private volatile boolean closing;
     private volatile Map<String, ?> durable;
     private volatile Runnable beforeBatch = () -> { };
+    private volatile boolean refuseSchemaChanges;
+    private volatile CutoverException schemaChange;
 
     /**
      * @param slot       PostgreSQL: the replication slot (and, with "_pub", the publication) Cutover created; MySQL: unused
@@ -156,6 +158,21 @@ public final class DebeziumCapture implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Stops capture, without retrying, at the first change event whose columns are not the table's columns read at the
+     * start (a column added, dropped or renamed): a SQL-to-SQL replicator writes every column into the other engine's
+     * table, which did not change with it (docs/decisions/0200). Without it a new column is left out of the items. Set
+     * before {@link #start}.
+     */
+    public void refuseSchemaChanges(boolean refuse) {
+        this.refuseSchemaChanges = refuse;
+    }
+
+    /** The schema change {@link #refuseSchemaChanges} stopped on, or null. */
+    public CutoverException schemaChange() {
+        return schemaChange;
+    }
+
     /** Run on the capture thread before each batch is made durable (fault injection in tests); set before {@link #start}. */
     public void beforeBatch(Runnable hook) {
         this.beforeBatch = hook;
@@ -215,6 +232,10 @@ public final class DebeziumCapture implements AutoCloseable {
                         }
                         String lower = m.toLowerCase(java.util.Locale.ROOT);
                         boolean login = lower.contains("password authentication failed") || lower.contains("access denied");
+                        if (schemaChange != null) {
+                            stopped.set(schemaChange);
+                            return;
+                        }
                         stopped.set(new CutoverException(login ? ErrorCode.CREDENTIALS : ErrorCode.TRANSIENT,
                                 "change capture from " + table.endpoint().describe() + " stopped: " + m, error));
                     }
@@ -283,6 +304,9 @@ public final class DebeziumCapture implements AutoCloseable {
             SourceRecord r = e.record();
             // A row event has "before" and "after"; a logical decoding message ("m", such as SourceFence's) has neither.
             if (r.value() instanceof Struct envelope && envelope.schema().field("op") != null && envelope.schema().field("after") != null) {
+                if (refuseSchemaChanges) {
+                    requireSameColumns(envelope); // throws before anything of this batch is durable
+                }
                 try {
                     changes.addAll(toChanges(envelope, leavesForNewKey(r), now));
                 } catch (RuntimeException ex) {
@@ -311,6 +335,29 @@ public final class DebeziumCapture implements AutoCloseable {
             committer.markProcessed(records.get(i));
         }
         committer.markBatchFinished();
+    }
+
+    private void requireSameColumns(Struct envelope) {
+        Struct image = envelope.getStruct("after") != null ? envelope.getStruct("after") : envelope.getStruct("before");
+        if (image == null) {
+            return;
+        }
+        java.util.Set<String> now = new java.util.LinkedHashSet<>();
+        image.schema().fields().forEach(f -> now.add(f.name()));
+        java.util.Set<String> planned = mapper.schema().columns().keySet();
+        if (now.equals(planned)) {
+            return;
+        }
+        java.util.Set<String> added = new java.util.TreeSet<>(now);
+        added.removeAll(planned);
+        java.util.Set<String> dropped = new java.util.TreeSet<>(planned);
+        dropped.removeAll(now);
+        CutoverException e = new CutoverException(ErrorCode.TARGET_INCOMPATIBLE, "the schema of " + table.qualifiedName() + " on "
+                + table.endpoint().describe() + " changed while it was replicated (columns added: " + added + ", dropped: " + dropped
+                + "): schema changes are not replicated. Make the same change to the table on the other side, then start this"
+                + " direction again with --restart (a new copy; rows already there are kept by the version rule)");
+        schemaChange = e;
+        throw e;
     }
 
     /** True for the DELETE Debezium emits first when a row's primary key changes (the CREATE of the new key follows). */

@@ -93,12 +93,36 @@ public final class SqlMigration implements AutoCloseable {
     private volatile Optional<io.cutover.core.version.VersionAttribute> versionRule = Optional.empty();
     private volatile java.util.function.BooleanSupplier applyAllowed = () -> true;
     private volatile boolean fenced;
-    private volatile io.cutover.dynamodb.VersionedChangeWriter versionedWriter;
+    private volatile io.cutover.core.apply.VersionedWriter versionedWriter;
+    private volatile io.cutover.sql.store.SqlStore sink;
+    private volatile boolean captureOnly;
+    private volatile long conflictsBefore;
+    public static final String CONFLICTS_FILE = "conflicts.jsonl";
 
+    /** {@code settings.target()} may be null when the target is a SQL table ({@link #into}). */
     public SqlMigration(SqlMigrationSettings settings) {
         this.settings = settings;
         this.table = new SqlTable(settings.source(), settings.sourceTable());
-        this.target = DynamoDbClients.create(settings.target(), settings.writeConcurrency() + 4);
+        this.target = settings.target() == null ? null : DynamoDbClients.create(settings.target(), settings.writeConcurrency() + 4);
+    }
+
+    /**
+     * Replicates into a table of the other SQL engine instead of DynamoDB (docs/decisions/0200): the backfill and the live
+     * apply write through {@code store} (its mapping read backwards, each value checked against the column's type, the
+     * version rule in the database), capture stops at a schema change, and {@link #versionRule} must be set. The store is
+     * not closed here. Set before {@link #run}.
+     */
+    public void into(io.cutover.sql.store.SqlStore store) {
+        this.sink = store;
+    }
+
+    /**
+     * No backfill: capture, then apply what it captures (the way back of a SQL-to-SQL pair, whose target already holds every
+     * row: decision 0200). With a SQL sink the true conflicts are then listed in conflicts.jsonl, as the DynamoDB reverse
+     * direction lists them (0073). Set before {@link #run}.
+     */
+    public void captureOnly(boolean only) {
+        this.captureOnly = only;
     }
 
     /** Told of every change the target acknowledged, with the time (for benchmarks); set before {@link #run}. */
@@ -143,6 +167,13 @@ public final class SqlMigration implements AutoCloseable {
             List<String> warnings = new ArrayList<>();
             RowMapper checked = SqlPlan.check(table, settings.mapping(), 0, warnings);
             RowMapper mapper = versionRule.map(checked::withVersions).orElse(checked);
+            if (sink != null && versionRule.isEmpty()) {
+                throw new CutoverException(ErrorCode.CONFIG_INVALID, "a SQL-to-SQL replication writes under the version rule: set the"
+                        + " version attribute (--fence-app, or versionRule) and give both tables the version columns");
+            }
+            if (target == null && sink == null) {
+                throw new CutoverException(ErrorCode.CONFIG_INVALID, "no target: pass a DynamoDB target, or --into a SQL database");
+            }
             if (state == null) {
                 state = prepare(mapper);
                 save(dir, state);
@@ -167,15 +198,23 @@ public final class SqlMigration implements AutoCloseable {
             }
             try (SqliteChangeLog log = SqliteChangeLog.open(dir.resolve("changes.db"));
                  FileDeadLetterSink dead = new FileDeadLetterSink(dir.resolve("dead-letters.jsonl"));
-                 DynamoDbBatchWriter writer = new DynamoDbBatchWriter(target, settings.targetTable(), settings.writeConcurrency(),
+                 FileDeadLetterSink conflictList = new FileDeadLetterSink(dir.resolve(CONFLICTS_FILE));
+                 io.cutover.core.copy.TargetWriter writer = sink != null ? new io.cutover.sql.store.SqlStoreWriter(sink,
+                         settings.writeConcurrency(), dead) : new DynamoDbBatchWriter(target, settings.targetTable(), settings.writeConcurrency(),
                          new Throttle(settings.maxWriteRate()), retry, new DynamoDbErrorClassifier(settings.target()), dead);
                  DebeziumCapture capture = new DebeziumCapture(table, mapper, log, dead, state.slot(), state.publication(), state.serverId(), dir)) {
                 this.capture = capture;
                 capture.beforeBatch(beforeCaptureBatch);
+                capture.refuseSchemaChanges(sink != null);
                 capture.start();
                 capture.awaitRunning(120_000);
                 if (state.phase().equals("CAPTURE") && table.endpoint().flavor().mysqlFamily()) {
                     awaitFirstPosition(log, capture);
+                }
+                if (state.phase().equals("CAPTURE") && captureOnly) {
+                    state = new State("CATCH_UP", state.source(), state.sourceTable(), state.targetTable(), state.slot(), state.publication(),
+                            state.serverId(), List.of(), 0);
+                    save(dir, state);
                 }
                 if (state.phase().equals("CAPTURE")) {
                     state = state.with("BACKFILL");
@@ -208,12 +247,19 @@ public final class SqlMigration implements AutoCloseable {
                 if ("backfill".equals(until)) {
                     return status(state, log, null, 0);
                 }
-                io.cutover.dynamodb.VersionedChangeWriter versioned = versionRule.map(v -> new io.cutover.dynamodb.VersionedChangeWriter(target,
+                io.cutover.core.apply.VersionedWriter versioned = sink != null
+                        ? new io.cutover.sql.store.SqlChangeWriter(sink, settings.writeConcurrency(), dead)
+                        : versionRule.<io.cutover.core.apply.VersionedWriter>map(v -> new io.cutover.dynamodb.VersionedChangeWriter(target,
                         settings.targetTable(), v, settings.writeConcurrency(), new Throttle(settings.maxWriteRate()), retry,
                         new DynamoDbErrorClassifier(settings.target()), dead)).orElse(null);
+                if (sink != null && captureOnly) {
+                    // The way back lists its true conflicts (0073); the forward direction counts refusals only (a read each, 0074).
+                    conflictsBefore = countLines(dir.resolve(CONFLICTS_FILE));
+                    versioned.listConflictsIn(conflictList);
+                }
                 versionedWriter = versioned;
-                ChangeApplier applier = new ChangeApplier(log, versioned != null ? versioned : new DynamoDbChangeWriter(writer), 1000,
-                        System::currentTimeMillis);
+                ChangeApplier applier = new ChangeApplier(log, versioned != null ? versioned
+                        : new DynamoDbChangeWriter((DynamoDbBatchWriter) writer), 1000, System::currentTimeMillis);
                 if (state.phase().equals("IN_SYNC")) {
                     applier.resetLag();
                 }
@@ -241,6 +287,13 @@ public final class SqlMigration implements AutoCloseable {
     }
 
     private State prepare(RowMapper mapper) {
+        if (sink == null) {
+            prepareDynamoDbTarget();
+        }
+        return prepareSource();
+    }
+
+    private void prepareDynamoDbTarget() {
         TableDescription existing = SqlTargetTable.describe(target, settings.targetTable(), retry, new DynamoDbErrorClassifier(settings.target()));
         if (existing == null) {
             SqlTargetTable.create(target, settings.mapping(), settings.targetTable(), retry, new DynamoDbErrorClassifier(settings.target())).forEach(s -> LOG.info("{}", s));
@@ -250,6 +303,9 @@ public final class SqlMigration implements AutoCloseable {
                 throw new CutoverException(ErrorCode.TARGET_INCOMPATIBLE, why);
             }
         }
+    }
+
+    private State prepareSource() {
         String slot = null;
         String publication = null;
         long serverId = 0;
@@ -326,7 +382,7 @@ public final class SqlMigration implements AutoCloseable {
         }
     }
 
-    private BulkCopyStats backfill(State state, RowMapper mapper, DynamoDbBatchWriter writer, FileDeadLetterSink dead, CopyProgress progress,
+    private BulkCopyStats backfill(State state, RowMapper mapper, io.cutover.core.copy.TargetWriter writer, FileDeadLetterSink dead, CopyProgress progress,
                                    DebeziumCapture capture) {
         List<Object> bounds = new ArrayList<>();
         for (String b : state.bounds()) {
@@ -396,9 +452,9 @@ public final class SqlMigration implements AutoCloseable {
         }
         MigrationStatus status = MigrationStatus.of(state.phase(), state.sourceTable(), state.targetTable(), state.slot(), state.backfillItems(),
                 log, stats, rate, positions);
-        io.cutover.dynamodb.VersionedChangeWriter v = versionedWriter;
+        io.cutover.core.apply.VersionedWriter v = versionedWriter;
         if (v != null || fenced) {
-            status = status.withVersionRule(v == null ? 0 : v.olderRefused(), 0, fenced);
+            status = status.withVersionRule(v == null ? 0 : v.olderRefused(), conflictsBefore + (v == null ? 0 : v.conflicts()), fenced);
         }
         DebeziumCapture c = capture;
         return c == null ? status : status.withDeadLettered(status.deadLettered() + c.deadLettered()); // events capture could not map
@@ -456,11 +512,24 @@ public final class SqlMigration implements AutoCloseable {
 
     @Override
     public void close() {
-        io.cutover.dynamodb.VersionedChangeWriter v = versionedWriter;
+        io.cutover.core.apply.VersionedWriter v = versionedWriter;
         if (v != null) {
             v.close();
         }
-        target.close();
+        if (target != null) {
+            target.close();
+        }
+    }
+
+    private static long countLines(Path file) {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        try (var lines = Files.lines(file)) {
+            return lines.filter(l -> !l.isBlank()).count();
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     static String lower(String s) {

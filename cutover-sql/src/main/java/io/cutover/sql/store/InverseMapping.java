@@ -182,9 +182,9 @@ public final class InverseMapping {
                 case TEXT, UUID -> v.s() != null ? v.s() : number(v);
                 case DATE -> LocalDate.parse(requireNonNull(v.s()));
                 case TIME -> LocalTime.parse(requireNonNull(v.s()));
-                case TIMESTAMP -> timestamps == TimestampStyle.ISO ? LocalDateTime.parse(requireNonNull(v.s()))
+                case TIMESTAMP -> timestamps == TimestampStyle.ISO ? localInUtc(requireNonNull(v.s()))
                         : LocalDateTime.ofInstant(epoch(number(v)), ZoneOffset.UTC);
-                case TIMESTAMPTZ -> timestamps == TimestampStyle.ISO ? Instant.parse(requireNonNull(v.s())) : epoch(number(v));
+                case TIMESTAMPTZ -> timestamps == TimestampStyle.ISO ? instantOf(requireNonNull(v.s())) : epoch(number(v));
                 case JSON -> new SqlValues.Json(JSON.writeValueAsString(json(v)));
                 case BINARY -> requireNonNull(v.b()).asByteArray();
                 case ARRAY -> elements(requireNonNull(v.hasL() ? v.l() : null));
@@ -195,6 +195,25 @@ public final class InverseMapping {
             throw new CutoverException(ErrorCode.REJECTED, "attribute " + attribute + " cannot go back into column " + column + " (" + kind
                     + ") of " + schema.table() + ": " + describe(v));
         }
+    }
+
+    /**
+     * A local date-time column (DATETIME, timestamp without time zone) given an instant (from a timestamptz or TIMESTAMP of
+     * the other engine, docs/decisions/0200) keeps it in UTC; given a local date-time, keeps it as it is.
+     */
+    static LocalDateTime localInUtc(String text) {
+        if (text.endsWith("Z") || text.matches(".*[+-]\\d\\d:\\d\\d$")) {
+            return LocalDateTime.ofInstant(java.time.OffsetDateTime.parse(text).toInstant(), ZoneOffset.UTC);
+        }
+        return LocalDateTime.parse(text);
+    }
+
+    /** An instant column given a local date-time (a DATETIME of the other engine) reads it as UTC, the zone Cutover's sessions run in. */
+    static Instant instantOf(String text) {
+        if (text.endsWith("Z") || text.matches(".*[+-]\\d\\d:\\d\\d$")) {
+            return java.time.OffsetDateTime.parse(text).toInstant();
+        }
+        return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
     }
 
     private Instant epoch(String n) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The reverse direction's writer into a SQL table (docs/decisions/0130-sql-store-and-reverse-into-sql.md): every change
@@ -29,18 +30,23 @@ import java.util.Set;
  *       dead-lettered with the reason; transient failures were already retried by the store.</li>
  * </ul>
  *
- * The changes of one call have distinct keys; they are applied {@code concurrency} at a time, each in its own
- * transaction (two keys of one row, after a change of key, are serialised by the row lock). {@link #apply} is called
+ * The changes of one call have distinct keys; whole rows are packed into batches of at most {@value #BATCH} changes, each
+ * batch written in one transaction, {@code concurrency} batches at a time (decision 0200). {@link #apply} is called
  * from the applier's one thread and blocks until every change is handled.
  */
 public final class SqlChangeWriter extends ConcurrentVersionedWriter {
+    /** At most this many changes are written in one transaction. */
+    static final int BATCH = 100;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SqlChangeWriter.class);
     private final SqlStore store;
     private final DeadLetterSink deadLetters;
+    private final int concurrency;
 
     public SqlChangeWriter(SqlStore store, int concurrency, DeadLetterSink deadLetters) {
         super(store.versionAttribute(), concurrency, "cutover-sql-reverse-apply");
         this.store = store;
         this.deadLetters = deadLetters;
+        this.concurrency = Math.max(1, concurrency);
     }
 
     /**
@@ -62,37 +68,96 @@ public final class SqlChangeWriter extends ConcurrentVersionedWriter {
         }
         java.util.Comparator<ChangeRecord> order = java.util.Comparator.comparing(
                 (ChangeRecord c) -> c.image() == null ? "" : version.versionOf(c.image()).orElse("")).thenComparingLong(ChangeRecord::logSequence);
+        // Whole rows packed into batches of at most BATCH changes, at least as many batches as writers when there is enough.
+        int size = Math.max(1, Math.min(BATCH, (changes.size() + concurrency - 1) / concurrency));
         List<List<ChangeRecord>> out = new ArrayList<>();
+        List<ChangeRecord> batch = new ArrayList<>();
         for (List<ChangeRecord> group : rows.values()) {
             group.sort(order);
-            out.add(group);
+            if (!batch.isEmpty() && batch.size() + group.size() > size) {
+                out.add(batch);
+                batch = new ArrayList<>();
+            }
+            batch.addAll(group);
+        }
+        if (!batch.isEmpty()) {
+            out.add(batch);
         }
         return out;
+    }
+
+    /** What one change came to inside a batch; counted, listed and dead-lettered only once the batch committed. */
+    private record Decided(ChangeRecord change, boolean wrote, Optional<String> version, Map<String, AttributeValue> stored,
+                           String refusal) {
+    }
+
+    /**
+     * One batch (whole rows, each in version order) in one transaction: one commit for many changes. When a statement
+     * fails and takes the transaction with it, the batch is written again one change per transaction, so that only the
+     * change at fault is dead-lettered.
+     */
+    @Override
+    protected WriteOutcome applyGroup(List<ChangeRecord> batch) {
+        if (batch.size() == 1) {
+            return applyOne(batch.get(0));
+        }
+        List<Decided> decided;
+        try {
+            decided = store.inOneTransaction("apply " + batch.size() + " changes to", () -> batch.stream().map(this::decide).toList());
+        } catch (CutoverException e) {
+            if (e.code().retryable()) {
+                throw e; // retries spent: the applier stops, and the changes are applied again from the log
+            }
+            LOG.info("a batch of {} changes failed ({}); writing them one by one", batch.size(), e.getMessage());
+            WriteOutcome sum = WriteOutcome.NONE;
+            for (ChangeRecord c : batch) {
+                sum = sum.plus(applyOne(c));
+            }
+            return sum;
+        }
+        WriteOutcome sum = WriteOutcome.NONE;
+        for (Decided d : decided) {
+            sum = sum.plus(finish(d));
+        }
+        return sum;
     }
 
     private static final Set<ErrorCode> DEAD_LETTERED = Set.of(ErrorCode.REJECTED, ErrorCode.UNSUPPORTED, ErrorCode.CONDITION_FAILED);
 
     @Override
     protected WriteOutcome applyOne(ChangeRecord c) {
+        return finish(store.inOneTransaction("apply a change to", () -> decide(c)));
+    }
+
+    private Decided decide(ChangeRecord c) {
         boolean put = c.operation() == ChangeRecord.Operation.PUT;
         Optional<String> v = put ? version.versionOf(c.image()) : Optional.empty();
         try {
             boolean wrote = put ? store.putIfNewer(c.image(), version) : store.deleteUnversioned(c.key(), version);
-            if (!wrote) {
-                refusedOne();
-                if (v.isPresent() && listingConflicts()) {
-                    noteIfConflict(c, v.get(), store.get(c.key()).orElse(null), store.name(), "the table");
-                }
-                return new WriteOutcome(1, 0, 0); // handled: SQL holds a value at least as new
-            }
-            landedOne();
-            return new WriteOutcome(1, c.image() == null ? 0 : ItemSize.wire(c.image()), 0);
+            Map<String, AttributeValue> stored = !wrote && v.isPresent() && listingConflicts() ? store.get(c.key()).orElse(null) : null;
+            return new Decided(c, wrote, v, stored, null);
         } catch (CutoverException e) {
             if (!DEAD_LETTERED.contains(e.code())) {
                 throw e;
             }
-            deadLetters.accept(store.name(), c.image() != null ? c.image() : c.key(), e.getMessage());
+            return new Decided(c, false, v, null, e.getMessage());
+        }
+    }
+
+    private WriteOutcome finish(Decided d) {
+        ChangeRecord c = d.change();
+        if (d.refusal() != null) {
+            deadLetters.accept(store.name(), c.image() != null ? c.image() : c.key(), d.refusal());
             return new WriteOutcome(0, 0, 1);
         }
+        if (!d.wrote()) {
+            refusedOne();
+            if (d.stored() != null) {
+                noteIfConflict(c, d.version().get(), d.stored(), store.name(), "the table");
+            }
+            return new WriteOutcome(1, 0, 0); // handled: SQL holds a value at least as new
+        }
+        landedOne();
+        return new WriteOutcome(1, c.image() == null ? 0 : ItemSize.wire(c.image()), 0);
     }
 }

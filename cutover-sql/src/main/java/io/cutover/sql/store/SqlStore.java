@@ -75,6 +75,7 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
     private final boolean postgres;
     private final Map<String, String> pgTypes;
     private final boolean tombstoneInsertable;
+    private final ColumnLimits limits;
     /** False for a restore into a table without version columns: plain writes only (0180). */
     private final boolean versioned;
     private final RetryPolicy retry = new RetryPolicy(8, Duration.ofMillis(20), Duration.ofSeconds(1));
@@ -114,6 +115,11 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
         Set<String> required = new LinkedHashSet<>();
         readColumns(types, required);
         this.pgTypes = Map.copyOf(types);
+        try (Connection c = endpoint.connect()) {
+            this.limits = ColumnLimits.read(c, table.schemaName(), table.tableName(), postgres);
+        } catch (SQLException e) {
+            throw table.failure("read the column types of " + schema.table(), e);
+        }
         Set<String> keyHeld = new LinkedHashSet<>(mapping.partitionKey().template().reversibleColumns());
         mapping.sortKey().ifPresent(k -> keyHeld.addAll(k.template().reversibleColumns()));
         this.tombstoneInsertable = keyHeld.containsAll(required);
@@ -497,6 +503,7 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
 
     /** Writes {@code row} over what {@code s} read: an UPDATE of the row, or an INSERT when there was none. */
     private void writeRow(Connection c, Stored s, Map<String, Object> row) throws SQLException {
+        limits.check(row, schema.columns());
         if (s.row == null) {
             insert(c, row);
             return;
@@ -521,6 +528,7 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
     }
 
     private void insert(Connection c, Map<String, Object> row) throws SQLException {
+        limits.check(row, schema.columns());
         List<String> cols = new ArrayList<>();
         List<String> values = new ArrayList<>();
         for (Map.Entry<String, Object> e : row.entrySet()) {
@@ -599,6 +607,7 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
 
     /** PostgreSQL: the version rule as one statement, the update guarded by the stored version. */
     private boolean upsertIfNewer(Connection c, Map<String, Object> row, boolean versioned) throws SQLException {
+        limits.check(row, schema.columns());
         List<String> cols = new ArrayList<>(row.keySet());
         List<String> set = new ArrayList<>();
         for (String col : cols) {
@@ -702,7 +711,73 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
         T run(Connection c) throws SQLException;
     }
 
+    /** The connection of the {@link #inOneTransaction} running on this thread, if any. */
+    private final ThreadLocal<Connection> bound = new ThreadLocal<>();
+
+    /** A statement failed inside {@link #inOneTransaction}: the whole transaction is lost (PostgreSQL aborts it). */
+    private static final class BatchAborted extends RuntimeException {
+        BatchAborted(CutoverException cause) {
+            super(cause);
+        }
+    }
+
+    /**
+     * Runs {@code body} with every call of this store made on this thread inside one transaction, committed at the end: the
+     * SQL writer applies a batch of changes with one commit instead of one each (decision 0200). The calls' own rules hold
+     * as inside their own transactions (rows locked as they are read). A transient failure (a deadlock, a race of two
+     * inserts) rolls the whole batch back and runs {@code body} again, so it must be repeatable (the version rule makes a
+     * change's write so); a statement that fails otherwise rolls it back and throws, and nothing of it was written.
+     */
+    public <T> T inOneTransaction(String what, java.util.function.Supplier<T> body) {
+        if (bound.get() != null) {
+            return body.get();
+        }
+        return retry.execute(what + " " + schema.table(), attempt -> {
+            Connection c = borrow();
+            boolean broken = true;
+            try {
+                c.setAutoCommit(false);
+                bound.set(c);
+                T result = body.get();
+                c.commit();
+                broken = false;
+                return result;
+            } catch (SQLException e) {
+                rollback(c);
+                broken = e.getSQLState() != null && e.getSQLState().startsWith("08");
+                throw classify(what, e);
+            } catch (BatchAborted e) {
+                rollback(c);
+                CutoverException cause = (CutoverException) e.getCause();
+                broken = cause.getCause() instanceof SQLException q && q.getSQLState() != null && q.getSQLState().startsWith("08");
+                throw cause;
+            } catch (RuntimeException e) {
+                rollback(c);
+                broken = false;
+                throw e;
+            } finally {
+                bound.remove();
+                release(c, broken);
+            }
+        }, e -> e instanceof CutoverException ce ? ce : new CutoverException(ErrorCode.TRANSIENT, what + " " + schema.table() + ": " + e, e),
+                RetryListener.NONE);
+    }
+
     private <T> T transaction(String what, Work<T> work) {
+        Connection batch = bound.get();
+        if (batch != null) {
+            try {
+                return work.run(batch);
+            } catch (SQLException e) {
+                throw new BatchAborted(classify(what, e));
+            } catch (CutoverException e) {
+                if (e.code().retryable()) {
+                    // a race of two inserts found inside: on PostgreSQL the statement took the transaction with it
+                    throw new BatchAborted(e);
+                }
+                throw e;
+            }
+        }
         return retry.execute(what + " " + schema.table(), attempt -> {
             Connection c = borrow();
             boolean broken = true;
@@ -738,7 +813,19 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
                 // closed: take another
             }
         }
-        return table.endpoint().connect();
+        Connection fresh = table.endpoint().connect();
+        if (!postgres) {
+            // InnoDB's REPEATABLE READ takes gap locks on SELECT ... FOR UPDATE of an absent row, so writers of neighbouring new
+            // keys deadlock each other (and back off); under READ COMMITTED an existing row is still locked, and two inserters of
+            // one absent key meet a duplicate key, which is retried (decision 0200).
+            try {
+                fresh.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            } catch (SQLException e) {
+                closeQuietly(fresh);
+                throw table.failure("set READ COMMITTED", e);
+            }
+        }
+        return fresh;
     }
 
     private void release(Connection c, boolean broken) {
