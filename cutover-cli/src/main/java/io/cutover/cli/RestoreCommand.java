@@ -155,25 +155,7 @@ public final class RestoreCommand implements Callable<Integer>, CutoverCli.Print
                 stateDir, parallelism, writeConcurrency, replace);
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), output.progress());
              io.cutover.core.archive.StoreRestore restore = new io.cutover.core.archive.StoreRestore(settings, intoSourceTarget(store))) {
-            if (dryRun) {
-                printer().result(restore.dryRun(), RestoreCommand::text);
-                return 0;
-            }
-            io.cutover.core.result.RestoreResult r;
-            try (StopOnSignal signal = StopOnSignal.install(restore::requestStop)) {
-                r = restore.run(bar);
-            }
-            bar.finish();
-            printer().result(r, RestoreCommand::text);
-            if (!r.status().startsWith("completed")) {
-                throw new CutoverException(ErrorCode.INTERRUPTED, "restore stopped: run the same command again to resume");
-            }
-            if (verify) {
-                VerifyResult v = restore.verify(io.cutover.core.copy.CopyProgress.NONE);
-                printer().result(v, VerifyCommand::text);
-                return v.identical() && r.status().equals("completed") ? 0 : 1;
-            }
-            return r.status().equals("completed") ? 0 : 1;
+            return run(restore, bar);
         }
     }
 
@@ -197,26 +179,31 @@ public final class RestoreCommand implements Callable<Integer>, CutoverCli.Print
                 parallelism, writeConcurrency);
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), output.progress());
              DynamoDbRestore restore = new DynamoDbRestore(settings)) {
-            if (dryRun) {
-                printer().result(restore.dryRun(), RestoreCommand::text);
-                return 0;
-            }
-            io.cutover.core.result.RestoreResult r;
-            try (StopOnSignal signal = StopOnSignal.install(restore::requestStop)) {
-                r = restore.run(bar);
-            }
-            bar.finish();
-            printer().result(r, RestoreCommand::text);
-            if (!r.status().startsWith("completed")) {
-                throw new CutoverException(ErrorCode.INTERRUPTED, "restore stopped: run the same command again to resume");
-            }
-            if (verify) {
-                VerifyResult v = restore.verify(io.cutover.core.copy.CopyProgress.NONE);
-                printer().result(v, VerifyCommand::text);
-                return v.identical() && r.status().equals("completed") ? 0 : 1;
-            }
-            return r.status().equals("completed") ? 0 : 1;
+            return run(restore, bar);
         }
+    }
+
+    /** Runs a restore of either kind as the command promises: the plan with --dry-run, Ctrl-C stops at a checkpoint, --verify. */
+    private Integer run(io.cutover.core.archive.Restore restore, ProgressBar bar) {
+        if (dryRun) {
+            printer().result(restore.dryRun(), RestoreCommand::text);
+            return 0;
+        }
+        io.cutover.core.result.RestoreResult r;
+        try (StopOnSignal signal = StopOnSignal.install(restore::requestStop)) {
+            r = restore.run(bar);
+        }
+        bar.finish();
+        printer().result(r, RestoreCommand::text);
+        if (!r.status().startsWith("completed")) {
+            throw new CutoverException(ErrorCode.INTERRUPTED, "restore stopped: run the same command again to resume");
+        }
+        if (verify) {
+            VerifyResult v = restore.verify(io.cutover.core.copy.CopyProgress.NONE);
+            printer().result(v, VerifyCommand::text);
+            return v.identical() && r.status().equals("completed") ? 0 : 1;
+        }
+        return r.status().equals("completed") ? 0 : 1;
     }
 
     /** {@code --native}: every flag checked first (exit 2), then DynamoDB's restore and the settings it drops. */

@@ -35,7 +35,7 @@ import software.amazon.awssdk.services.dynamodb.model.TableDescription;
  * and bulk-write the state through the {@link BulkCopier} with a checkpoint per row range, so that a run killed
  * at any moment resumes where it stopped. {@link #verify} compares the table with the archive's state.
  */
-public final class DynamoDbRestore implements AutoCloseable {
+public final class DynamoDbRestore implements io.cutover.core.archive.Restore {
     /** What the restore is asked to do; validated once. */
     public record Settings(DynamoDbEndpoint target, ArchiveStore archive, RestorePoint point, String targetTable, Path stateDir, int parallelism,
                            int writeConcurrency) {
@@ -82,10 +82,12 @@ public final class DynamoDbRestore implements AutoCloseable {
     }
 
     /** The plan, without writing to the target: the base used, changes to replay, expected items and bytes. */
+    @Override
     public RestoreResult dryRun() {
         return result("planned", summary(), 0, 0);
     }
 
+    @Override
     public RestoreResult run(CopyProgress progress) {
         long started = System.nanoTime();
         RestoreState.Summary s = summary();
@@ -111,6 +113,7 @@ public final class DynamoDbRestore implements AutoCloseable {
     }
 
     /** Compares the restored table with the archive's state at the point, by the same bucketed digests as verify. */
+    @Override
     public VerifyResult verify(CopyProgress progress) {
         RestoreState.Summary s = summary();
         TableDescription t = new DynamoDbTableDefinitions(client, settings.target(), retry).describe(settings.targetTable())
@@ -120,6 +123,7 @@ public final class DynamoDbRestore implements AutoCloseable {
         return new Verifier(state, target, manifest.keyNames(), VerifyOptions.defaults(), progress).run().result();
     }
 
+    @Override
     public void requestStop() {
         BulkCopier<?> c = copier;
         if (c != null) {

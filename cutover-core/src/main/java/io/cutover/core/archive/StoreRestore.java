@@ -53,7 +53,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  *
  * Rows keep the attributes the archive holds, version attributes included: nothing is re-stamped (0180).
  */
-public final class StoreRestore implements AutoCloseable {
+public final class StoreRestore implements Restore {
     /** What the restore is asked to do; validated once. */
     public record Settings(ArchiveStore archive, RestorePoint point, String targetTable, Path stateDir, int parallelism,
                            int writeConcurrency, boolean replace) {
@@ -114,6 +114,7 @@ public final class StoreRestore implements AutoCloseable {
     }
 
     /** The plan, without writing: the base, changes to replay, expected items and bytes, and what --replace would delete. */
+    @Override
     public RestoreResult dryRun() {
         RestoreState.Summary s = summary();
         long deletes = settings.replace() ? replace(false) : 0;
@@ -123,6 +124,7 @@ public final class StoreRestore implements AutoCloseable {
         return result("planned", s, 0, deletes, 0);
     }
 
+    @Override
     public RestoreResult run(CopyProgress progress) {
         long started = System.nanoTime();
         RestoreState.Summary s = summary();
@@ -220,6 +222,7 @@ public final class StoreRestore implements AutoCloseable {
      * bucketed digests as verify; with version columns, tombstones compare as absent on both sides (a SQL table keeps a
      * tombstone only where a row can hold it: 0130).
      */
+    @Override
     public VerifyResult verify(CopyProgress progress) {
         summary();
         VerifySide expected = state;
@@ -231,6 +234,7 @@ public final class StoreRestore implements AutoCloseable {
         return new Verifier(expected, actual, manifest.keyNames(), VerifyOptions.defaults(), progress).run().result();
     }
 
+    @Override
     public void requestStop() {
         stop.set(true);
         BulkCopier c = copier;
