@@ -374,23 +374,9 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
      * {@code concurrency} threads each with one BatchWriteItem in flight, nothing else.
      */
     private long rawLoad(DynamoDbClient client, String table, java.util.function.LongFunction<Map<String, AttributeValue>> itemAt,
-                         List<List<WriteRequest>> prebuilt, int concurrency, long items) throws Exception {
-        AtomicLong next = new AtomicLong();
-        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-        List<Future<?>> futures = new ArrayList<>();
-        for (int w = 0; w < concurrency; w++) {
-            futures.add(pool.submit(() -> {
-                long start;
-                while ((start = next.getAndAdd(25)) < items) {
-                    LocalTables.writeAll(client, table, prebuilt != null ? prebuilt.get((int) (start / 25)) : batch(itemAt, start));
-                }
-                return null;
-            }));
-        }
-        for (Future<?> f : futures) {
-            f.get();
-        }
-        pool.shutdown();
+                         List<List<WriteRequest>> prebuilt, int concurrency, long items) {
+        LocalTables.writeInParallel(client, table, (int) ((items + 24) / 25),
+                b -> prebuilt != null ? prebuilt.get(b) : LocalTables.puts(b * 25L, Math.min(items, b * 25L + 25), itemAt), concurrency);
         return items;
     }
 

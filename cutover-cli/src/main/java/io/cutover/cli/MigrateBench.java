@@ -185,23 +185,8 @@ final class MigrateBench {
         for (int level : BenchCommand.CEILING_LEVELS) {
             String table = TARGET + "-raw-" + level;
             LocalTables.create(client, SampleItems.plainTable(table));
-            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(level);
             long t0 = System.nanoTime();
-            List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
-            for (int w = 0; w < level; w++) {
-                futures.add(pool.submit(() -> {
-                    int i;
-                    while ((i = next.getAndIncrement()) < batches.size()) {
-                        LocalTables.writeAll(client, table, batches.get(i));
-                    }
-                    return null;
-                }));
-            }
-            for (java.util.concurrent.Future<?> f : futures) {
-                f.get();
-            }
-            pool.shutdown();
+            LocalTables.writeInParallel(client, table, batches.size(), batches::get, level);
             double rate = images.size() / ((System.nanoTime() - t0) / 1e9);
             levels.add(new CeilingLevel(level, images.size(), rate));
             printer.note(String.format(Locale.ROOT, "  catch-up ceiling: raw writer x%d, %,d changes: %,.0f changes/s", level, images.size(), rate));

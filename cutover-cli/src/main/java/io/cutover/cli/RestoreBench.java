@@ -26,10 +26,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
@@ -155,26 +151,8 @@ final class RestoreBench {
     }
 
     /** The ceiling: pre-built 25-item batches, {@code writers} threads, nothing else. */
-    private long rawLoad(DynamoDbClient client, String table, List<List<WriteRequest>> batches) throws Exception {
-        AtomicLong next = new AtomicLong();
-        ExecutorService pool = Executors.newFixedThreadPool(writers);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int w = 0; w < writers; w++) {
-                futures.add(pool.submit(() -> {
-                    long b;
-                    while ((b = next.getAndIncrement()) < batches.size()) {
-                        LocalTables.writeAll(client, table, batches.get((int) b));
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } finally {
-            pool.shutdown();
-        }
+    private long rawLoad(DynamoDbClient client, String table, List<List<WriteRequest>> batches) {
+        LocalTables.writeInParallel(client, table, batches.size(), batches::get, writers);
         return items;
     }
 

@@ -46,9 +46,7 @@ import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * {@code cutover bench reverse --into postgresql|mariadb|mongodb}: the reverse direction of a cut-over (a DynamoDB table's
@@ -245,30 +243,8 @@ final class ReverseBench {
         }
     }
 
-    private static void loadDynamoDb(DynamoDbClient client, List<Map<String, AttributeValue>> items, int writers) throws Exception {
-        AtomicLong next = new AtomicLong();
-        ExecutorService pool = Executors.newFixedThreadPool(writers);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int w = 0; w < writers; w++) {
-                futures.add(pool.submit(() -> {
-                    long start;
-                    while ((start = next.getAndAdd(25)) < items.size()) {
-                        List<WriteRequest> batch = new ArrayList<>(25);
-                        for (long i = start; i < Math.min(items.size(), start + 25); i++) {
-                            batch.add(WriteRequest.builder().putRequest(PutRequest.builder().item(items.get((int) i)).build()).build());
-                        }
-                        LocalTables.writeAll(client, TABLE, batch);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } finally {
-            pool.shutdown();
-        }
+    private static void loadDynamoDb(DynamoDbClient client, List<Map<String, AttributeValue>> items, int writers) {
+        LocalTables.writeInParallel(client, TABLE, items, writers);
     }
 
     private static void waitFor(String what, Future<?> running, java.util.function.BooleanSupplier condition) throws Exception {

@@ -25,15 +25,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.PutRequest;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * {@code cutover bench sql}: the logging example on an embedded PostgreSQL and a DynamoDB Local child
@@ -50,27 +45,8 @@ final class SqlBench {
     private SqlBench() {
     }
 
-    private static void rawLoad(DynamoDbClient client, String table, List<Map<String, AttributeValue>> items, int writers) throws Exception {
-        AtomicLong next = new AtomicLong();
-        ExecutorService pool = Executors.newFixedThreadPool(writers);
-        List<Future<?>> futures = new ArrayList<>();
-        for (int w = 0; w < writers; w++) {
-            futures.add(pool.submit(() -> {
-                long start;
-                while ((start = next.getAndAdd(25)) < items.size()) {
-                    List<WriteRequest> batch = new ArrayList<>(25);
-                    for (long i = start; i < Math.min(items.size(), start + 25); i++) {
-                        batch.add(WriteRequest.builder().putRequest(PutRequest.builder().item(items.get((int) i)).build()).build());
-                    }
-                    LocalTables.writeAll(client, table, batch);
-                }
-                return null;
-            }));
-        }
-        for (Future<?> f : futures) {
-            f.get();
-        }
-        pool.shutdown();
+    private static void rawLoad(DynamoDbClient client, String table, List<Map<String, AttributeValue>> items, int writers) {
+        LocalTables.writeInParallel(client, table, items, writers);
     }
 
     static int run(int rows, int steadySeconds, int writers, Printer p) throws Exception {

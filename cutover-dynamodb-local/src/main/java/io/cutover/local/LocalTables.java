@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import java.util.function.LongFunction;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -63,27 +65,55 @@ public final class LocalTables {
 
     /** Writes items {@code 0..count-1} with 8 threads of 25-item batches, retrying unprocessed items. */
     public static void load(DynamoDbClient client, String table, long count, LongFunction<Map<String, AttributeValue>> items) {
-        ExecutorService pool = Executors.newFixedThreadPool(8);
+        writeInParallel(client, table, (int) ((count + 24) / 25), b -> puts(b * 25L, Math.min(count, b * 25L + 25), items), 8);
+    }
+
+    /** Writes {@code items} in 25-item batches from {@code threads} threads. */
+    public static void writeInParallel(DynamoDbClient client, String table, List<Map<String, AttributeValue>> items, int threads) {
+        writeInParallel(client, table, (items.size() + 24) / 25, b -> puts(b * 25L, Math.min(items.size(), b * 25L + 25),
+                i -> items.get((int) i)), threads);
+    }
+
+    /**
+     * A raw writer, the benchmarks' baseline: {@code threads} threads, each with one BatchWriteItem in flight, take the batches
+     * {@code 0..batches-1} in turn ({@code batchAt} builds or looks one up) and write each until nothing is left unprocessed.
+     * Nothing else: no throttle, no checkpoint, no size accounting.
+     */
+    public static void writeInParallel(DynamoDbClient client, String table, int batches, IntFunction<List<WriteRequest>> batchAt, int threads) {
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<?>> futures = new ArrayList<>();
-            for (long start = 0; start < count; start += 25) {
-                long from = start;
+            for (int w = 0; w < threads; w++) {
                 futures.add(pool.submit(() -> {
-                    List<WriteRequest> batch = new ArrayList<>(25);
-                    for (long i = from; i < Math.min(count, from + 25); i++) {
-                        batch.add(WriteRequest.builder().putRequest(PutRequest.builder().item(items.apply(i)).build()).build());
+                    int b;
+                    while ((b = next.getAndIncrement()) < batches) {
+                        writeAll(client, table, batchAt.apply(b));
                     }
-                    writeAll(client, table, batch);
+                    return null;
                 }));
             }
             for (Future<?> f : futures) {
                 f.get();
             }
-        } catch (Exception e) {
-            throw new IllegalStateException("loading " + table + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("writing " + table + " was interrupted", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException("writing " + table + " failed: " + e.getCause(),
+                    e.getCause());
         } finally {
             pool.shutdown();
         }
+    }
+
+    /** Put requests of the items {@code from..to-1}. */
+    public static List<WriteRequest> puts(long from, long to, LongFunction<Map<String, AttributeValue>> items) {
+        List<WriteRequest> batch = new ArrayList<>((int) (to - from));
+        for (long i = from; i < to; i++) {
+            batch.add(WriteRequest.builder().putRequest(PutRequest.builder().item(items.apply(i)).build()).build());
+        }
+        return batch;
     }
 
     /** Writes one batch, retrying its unprocessed items until none are left (no backoff: for tests and baselines). */
