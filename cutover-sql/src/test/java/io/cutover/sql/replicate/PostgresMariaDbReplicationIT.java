@@ -90,12 +90,19 @@ class PostgresMariaDbReplicationIT {
                                 .map(i -> i.get("note").s().equals("from maria 32")).orElse(false));
                         waitFor("both drained", () -> forward.drained() && reverse.drained() && forward.status().get().refused() >= 3
                                 && reverse.status().get().refused() >= 10);
-                        Thread.sleep(1500);
-                        MigrationStatus f1 = forward.status().orElseThrow();
-                        MigrationStatus r1 = reverse.status().orElseThrow();
-                        Thread.sleep(3000);
-                        MigrationStatus f2 = forward.status().orElseThrow();
-                        MigrationStatus r2 = reverse.status().orElseThrow();
+                        // Until one whole 3 s window passes with nothing captured (a loaded machine delays capture); a loop never rests.
+                        long quietDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                        MigrationStatus f1;
+                        MigrationStatus r1;
+                        MigrationStatus f2;
+                        MigrationStatus r2;
+                        do {
+                            f1 = forward.status().orElseThrow();
+                            r1 = reverse.status().orElseThrow();
+                            Thread.sleep(3000);
+                            f2 = forward.status().orElseThrow();
+                            r2 = reverse.status().orElseThrow();
+                        } while ((f1.captured() != f2.captured() || r1.captured() != r2.captured()) && System.nanoTime() < quietDeadline);
                         System.out.printf("PostgresMariaDbReplicationIT: forward captured %d, refused %d; reverse captured %d, refused %d%n",
                                 f2.captured(), f2.refused(), r2.captured(), r2.refused());
                         assertEquals(f1.captured(), f2.captured(), "quiet: the forward direction captures nothing more (no loop)");
