@@ -6,7 +6,6 @@ import io.cutover.core.archive.ArchiveStore;
 import io.cutover.dynamodb.ArchiveStores;
 import io.cutover.dynamodb.DynamoDbEndpoint;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
@@ -50,19 +49,7 @@ public final class ArchiveStoreOptions {
     }
 
     private DynamoDbEndpoint endpoint(String fallbackRegion) {
-        Optional<URI> uri = Optional.empty();
-        if (endpointUrl != null) {
-            try {
-                URI u = new URI(endpointUrl);
-                if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
-                    throw new URISyntaxException(endpointUrl, "needs http:// or https:// and a host");
-                }
-                uri = Optional.of(u);
-            } catch (URISyntaxException e) {
-                throw new CutoverException(ErrorCode.CONFIG_INVALID, "--archive-endpoint-url '" + endpointUrl
-                        + "' is not an endpoint URL; use for example http://127.0.0.1:9000");
-            }
-        }
+        Optional<URI> uri = ConnectionOptions.endpointUri(endpointUrl, "--archive-endpoint-url", "http://127.0.0.1:9000");
         return new DynamoDbEndpoint("archive", uri, Optional.ofNullable(region != null ? region : fallbackRegion), Optional.ofNullable(profile));
     }
 }

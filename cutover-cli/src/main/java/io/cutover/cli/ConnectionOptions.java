@@ -51,19 +51,26 @@ public final class ConnectionOptions {
     }
 
     private static DynamoDbEndpoint endpoint(String role, String url, String region, String profile) {
-        Optional<URI> uri = Optional.empty();
-        if (url != null) {
-            try {
-                URI u = new URI(url);
-                if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
-                    throw new URISyntaxException(url, "needs http:// or https:// and a host");
-                }
-                uri = Optional.of(u);
-            } catch (URISyntaxException e) {
-                throw new CutoverException(ErrorCode.CONFIG_INVALID, "--" + role + "-endpoint-url (or --endpoint-url): '" + url
-                        + "' is not an endpoint URL; use for example http://localhost:8000 or https://dynamodb.eu-west-1.amazonaws.com");
-            }
+        return new DynamoDbEndpoint(role, endpointUri(url, "--" + role + "-endpoint-url (or --endpoint-url):",
+                "http://localhost:8000 or https://dynamodb.eu-west-1.amazonaws.com"), Optional.ofNullable(region), Optional.ofNullable(profile));
+    }
+
+    /**
+     * An {@code --...-endpoint-url} flag's value as a URI (empty when not given), refused unless it is http:// or https://
+     * with a host: "{@code flag} 'VALUE' is not an endpoint URL; use for example {@code example}".
+     */
+    static Optional<URI> endpointUri(String url, String flag, String example) {
+        if (url == null) {
+            return Optional.empty();
         }
-        return new DynamoDbEndpoint(role, uri, Optional.ofNullable(region), Optional.ofNullable(profile));
+        try {
+            URI u = new URI(url);
+            if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
+                throw new URISyntaxException(url, "needs http:// or https:// and a host");
+            }
+            return Optional.of(u);
+        } catch (URISyntaxException e) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, flag + " '" + url + "' is not an endpoint URL; use for example " + example);
+        }
     }
 }

@@ -1,10 +1,7 @@
 package io.cutover.cli;
 
-import io.cutover.core.CutoverException;
-import io.cutover.core.ErrorCode;
 import io.cutover.dynamodb.DynamoDbEndpoint;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
@@ -21,19 +18,7 @@ public final class ExportStoreOptions {
 
     /** The S3 side, role "export"; {@code fallbackRegion} is the command's --region when --export-region is absent. */
     DynamoDbEndpoint endpoint(String fallbackRegion) {
-        Optional<URI> uri = Optional.empty();
-        if (endpointUrl != null) {
-            try {
-                URI u = new URI(endpointUrl);
-                if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
-                    throw new URISyntaxException(endpointUrl, "needs http:// or https:// and a host");
-                }
-                uri = Optional.of(u);
-            } catch (URISyntaxException e) {
-                throw new CutoverException(ErrorCode.CONFIG_INVALID, "--export-endpoint-url '" + endpointUrl
-                        + "' is not an endpoint URL; use for example http://127.0.0.1:9000");
-            }
-        }
+        Optional<URI> uri = ConnectionOptions.endpointUri(endpointUrl, "--export-endpoint-url", "http://127.0.0.1:9000");
         return new DynamoDbEndpoint("export", uri, Optional.ofNullable(region != null ? region : fallbackRegion), Optional.ofNullable(profile));
     }
 }
