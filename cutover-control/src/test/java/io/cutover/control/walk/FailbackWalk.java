@@ -128,17 +128,27 @@ public final class FailbackWalk {
      * counts are read until one whole window passes without a change; a loop never rests, and fails after a minute.
      */
     public void assertNoLoop(long quietMillis) throws InterruptedException {
+        MigrationStatus[] rest = atRest(() -> forward.status().orElseThrow(), () -> reverse.status().orElseThrow(), quietMillis);
+        timeline.add(String.format("quiet for %d ms: forward captured %d, reverse captured %d", quietMillis, rest[0].captured(),
+                rest[1].captured()));
+    }
+
+    /**
+     * Reads both directions' statuses until one whole {@code quietMillis} window passes in which neither captured anything,
+     * and returns them (forward, reverse) as they were at its end. Capture and the status files trail the last writes, by
+     * seconds on a loaded machine; a loop never rests, and fails the test after a minute.
+     */
+    public static MigrationStatus[] atRest(java.util.function.Supplier<MigrationStatus> forward,
+                                           java.util.function.Supplier<MigrationStatus> reverse, long quietMillis) throws InterruptedException {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
         while (true) {
-            MigrationStatus f1 = forward.status().orElseThrow();
-            MigrationStatus r1 = reverse.status().orElseThrow();
+            MigrationStatus f1 = forward.get();
+            MigrationStatus r1 = reverse.get();
             Thread.sleep(quietMillis);
-            MigrationStatus f2 = forward.status().orElseThrow();
-            MigrationStatus r2 = reverse.status().orElseThrow();
+            MigrationStatus f2 = forward.get();
+            MigrationStatus r2 = reverse.get();
             if (f1.captured() == f2.captured() && r1.captured() == r2.captured()) {
-                timeline.add(String.format("quiet for %d ms: forward captured %d, reverse captured %d", quietMillis, f2.captured(),
-                        r2.captured()));
-                return;
+                return new MigrationStatus[] {f2, r2};
             }
             assertTrue(System.nanoTime() < deadline, String.format("a loop: a minute after the last write the captures still grow"
                     + " (forward %d -> %d, reverse %d -> %d in %d ms)", f1.captured(), f2.captured(), r1.captured(), r2.captured(), quietMillis));
