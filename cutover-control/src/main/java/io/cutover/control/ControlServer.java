@@ -289,6 +289,9 @@ public final class ControlServer implements AutoCloseable {
         // Paths and tables from serve's own configuration, never from the entry (decision 0120).
         AppSetup setup = switcher.setups().of(e);
         var status = setup.state().flatMap(d -> quietly(() -> DynamoDbMigration.lastStatus(d))).orElse(null);
+        // The run before its result file: a run saves the file before it records itself finished, so a view that shows a
+        // finished run also shows its result (read the other way round, a verify ending in between showed neither).
+        var verifyRun = verifies.run(e.app()).orElse(null);
         var verify = Optional.ofNullable(setup.verifyStateDir()).flatMap(d -> quietly(() -> DynamoDbVerification.last(d))).orElse(null);
         List<ClientReport> clients = switcher.registry().clients(e.app());
         Instant now = switcher.registry().now();
@@ -296,7 +299,7 @@ public final class ControlServer implements AutoCloseable {
         var reverse = setup.reverse().flatMap(d -> quietly(() -> DynamoDbMigration.lastStatus(d))).orElse(null);
         List<Gate> failbackGates = e.phase() == Phase.DUAL_WRITE_TARGET_READS
                 ? switcher.gates().evaluateFailback(e, setup, clients, now) : List.of();
-        return new MigrationView(e.app(), e, status, verify, verifies.run(e.app()).orElse(null), clients, gates,
+        return new MigrationView(e.app(), e, status, verify, verifyRun, clients, gates,
                 gates.stream().allMatch(Gate::passed), e.phase().next().orElse(null), e.phase().previous().orElse(null), reverse,
                 failbackGates, setup, switcher.setups().warnings(e));
     }
