@@ -349,6 +349,54 @@ class PostgresMigrationIT {
         ReplicationSlots.drop(table, "idle_slot", "idle_pub");
     }
 
+    /**
+     * A connection that drops while the slot is being created (what CI saw through the fault proxy: "An I/O error
+     * occurred while sending to the backend" stopped the migration in PREPARE). The server does not notice the lost
+     * client while the creation waits for an open transaction, so the retry finds a slot that is not consistent yet;
+     * create must wait for it rather than return (a backfill started then could miss changes the slot never keeps).
+     */
+    @Test
+    void aConnectionLostWhileTheSlotIsCreatedIsRetriedAndReturnsOnlyOnceTheSlotIsConsistent() throws Exception {
+        String uri = pg.createDatabase("lost");
+        pg.execute("lost", "CREATE TABLE t (id int PRIMARY KEY)");
+        try (var proxy = io.cutover.faults.TcpFaultProxy.start("127.0.0.1", pg.port(), 7);
+             var blocker = pg.connect("lost")) {
+            SqlTable table = new SqlTable(SqlEndpoint.parse(uri.replace(":" + pg.port() + "/", ":" + proxy.port() + "/")), "t");
+            blocker.setAutoCommit(false);
+            blocker.createStatement().execute("INSERT INTO t VALUES (1)"); // slot creation waits for this transaction
+            var creating = java.util.concurrent.CompletableFuture.runAsync(
+                    () -> ReplicationSlots.create(table, "lost_slot", "lost_pub", java.time.Duration.ofSeconds(60)));
+            long until = System.nanoTime() + 30_000_000_000L;
+            while (slotState("lost_slot") == null && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
+            assertEquals("creating", slotState("lost_slot"), "the creation waits for the open transaction");
+            proxy.resetAll(); // the creating session's client is gone; the server goes on waiting
+
+            Thread.sleep(1_500);
+            assertFalse(creating.isDone(), "create returned while the slot was not consistent yet");
+            assertEquals("creating", slotState("lost_slot"));
+            blocker.commit();
+
+            creating.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals("consistent", slotState("lost_slot"));
+            assertTrue(proxy.connections() > 1, "the create connected again: " + proxy.summary());
+            ReplicationSlots.drop(table, "lost_slot", "lost_pub");
+            assertNull(slotState("lost_slot"));
+        }
+    }
+
+    /** Null when there is no such slot, "creating" before it has a confirmed position, "consistent" after. */
+    private static String slotState(String slot) throws Exception {
+        try (var c = pg.connect("lost");
+             var p = c.prepareStatement("SELECT confirmed_flush_lsn IS NOT NULL FROM pg_replication_slots WHERE slot_name = ?")) {
+            p.setString(1, slot);
+            try (var rs = p.executeQuery()) {
+                return !rs.next() ? null : rs.getBoolean(1) ? "consistent" : "creating";
+            }
+        }
+    }
+
     @Test
     void planRefusesDefaultReplicaIdentityOnATableWithToastableColumns() throws Exception {
         SqlEndpoint source = SqlEndpoint.parse(pg.createDatabase("toast"));

@@ -37,11 +37,46 @@ public final class ReplicationSlots {
         create(table, slot, publication, SLOT_WAIT);
     }
 
+    /** Retries of a slot or publication call whose connection dropped (a reset network, a restarting pooler). */
+    private static final io.cutover.core.retry.RetryPolicy CONNECTION_RETRY = new io.cutover.core.retry.RetryPolicy(8,
+            java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5));
+
     /**
      * Creates the publication and the slot when missing. Creating a slot waits until every transaction open at
      * that moment has ended; after {@code wait} it gives up and names the sessions holding one open.
+     *
+     * <p>A connection that drops on the way (an I/O error, SQLSTATE class 08) is retried: both steps look before
+     * they create, so a retry after a create that landed finds it. A retry can find the slot still being created by
+     * the session whose connection dropped (the server does not notice a lost client while it waits); the slot is
+     * usable only once it is consistent, so this waits until it is (or is gone, and then creates it): returning
+     * earlier would let the backfill's snapshot start before the first change the slot keeps.
      */
     public static void create(SqlTable table, String slot, String publication, java.time.Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        CONNECTION_RETRY.execute("create replication slot " + slot, attempt -> {
+            createOnce(table, slot, publication, java.time.Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
+            return null;
+        }, e -> e instanceof SQLException sql && connectionLost(sql) ? table.failure("create replication slot " + slot, sql)
+                : new CutoverException(ErrorCode.UNSUPPORTED, "cannot create replication slot " + slot + " and publication " + publication
+                        + " on " + table.endpoint().describe() + " (" + (e instanceof SQLException sql ? table.failure("create", sql).getMessage()
+                        : String.valueOf(e)) + "); the user needs the REPLICATION attribute and ownership of the table, and the server"
+                        + " max_replication_slots > slots in use", e), io.cutover.core.retry.RetryListener.NONE);
+    }
+
+    /** A failure of the connection rather than of the statement: SQLSTATE class 08, or an I/O error underneath. */
+    static boolean connectionLost(SQLException e) {
+        if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+            return true;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.io.IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void createOnce(SqlTable table, String slot, String publication, java.time.Duration wait) throws SQLException {
         try (Connection c = table.endpoint().connect(); Statement s = c.createStatement()) {
             try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
                 p.setString(1, publication);
@@ -54,20 +89,39 @@ public final class ReplicationSlots {
                     }
                 }
             }
-            try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
-                p.setString(1, slot);
-                try (ResultSet rs = p.executeQuery()) {
-                    if (!rs.next()) {
-                        createSlot(c, table, slot, wait);
-                    }
+            long deadline = System.nanoTime() + wait.toNanos();
+            while (true) {
+                Boolean consistent = slotConsistent(c, slot);
+                if (consistent == null) {
+                    createSlot(c, table, slot, java.time.Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
+                    return;
+                }
+                if (consistent) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new CutoverException(ErrorCode.RETRIES_EXHAUSTED, "replication slot " + slot + " on " + table.endpoint().describe()
+                            + " is still being created by another session after " + wait.toSeconds() + " s; it waits for transactions open"
+                            + " on the server to end: " + blockers(c) + "; end them (COMMIT or ROLLBACK, or SELECT pg_terminate_backend(pid))"
+                            + " and run migrate again");
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CutoverException(ErrorCode.INTERRUPTED, "waiting for replication slot " + slot + " was interrupted", e);
                 }
             }
-        } catch (CutoverException e) {
-            throw e;
-        } catch (SQLException e) {
-            throw new CutoverException(ErrorCode.UNSUPPORTED, "cannot create replication slot " + slot + " and publication " + publication + " on "
-                    + table.endpoint().describe() + " (" + table.failure("create", e).getMessage() + "); the user needs the REPLICATION"
-                    + " attribute and ownership of the table, and the server max_replication_slots > slots in use", e);
+        }
+    }
+
+    /** Null when there is no such slot; false while it is being created (no confirmed position yet); true when usable. */
+    private static Boolean slotConsistent(Connection c, String slot) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT confirmed_flush_lsn IS NOT NULL FROM pg_replication_slots WHERE slot_name = ?")) {
+            p.setString(1, slot);
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next() ? rs.getBoolean(1) : null;
+            }
         }
     }
 
@@ -82,7 +136,7 @@ public final class ReplicationSlots {
             if (!"57014".equals(e.getSQLState())) { // query_canceled: the statement_timeout above
                 throw e;
             }
-            throw new CutoverException(ErrorCode.TRANSIENT, "creating replication slot " + slot + " on " + table.endpoint().describe()
+            throw new CutoverException(ErrorCode.RETRIES_EXHAUSTED, "creating replication slot " + slot + " on " + table.endpoint().describe()
                     + " waited " + wait.toSeconds() + " s for transactions open on the server to end: " + blockers(c)
                     + "; end them (COMMIT or ROLLBACK, or SELECT pg_terminate_backend(pid)) and run migrate again", e);
         } finally {
@@ -167,6 +221,13 @@ public final class ReplicationSlots {
 
     /** Drops the slot (if there) and the publication (if there); returns what was dropped. */
     public static java.util.List<String> drop(SqlTable table, String slot, String publication) {
+        // Both drops look first, so a retry after a lost connection finds what already went (and reports only the rest).
+        return CONNECTION_RETRY.execute("drop replication slot " + slot, attempt -> dropOnce(table, slot, publication),
+                e -> e instanceof SQLException sql ? table.failure("drop replication slot " + slot, sql)
+                        : new CutoverException(ErrorCode.INTERNAL, String.valueOf(e), e), io.cutover.core.retry.RetryListener.NONE);
+    }
+
+    private static java.util.List<String> dropOnce(SqlTable table, String slot, String publication) throws SQLException {
         java.util.List<String> dropped = new java.util.ArrayList<>();
         try (Connection c = table.endpoint().connect(); Statement s = c.createStatement()) {
             try (PreparedStatement p = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
@@ -186,8 +247,6 @@ public final class ReplicationSlots {
                     }
                 }
             }
-        } catch (SQLException e) {
-            throw table.failure("drop replication slot " + slot, e);
         }
         return dropped;
     }
