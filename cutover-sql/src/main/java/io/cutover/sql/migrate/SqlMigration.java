@@ -165,7 +165,10 @@ public final class SqlMigration implements AutoCloseable {
             }
             State state = load(dir).orElse(null);
             List<String> warnings = new ArrayList<>();
-            RowMapper checked = SqlPlan.check(table, settings.mapping(), 0, warnings);
+            RowMapper checked = sourceRetry("check " + table.qualifiedName(), () -> {
+                warnings.clear();
+                return SqlPlan.check(table, settings.mapping(), 0, warnings);
+            });
             RowMapper mapper = versionRule.map(checked::withVersions).orElse(checked);
             if (sink != null && versionRule.isEmpty()) {
                 throw new CutoverException(ErrorCode.CONFIG_INVALID, "a SQL-to-SQL replication writes under the version rule: set the"
