@@ -25,19 +25,7 @@ public final class RegistryOptions {
     String profile;
 
     DynamoDbEndpoint endpoint() {
-        Optional<URI> uri = Optional.empty();
-        if (endpointUrl != null) {
-            try {
-                URI u = new URI(endpointUrl);
-                if (u.getScheme() == null || !u.getScheme().startsWith("http") || u.getHost() == null) {
-                    throw new java.net.URISyntaxException(endpointUrl, "needs http:// or https:// and a host");
-                }
-                uri = Optional.of(u);
-            } catch (java.net.URISyntaxException e) {
-                throw new io.cutover.core.CutoverException(io.cutover.core.ErrorCode.CONFIG_INVALID, "--registry-endpoint-url: '"
-                        + endpointUrl + "' is not an endpoint URL; use for example http://localhost:8000");
-            }
-        }
+        Optional<URI> uri = ConnectionOptions.endpointUri(endpointUrl, "--registry-endpoint-url", "http://localhost:8000");
         return new DynamoDbEndpoint("registry", uri, Optional.ofNullable(region), Optional.ofNullable(profile));
     }
 

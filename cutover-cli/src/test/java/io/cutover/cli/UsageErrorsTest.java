@@ -177,6 +177,8 @@ class UsageErrorsTest {
                 "is not an S3 bucket name");
         assertCleanUsageError(CliRun.of("archive", "sync", "--archive", "s3://backups/x", "--archive-endpoint-url", "ftp://h"),
                 "--archive-endpoint-url 'ftp://h' is not an endpoint URL");
+        assertCleanUsageError(CliRun.of("registry", "list", "--registry-table", "cutover-registry", "--registry-endpoint-url", "httpx://h"),
+                "--registry-endpoint-url 'httpx://h' is not an endpoint URL");
         assertCleanUsageError(CliRun.of("restore", "--target-table", "orders-r", "--to-time", "2026-12-01T10:15:30Z"),
                 "--archive DIR|s3://bucket/prefix is required");
         assertCleanUsageError(CliRun.of("restore", "--native", "--archive", "a", "--target-table", "orders-r"),
