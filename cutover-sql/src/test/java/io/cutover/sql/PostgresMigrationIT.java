@@ -386,6 +386,36 @@ class PostgresMigrationIT {
         }
     }
 
+    /**
+     * The drop at COMPLETE comes right after the capture closed its replication connection; the server ends that
+     * walsender a moment later (later still on a slow network), and until then the slot is "active for PID": the drop
+     * waits for it instead of failing the finished migration.
+     */
+    @Test
+    void droppingASlotStillHeldByAClosingReplicationSessionWaitsForIt() throws Exception {
+        String uri = pg.createDatabase("held");
+        pg.execute("held", "CREATE TABLE t (id int PRIMARY KEY)");
+        SqlTable table = new SqlTable(SqlEndpoint.parse(uri), "t");
+        ReplicationSlots.create(table, "held_slot", "held_pub", java.time.Duration.ofSeconds(30));
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("user", "postgres");
+        props.setProperty("replication", "database");
+        props.setProperty("preferQueryMode", "simple");
+        props.setProperty("assumeMinServerVersion", "9.4");
+        try (var replication = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.port() + "/held", props)) {
+            var stream = replication.unwrap(org.postgresql.PGConnection.class).getReplicationAPI().replicationStream().logical()
+                    .withSlotName("held_slot").withSlotOption("proto_version", 1).withSlotOption("publication_names", "held_pub").start();
+            stream.readPending();
+            var dropping = java.util.concurrent.CompletableFuture.supplyAsync(() -> ReplicationSlots.drop(table, "held_slot", "held_pub"));
+            Thread.sleep(1_000);
+            assertFalse(dropping.isDone() && dropping.isCompletedExceptionally(), "the drop failed on a slot in use instead of waiting");
+            stream.close();
+            replication.close();
+            assertEquals(java.util.List.of("replication slot held_slot", "publication held_pub"), dropping.get(60, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        assertTrue(ReplicationSlots.lag(table, "held_slot").isEmpty());
+    }
+
     /** Null when there is no such slot, "creating" before it has a confirmed position, "consistent" after. */
     private static String slotState(String slot) throws Exception {
         try (var c = pg.connect("lost");

@@ -222,9 +222,13 @@ public final class ReplicationSlots {
     /** Drops the slot (if there) and the publication (if there); returns what was dropped. */
     public static java.util.List<String> drop(SqlTable table, String slot, String publication) {
         // Both drops look first, so a retry after a lost connection finds what already went (and reports only the rest).
+        // A slot still held by the walsender of a capture that has just closed (55006, object_in_use: the server ends
+        // that session a moment after the client goes, later on a slow network) is waited for the same way.
         return CONNECTION_RETRY.execute("drop replication slot " + slot, attempt -> dropOnce(table, slot, publication),
-                e -> e instanceof SQLException sql ? table.failure("drop replication slot " + slot, sql)
-                        : new CutoverException(ErrorCode.INTERNAL, String.valueOf(e), e), io.cutover.core.retry.RetryListener.NONE);
+                e -> !(e instanceof SQLException sql) ? new CutoverException(ErrorCode.INTERNAL, String.valueOf(e), e)
+                        : "55006".equals(sql.getSQLState()) ? new CutoverException(ErrorCode.TRANSIENT, "cannot drop replication slot " + slot
+                                + " on " + table.endpoint().describe() + ": it is still in use (" + sql.getMessage() + ")", sql)
+                        : table.failure("drop replication slot " + slot, sql), io.cutover.core.retry.RetryListener.NONE);
     }
 
     private static java.util.List<String> dropOnce(SqlTable table, String slot, String publication) throws SQLException {
