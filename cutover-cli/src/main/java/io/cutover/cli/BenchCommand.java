@@ -276,12 +276,36 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
                     p.note(line(o));
                     phases.add(o);
                 }
+                // Like for like: the fastest copy script we can write with the raw SDK (parallel Scan, a pool of raw writers, no
+                // checkpoints, no accounting) at several writer levels. The raw writer above only writes; a copy also scans
+                // its source, which on one DynamoDB Local costs the same server's CPU.
+                Phase bestRawCopy = null;
+                for (int writers : RAW_COPY_LEVELS) {
+                    String rawTarget = source + "-raw-copy-x" + writers;
+                    client.createTable(SampleItems.plainTable(rawTarget));
+                    Phase ph = measure("ceiling " + shape + ": raw copy, scan x" + RAW_COPY_SCANNERS + " + writer x" + writers, db,
+                            () -> {
+                                long n = rawCopy(client, source, rawTarget, RAW_COPY_SCANNERS, writers);
+                                if (n != items) {
+                                    throw new IllegalStateException("the raw copy script copied " + n + " of " + items + " items");
+                                }
+                                return n;
+                            });
+                    client.deleteTable(b -> b.tableName(rawTarget));
+                    p.note(line(ph));
+                    phases.add(ph);
+                    bestRawCopy = bestRawCopy == null || ph.itemsPerSecond() > bestRawCopy.itemsPerSecond() ? ph : bestRawCopy;
+                }
                 double ratio = copy.itemsPerSecond() / best.itemsPerSecond();
                 double cpu = copy.clientCpuSecondsPerMillion() / best.clientCpuSecondsPerMillion();
+                double toRawCopy = copy.itemsPerSecond() / bestRawCopy.itemsPerSecond();
                 worst = Math.min(worst, ratio);
                 double goal = shape.equals("plain") ? 0.90 : 0.95;
                 goals.put(String.format(Locale.ROOT, "%s: copy >= %.0f%% of the best raw writer (%s)", shape, goal * 100, best.name()),
                         String.format(Locale.ROOT, "%s (%.0f%%)", ratio >= goal ? "met" : "MISSED", ratio * 100));
+                goals.put(String.format(Locale.ROOT, "%s: copy against the best raw copy script (%s), like for like", shape, bestRawCopy.name()),
+                        String.format(Locale.ROOT, "%.0f%%, client CPU %.2fx", toRawCopy * 100,
+                                copy.clientCpuSecondsPerMillion() / bestRawCopy.clientCpuSecondsPerMillion()));
                 if (shape.equals("plain")) {
                     goals.put("plain: client CPU per million within 1.2x the raw writer's", String.format(Locale.ROOT, "%s (%.2fx)",
                             cpu <= 1.2 ? "met" : "MISSED", cpu));
@@ -492,6 +516,61 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
             return total;
         } finally {
             pool.shutdown();
+        }
+    }
+
+    /** The raw copy script's scan threads (one Scan segment each), and the writer pool sizes it is tried at. */
+    static final int RAW_COPY_SCANNERS = 8;
+    static final int[] RAW_COPY_LEVELS = {16, 32, 64};
+
+    /**
+     * The fastest copy script we can write with the raw SDK: {@code scanners} threads each Scan one segment (1,000-item
+     * pages) and hand each page's 25-item batches to a pool of {@code writers} threads, each with one BatchWriteItem in
+     * flight until nothing is left unprocessed (at most two batches per writer wait, so memory stays bounded). No
+     * checkpoint, no size accounting, no throttle, no dead letters: what Cutover adds on top is what the ratio measures.
+     */
+    static long rawCopy(DynamoDbClient client, String source, String target, int scanners, int writers) throws Exception {
+        ExecutorService scanPool = Executors.newFixedThreadPool(scanners);
+        ExecutorService writePool = Executors.newFixedThreadPool(writers);
+        java.util.concurrent.Semaphore room = new java.util.concurrent.Semaphore(writers * 2);
+        java.util.concurrent.ConcurrentLinkedQueue<Future<?>> writes = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        AtomicLong copied = new AtomicLong();
+        try {
+            List<Future<?>> scans = new ArrayList<>();
+            for (int s = 0; s < scanners; s++) {
+                int segment = s;
+                scans.add(scanPool.submit(() -> {
+                    for (ScanResponse page : client.scanPaginator(b -> b.tableName(source).segment(segment).totalSegments(scanners).limit(1000))) {
+                        List<Map<String, AttributeValue>> got = page.items();
+                        for (int from = 0; from < got.size(); from += 25) {
+                            List<WriteRequest> batch = new ArrayList<>(25);
+                            for (Map<String, AttributeValue> item : got.subList(from, Math.min(got.size(), from + 25))) {
+                                batch.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
+                            }
+                            room.acquire();
+                            writes.add(writePool.submit(() -> {
+                                try {
+                                    LocalTables.writeAll(client, target, batch);
+                                    copied.addAndGet(batch.size());
+                                } finally {
+                                    room.release();
+                                }
+                            }));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : scans) {
+                f.get();
+            }
+            for (Future<?> f : writes) {
+                f.get();
+            }
+            return copied.get();
+        } finally {
+            scanPool.shutdownNow();
+            writePool.shutdownNow();
         }
     }
 
