@@ -73,6 +73,10 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
     @Option(names = "--skip-naive", description = "Skip the naive baseline (it is slow on large tables).")
     boolean skipNaive;
 
+    @Option(names = "--memory", description = {"copy: instead of the ceilings, copy a table of --items/10 plain items and one of --items",
+            "(for example 1000000) with the default flags, and compare the copy's live heap after GC (issue 16: flat as the table grows)."})
+    boolean memory;
+
     @Option(names = "--write-rate", paramLabel = "CHANGES/S", defaultValue = "500", description = "migrate, reverse: the writer's fixed rate (default: ${DEFAULT-VALUE}).")
     int writeRate;
 
@@ -192,7 +196,59 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
         if ("verify".equals(what)) {
             return benchVerify();
         }
-        return benchCopy();
+        return memory ? benchCopyMemory() : benchCopy();
+    }
+
+    /**
+     * Copy memory: the same copy (default flags, plain items) of a table of {@code items / 10} items and of one of
+     * {@code items}, each loaded unmeasured into a fresh table and dropped after, so that only the copy's own memory is
+     * compared. The copy holds a bounded number of Scan pages per segment, so its live heap after GC must not grow with
+     * the table: the goal is the larger copy within 1.25x (plus 16 MiB of measuring noise) of the smaller.
+     */
+    private int benchCopyMemory() throws Exception {
+        Printer p = printer();
+        java.util.function.LongFunction<Map<String, AttributeValue>> plain = plainItems();
+        long small = Math.max(1, items / 10);
+        p.note(String.format(Locale.ROOT, "Benchmark copy memory: copies of %,d and %,d plain items of about %,d bytes with the default flags;"
+                + " starting DynamoDB Local as a child process...", small, (long) items, itemSize));
+        try (ScratchDirectory scratch = new ScratchDirectory("cutover-bench");
+             LocalDynamoDb db = LocalDynamoDb.startChildProcess("-Xmx4g")) {
+            DynamoDbEndpoint endpoint = DynamoDbEndpoint.local("source", db.endpoint());
+            DynamoDbClient client = DynamoDbClients.create(endpoint, 24);
+            List<Phase> phases = new ArrayList<>();
+            boolean identical = true;
+            for (long n : new long[] {small, items}) {
+                String source = "bench-memory-" + n;
+                client.createTable(SampleItems.plainTable(source));
+                p.note(String.format(Locale.ROOT, "loading %,d items (not measured)...", n));
+                rawLoad(client, source, plain, null, 16, n);
+                CopySettings settings = CopySettings.builder(endpoint, DynamoDbEndpoint.local("target", db.endpoint()))
+                        .table(source, source + "-copy").stateDir(scratch.path().resolve("memory-" + n)).restart(true).writeConcurrency(0).build();
+                Phase copy = measure(String.format(Locale.ROOT, "cutover copy plain, %,d items", n), db, () -> {
+                    try (DynamoDbCopier copier = new DynamoDbCopier(settings, io.cutover.core.copy.CopyProgress.NONE, List.of())) {
+                        return copier.run().items();
+                    }
+                });
+                p.note(line(copy));
+                phases.add(copy);
+                identical &= copy.items() == n;
+                client.deleteTable(b -> b.tableName(source));
+                client.deleteTable(b -> b.tableName(source + "-copy"));
+            }
+            client.close();
+            Phase first = phases.get(0);
+            Phase last = phases.get(1);
+            double growth = (double) last.peakLiveHeapMiB() / Math.max(1, first.peakLiveHeapMiB());
+            Map<String, String> goals = new LinkedHashMap<>();
+            goals.put(String.format(Locale.ROOT, "live heap after GC flat from %,d to %,d items (within 1.25x + 16 MiB)", small, (long) items),
+                    String.format(Locale.ROOT, "%s (%,d MiB -> %,d MiB, %.2fx)",
+                            last.peakLiveHeapMiB() <= first.peakLiveHeapMiB() * 1.25 + 16 ? "met" : "MISSED",
+                            first.peakLiveHeapMiB(), last.peakLiveHeapMiB(), growth));
+            goals.put("every item copied", identical ? "met" : "MISSED");
+            BenchResult result = new BenchResult("copy-memory", items, itemSize, phases, growth, null, identical, goals);
+            p.result(result, BenchCommand::text);
+            return identical ? 0 : 1;
+        }
     }
 
     /** The concurrency levels the raw writer is tried at; the best is the ceiling (issue 16: a weak baseline flatters). */
@@ -628,7 +684,8 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%nBenchmark %s: %,d items of %,d bytes on DynamoDB Local (child process, loopback)%n",
                 r.benchmark(), r.items(), r.itemBytes()));
         r.phases().forEach(ph -> b.append(line(ph)).append('\n'));
-        b.append(String.format(Locale.ROOT, "  %s / ceiling: %.2f%n", r.benchmark(), r.toCeiling()));
+        b.append(r.benchmark().equals("copy-memory") ? String.format(Locale.ROOT, "  live heap growth: %.2fx%n", r.toCeiling())
+                : String.format(Locale.ROOT, "  %s / ceiling: %.2f%n", r.benchmark(), r.toCeiling()));
         if (r.toNaive() != null) {
             b.append(String.format(Locale.ROOT, "  %s / naive:   %.2f%n", r.benchmark(), r.toNaive()));
         }
