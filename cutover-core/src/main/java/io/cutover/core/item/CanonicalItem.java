@@ -23,10 +23,19 @@ public final class CanonicalItem {
     }
 
     public static String of(Map<String, AttributeValue> item) {
-        StringBuilder b = new StringBuilder();
+        StringBuilder b = BUILDER.get();
+        b.setLength(0);
         appendMap(b, item);
-        return b.toString();
+        String text = b.toString();
+        if (b.capacity() > MAX_KEPT_CAPACITY) {
+            BUILDER.remove(); // one huge item does not pin its buffer to the thread for good
+        }
+        return text;
     }
+
+    /** A builder per thread, so that an item's text does not grow a new one from 16 characters each time. */
+    private static final ThreadLocal<StringBuilder> BUILDER = ThreadLocal.withInitial(() -> new StringBuilder(2048));
+    private static final int MAX_KEPT_CAPACITY = 1 << 20;
 
     /** SHA-256 of the canonical form. */
     public static byte[] digest(Map<String, AttributeValue> item) {
@@ -136,6 +145,10 @@ public final class CanonicalItem {
 
     private static void quote(StringBuilder b, String s) {
         b.append('"');
+        if (s.indexOf('"') < 0 && s.indexOf('\\') < 0) { // the common case, found by the JIT's vectorised search
+            b.append(s).append('"');
+            return;
+        }
         int from = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
