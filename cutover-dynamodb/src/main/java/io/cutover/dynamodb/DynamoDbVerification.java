@@ -41,8 +41,9 @@ public final class DynamoDbVerification implements AutoCloseable {
         this.targetEndpoint = target;
         // At least enough connections for the top of the read climb (VerifyOptions.parallelism 0): a pool only opens what is used.
         int pool = Math.max(connections, 2 * io.cutover.core.verify.VerifyOptions.AUTO_MAX_PARALLELISM + 4);
-        this.sourceClient = DynamoDbClients.create(source, pool);
-        this.targetClient = DynamoDbClients.create(target, pool);
+        // Both read on the pass-through path: Scan pages stay bytes and are canonicalised from their JSON (decision 0220).
+        this.sourceClient = DynamoDbClients.create(source, pool, new io.cutover.dynamodb.passthrough.PassThroughBodies());
+        this.targetClient = DynamoDbClients.create(target, pool, new io.cutover.dynamodb.passthrough.PassThroughBodies());
     }
 
     /**
@@ -59,8 +60,8 @@ public final class DynamoDbVerification implements AutoCloseable {
         List<String> keys = s.keySchema().stream().sorted((a, b) -> a.keyTypeAsString().compareTo(b.keyTypeAsString()))
                 .map(KeySchemaElement::attributeName).toList();
         Verifier verifier = new Verifier(
-                new DynamoDbVerifySide(sourceClient, sourceEndpoint, sourceTable, count(s), retry, 1000),
-                new DynamoDbVerifySide(targetClient, targetEndpoint, targetTable, count(t), retry, 1000),
+                new DynamoDbVerifySide(sourceClient, sourceEndpoint, sourceTable, count(s), retry, 1000).passThrough(),
+                new DynamoDbVerifySide(targetClient, targetEndpoint, targetTable, count(t), retry, 1000).passThrough(),
                 keys, options, progress);
         Verifier.Outcome outcome = verifier.run();
         VerifyResult result = outcome.result().withReportFile(report.toString());

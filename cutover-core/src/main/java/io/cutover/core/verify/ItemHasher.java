@@ -65,12 +65,23 @@ public final class ItemHasher {
 
     /** The item's bucket and content digest. */
     public Hashed hash(Map<String, AttributeValue> item) {
-        String keyText = keyText(item);
+        return hash(form(item));
+    }
+
+    /** The item's key and canonical texts, from its attribute values. */
+    public CanonicalForm form(Map<String, AttributeValue> item) {
+        Map<String, AttributeValue> key = key(item);
+        return new CanonicalForm(key, CanonicalItem.of(key), CanonicalItem.of(item));
+    }
+
+    /** The bucket and content digest of an item in canonical form. */
+    public Hashed hash(CanonicalForm item) {
+        String keyText = item.keyText();
         MessageDigest sha = SHA.get();
         byte[] k = sha.digest(keyText.getBytes(StandardCharsets.UTF_8));
         int bucket = (int) (ByteBuffer.wrap(k).getLong() & (buckets - 1));
         sha.update(k);
-        byte[] d = sha.digest(CanonicalItem.of(item).getBytes(StandardCharsets.UTF_8));
+        byte[] d = sha.digest(item.text().getBytes(StandardCharsets.UTF_8));
         ByteBuffer b = ByteBuffer.wrap(d);
         return new Hashed(keyText, bucket, b.getLong(), b.getLong());
     }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
 import io.cutover.core.copy.CopyProgress;
+import io.cutover.core.copy.ItemPage;
+import io.cutover.core.copy.ItemUnit;
 import io.cutover.core.copy.Page;
 import io.cutover.core.copy.Position;
 import io.cutover.core.copy.SnapshotUnit;
@@ -149,10 +151,10 @@ public final class Verifier {
         }
     }
 
-    private void keep(Map<String, AttributeValue> item, BitSet buckets, Map<String, Seen> into) {
+    private void keep(CanonicalForm item, BitSet buckets, Map<String, Seen> into) {
         ItemHasher.Hashed h = hasher.hash(item);
         if (buckets.get(h.bucket())) {
-            into.put(h.keyText(), new Seen(h, hasher.key(item)));
+            into.put(h.keyText(), new Seen(h, item.key()));
         }
     }
 
@@ -298,20 +300,21 @@ public final class Verifier {
     }
 
     /** How one side is read: its units, how many are read at once, and the threads that read them. */
-    private record SideReads(List<? extends SnapshotUnit> units, AdaptiveConcurrency limiter, int threads) {
+    private record SideReads(List<? extends ItemUnit<CanonicalForm>> units, AdaptiveConcurrency limiter, int threads) {
     }
 
     private SideReads sideReads(VerifySide side) {
         if (options.parallelism() > 0) {
-            return new SideReads(side.units(options.segments()), AdaptiveConcurrency.fixed(options.parallelism()), options.parallelism());
+            return new SideReads(side.canonicalUnits(options.segments(), hasher), AdaptiveConcurrency.fixed(options.parallelism()),
+                    options.parallelism());
         }
         if (!side.adaptiveReads()) {
             int n = VerifyOptions.AUTO_FIXED_PARALLELISM;
-            return new SideReads(side.units(options.segments()), AdaptiveConcurrency.fixed(n), n);
+            return new SideReads(side.canonicalUnits(options.segments(), hasher), AdaptiveConcurrency.fixed(n), n);
         }
         // Enough units for the top of the climb; each worker reads one unit at a time, a page at a time under the limit.
         int max = VerifyOptions.AUTO_MAX_PARALLELISM;
-        return new SideReads(side.units(Math.max(options.segments(), max)),
+        return new SideReads(side.canonicalUnits(Math.max(options.segments(), max), hasher),
                 AdaptiveConcurrency.adaptive(VerifyOptions.AUTO_START_PARALLELISM, max), max);
     }
 
@@ -319,7 +322,7 @@ public final class Verifier {
      * Reads every unit of both sides at once: {@code --parallelism} units per side, or, left to Cutover, as many as the side
      * keeps absorbing (pages per second climbing with pages in flight, the write path's climb: decision 0102).
      */
-    private void readBoth(Consumer<Map<String, AttributeValue>> fromSource, Consumer<Map<String, AttributeValue>> fromTarget) {
+    private void readBoth(Consumer<CanonicalForm> fromSource, Consumer<CanonicalForm> fromTarget) {
         SideReads s = sideReads(source);
         SideReads t = sideReads(target);
         ExecutorService pool = Executors.newFixedThreadPool(s.threads() + t.threads(), r -> {
@@ -347,11 +350,11 @@ public final class Verifier {
     }
 
     private void submit(ExecutorService pool, List<Future<?>> futures, SideReads side, Throttle throttle,
-                        Consumer<Map<String, AttributeValue>> sink) {
-        java.util.Queue<SnapshotUnit> queue = new java.util.concurrent.ConcurrentLinkedQueue<>(side.units());
+                        Consumer<CanonicalForm> sink) {
+        java.util.Queue<ItemUnit<CanonicalForm>> queue = new java.util.concurrent.ConcurrentLinkedQueue<>(side.units());
         for (int w = 0; w < side.threads(); w++) {
             futures.add(pool.submit(() -> {
-                SnapshotUnit unit;
+                ItemUnit<CanonicalForm> unit;
                 while ((unit = queue.poll()) != null) {
                     readUnit(unit, throttle, side.limiter(), sink);
                 }
@@ -360,20 +363,20 @@ public final class Verifier {
         }
     }
 
-    private Void readUnit(SnapshotUnit unit, Throttle throttle, AdaptiveConcurrency limiter, Consumer<Map<String, AttributeValue>> sink)
+    private Void readUnit(ItemUnit<CanonicalForm> unit, Throttle throttle, AdaptiveConcurrency limiter, Consumer<CanonicalForm> sink)
             throws InterruptedException {
         Position position = null;
         do {
             limiter.acquire();
             long started = System.nanoTime();
-            Page page;
+            ItemPage<CanonicalForm> page;
             try {
-                page = unit.readPage(position);
+                page = unit.readItems(position);
             } finally {
                 limiter.release(System.nanoTime() - started, false);
             }
             throttle.acquire(Math.max(1, page.items().size()));
-            for (Map<String, AttributeValue> item : page.items()) {
+            for (CanonicalForm item : page.items()) {
                 sink.accept(item);
             }
             progress.written(page.items().size());

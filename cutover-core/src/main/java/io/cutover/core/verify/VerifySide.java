@@ -1,5 +1,9 @@
 package io.cutover.core.verify;
 
+import io.cutover.core.copy.ItemPage;
+import io.cutover.core.copy.ItemUnit;
+import io.cutover.core.copy.Page;
+import io.cutover.core.copy.Position;
 import io.cutover.core.copy.SnapshotUnit;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +23,35 @@ public interface VerifySide {
 
     /** The side split into {@code segments} independently readable units. */
     List<? extends SnapshotUnit> units(int segments);
+
+    /**
+     * The side split into {@code segments} units whose pages hold the items in canonical form, which is what the verifier
+     * reads. By default each item of {@link #units} through {@link ItemHasher#form}; a side that can build the canonical
+     * text without building attribute values first (DynamoDB's pass-through read) overrides it, and must give the same text.
+     */
+    default List<? extends ItemUnit<CanonicalForm>> canonicalUnits(int segments, ItemHasher hasher) {
+        return units(segments).stream().map(u -> (ItemUnit<CanonicalForm>) new ItemUnit<CanonicalForm>() {
+            @Override
+            public String id() {
+                return u.id();
+            }
+
+            @Override
+            public ItemPage<CanonicalForm> readItems(Position after) {
+                Page page = u.readPage(after);
+                List<CanonicalForm> forms = new java.util.ArrayList<>(page.items().size());
+                for (Map<String, AttributeValue> item : page.items()) {
+                    forms.add(hasher.form(item));
+                }
+                return new ItemPage<>(forms, page.next());
+            }
+
+            @Override
+            public Position decode(String encoded) {
+                return u.decode(encoded);
+            }
+        }).toList();
+    }
 
     /** The item with this key, read strongly consistently, or null when there is none. */
     Map<String, AttributeValue> lookup(Map<String, AttributeValue> key);

@@ -34,6 +34,23 @@ class CanonicalItemReferenceTest {
         }
     }
 
+    /** The pass-through read's canonical text, from the item's DynamoDB JSON, is the same text as from its attribute values. */
+    @Test
+    void sameTextFromTheItemsDynamoDbJson() {
+        Random random = new Random(17);
+        for (int i = 0; i < 3_000; i++) {
+            Map<String, AttributeValue> item = map(random, 0);
+            byte[] json = ("  " + DynamoDbJson.write(item) + " ").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(CanonicalItem.of(item), CanonicalItem.ofJson(json, 2, json.length - 3), () -> "item " + item);
+        }
+        // attribute names in any order, numbers in any notation, binary with its padding: one text
+        byte[] a = "{\"z\":{\"N\":\"1.50\"},\"a\":{\"M\":{\"y\":{\"NS\":[\"2\",\"1E0\"]},\"b\":{\"B\":\"AQI=\"}}}}".getBytes();
+        byte[] b = "{\"a\":{\"M\":{\"b\":{\"B\":\"AQI=\"},\"y\":{\"NS\":[\"1\",\"2.0\"]}}},\"z\":{\"N\":\"1.5\"}}".getBytes();
+        assertEquals(CanonicalItem.ofJson(a, 0, a.length), CanonicalItem.ofJson(b, 0, b.length));
+        byte[] bad = "{\"a\":{\"X\":\"1\"}}".getBytes();
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> CanonicalItem.ofJson(bad, 0, bad.length));
+    }
+
     private static Map<String, AttributeValue> map(Random r, int depth) {
         Map<String, AttributeValue> m = new LinkedHashMap<>();
         int n = 1 + r.nextInt(6);

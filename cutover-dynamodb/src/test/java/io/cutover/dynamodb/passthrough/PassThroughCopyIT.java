@@ -140,6 +140,47 @@ class PassThroughCopyIT {
         return items;
     }
 
+    /**
+     * The verify's pass-through read (issue 16) makes each item's canonical text from the Scan response's JSON: on every type,
+     * escape and number notation it must hash exactly as the object path does, or a verify of DynamoDB against MongoDB or SQL
+     * (which read through attribute values) would report differences that are not there, or miss ones that are.
+     */
+    @Test
+    void theVerifysPassThroughReadHashesEveryItemAsTheObjectPathDoes() {
+        String src = LocalTables.uniqueName("vpass");
+        LocalTables.create(client, SampleItems.plainTable(src));
+        List<Map<String, AttributeValue>> special = specialItems();
+        for (Map<String, AttributeValue> item : special) {
+            client.putItem(b -> b.tableName(src).item(item));
+        }
+        LocalTables.load(client, src, 2_000, new SampleItems(6, 0)::item);
+        long total = special.size() + 2_000;
+        DynamoDbEndpoint endpoint = DynamoDbEndpoint.local("source", db.endpoint());
+        try (DynamoDbClient raw = io.cutover.dynamodb.DynamoDbClients.create(endpoint, 40, new PassThroughBodies())) {
+            var passThrough = new io.cutover.dynamodb.DynamoDbVerifySide(raw, endpoint, src, -1, RetryPolicy.defaults(), 100).passThrough();
+            var objects = new io.cutover.dynamodb.DynamoDbVerifySide(raw, endpoint, src, -1, RetryPolicy.defaults(), 100);
+            var result = new io.cutover.core.verify.Verifier(passThrough, objects, List.of("pk", "sk"),
+                    io.cutover.core.verify.VerifyOptions.defaults().withSegments(4), CopyProgress.NONE).run().result();
+            assertTrue(result.identical(), result.toString());
+            assertEquals(total, result.sourceItems());
+            assertEquals(total, result.targetItems());
+
+            // And a difference deep inside an item is found, by key, by both reads.
+            String dst = src + "-changed";
+            copy(src, dst, true);
+            Map<String, AttributeValue> changed = new LinkedHashMap<>(special.get(0));
+            changed.put("deep", AttributeValue.fromL(List.of(AttributeValue.fromN("1"))));
+            client.putItem(b -> b.tableName(dst).item(changed));
+            var other = new io.cutover.dynamodb.DynamoDbVerifySide(raw, endpoint, dst, -1, RetryPolicy.defaults(), 100);
+            for (boolean fast : List.of(true, false)) {
+                var found = new io.cutover.core.verify.Verifier(fast ? passThrough : objects, fast ? other.passThrough() : other,
+                        List.of("pk", "sk"), io.cutover.core.verify.VerifyOptions.defaults().withSegments(4), CopyProgress.NONE).run().result();
+                assertEquals(1, found.different(), found.toString());
+                assertEquals(0, found.missing() + found.extra(), found.toString());
+            }
+        }
+    }
+
     @Test
     void copiesEveryTypeExactlyAndCountsAsTheObjectPath() {
         String src = LocalTables.uniqueName("pass");

@@ -1,0 +1,12 @@
+package io.cutover.core.verify;
+
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * An item as the verifier hashes and reports it: its key attributes (to name it in a difference and look it up), the
+ * canonical text of its key (which decides its bucket) and of the whole item ({@link io.cutover.core.item.CanonicalItem}).
+ * A side may build it without building the item's attribute values (the DynamoDB pass-through read).
+ */
+public record CanonicalForm(Map<String, AttributeValue> key, String keyText, String text) {
+}
