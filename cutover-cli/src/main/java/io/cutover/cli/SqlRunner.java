@@ -115,9 +115,11 @@ final class SqlRunner {
         if (c.sourceTable == null) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source-table is required with a SQL --source: name the table to compare");
         }
+        // Bucketed and streaming (decision 0260): the same read options as any verify.
+        VerifyOptions options = c.options();
         io.cutover.sql.verify.SqlPairVerification.Result r = io.cutover.sql.verify.SqlPairVerification.run(SqlEndpoint.parse(c.source),
                 c.sourceTable, SqlEndpoint.parse(c.target), c.targetTable != null ? c.targetTable : c.sourceTable,
-                io.cutover.core.version.VersionAttribute.of(c.versionAttribute).tombstone(), Optional.of(c.stateDir));
+                io.cutover.core.version.VersionAttribute.of(c.versionAttribute).tombstone(), Optional.of(c.stateDir), options);
         c.printer().result(r.verify(), v -> VerifyCommand.text(v) + (r.differences().isEmpty() ? "" : "First differences:\n  "
                 + String.join("\n  ", r.differences()) + "\n"));
         return r.identical() ? 0 : 1;
@@ -127,8 +129,7 @@ final class SqlRunner {
         if (c.sourceTable == null) {
             throw new CutoverException(ErrorCode.CONFIG_INVALID, "--source-table is required with a SQL --source: name the table to compare");
         }
-        VerifyOptions options = VerifyOptions.defaults().withSegments(c.segments).withParallelism(c.parallelism).withMaxReadRate(c.maxReadRate)
-                .withSample(c.sample).withRecheck(c.recheck, Duration.ofMillis((long) (c.settleSeconds * 1000))).withListLimit(c.listLimit);
+        VerifyOptions options = c.options();
         try (ProgressBar bar = new ProgressBar(System.err, ProgressBar.isTerminal(), c.output.progress());
              SqlVerification v = new SqlVerification(SqlEndpoint.parse(c.source), c.sourceTable, mapping(c.mapping), c.connection.target(),
                      2 * options.maxParallelism() + 4)) {

@@ -144,7 +144,8 @@ public final class VerifyCommand implements Callable<Integer>, CutoverCli.Prints
         return from.verify(this);
     }
 
-    private VerifyOptions options() {
+    /** The read options every verify takes from the flags. */
+    VerifyOptions options() {
         return VerifyOptions.defaults().withSegments(segments).withParallelism(parallelism).withMaxReadRate(maxReadRate)
                 .withSample(sample).withRecheck(recheck, Duration.ofMillis((long) (settleSeconds * 1000))).withListLimit(listLimit);
     }

@@ -51,6 +51,21 @@ public final class KeyRangeUnit implements SnapshotUnit, AutoCloseable {
         this.deadLetters = deadLetters;
     }
 
+    /**
+     * A range read as raw rows only ({@link #readRows}), for a reader that makes its own items of them (the verify of two
+     * SQL tables); {@link #readPage} needs a mapper and refuses.
+     */
+    public KeyRangeUnit(String id, SqlTable table, TableSchema schema, Object lowerExclusive, Object upperInclusive, int pageSize) {
+        this.id = id;
+        this.table = table;
+        this.schema = schema;
+        this.mapper = null;
+        this.lowerExclusive = lowerExclusive;
+        this.upperInclusive = upperInclusive;
+        this.pageSize = pageSize;
+        this.deadLetters = null;
+    }
+
     @Override
     public String id() {
         return id;
@@ -66,6 +81,9 @@ public final class KeyRangeUnit implements SnapshotUnit, AutoCloseable {
 
     @Override
     public Page readPage(Position after) {
+        if (mapper == null) {
+            throw new IllegalStateException("key range " + id + " reads raw rows only (readRows)");
+        }
         List<Object> lastKey = after == null ? null : ((KeysetPosition) after).lastKey();
         // A dropped connection is retried on a new one (readRows closes the broken one), like a DynamoDB Scan page.
         List<Map<String, Object>> rows = READ_RETRY.execute("read key range " + id, a -> readRows(lastKey),

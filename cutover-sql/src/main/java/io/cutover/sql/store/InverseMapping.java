@@ -168,6 +168,20 @@ public final class InverseMapping {
         return pk;
     }
 
+    /**
+     * A number for a floating-point column: a double when the double's shortest form is the number itself (what a FLOAT or
+     * DOUBLE column read back carries), else the exact number, which {@link ColumnLimits} refuses as one the column would
+     * round (a DynamoDB N or a numeric with more digits than a double keeps); NaN and the infinities as doubles.
+     */
+    static Object floating(String text) {
+        double d = Double.parseDouble(text);
+        if (Double.isNaN(d) || Double.isInfinite(d) && !Character.isDigit(text.charAt(text.length() - 1))) {
+            return d;
+        }
+        BigDecimal exact = new BigDecimal(text);
+        return !Double.isInfinite(d) && exact.compareTo(new BigDecimal(Double.toString(d))) == 0 ? (Object) d : exact;
+    }
+
     private Object value(String attribute, AttributeValue v, String column) {
         if (Boolean.TRUE.equals(v.nul())) {
             return null;
@@ -177,7 +191,7 @@ public final class InverseMapping {
             return switch (kind) {
                 case INTEGER -> SqlValues.canonical(new BigDecimal(number(v)), kind);
                 case DECIMAL -> new BigDecimal(number(v));
-                case FLOAT -> Double.parseDouble(v.n() != null ? v.n() : v.s());
+                case FLOAT -> floating(v.n() != null ? v.n() : requireNonNull(v.s()));
                 case BOOLEAN -> requireNonNull(v.bool());
                 case TEXT, UUID -> v.s() != null ? v.s() : number(v);
                 case DATE -> LocalDate.parse(requireNonNull(v.s()));

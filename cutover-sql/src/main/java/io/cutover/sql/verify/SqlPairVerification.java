@@ -1,41 +1,45 @@
 package io.cutover.sql.verify;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cutover.core.CutoverException;
+import io.cutover.core.ErrorCode;
+import io.cutover.core.copy.CopyProgress;
+import io.cutover.core.item.DynamoDbJson;
+import io.cutover.core.result.KeyDifference;
+import io.cutover.core.result.VerifyResult;
+import io.cutover.core.verify.Verifier;
+import io.cutover.core.verify.VerifyOptions;
 import io.cutover.sql.mapping.ColumnKind;
 import io.cutover.sql.mapping.SqlValues;
-import io.cutover.sql.mapping.TableSchema;
 import io.cutover.sql.source.SqlEndpoint;
 import io.cutover.sql.source.SqlTable;
 import java.math.BigDecimal;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.Optional;
-import java.nio.file.Path;
-import com.fasterxml.jackson.databind.JsonNode;
-import io.cutover.core.result.KeyDifference;
-import io.cutover.core.result.VerifyResult;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * {@code cutover verify} between two SQL tables (a PostgreSQL ⇄ MariaDB pair, docs/decisions/0200): every row of both read
+ * {@code cutover verify} between two SQL tables (a PostgreSQL ⇄ MariaDB pair, docs/decisions/0200, 0260): both tables read
  * by primary key and compared column by column after the same normalisation, so that what the replication's type mapping
- * keeps equal compares equal: numbers by value (12.50 = 12.5), a timestamp with time zone and a DATETIME as the same UTC
- * instant, JSON as the same tree (key order and number spelling aside), bytes as bytes, booleans as booleans. A row
- * whose version columns mark it deleted ({@code cutover_v_deleted}) counts as absent, as the stores read it. A keyed
- * comparison in memory: meant for tables of up to a few million rows; the bucketed digests of {@link SqlVerification}
- * compare a SQL table with DynamoDB.
+ * keeps equal compares equal: numbers by value (12.50 = 12.5, a float by its shortest decimal form), a timestamp with
+ * time zone and a DATETIME as the same UTC instant, JSON as the same tree (key order and number spelling aside), bytes as
+ * bytes, booleans as booleans. A row whose version columns mark it deleted ({@code cutover_v_deleted}) counts as absent,
+ * as the stores read it.
+ *
+ * <p>Bucketed and streaming, like every other verify ({@link Verifier}, docs/decisions/0008): each table is read in
+ * primary-key ranges a page at a time ({@link NormalisedRowsSide}), each row's digest added to one of a fixed number of
+ * buckets; only the buckets whose digests differ are read again key by key, within the verifier's memory budget. Memory
+ * does not grow with the tables, only with their differences.
  */
 public final class SqlPairVerification {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -44,7 +48,8 @@ public final class SqlPairVerification {
 
     /**
      * @param verify      the result as every verify reports it (kept in the state directory for the switch gates)
-     * @param differences the first {@value #LISTED}, one line each: key, column, the two normalised values
+     * @param differences the first {@value #LISTED} in key order, one line each: key, and the column with the two
+     *                    normalised values, or the side the key is missing from
      */
     public record Result(VerifyResult verify, List<String> differences) {
         public boolean identical() {
@@ -58,119 +63,111 @@ public final class SqlPairVerification {
     /** Compares the two tables; with {@code stateDir}, keeps the result there as the last verify (for the switch gates). */
     public static Result run(SqlEndpoint source, String sourceTable, SqlEndpoint target, String targetTable, String tombstoneColumn,
                              Optional<Path> stateDir) {
+        return run(source, sourceTable, target, targetTable, tombstoneColumn, stateDir, VerifyOptions.defaults().withListLimit(LISTED));
+    }
+
+    /**
+     * Compares the two tables with {@code options} (segments, parallelism, read rate, buckets; a sample or a recheck as for
+     * any verify); with {@code stateDir}, keeps the result there as the last verify (for the switch gates).
+     */
+    public static Result run(SqlEndpoint source, String sourceTable, SqlEndpoint target, String targetTable, String tombstoneColumn,
+                             Optional<Path> stateDir, VerifyOptions options) {
         long started = System.nanoTime();
         SqlTable a = new SqlTable(source, sourceTable);
         SqlTable b = new SqlTable(target, targetTable);
-        Map<String, Map<String, Object>> left = rows(a, tombstoneColumn);
-        Map<String, Map<String, Object>> right = rows(b, tombstoneColumn);
-        TreeSet<String> keys = new TreeSet<>(left.keySet());
-        keys.addAll(right.keySet());
         TreeSet<String> columns = new TreeSet<>(a.schema().columns().keySet());
         columns.retainAll(b.schema().columns().keySet());
-        long missing = 0;
-        long extra = 0;
-        long different = 0;
-        List<String> listed = new ArrayList<>();
-        List<JsonNode> missingKeys = new ArrayList<>();
-        List<JsonNode> extraKeys = new ArrayList<>();
-        List<KeyDifference> differentItems = new ArrayList<>();
-        for (String k : keys) {
-            Map<String, Object> l = left.get(k);
-            Map<String, Object> r = right.get(k);
-            String why = difference(l, r, columns);
-            if (why == null) {
-                continue;
-            }
-            JsonNode key = JSON.valueToTree(Map.of("primaryKey", k));
-            if (r == null) {
-                missing++;
-                addListed(missingKeys, key);
-            } else if (l == null) {
-                extra++;
-                addListed(extraKeys, key);
-            } else {
-                different++;
-                addListed(differentItems, new KeyDifference("different", key, differingColumns(l, r, columns), null));
-            }
-            if (listed.size() < LISTED) {
-                listed.add(k + ": " + why);
-            }
+        List<String> key = a.schema().primaryKey();
+        if (key.isEmpty() || !columns.containsAll(key)) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "verify of " + a.qualifiedName() + " and " + b.qualifiedName() + " compares"
+                    + " rows by primary key: " + (key.isEmpty() ? a.qualifiedName() + " has none" : b.qualifiedName() + " lacks primary key"
+                    + " column(s) " + key));
+        }
+        NormalisedRowsSide left = new NormalisedRowsSide("source", a, List.copyOf(columns), key, tombstoneColumn);
+        NormalisedRowsSide right = new NormalisedRowsSide("target", b, List.copyOf(columns), key, tombstoneColumn);
+        Verifier.Outcome outcome = new Verifier(left, right, key, options, CopyProgress.NONE).run();
+
+        List<Listed> listed = new ArrayList<>();
+        for (KeyDifference d : outcome.all()) {
+            listed.add(new Listed(keyText(d.key()), d));
+        }
+        listed.sort(java.util.Comparator.comparing(Listed::keyText));
+        List<String> lines = new ArrayList<>();
+        for (Listed l : listed.subList(0, Math.min(LISTED, listed.size()))) {
+            lines.add(l.keyText() + ": " + why(l.difference(), left, right, columns));
         }
         TreeSet<String> onlyOne = new TreeSet<>(a.schema().columns().keySet());
         onlyOne.addAll(b.schema().columns().keySet());
         onlyOne.removeAll(columns);
         if (!onlyOne.isEmpty()) {
-            listed.add(0, "columns " + onlyOne + " are in one table only (schema changes are not replicated)");
+            lines.add(0, "columns " + onlyOne + " are in one table only (schema changes are not replicated)");
         }
+        VerifyResult r = outcome.result();
         double seconds = (System.nanoTime() - started) / 1e9;
-        boolean same = missing + extra + different == 0 && onlyOne.isEmpty();
-        VerifyResult v = new VerifyResult(same ? "identical" : "different", "keyed", "source table " + a.qualifiedName() + " at "
-                + source.describe(), "target table " + b.qualifiedName() + " at " + target.describe(), left.size(), right.size(), missing,
-                extra, different + (onlyOne.isEmpty() ? 0 : 1), missingKeys, extraKeys, differentItems,
-                missing + extra + different > LISTED, null, 0, 0, seconds, seconds > 0 ? keys.size() / seconds : 0, null);
+        boolean same = r.identical() && onlyOne.isEmpty();
+        VerifyResult v = new VerifyResult(same ? "identical" : "different", r.mode(), r.source(), r.target(), r.sourceItems(),
+                r.targetItems(), r.missing(), r.extra(), r.different() + (onlyOne.isEmpty() ? 0 : 1), r.missingKeys(), r.extraKeys(),
+                r.differentItems(), r.truncated(), r.recheck(), r.buckets(), r.bucketsMismatched(), seconds,
+                seconds > 0 ? (r.sourceItems() + r.targetItems()) / seconds : 0, null);
         stateDir.ifPresent(dir -> {
             try {
                 java.nio.file.Files.createDirectories(dir);
             } catch (java.io.IOException e) {
-                throw new io.cutover.core.CutoverException(io.cutover.core.ErrorCode.STATE_CONFLICT, "cannot create " + dir + ": " + e);
+                throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot create " + dir + ": " + e);
             }
             io.cutover.dynamodb.DynamoDbVerification.saveLast(dir, v);
         });
-        return new Result(v, List.copyOf(listed));
+        return new Result(v, List.copyOf(lines));
     }
 
-    private static <T> void addListed(List<T> list, T e) {
-        if (list.size() < LISTED) {
-            list.add(e);
-        }
+    private record Listed(String keyText, KeyDifference difference) {
     }
 
-    private static List<String> differingColumns(Map<String, Object> l, Map<String, Object> r, Iterable<String> columns) {
-        List<String> out = new ArrayList<>();
-        for (String c : columns) {
-            if (!Objects.equals(l.get(c), r.get(c))) {
-                out.add(c);
-            }
-        }
-        return out;
+    /** A key as the differences name it: {primary key column=normalised value, ...}, the columns in name order. */
+    static String keyText(JsonNode dynamoDbJson) {
+        Map<String, String> pk = new TreeMap<>();
+        DynamoDbJson.readItem(dynamoDbJson).forEach((c, v) -> pk.put(c, shown(v)));
+        return pk.toString();
     }
 
-    private static String difference(Map<String, Object> l, Map<String, Object> r, Iterable<String> columns) {
-        if (l == null || r == null) {
-            return (l == null ? "only in the target" : "only in the source");
-        }
-        for (String c : columns) {
-            if (!Objects.equals(l.get(c), r.get(c))) {
-                return "column " + c + ": " + l.get(c) + " <> " + r.get(c);
-            }
-        }
-        return null;
-    }
-
-    /** Live rows by primary key (normalised text), each column normalised. */
-    private static Map<String, Map<String, Object>> rows(SqlTable t, String tombstoneColumn) {
-        TableSchema schema = t.schema();
-        Map<String, Map<String, Object>> out = new HashMap<>();
-        try (Connection c = t.endpoint().connect();
-             PreparedStatement s = c.prepareStatement("SELECT " + t.columnList(schema) + " FROM " + t.sqlName())) {
-            s.setFetchSize(1000);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    Map<String, Object> row = SqlTable.row(rs, schema);
-                    if (tombstoneColumn != null && Boolean.TRUE.equals(row.get(tombstoneColumn))) {
-                        continue;
-                    }
-                    Map<String, Object> normal = new LinkedHashMap<>();
-                    row.forEach((col, v) -> normal.put(col, normalise(v, schema.kind(col))));
-                    Map<String, Object> pk = new TreeMap<>();
-                    schema.primaryKey().forEach(col -> pk.put(col, normal.get(col)));
-                    out.put(pk.toString(), normal);
+    /** Why a key differs: the side it is missing from, or the first differing column with both normalised values. */
+    private static String why(KeyDifference d, NormalisedRowsSide left, NormalisedRowsSide right, Iterable<String> columns) {
+        switch (d.kind()) {
+            case "missing":
+                return "only in the source";
+            case "extra":
+                return "only in the target";
+            default:
+                Map<String, AttributeValue> key = DynamoDbJson.readItem(d.key());
+                Map<String, AttributeValue> l = left.lookup(key);
+                Map<String, AttributeValue> r = right.lookup(key);
+                if (l == null || r == null) {
+                    return l == null && r == null ? "deleted on both sides since it was read" : l == null ? "only in the target" : "only in the source";
                 }
-            }
-        } catch (SQLException e) {
-            throw t.failure("read " + t.qualifiedName() + " for verify", e);
+                for (String c : columns) {
+                    if (!Objects.equals(l.get(c), r.get(c))) {
+                        return "column " + c + ": " + shown(l.get(c)) + " <> " + shown(r.get(c));
+                    }
+                }
+                return "equal since it was read (a write in flight)";
         }
-        return out;
+    }
+
+    /** A normalised value as the differences show it: the text itself, true/false, null, or a JSON tree's attribute. */
+    private static String shown(AttributeValue v) {
+        if (v == null || Boolean.TRUE.equals(v.nul())) {
+            return "null";
+        }
+        if (v.s() != null) {
+            return v.s();
+        }
+        if (v.bool() != null) {
+            return v.bool().toString();
+        }
+        if (v.hasL() && v.l().stream().allMatch(e -> e.s() != null)) {
+            return v.l().stream().map(AttributeValue::s).toList().toString();
+        }
+        return DynamoDbJson.write(Map.of("v", v)).replaceFirst("^\\{\"v\":", "").replaceFirst("}$", "");
     }
 
     /** One comparable form per value, whichever engine and column type it came from (see the class comment). */
@@ -199,6 +196,10 @@ public final class SqlPairVerification {
         if (v instanceof List<?> l) {
             return l.stream().map(e -> normalise(e, ColumnKind.TEXT)).toList();
         }
-        return v instanceof Boolean || v instanceof Double || v instanceof Float ? v : v.toString();
+        if (v instanceof Double || v instanceof Float) { // by value, in the shortest decimal form a float or double reads back as
+            double d = ((Number) v).doubleValue();
+            return Double.isNaN(d) || Double.isInfinite(d) ? v.toString() : normalise(new BigDecimal(v.toString()), kind);
+        }
+        return v instanceof Boolean ? v : v.toString();
     }
 }

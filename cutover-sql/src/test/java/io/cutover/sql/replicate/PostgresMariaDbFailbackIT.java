@@ -5,17 +5,15 @@ import static io.cutover.sql.replicate.SqlPair.V;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cutover.control.walk.FailbackWalk;
 import io.cutover.client.EndpointRegistry;
-import io.cutover.client.MigratingStore;
-import io.cutover.client.Phase;
-import io.cutover.client.RegistryWatcher;
 import io.cutover.client.Store;
 import io.cutover.client.StoreEndpoint;
 import io.cutover.control.GateLimits;
 import io.cutover.control.PhaseSwitcher;
 import io.cutover.control.SwitchGates;
-import io.cutover.control.SwitchRefusedException;
+import io.cutover.control.walk.FailbackWalk;
+import io.cutover.control.walk.OracleApplication;
+import io.cutover.control.walk.ReplicatorProcess;
 import io.cutover.core.result.MigrationStatus;
 import io.cutover.core.version.HybridClock;
 import io.cutover.core.version.Version;
@@ -26,49 +24,47 @@ import io.cutover.sql.migrate.SqlMigration;
 import io.cutover.sql.source.SqlEndpoint;
 import io.cutover.sql.store.SqlStore;
 import io.cutover.sql.verify.SqlPairVerification;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * The oracle walk of a PostgreSQL table moving to MariaDB and back (issue 12, docs/decisions/0200): an application writes
- * through {@code MigratingStore(source = SqlStore on PostgreSQL, target = SqlStore on MariaDB)} (puts, deletes, increments)
- * and logs what it was told succeeded; PostgreSQL → MariaDB and MariaDB → PostgreSQL each run in their own process, fenced
- * by the registry, each killed with SIGKILL once and started again; SOURCE_ONLY → DUAL_WRITE → DUAL_WRITE_TARGET_READS →
- * TARGET_ONLY → rollback → failback → DUAL_WRITE → DUAL_WRITE_TARGET_READS → TARGET_ONLY through the gated {@link
- * PhaseSwitcher} (its verify gate fed by the keyed verify of the pair); a key changed on both engines is counted as a
- * conflict and the newer version wins on both. At the end both tables equal the log key by key, the counter equals the
- * acknowledged increments, the verify finds them identical, and once quiet neither direction captures anything more.
+ * The oracle walk of a PostgreSQL table moving to MariaDB and back (issue 12, docs/decisions/0200): the shared
+ * {@link FailbackWalk} (as {@code SqlFailbackIT} and {@code MongoFailbackIT} run it) with an {@link OracleApplication}
+ * writing through {@code MigratingStore(source = SqlStore on PostgreSQL, target = SqlStore on MariaDB)} (puts, deletes,
+ * increments) and logging what it was told succeeded; PostgreSQL → MariaDB and MariaDB → PostgreSQL each run in their own
+ * process ({@link SqlPairReplicatorProcess}), fenced by the registry, each killed with SIGKILL once and started again; the
+ * walk cuts over, fails back and cuts over again through the gated {@link PhaseSwitcher}, its verify gate fed by the
+ * verify of the pair ({@link SqlPairVerification}); a key changed on both engines is counted as a conflict once and the
+ * newer version wins on both. At the end both tables equal the log key by key, the counter equals the acknowledged
+ * increments, the verify finds them identical, nothing was dead-lettered, and once quiet neither direction captures
+ * anything more.
  */
 class PostgresMariaDbFailbackIT {
     private static final String APP = "accounts-app";
     private static final long COUNTER = 5000;
+    private static final long CONFLICT = 6000;
 
     @TempDir
     Path dir;
 
     @Test
     void postgresqlMovesToMariaDbFailsBackAndMovesAgainWithBothEqualToWhatTheApplicationWasTold() throws Exception {
+        long t0 = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(1);
-        List<Process> processes = new ArrayList<>();
         try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(); MariaDbServer maria = MariaDbServer.start();
              DynamoDbClient registryClient = LocalTables.client(LocalTables.shared())) {
             String pgUri = SqlPair.createPostgres(pg);
@@ -81,98 +77,85 @@ class PostgresMariaDbFailbackIT {
             registry.register(APP, StoreEndpoint.table("public." + TABLE), StoreEndpoint.table("app." + TABLE), forwardDir.toString(),
                     verifyDir.toString(), reverseDir.toString(), "test", null);
             PhaseSwitcher switcher = new PhaseSwitcher(registry, new SwitchGates(new GateLimits(30_000, 10_000, 60), Clock.systemUTC()));
-            Replicator forward = new Replicator("forward", pgUri, mariaUri, forwardDir, registryTable, processes);
-            Replicator reverse = new Replicator("reverse", mariaUri, pgUri, reverseDir, registryTable, processes);
-            try (SqlStore seed = new SqlStore(SqlEndpoint.parse(pgUri), TABLE, SqlPair.mapping(pgUri), V)) {
+            try (ReplicatorProcess forward = replicator("forward", pgUri, mariaUri, forwardDir, registryTable);
+                 ReplicatorProcess reverse = replicator("reverse", mariaUri, pgUri, reverseDir, registryTable);
+                 SqlStore pgStore = new SqlStore(SqlEndpoint.parse(pgUri), TABLE, SqlPair.mapping(pgUri), V);
+                 SqlStore mariaStore = new SqlStore(SqlEndpoint.parse(mariaUri), TABLE, SqlPair.mapping(mariaUri), V)) {
                 for (long id = 1; id <= 100; id++) { // rows from before the cut-over: no versions
-                    seed.put(SqlPair.item(seed, id, "before " + id));
+                    pgStore.put(SqlPair.item(pgStore, id, "before " + id));
                 }
-                Map<String, AttributeValue> counter = SqlPair.item(seed, COUNTER, "counter");
+                Map<String, AttributeValue> counter = SqlPair.item(pgStore, COUNTER, "counter");
                 counter.put("amount", AttributeValue.fromN("0"));
-                seed.put(counter);
-            }
-            forward.start();
-            waitFor("the forward direction in sync", () -> forward.inSync());
-            verify(pgUri, mariaUri, verifyDir);
-
-            Application app = new Application(pgUri, mariaUri, registry, dir.resolve("journal"));
-            Future<?> writing = pool.submit(app);
-            try {
-                Thread.sleep(1000);
-                switchTo(switcher, Phase.DUAL_WRITE);
-                reverse.start();
-                waitFor("the reverse direction in sync", () -> reverse.inSync());
-                forward.kill();
+                pgStore.put(counter);
                 forward.start();
-                waitFor("the forward direction in sync after SIGKILL", () -> forward.inSync() && forward.freshStatus());
-                verifyWhilePaused(app, forward, reverse, pgUri, mariaUri, verifyDir);
-                switchTo(switcher, Phase.DUAL_WRITE_TARGET_READS);
-                Thread.sleep(500);
-                switchTo(switcher, Phase.TARGET_ONLY);
-                waitFor("the forward direction fenced", () -> forward.status().map(MigrationStatus::fenced).orElse(false));
-                Thread.sleep(1000);
-                reverse.kill();
-                Thread.sleep(1000); // the application keeps writing to MariaDB only while the way back is down
-                reverse.start();
-                waitFor("the reverse direction in sync after SIGKILL", () -> reverse.inSync() && reverse.freshStatus());
-                conflictOnBothSides(pgUri, mariaUri, reverse, reverseDir);
-                assertEquals(Phase.DUAL_WRITE_TARGET_READS, switcher.rollback(APP, Phase.TARGET_ONLY, "on the way back", "test").to());
-                verifyWhilePaused(app, forward, reverse, pgUri, mariaUri, verifyDir);
-                assertEquals(Phase.DUAL_WRITE, failBack(switcher).to());
-                Thread.sleep(500);
-                verifyWhilePaused(app, forward, reverse, pgUri, mariaUri, verifyDir);
-                switchTo(switcher, Phase.DUAL_WRITE_TARGET_READS); // cut over again
-                Thread.sleep(500);
-                switchTo(switcher, Phase.TARGET_ONLY);
-                Thread.sleep(1000);
-            } finally {
-                app.stop.set(true);
-                writing.get(60, TimeUnit.SECONDS);
-                app.close();
-            }
-            assertEquals(0, app.failed.get(), "failed writes");
-            assertTrue(app.acknowledged.get() > 100, "the application kept writing: " + app.acknowledged.get());
-            // At TARGET_ONLY the forward direction is fenced; the way back carries the last writes to PostgreSQL.
-            waitFor("the reverse drained", () -> reverse.status().map(s -> !s.fenced() && s.backlog() == 0).orElse(false));
-            // No loop: the captures come to rest (FailbackWalk.atRest: one whole quiet 3 s window; a loop never rests).
-            MigrationStatus[] rest = FailbackWalk.atRest(() -> forward.status().orElseThrow(), () -> reverse.status().orElseThrow(), 3000);
-            MigrationStatus f2 = rest[0];
-            MigrationStatus r2 = rest[1];
-            System.out.printf("PostgresMariaDbFailbackIT: %d acknowledged (%d increments, %d deletes); forward captured %d, refused %d"
-                            + " (echoes), lag p99 %d ms; reverse captured %d, refused %d, conflicts %d, lag p99 %d ms%n", app.acknowledged.get(),
-                    app.increments.get(), app.deletes.get(), f2.captured(), f2.refused(), f2.pipelineLagP99Millis(), r2.captured(),
-                    r2.refused(), r2.conflicts(), r2.pipelineLagP99Millis());
-            assertTrue(f2.refused() > 0 && r2.refused() > 0, "each direction's writes came back through the other's capture and were"
-                    + " refused as echoes");
-            assertTrue(r2.conflicts() >= 1, "the conflict was counted");
-            assertEquals(0, f2.deadLettered() + r2.deadLettered(), "dead letters");
+                FailbackWalk.waitFor("the forward direction in sync", forward::inSync, forward);
+                FailbackWalk.waitFor("the backfill verified", () -> identical(pgUri, mariaUri, verifyDir), forward);
 
-            List<String> wrong = new ArrayList<>();
-            try (SqlStore pgSide = new SqlStore(SqlEndpoint.parse(pgUri), TABLE, SqlPair.mapping(pgUri), V);
-                 SqlStore mariaSide = new SqlStore(SqlEndpoint.parse(mariaUri), TABLE, SqlPair.mapping(mariaUri), V)) {
-                for (Map.Entry<Long, Optional<String>> told : app.expected.entrySet()) {
-                    for (SqlStore side : List.of(pgSide, mariaSide)) {
-                        Optional<String> actual = side.get(side.keyOf(SqlPair.item(side, told.getKey(), ""))).flatMap(V::visible)
-                                .map(i -> i.get("note").s());
-                        if (!actual.equals(told.getValue())) {
-                            wrong.add(told.getKey() + ": told " + told.getValue() + ", " + side.name() + " has " + actual);
-                        }
+                FailbackWalk.Pair pair = new FailbackWalk.Pair() {
+                    @Override
+                    public boolean identical(Path verifyDir) {
+                        return PostgresMariaDbFailbackIT.identical(pgUri, mariaUri, verifyDir);
                     }
+
+                    @Override
+                    public void conflictOnBothSides(ReplicatorProcess reverse) throws Exception {
+                        PostgresMariaDbFailbackIT.conflictOnBothSides(pgStore, mariaStore, reverse, reverseDir);
+                    }
+                };
+                OracleApplication app = new OracleApplication(pgStore, mariaStore, registry, APP, dir.resolve("journal"),
+                        new Workload(pgStore));
+                FailbackWalk walk = new FailbackWalk(APP, switcher, forward, reverse, app, pair, verifyDir);
+                Future<?> writing = pool.submit(app);
+                try {
+                    walk.run();
+                } finally {
+                    app.stop();
+                    writing.get(60, TimeUnit.SECONDS);
+                    app.close();
                 }
-                assertEquals(List.of(), wrong, "both engines equal what the application was told, key by key");
-                for (SqlStore side : List.of(pgSide, mariaSide)) {
-                    Map<String, AttributeValue> counter = side.get(side.keyOf(SqlPair.item(side, COUNTER, ""))).orElseThrow();
-                    assertEquals(0, new java.math.BigDecimal(app.increments.get()).compareTo(new java.math.BigDecimal(counter.get("amount").n())),
-                            "the counter on " + side.name() + ": " + counter.get("amount").n());
-                    assertEquals(Optional.of("newer"), side.get(side.keyOf(SqlPair.item(side, 6000, ""))).flatMap(V::visible)
+                walk.assertNoLoop(3000);
+                MigrationStatus f2 = forward.status().orElseThrow();
+                MigrationStatus r2 = reverse.status().orElseThrow();
+                System.out.printf("PostgresMariaDbFailbackIT: %d acknowledged (%d increments), %d failed, %d slowed, %d ambiguous; forward"
+                                + " captured %d, refused %d (echoes), lag p99 %d ms; reverse captured %d, refused %d, conflicts %d, lag p99 %d"
+                                + " ms; %d s%n%s%n", app.acknowledged.get(), app.increments.get(), app.failed.get(), app.slowed.get(),
+                        app.ambiguous.get(), f2.captured(), f2.refused(), f2.pipelineLagP99Millis(), r2.captured(), r2.refused(),
+                        r2.conflicts(), r2.pipelineLagP99Millis(), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0),
+                        String.join("\n", walk.timeline()));
+                assertTrue(f2.refused() > 0 && r2.refused() > 0, "each direction's writes came back through the other's capture and"
+                        + " were refused as echoes");
+                assertEquals(0, f2.deadLettered() + r2.deadLettered(), "dead letters");
+                assertEquals(0, app.failed.get(), "failed writes");
+                assertEquals(1, app.slowed.get(), "one write was slow at the handover");
+                assertEquals(1, app.ambiguous.get(), "one secondary write landed and then timed out");
+                assertTrue(app.acknowledged.get() > 100, "the application kept writing: " + app.acknowledged.get());
+                assertEquals(List.of(), app.differences(List.of(pgStore, mariaStore), V, i -> i.get("note").s()),
+                        "both engines equal what the application was told, key by key");
+                for (SqlStore side : List.of(pgStore, mariaStore)) {
+                    Map<String, AttributeValue> held = side.get(side.keyOf(SqlPair.item(side, COUNTER, ""))).orElseThrow();
+                    assertEquals(0, new BigDecimal(app.increments.get()).compareTo(new BigDecimal(held.get("amount").n())),
+                            "the counter on " + side.name() + ": " + held.get("amount").n());
+                    assertEquals(Optional.of("newer"), side.get(side.keyOf(SqlPair.item(side, CONFLICT, ""))).flatMap(V::visible)
                             .map(i -> i.get("note").s()), "the conflict resolved by version on " + side.name());
                 }
+                assertEquals(1, r2.conflicts(), "the one conflict counted by the way back");
+                assertTrue(identical(pgUri, mariaUri, verifyDir), "the verify of the pair at the end");
             }
-            verify(pgUri, mariaUri, verifyDir);
         } finally {
-            processes.forEach(Process::destroyForcibly);
             pool.shutdownNow();
         }
+    }
+
+    private static ReplicatorProcess replicator(String direction, String from, String into, Path stateDir, String registryTable) {
+        return new ReplicatorProcess(direction, ReplicatorProcess.java(SqlPairReplicatorProcess.class, direction, from, into,
+                stateDir.toString(), LocalTables.shared().endpoint().toString(), registryTable, APP), stateDir,
+                Path.of("target", "sql-pair-logs"), SqlMigration::lastStatus);
+    }
+
+    /** One verify of the pair; {@code verifyDir} non-null records it for the gates. */
+    private static boolean identical(String pgUri, String mariaUri, Path verifyDir) {
+        return SqlPairVerification.run(SqlEndpoint.parse(pgUri), TABLE, SqlEndpoint.parse(mariaUri), TABLE, V.tombstone(),
+                Optional.ofNullable(verifyDir)).identical();
     }
 
     /**
@@ -180,210 +163,46 @@ class PostgresMariaDbFailbackIT {
      * the newer version from one writer, MariaDB an older one from another. The way back refuses the older one, counts and
      * lists it; after the rollback the forward direction carries the newer value to MariaDB, so the newer wins on both.
      */
-    private static void conflictOnBothSides(String pgUri, String mariaUri, Replicator reverse, Path reverseDir) throws Exception {
+    private static void conflictOnBothSides(SqlStore pgSide, SqlStore mariaSide, ReplicatorProcess reverse, Path reverseDir)
+            throws Exception {
         Version older = new HybridClock("writer-x").next();
         Thread.sleep(5);
         Version newer = new HybridClock("writer-y").next();
         long before = reverse.status().map(MigrationStatus::conflicts).orElse(0L);
-        try (SqlStore pgSide = new SqlStore(SqlEndpoint.parse(pgUri), TABLE, SqlPair.mapping(pgUri), V);
-             SqlStore mariaSide = new SqlStore(SqlEndpoint.parse(mariaUri), TABLE, SqlPair.mapping(mariaUri), V)) {
-            assertTrue(pgSide.putIfNewer(V.stamp(SqlPair.item(pgSide, 6000, "newer"), newer), V));
-            assertTrue(mariaSide.putIfNewer(V.stamp(SqlPair.item(mariaSide, 6000, "older"), older), V));
-        }
-        waitFor("the conflict counted", () -> reverse.status().map(s -> s.conflicts() > before).orElse(false));
+        assertTrue(pgSide.putIfNewer(V.stamp(SqlPair.item(pgSide, CONFLICT, "newer"), newer), V));
+        assertTrue(mariaSide.putIfNewer(V.stamp(SqlPair.item(mariaSide, CONFLICT, "older"), older), V));
+        FailbackWalk.waitFor("the conflict counted", () -> reverse.status().map(s -> s.conflicts() > before).orElse(false), reverse);
         List<String> lines = Files.readAllLines(reverseDir.resolve(SqlMigration.CONFLICTS_FILE));
         assertTrue(lines.stream().anyMatch(l -> l.contains(older.encoded()) && l.contains(newer.encoded())), lines.toString());
     }
 
-    /** Pauses the application, waits until both directions applied everything, verifies (the gate reads it), resumes. */
-    private static void verifyWhilePaused(Application app, Replicator forward, Replicator reverse, String pgUri, String mariaUri,
-                                          Path verifyDir) throws Exception {
-        app.paused.set(true);
-        try {
-            Thread.sleep(300);
-            verify(pgUri, mariaUri, verifyDir);
-        } finally {
-            app.paused.set(false);
-        }
-    }
+    /** The application's operations on accounts 1..60 and the counter: puts of a new note, deletes, increments. */
+    private static final class Workload implements OracleApplication.Workload {
+        private final SqlStore mapping;
+        private final Map<String, AttributeValue> counterKey;
 
-    /** The keyed verify of the pair, again until identical (the replicators finish what is in flight) or 30 s have passed. */
-    private static void verify(String pgUri, String mariaUri, Path verifyDir) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        SqlPairVerification.Result r;
-        do {
-            r = SqlPairVerification.run(SqlEndpoint.parse(pgUri), TABLE, SqlEndpoint.parse(mariaUri), TABLE, V.tombstone(),
-                    Optional.of(verifyDir));
-            if (!r.identical()) {
-                Thread.sleep(500);
-            }
-        } while (!r.identical() && System.nanoTime() < deadline);
-        assertEquals(List.of(), r.differences(), "the verify of the pair");
-    }
-
-    private static io.cutover.control.SwitchResult failBack(PhaseSwitcher switcher) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try {
-                return switcher.failback(APP, Phase.DUAL_WRITE_TARGET_READS, false, "failback", "test");
-            } catch (SwitchRefusedException refused) {
-                if (System.nanoTime() > deadline) {
-                    throw refused;
-                }
-                Thread.sleep(300);
-            }
-        }
-    }
-
-    private static void switchTo(PhaseSwitcher switcher, Phase to) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try {
-                assertEquals(to, switcher.switchPhase(APP, Optional.of(to), false, "sql pair IT", "test").to());
-                return;
-            } catch (SwitchRefusedException refused) {
-                if (System.nanoTime() > deadline) {
-                    throw refused;
-                }
-                Thread.sleep(300);
-            }
-        }
-    }
-
-    private static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, what + ": not reached within 60 s");
-            Thread.sleep(100);
-        }
-    }
-
-    /** One direction as a child process ({@link SqlPairReplicatorProcess}), killed with SIGKILL and started again. */
-    private static final class Replicator {
-        private final String direction;
-        private final Path stateDir;
-        private final List<String> command;
-        private final List<Process> processes;
-        private Process process;
-        private long startedMillis;
-
-        Replicator(String direction, String from, String into, Path stateDir, String registryTable, List<Process> processes) {
-            this.direction = direction;
-            this.stateDir = stateDir;
-            this.processes = processes;
-            this.command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp",
-                    System.getProperty("java.class.path"), SqlPairReplicatorProcess.class.getName(), direction, from, into,
-                    stateDir.toString(), LocalTables.shared().endpoint().toString(), registryTable, APP);
-        }
-
-        void start() throws Exception {
-            startedMillis = System.currentTimeMillis();
-            Path logs = Path.of("target", "sql-pair-logs");
-            Files.createDirectories(logs);
-            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logs.resolve(direction + "-" + startedMillis
-                    + ".log").toFile()).start();
-            processes.add(process);
-        }
-
-        void kill() throws Exception {
-            process.destroyForcibly(); // SIGKILL
-            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
-        }
-
-        Optional<MigrationStatus> status() {
-            if (!process.isAlive()) {
-                throw new AssertionError("the " + direction + " replicator exited with " + process.exitValue() + "; see its log in "
-                        + Path.of("target", "sql-pair-logs").toAbsolutePath());
-            }
-            try {
-                return SqlMigration.lastStatus(stateDir);
-            } catch (RuntimeException torn) {
-                return Optional.empty();
-            }
-        }
-
-        boolean inSync() {
-            return status().map(s -> s.phase().equals("IN_SYNC")).orElse(false);
-        }
-
-        boolean freshStatus() {
-            return status().map(s -> s.updatedAt() != null && java.time.Instant.parse(s.updatedAt()).toEpochMilli() > startedMillis)
-                    .orElse(false);
-        }
-    }
-
-    /** The application: puts, deletes and increments through the phased store, and what it was told succeeded. */
-    private static final class Application implements Runnable, AutoCloseable {
-        final Map<Long, Optional<String>> expected = new ConcurrentHashMap<>();
-        final AtomicLong increments = new AtomicLong();
-        final AtomicLong deletes = new AtomicLong();
-        final AtomicLong acknowledged = new AtomicLong();
-        final AtomicLong failed = new AtomicLong();
-        final AtomicBoolean stop = new AtomicBoolean();
-        final AtomicBoolean paused = new AtomicBoolean();
-        private final RegistryWatcher watcher;
-        private final SqlStore pgStore;
-        private final SqlStore mariaStore;
-        private final MigratingStore store;
-
-        Application(String pgUri, String mariaUri, EndpointRegistry registry, Path journal) {
-            watcher = new RegistryWatcher(registry, APP, Duration.ofMillis(100)).start();
-            pgStore = new SqlStore(SqlEndpoint.parse(pgUri), TABLE, SqlPair.mapping(pgUri), V);
-            mariaStore = new SqlStore(SqlEndpoint.parse(mariaUri), TABLE, SqlPair.mapping(mariaUri), V);
-            store = MigratingStore.builder().watcher(watcher).source(pgStore).target(mariaStore).journalDir(journal)
-                    .instance("app-1").drainInterval(Duration.ofMillis(200)).build();
+        Workload(SqlStore mapping) {
+            this.mapping = mapping;
+            this.counterKey = mapping.keyOf(SqlPair.item(mapping, COUNTER, ""));
         }
 
         @Override
-        public void run() {
-            Random random = new Random(7);
-            long seq = 0;
-            Map<String, AttributeValue> counterKey = pgStore.keyOf(SqlPair.item(pgStore, COUNTER, ""));
-            while (!stop.get()) {
-                if (paused.get()) {
-                    sleep(20);
-                    continue;
-                }
-                seq++;
-                int op = random.nextInt(20);
-                long id = 1 + random.nextInt(60);
-                String note = "v" + seq;
-                try {
-                    if (op < 12) {
-                        store.put(SqlPair.item(pgStore, id, note));
-                        expected.put(id, Optional.of(note));
-                    } else if (op < 15) {
-                        store.delete(pgStore.keyOf(SqlPair.item(pgStore, id, "")));
-                        expected.put(id, Optional.empty());
-                        deletes.incrementAndGet();
-                    } else {
-                        store.update(counterKey, new Store.Update("ADD #a :one", Map.of("#a", "amount"),
-                                Map.of(":one", AttributeValue.fromN("1"))));
-                        increments.incrementAndGet();
-                    }
-                    acknowledged.incrementAndGet();
-                } catch (RuntimeException e) {
-                    failed.incrementAndGet();
-                    org.slf4j.LoggerFactory.getLogger(PostgresMariaDbFailbackIT.class).warn("write failed", e);
-                }
-                sleep(5);
+        public void next(Random random, long seq, Store store, OracleApplication.Told told) {
+            int op = random.nextInt(20);
+            long id = 1 + random.nextInt(60);
+            String note = "v" + seq;
+            if (op < 12) {
+                Map<String, AttributeValue> item = SqlPair.item(mapping, id, note);
+                store.put(item);
+                told.put(mapping.keyOf(item), note);
+            } else if (op < 15) {
+                Map<String, AttributeValue> key = mapping.keyOf(SqlPair.item(mapping, id, ""));
+                store.delete(key);
+                told.delete(key);
+            } else {
+                store.update(counterKey, new Store.Update("ADD #a :one", Map.of("#a", "amount"), Map.of(":one", AttributeValue.fromN("1"))));
+                told.increment();
             }
-        }
-
-        private static void sleep(long ms) {
-            try {
-                Thread.sleep(ms);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        @Override
-        public void close() {
-            store.close();
-            watcher.close();
-            pgStore.close();
-            mariaStore.close();
         }
     }
 }

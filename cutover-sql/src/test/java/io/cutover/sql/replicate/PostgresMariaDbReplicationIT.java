@@ -64,18 +64,28 @@ class PostgresMariaDbReplicationIT {
                     Map<String, AttributeValue> negative = SqlPair.stamped(SqlPair.item(pgStore, 102, "negative"), ++counter, "pg-app");
                     negative.put("big", AttributeValue.fromN("-1"));
                     pgStore.putIfNewer(negative, V);
-                    waitFor("the live changes applied", () -> forward.drained() && forward.status().get().deadLettered() == 2);
+                    // A character MariaDB's utf8mb3 column lacks (it would store '?'), a double its FLOAT would round (decision 0260).
+                    pgStore.putIfNewer(SqlPair.stamped(SqlPair.item(pgStore, 103, "smile \ud83d\ude00"), ++counter, "pg-app"), V);
+                    Map<String, AttributeValue> fine = SqlPair.stamped(SqlPair.item(pgStore, 104, "too fine"), ++counter, "pg-app");
+                    fine.put("ratio", AttributeValue.fromN("0.123456789"));
+                    pgStore.putIfNewer(fine, V);
+                    waitFor("the live changes applied", () -> forward.drained() && forward.status().get().deadLettered() == 4);
 
                     List<String> dead = Files.readAllLines(dir.resolve("forward").resolve("dead-letters.jsonl"));
-                    assertEquals(2, dead.size(), String.join("\n", dead));
+                    assertEquals(4, dead.size(), String.join("\n", dead));
                     // applied concurrently: in either order
                     assertTrue(dead.stream().anyMatch(l -> l.contains("column note") && l.contains("29 characters, the column holds 20")),
                             String.join("\n", dead));
                     assertTrue(dead.stream().anyMatch(l -> l.contains("column big") && l.contains("out of range [0, 18446744073709551615]")),
                             String.join("\n", dead));
+                    assertTrue(dead.stream().anyMatch(l -> l.contains("column note") && l.contains("(U+1F600) is not in the column's character"
+                            + " set utf8mb3") && l.contains("utf8mb4")), String.join("\n", dead));
+                    assertTrue(dead.stream().anyMatch(l -> l.contains("column ratio") && l.contains("it would be stored as 0.12345679")
+                            && l.contains("make the column DOUBLE")), String.join("\n", dead));
                     SqlPairVerification.Result verified = verify(pgUri, mariaUri);
-                    assertEquals(List.of("{id=101}: only in the source", "{id=102}: only in the source"), verified.differences(),
-                            "equal but for the two values MariaDB cannot hold");
+                    assertEquals(List.of("{id=101}: only in the source", "{id=102}: only in the source", "{id=103}: only in the source",
+                            "{id=104}: only in the source"), verified.differences(),
+                            "equal but for the four values MariaDB cannot hold");
                     assertTrue(mariaStore.get(mariaStore.keyOf(SqlPair.item(mariaStore, 21, ""))).map(V::isTombstone).orElse(true),
                             "the delete reached MariaDB");
 
@@ -99,7 +109,8 @@ class PostgresMariaDbReplicationIT {
                                 f2.captured(), f2.refused(), r2.captured(), r2.refused());
                         assertEquals(3, f2.refused(), "the forward direction refused exactly MariaDB's 3 writes, come back as echoes");
                         assertEquals(10, r2.refused(), "the reverse direction refused exactly PostgreSQL's 10 writes, come back as echoes");
-                        assertEquals(List.of("{id=101}: only in the source", "{id=102}: only in the source"),
+                        assertEquals(List.of("{id=101}: only in the source", "{id=102}: only in the source", "{id=103}: only in the source",
+                            "{id=104}: only in the source"),
                                 verify(pgUri, mariaUri).differences());
 
                         maria.execute("app", "ALTER TABLE accounts ADD COLUMN region VARCHAR(10)");

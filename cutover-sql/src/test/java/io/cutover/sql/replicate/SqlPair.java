@@ -36,10 +36,11 @@ final class SqlPair {
     static final VersionAttribute V = VersionAttribute.DEFAULT;
     static final String TABLE = "accounts";
     static final String PG_DDL = "CREATE TABLE accounts (id bigint PRIMARY KEY, amount numeric(12,3), opened_at timestamptz, doc jsonb,"
-            + " raw bytea, active boolean, big numeric(20,0), note text, cutover_v text COLLATE \"C\", cutover_v_deleted boolean)";
+            + " raw bytea, active boolean, big numeric(20,0), note text, ratio double precision, cutover_v text COLLATE \"C\","
+            + " cutover_v_deleted boolean)";
     static final String MARIADB_DDL = "CREATE TABLE accounts (id BIGINT PRIMARY KEY, amount DECIMAL(12,3), opened_at DATETIME(6), doc JSON,"
-            + " raw VARBINARY(64), active BOOLEAN, big BIGINT UNSIGNED, note VARCHAR(20), cutover_v VARCHAR(160) CHARACTER SET ascii"
-            + " COLLATE ascii_bin, cutover_v_deleted BOOLEAN)";
+            + " raw VARBINARY(64), active BOOLEAN, big BIGINT UNSIGNED, note VARCHAR(20) CHARACTER SET utf8mb3, ratio FLOAT,"
+            + " cutover_v VARCHAR(160) CHARACTER SET ascii COLLATE ascii_bin, cutover_v_deleted BOOLEAN)";
 
     private SqlPair() {
     }
@@ -72,6 +73,7 @@ final class SqlPair {
         row.put("active", id % 2 == 0);
         row.put("big", new BigDecimal("18446744073709551615").subtract(BigDecimal.valueOf(id)));
         row.put("note", note);
+        row.put("ratio", id + 0.25); // a double (PostgreSQL) that a FLOAT (MariaDB) holds exactly
         // A store's row of its own engine: the timestamp column is an instant on PostgreSQL, a DATETIME (UTC) on MariaDB.
         if (store.mapper().schema().kind("opened_at") == io.cutover.sql.mapping.ColumnKind.TIMESTAMP) {
             row.put("opened_at", java.time.LocalDateTime.ofInstant((Instant) row.get("opened_at"), java.time.ZoneOffset.UTC));

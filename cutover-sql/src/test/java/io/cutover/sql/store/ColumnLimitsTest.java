@@ -64,4 +64,67 @@ class ColumnLimitsTest {
         assertTrue(e.getMessage().startsWith("column amount (decimal(12,3)) of accounts cannot hold 0.0001 exactly"), e.getMessage());
         assertTrue(e.getMessage().contains("widen the column"), e.getMessage());
     }
+
+    @Test
+    void aSinglePrecisionColumnRefusesADoubleItWouldRoundAndADoubleColumnMoreDigitsThanADoubleKeeps() {
+        ColumnLimits.Limit mariaFloat = ColumnLimits.limit("float", "float", 12, null, null, null, null, null, false);
+        assertNull(ColumnLimits.why(0.1, ColumnKind.FLOAT, mariaFloat), "0.1 reads back from a FLOAT as 0.1");
+        assertNull(ColumnLimits.why(1.1f, ColumnKind.FLOAT, mariaFloat));
+        assertNull(ColumnLimits.why(16_777_216.0, ColumnKind.FLOAT, mariaFloat));
+        ColumnLimits.Refusal r = ColumnLimits.refusal(0.123456789, ColumnKind.FLOAT, mariaFloat);
+        assertTrue(r.reason().contains("keeps about 7 significant digits: it would be stored as 0.12345679"), r.reason());
+        assertTrue(r.fix().startsWith("make the column DOUBLE"), r.fix());
+        assertTrue(ColumnLimits.why(16_777_217.0, ColumnKind.FLOAT, mariaFloat).contains("stored as 1.6777216E7"));
+        assertTrue(ColumnLimits.why(1e39, ColumnKind.FLOAT, mariaFloat).contains("out of the range"));
+        assertTrue(ColumnLimits.why(Double.NaN, ColumnKind.FLOAT, mariaFloat).contains("no NaN"));
+        ColumnLimits.Limit pgReal = ColumnLimits.limit("real", "real", 24, null, null, null, null, "UTF8", true);
+        assertTrue(ColumnLimits.refusal(0.123456789, ColumnKind.FLOAT, pgReal).fix().startsWith("make the column double precision"));
+        assertNull(ColumnLimits.why(Double.NaN, ColumnKind.FLOAT, pgReal), "PostgreSQL holds NaN");
+
+        ColumnLimits.Limit pgDouble = ColumnLimits.limit("double precision", "double precision", 53, null, null, null, null, "UTF8", true);
+        assertNull(ColumnLimits.why(0.123456789, ColumnKind.FLOAT, pgDouble));
+        Object tooPrecise = InverseMapping.floating("0.1234567890123456789");
+        assertEquals(new BigDecimal("0.1234567890123456789"), tooPrecise, "more digits than a double keeps stay exact");
+        ColumnLimits.Refusal d = ColumnLimits.refusal(tooPrecise, ColumnKind.FLOAT, pgDouble);
+        assertTrue(d.reason().contains("a double keeps about 16 significant digits: it would be stored as 0.12345678901234568"), d.reason());
+        assertTrue(d.fix().contains("numeric(p,s)"), d.fix());
+        assertEquals(0.1, InverseMapping.floating("0.1"));
+        assertEquals(0.1, InverseMapping.floating("0.10"), "trailing zeros lose nothing");
+        assertEquals(Double.NaN, InverseMapping.floating("NaN"));
+        assertEquals(Double.NEGATIVE_INFINITY, InverseMapping.floating("-Infinity"));
+        assertEquals(new BigDecimal("1e400"), InverseMapping.floating("1e400"));
+        assertTrue(ColumnLimits.why(new BigDecimal("1e400"), ColumnKind.FLOAT, pgDouble).contains("out of the range"));
+    }
+
+    @Test
+    void aStringWithACharacterTheColumnsCharacterSetLacksIsRefused() {
+        ColumnLimits.Limit utf8mb3 = ColumnLimits.limit("varchar", "varchar(40)", null, null, 40L, 120L, null, "utf8mb3", false);
+        assertNull(ColumnLimits.why("d\u00e9j\u00e0 vu \u20ac \u4e2d", ColumnKind.TEXT, utf8mb3), "the whole basic plane");
+        ColumnLimits.Refusal emoji = ColumnLimits.refusal("smile \ud83d\ude00", ColumnKind.TEXT, utf8mb3);
+        assertTrue(emoji.reason().contains("character 7 (U+1F600) is not in the column's character set utf8mb3"), emoji.reason());
+        assertTrue(emoji.fix().contains("utf8mb4"), emoji.fix());
+        ColumnLimits.Limit utf8mb4 = ColumnLimits.limit("varchar", "varchar(40)", null, null, 40L, 160L, null, "utf8mb4", false);
+        assertNull(ColumnLimits.why("smile \ud83d\ude00", ColumnKind.TEXT, utf8mb4));
+        assertTrue(ColumnLimits.why("half \ud83d", ColumnKind.TEXT, utf8mb4).contains("half of a surrogate pair"));
+
+        ColumnLimits.Limit latin1 = ColumnLimits.limit("varchar", "varchar(40)", null, null, 40L, 40L, null, "latin1", false);
+        assertNull(ColumnLimits.why("caf\u00e9 \u20ac \u0081", ColumnKind.TEXT, latin1), "MySQL's latin1 is cp1252 and its five gaps");
+        assertTrue(ColumnLimits.why("\u03a9mega", ColumnKind.TEXT, latin1).contains("character 1 (U+03A9)"));
+        ColumnLimits.Limit ascii = ColumnLimits.limit("char", "char(2)", null, null, 2L, 2L, null, "ascii", false);
+        assertTrue(ColumnLimits.why("\u00e9", ColumnKind.TEXT, ascii).contains("ascii"));
+        assertTrue(ColumnLimits.why(new io.cutover.sql.mapping.SqlValues.Json("{\"a\": \"\ud83d\ude00\"}"), ColumnKind.JSON, utf8mb3)
+                .contains("U+1F600"), "JSON text too");
+
+        ColumnLimits.Limit pgLatin1 = ColumnLimits.limit("text", "text", null, null, null, null, null, "LATIN1", true);
+        assertNull(ColumnLimits.why("caf\u00e9", ColumnKind.TEXT, pgLatin1));
+        ColumnLimits.Refusal euro = ColumnLimits.refusal("\u20ac", ColumnKind.TEXT, pgLatin1);
+        assertTrue(euro.reason().contains("not in the database's encoding LATIN1"), euro.reason());
+        assertTrue(euro.fix().contains("UTF8"), euro.fix());
+        ColumnLimits.Limit pgUtf8 = ColumnLimits.limit("text", "text", null, null, null, null, null, "UTF8", true);
+        assertNull(ColumnLimits.why("smile \ud83d\ude00", ColumnKind.TEXT, pgUtf8));
+        assertTrue(ColumnLimits.why("a\u0000b", ColumnKind.TEXT, pgUtf8).contains("U+0000, which PostgreSQL text never holds"));
+        assertNull(ColumnLimits.why("a\u0000b", ColumnKind.TEXT, utf8mb4), "MariaDB text holds U+0000");
+        ColumnLimits.Limit unknown = ColumnLimits.limit("varchar", "varchar(9)", null, null, 9L, 9L, null, "armscii8", false);
+        assertNull(ColumnLimits.why("\u03a9", ColumnKind.TEXT, unknown), "a set not known here is not checked");
+    }
 }

@@ -29,5 +29,9 @@ class SqlPairVerificationTest {
                 n(new SqlValues.Json("{\"a\":1,\"b\":[1.5,true]}"), ColumnKind.JSON), "jsonb's key order and number spelling");
         assertEquals(n(new byte[] {0, 1, (byte) 255}, ColumnKind.BINARY), n(new byte[] {0, 1, (byte) 255}, ColumnKind.BINARY));
         assertEquals(true, n(true, ColumnKind.BOOLEAN));
+        assertEquals(n(0.1f, ColumnKind.FLOAT), n(0.1, ColumnKind.FLOAT), "a real and a double by the value they read back as");
+        assertEquals(n(7L, ColumnKind.INTEGER), n(7.0, ColumnKind.FLOAT));
+        assertNotEquals(n(0.12345679f, ColumnKind.FLOAT), n(0.123456789, ColumnKind.FLOAT));
+        assertEquals("NaN", n(Double.NaN, ColumnKind.FLOAT));
     }
 }
