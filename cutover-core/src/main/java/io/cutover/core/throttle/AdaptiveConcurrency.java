@@ -59,10 +59,16 @@ public final class AdaptiveConcurrency {
         return new AdaptiveConcurrency(false, n, n);
     }
 
-    /** {@code --write-concurrency N}: N as is, or (0, "auto") a limit found between 1 and 64, starting at 16 (the old fixed default). */
+    /**
+     * {@code --write-concurrency N}: N as is, or (0, "auto") a limit found between 1 and 64, starting at 32 (decision 0102
+     * addendum: from 16, the climb of a short copy spent most of it below the level the target absorbs).
+     */
     public static AdaptiveConcurrency forSetting(int n) {
-        return n == 0 ? adaptive(16, 64) : fixed(n);
+        return n == 0 ? adaptive(AUTO_START, 64) : fixed(n);
     }
+
+    /** Where {@code auto} starts its climb. */
+    public static final int AUTO_START = 32;
 
     /** Starts at {@code initial} and finds the limit between 1 and {@code max}. */
     public static AdaptiveConcurrency adaptive(int initial, int max) {
