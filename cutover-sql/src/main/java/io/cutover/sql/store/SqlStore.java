@@ -56,6 +56,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  *   <li>A delete keeps the row as a tombstone: its last values, the new version, the flag set. A delete of a key with no
  *       row inserts a tombstone row when every NOT NULL column without a default is held by the key; otherwise there is
  *       nothing to keep and it writes nothing.</li>
+ *   <li>{@link #writeInOrder} writes a batch of rows (the reverse applier's, decision 0250): the rows read under their
+ *       locks in one statement, each row's changes decided in order as the single calls would, each row written once by
+ *       multi-row statements that keep the version rule in the statement.</li>
  *   <li>A row is found by its primary key, read back from the key templates. A row whose columns now make another key
  *       (an update moved it) reads, for the old key, as a tombstone at the row's version.</li>
  * </ul>
