@@ -32,8 +32,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  *
  * The changes of one call have distinct keys; whole rows are packed into batches of at most {@value #BATCH} changes, each
  * batch written in one transaction, {@code concurrency} batches at a time (decision 0200), with a few multi-row
- * statements: the batch's rows read under their locks in one, each row's last state written in one more (decision 0250). {@link #apply} is called
- * from the applier's one thread and blocks until every change is handled.
+ * statements: the batch's rows read under their locks in one, each row's last state written in one more (decision
+ * 0250). {@link #apply} is called from the applier's one thread and blocks until every change is handled.
  */
 public final class SqlChangeWriter extends ConcurrentVersionedWriter {
     /** At most this many changes are written in one transaction. */
