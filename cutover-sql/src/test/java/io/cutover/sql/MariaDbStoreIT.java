@@ -78,6 +78,9 @@ class MariaDbStoreIT {
                 io.cutover.sql.store.BatchedApplyChecks.run(store, 900, (id, note) -> Map.of("PK", AttributeValue.fromS("CUSTOMER#cy"),
                         "SK", AttributeValue.fromS("ORDER#" + id), "OrderId", AttributeValue.fromN(Long.toString(id)),
                         "Customer", AttributeValue.fromS("cy"), "Note", AttributeValue.fromS(note)), dir);
+                io.cutover.sql.store.BatchedApplyChecks.raceWithSingleWrites(store, 1000, (id, note) -> Map.of("PK",
+                        AttributeValue.fromS("CUSTOMER#dee"), "SK", AttributeValue.fromS("ORDER#" + id), "OrderId",
+                        AttributeValue.fromN(Long.toString(id)), "Customer", AttributeValue.fromS("dee"), "Note", AttributeValue.fromS(note)), dir);
             }
         }
     }

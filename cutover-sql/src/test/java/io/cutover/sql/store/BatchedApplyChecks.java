@@ -119,6 +119,59 @@ public final class BatchedApplyChecks {
         assertTrue(Files.readString(dir.resolve("dead.jsonl")).contains("Nickname"));
     }
 
+    /**
+     * The batched writer and single calls (an application writing through the store) racing on the same keys: every row
+     * ends at the newest version either side offered, and every change the writer took is counted once.
+     */
+    public static void raceWithSingleWrites(SqlStore store, long base, BiFunction<Long, String, Map<String, AttributeValue>> live, Path dir)
+            throws Exception {
+        int keys = 40;
+        int rounds = 15;
+        HybridClock writerClock = new HybridClock("writer");
+        HybridClock appClock = new HybridClock("app");
+        Map<Long, String> newest = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.function.BiConsumer<Long, String> offered = (id, ver) -> newest.merge(id, ver, (a, b) -> a.compareTo(b) >= 0 ? a : b);
+        java.util.concurrent.ExecutorService app = java.util.concurrent.Executors.newSingleThreadExecutor();
+        long taken = 0;
+        try (FileDeadLetterSink dead = new FileDeadLetterSink(dir.resolve("race-dead.jsonl"));
+             SqlChangeWriter writer = new SqlChangeWriter(store, 4, dead)) {
+            java.util.concurrent.Future<?> singles = app.submit(() -> {
+                java.util.Random r = new java.util.Random(7);
+                for (int i = 0; i < keys * rounds; i++) {
+                    long id = base + r.nextInt(keys);
+                    Version v = appClock.next(1);
+                    Map<String, AttributeValue> item = r.nextInt(4) == 0 ? V.tombstoneOf(store.keyOf(live.apply(id, "-")), v)
+                            : V.stamp(live.apply(id, "app" + i), v);
+                    offered.accept(id, v.encoded());
+                    store.putIfNewer(item, V);
+                }
+                return null;
+            });
+            java.util.Random r = new java.util.Random(11);
+            for (int round = 0; round < rounds; round++) {
+                List<ChangeRecord> batch = new ArrayList<>();
+                for (long id = base; id < base + keys; id++) {
+                    Version v = writerClock.next(1);
+                    Map<String, AttributeValue> key = store.keyOf(live.apply(id, "-"));
+                    Map<String, AttributeValue> image = r.nextInt(5) == 0 ? V.tombstoneOf(key, v) : V.stamp(live.apply(id, "w" + round), v);
+                    offered.accept(id, v.encoded());
+                    batch.add(ChangeRecord.put("p", Long.toString(id), key, image, 0, 0));
+                }
+                taken += writer.apply(batch).written();
+            }
+            singles.get();
+            assertEquals(keys * rounds, taken, "every change handled once");
+            assertEquals(taken, writer.landed() + writer.olderRefused());
+            assertEquals(0, dead.count());
+        } finally {
+            app.shutdownNow();
+        }
+        for (long id = base; id < base + keys; id++) {
+            assertEquals(Optional.of(newest.get(id)), store.get(store.keyOf(live.apply(id, "-"))).flatMap(V::versionOf),
+                    "row " + id + " holds the newest version offered");
+        }
+    }
+
     private static SqlStore.RowChange put(Map<String, AttributeValue> key, Map<String, AttributeValue> image) {
         return new SqlStore.RowChange(key, image);
     }

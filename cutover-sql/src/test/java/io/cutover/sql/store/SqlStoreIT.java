@@ -214,6 +214,12 @@ class SqlStoreIT {
     }
 
     @Test
+    void theBatchedWriterRacingTheApplicationLeavesEveryRowAtTheNewestVersion(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        BatchedApplyChecks.raceWithSingleWrites(store, 1000, (id, note) -> LoggingTable.item(store, id, "race", note, 7), dir);
+    }
+
+    @Test
     void refusesAnAttributeWithNoColumnNamingIt() {
         Map<String, AttributeValue> item = new HashMap<>(LoggingTable.item(store, 11, "auth", "x", 1));
         item.put("Nickname", AttributeValue.fromS("n"));
