@@ -159,6 +159,53 @@ class MongoStoreIT {
         assertEquals(Optional.of("x"), value(store, "x1"));
     }
 
+    @Test
+    void theBatchedWriterRacingTheApplicationLeavesEveryDocumentAtTheNewestVersion() throws Exception {
+        MongoStore store = store("batchrace");
+        int keys = 40;
+        int rounds = 15;
+        HybridClock writerClock = new HybridClock("writer");
+        HybridClock appClock = new HybridClock("app");
+        Map<String, String> newest = new java.util.concurrent.ConcurrentHashMap<>();
+        ExecutorService app = Executors.newSingleThreadExecutor();
+        long taken = 0;
+        try (io.cutover.core.deadletter.FileDeadLetterSink dead = new io.cutover.core.deadletter.FileDeadLetterSink(
+                java.nio.file.Files.createTempFile("race-dead", ".jsonl"));
+             io.cutover.client.StoreChangeWriter writer = new io.cutover.client.StoreChangeWriter(store, V, 4,
+                     io.cutover.core.retry.RetryPolicy.defaults(), dead)) {
+            Future<?> singles = app.submit(() -> {
+                java.util.Random r = new java.util.Random(7);
+                for (int i = 0; i < keys * rounds; i++) {
+                    String id = "k" + r.nextInt(keys);
+                    Version v = appClock.next(1);
+                    newest.merge(id, v.encoded(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
+                    store.putIfNewer(r.nextInt(4) == 0 ? V.tombstoneOf(key(id), v) : V.stamp(item(id, "app" + i), v), V);
+                }
+                return null;
+            });
+            java.util.Random r = new java.util.Random(11);
+            for (int round = 0; round < rounds; round++) {
+                List<io.cutover.core.changelog.ChangeRecord> batch = new ArrayList<>();
+                for (int k = 0; k < keys; k++) {
+                    String id = "k" + k;
+                    Version v = writerClock.next(1);
+                    newest.merge(id, v.encoded(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
+                    batch.add(put(id, r.nextInt(5) == 0 ? V.tombstoneOf(key(id), v) : V.stamp(item(id, "w" + round), v)));
+                }
+                taken += writer.apply(batch).written();
+            }
+            singles.get();
+            assertEquals(keys * rounds, taken, "every change handled once");
+            assertEquals(taken, writer.landed() + writer.olderRefused());
+            assertEquals(0, dead.count());
+        } finally {
+            app.shutdownNow();
+        }
+        for (int k = 0; k < keys; k++) {
+            assertEquals(Optional.of(newest.get("k" + k)), store.get(key("k" + k)).flatMap(V::versionOf), "k" + k + " holds the newest version");
+        }
+    }
+
     private static io.cutover.client.BatchedVersionedStore.KeyedChange change(Map<String, AttributeValue> key, Map<String, AttributeValue> image) {
         return new io.cutover.client.BatchedVersionedStore.KeyedChange(key, image);
     }
