@@ -8,6 +8,7 @@ import com.mongodb.client.model.Collation;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.result.UpdateResult;
+import io.cutover.client.BatchedVersionedStore;
 import io.cutover.client.VersionedStore;
 import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
@@ -50,7 +51,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * The key is the document's {@code _id} (a unique index by nature); a mapping with another key field or a sort key is
  * refused. Reads go to the primary. Thread-safe; every call blocks until MongoDB answered.
  */
-public final class MongoStore implements VersionedStore {
+public final class MongoStore implements BatchedVersionedStore {
     private static final Pattern CLAUSE = Pattern.compile(
             "(?i)\\s*(?:(attribute_(?:not_)?exists)\\s*\\(\\s*([#A-Za-z0-9_.-]+)\\s*\\)|([#A-Za-z0-9_.-]+)\\s*(=|<>)\\s*(:[A-Za-z0-9_]+))\\s*");
     /**
@@ -223,6 +224,188 @@ public final class MongoStore implements VersionedStore {
         BsonValue id = idOf(keyOf(key));
         return call("delete from", () -> collection.deleteOne(new BsonDocument("_id", id)
                 .append(version.name(), new BsonDocument("$exists", BsonBoolean.FALSE)))).getDeletedCount() > 0;
+    }
+
+    /**
+     * The changes of many keys in one read and one {@code bulkWrite} (docs/decisions/0250-batched-reverse-apply.md): the
+     * stored documents read by {@code _id $in} (an index look-up everywhere, the embedded test server included); each
+     * change decided on what is stored as its single call would decide it, so a change refused by the version rule (an
+     * echo, a stale record) writes nothing; the rest written by one unordered {@code bulkWrite}, one operation per key: an
+     * absent document inserted (a duplicate key means another writer inserted it first), a stored one replaced under the
+     * version rule's filter, an unversioned one deleted by an outside delete. A write the bulk could not confirm (a
+     * duplicate key, a filter that no longer matched because the document changed after the read) is decided again by its
+     * single call.
+     */
+    @Override
+    public List<ChangeResult> writeAllIfNewer(List<KeyedChange> changes, VersionAttribute version) {
+        int n = changes.size();
+        ChangeResult[] out = new ChangeResult[n];
+        List<Map<String, AttributeValue>> keys = new ArrayList<>(java.util.Collections.nCopies(n, null));
+        List<BsonValue> candidates = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            KeyedChange ch = changes.get(i);
+            try {
+                Map<String, AttributeValue> key = keyOf(ch.image() != null ? ch.image() : ch.key());
+                if (ch.image() != null) {
+                    toDocument.document(ch.image()); // an item with no document form is rejected here, as by its single call
+                }
+                keys.set(i, key);
+                candidates.addAll(KeyValues.candidates(key.get(mapping.keyAttribute())));
+            } catch (CutoverException e) {
+                if (e.code().retryable()) {
+                    throw e;
+                }
+                out[i] = new ChangeResult(false, e);
+            }
+        }
+        Map<Object, BsonDocument> stored = storedById(candidates);
+        List<com.mongodb.client.model.WriteModel<BsonDocument>> ops = new ArrayList<>();
+        List<Integer> opChange = new ArrayList<>();
+        java.util.Set<Object> ids = new java.util.HashSet<>();
+        List<Integer> singly = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (out[i] != null) {
+                continue;
+            }
+            KeyedChange ch = changes.get(i);
+            Map<String, AttributeValue> key = keys.get(i);
+            BsonDocument s = null;
+            for (BsonValue candidate : KeyValues.candidates(key.get(mapping.keyAttribute()))) {
+                s = s != null ? s : stored.get(idKey(candidate));
+            }
+            BsonValue id = s != null ? s.get("_id") : ItemToDocument.value(key.get(mapping.keyAttribute()), mapping.keyAttribute());
+            if (!ids.add(idKey(id))) {
+                singly.add(i); // two changes of one document: at most one operation per key in the bulk
+                continue;
+            }
+            BsonValue sv = s == null ? null : s.get(version.name());
+            Optional<String> storedVersion = sv != null && sv.isString() ? Optional.of(sv.asString().getValue()) : Optional.empty();
+            boolean storedUnversioned = s != null && !s.containsKey(version.name());
+            if (ch.image() == null) {
+                if (!storedUnversioned) {
+                    out[i] = ChangeResult.REFUSED; // nothing stored, or a versioned document: deleteUnversioned deletes nothing
+                    continue;
+                }
+                ops.add(new com.mongodb.client.model.DeleteOneModel<>(new BsonDocument("_id", id).append(version.name(),
+                        new BsonDocument("$exists", BsonBoolean.FALSE))));
+            } else {
+                Optional<String> v = version.versionOf(ch.image());
+                if (s != null && !storedUnversioned && (v.isEmpty() || storedVersion.isPresent() && storedVersion.get().compareTo(v.get()) >= 0)) {
+                    out[i] = ChangeResult.REFUSED;
+                    continue;
+                }
+                BsonDocument d = document(ch.image(), id);
+                ops.add(s == null ? new com.mongodb.client.model.InsertOneModel<>(d)
+                        : new com.mongodb.client.model.ReplaceOneModel<>(guard(id, v, version, null).filter(), d,
+                        new ReplaceOptions().collation(BINARY)));
+            }
+            opChange.add(i);
+        }
+        if (!ops.isEmpty()) {
+            bulk(ops, opChange, changes, version, out, singly);
+        }
+        for (int i : singly) {
+            out[i] = single(changes.get(i), version);
+        }
+        return java.util.Arrays.asList(out);
+    }
+
+    /** The documents stored under any of {@code ids}, by {@link #idKey} of their {@code _id}. */
+    private Map<Object, BsonDocument> storedById(List<BsonValue> ids) {
+        Map<Object, BsonDocument> out = new java.util.HashMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        call("read from", () -> {
+            collection.find(new BsonDocument("_id", new BsonDocument("$in", new BsonArray(ids)))).forEach(d -> out.put(idKey(d.get("_id")), d));
+            return null;
+        });
+        return out;
+    }
+
+    /** An {@code _id} as a map key: numbers by value, as MongoDB compares them (Int32, Int64 and Double alike). */
+    private static Object idKey(BsonValue id) {
+        if (id.isInt32() || id.isInt64()) {
+            return id.asNumber().longValue();
+        }
+        if (id.isDouble()) {
+            double d = id.asDouble().getValue();
+            return d == Math.rint(d) && Math.abs(d) < 9.0e15 ? (Object) (long) d : (Object) d;
+        }
+        return id;
+    }
+
+    /**
+     * One unordered bulk of {@code ops}; what it confirms is written. Inserts are confirmed one by one (an error names its
+     * operation); replaces and deletes only in total, so when a total falls short, each is checked: a versioned put whose
+     * version the document now holds was written, anything else is decided again by its single call.
+     */
+    private void bulk(List<com.mongodb.client.model.WriteModel<BsonDocument>> ops, List<Integer> opChange, List<KeyedChange> changes,
+                      VersionAttribute version, ChangeResult[] out, List<Integer> singly) {
+        java.util.Set<Integer> failed = new java.util.HashSet<>();
+        com.mongodb.bulk.BulkWriteResult result;
+        try {
+            result = call("write to", () -> collection.bulkWrite(ops, new com.mongodb.client.model.BulkWriteOptions().ordered(false)));
+        } catch (CutoverException e) {
+            if (!(e.getCause() instanceof com.mongodb.MongoBulkWriteException b) || b.getWriteConcernError() != null) {
+                throw e;
+            }
+            b.getWriteErrors().forEach(w -> failed.add(w.getIndex()));
+            result = b.getWriteResult();
+        }
+        int replaces = 0;
+        int deletes = 0;
+        for (int k = 0; k < ops.size(); k++) {
+            if (!failed.contains(k)) {
+                replaces += ops.get(k) instanceof com.mongodb.client.model.ReplaceOneModel ? 1 : 0;
+                deletes += ops.get(k) instanceof com.mongodb.client.model.DeleteOneModel ? 1 : 0;
+            }
+        }
+        boolean allConfirmed = result.getMatchedCount() == replaces && result.getDeletedCount() == deletes;
+        List<Integer> unsure = new ArrayList<>();
+        for (int k = 0; k < ops.size(); k++) {
+            int i = opChange.get(k);
+            if (failed.contains(k)) {
+                singly.add(i);
+            } else if (ops.get(k) instanceof com.mongodb.client.model.InsertOneModel || allConfirmed) {
+                out[i] = ChangeResult.WROTE;
+            } else {
+                unsure.add(i);
+            }
+        }
+        if (unsure.isEmpty()) {
+            return;
+        }
+        List<BsonValue> ids = new ArrayList<>();
+        for (int i : unsure) {
+            KeyedChange ch = changes.get(i);
+            ids.addAll(KeyValues.candidates(keyOf(ch.image() != null ? ch.image() : ch.key()).get(mapping.keyAttribute())));
+        }
+        Map<Object, BsonDocument> now = storedById(ids);
+        for (int i : unsure) {
+            KeyedChange ch = changes.get(i);
+            Optional<String> v = ch.image() == null ? Optional.empty() : version.versionOf(ch.image());
+            boolean holdsMine = v.isPresent() && KeyValues.candidates(keyOf(ch.image()).get(mapping.keyAttribute())).stream()
+                    .map(c -> now.get(idKey(c))).anyMatch(d -> d != null && new BsonString(v.get()).equals(d.get(version.name())));
+            if (holdsMine) {
+                out[i] = ChangeResult.WROTE; // versions are unique to a write: the document holds this one
+            } else {
+                singly.add(i);
+            }
+        }
+    }
+
+    /** One change by its single call, as {@link io.cutover.client.StoreChangeWriter} writes it alone. */
+    private ChangeResult single(KeyedChange ch, VersionAttribute version) {
+        try {
+            return (ch.image() != null ? putIfNewer(ch.image(), version) : deleteUnversioned(ch.key(), version)) ? ChangeResult.WROTE
+                    : ChangeResult.REFUSED;
+        } catch (CutoverException e) {
+            if (e.code().retryable()) {
+                throw e;
+            }
+            return new ChangeResult(false, e);
+        }
     }
 
     /** The filter of a versioned write, and whether an absent document may be written (upsert). */

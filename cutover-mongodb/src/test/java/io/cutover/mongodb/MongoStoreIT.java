@@ -67,6 +67,158 @@ class MongoStoreIT {
     }
 
     @Test
+    void aBatchDecidesEachKeyAsItsSingleCallAndWritesTheRestInOneBulk() {
+        MongoStore store = store("batch");
+        List<Version> v = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            v.add(clock.next(1));
+        }
+        assertTrue(store.putIfNewer(V.stamp(item("b", "stored"), v.get(5)), V));
+        collection("batch").insertOne(new Document("_id", "c").append("value", "plain"));
+        collection("batch").insertOne(new Document("_id", "i").append("value", "plain"));
+        assertTrue(store.putIfNewer(V.tombstoneOf(key("d"), v.get(4)), V));
+        assertTrue(store.putIfNewer(V.stamp(item("e", "kept"), v.get(2)), V));
+        assertTrue(store.putIfNewer(V.stamp(item("j", "older"), v.get(1)), V));
+        List<io.cutover.client.BatchedVersionedStore.ChangeResult> results = store.writeAllIfNewer(List.of(
+                change(key("a"), V.stamp(item("a", "new"), v.get(1))),
+                change(key("b"), V.stamp(item("b", "old"), v.get(3))),
+                change(key("c"), null),
+                change(key("d"), V.stamp(item("d", "late"), v.get(2))),
+                change(key("e"), null),
+                change(key("f"), item("f", "unversioned")),
+                change(key("g"), V.tombstoneOf(key("g"), v.get(6))),
+                change(key("i"), V.stamp(item("i", "versioned now"), v.get(7))),
+                change(key("j"), V.stamp(item("j", "newer"), v.get(8))),
+                change(key("absent"), null)), V);
+        assertEquals(List.of(true, false, true, false, false, true, true, true, true, false),
+                results.stream().map(io.cutover.client.BatchedVersionedStore.ChangeResult::wrote).toList());
+        assertEquals(Optional.of("new"), value(store, "a"));
+        assertEquals(Optional.of("stored"), value(store, "b"), "an older put writes nothing");
+        assertEquals(Optional.empty(), store.get(key("c")), "an outside delete removes an unversioned document");
+        assertTrue(V.isTombstone(store.get(key("d")).orElseThrow()), "a late put does not bring a deleted key back");
+        assertEquals(Optional.of("kept"), value(store, "e"), "an outside delete leaves a versioned document");
+        assertEquals(Optional.of("unversioned"), value(store, "f"));
+        assertEquals(Optional.of(v.get(6).encoded()), store.get(key("g")).flatMap(V::versionOf), "a tombstone of an absent key is kept");
+        assertEquals(Optional.of("versioned now"), value(store, "i"));
+        assertEquals(Optional.of("newer"), value(store, "j"));
+        assertEquals(Optional.of(v.get(8).encoded()), store.get(key("j")).flatMap(V::versionOf));
+    }
+
+    @Test
+    void aBatchDecidesAWriteItsBulkCouldNotConfirmAsTheSingleCallDoes() {
+        MongoStore store = store("unconfirmed");
+        // A version field that is not a string: the batch's read cannot refuse the put, and the rule's filter cannot
+        // match it, so the bulk's replace falls short and the put is decided again alone.
+        collection("unconfirmed").insertOne(new Document("_id", "batch").append("rev", null).append("value", "odd"));
+        collection("unconfirmed").insertOne(new Document("_id", "single").append("rev", null).append("value", "odd"));
+        Version v1 = clock.next(1);
+        List<io.cutover.client.BatchedVersionedStore.ChangeResult> results = store.writeAllIfNewer(List.of(
+                change(key("batch"), V.stamp(item("batch", "new"), v1)), change(key("fresh"), V.stamp(item("fresh", "new"), v1))), V);
+        boolean single = store.putIfNewer(V.stamp(item("single", "new"), v1), V);
+        assertEquals(single, results.get(0).wrote(), "the same answer as the single call");
+        assertTrue(results.get(1).wrote());
+        assertEquals(value(store, "single"), value(store, "batch"));
+        assertEquals(Optional.of("new"), value(store, "fresh"));
+    }
+
+    @Test
+    void theWriterAppliesOlderAndNewerPutsAndDeletesOfAKeyInBatchesAndCountsEach() throws Exception {
+        MongoStore store = store("batchwriter");
+        List<Version> v = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            v.add(clock.next(1));
+        }
+        Version otherOlder = new Version(v.get(0).millis(), 0, "other-instance");
+        try (io.cutover.core.deadletter.FileDeadLetterSink dead = new io.cutover.core.deadletter.FileDeadLetterSink(
+                java.nio.file.Files.createTempFile("dead", ".jsonl"));
+             io.cutover.core.deadletter.FileDeadLetterSink conflicts = new io.cutover.core.deadletter.FileDeadLetterSink(
+                     java.nio.file.Files.createTempFile("conflicts", ".jsonl"));
+             io.cutover.client.StoreChangeWriter writer = new io.cutover.client.StoreChangeWriter(store, V, 1,
+                     io.cutover.core.retry.RetryPolicy.defaults(), dead)) {
+            writer.listConflictsIn(conflicts);
+            // Each apply holds distinct keys (the applier keeps a key's last change of a chunk); one key's changes arrive
+            // over several batches, older and newer mixed, and the other keys make every call a batch.
+            List<List<io.cutover.core.changelog.ChangeRecord>> rounds = List.of(
+                    List.of(put("k", V.stamp(item("k", "two"), v.get(2))), put("x1", V.stamp(item("x1", "x"), v.get(0)))),
+                    List.of(put("k", V.stamp(item("k", "one"), v.get(1))), put("x2", V.stamp(item("x2", "x"), v.get(0)))),
+                    List.of(put("k", V.tombstoneOf(key("k"), v.get(3))), remove("x1")),
+                    List.of(put("k", V.stamp(item("k", "late"), v.get(2))), put("x1", V.stamp(item("x1", "diverged"), otherOlder))),
+                    List.of(put("k", V.stamp(item("k", "four"), v.get(4))), put("x2", V.stamp(item("x2", "x"), v.get(0)))));
+            long written = 0;
+            for (List<io.cutover.core.changelog.ChangeRecord> round : rounds) {
+                written += writer.apply(round).written();
+            }
+            assertEquals(10, written, "every change handled: landed or refused");
+            assertEquals(5, writer.landed(), "k two, tombstone, four; x1; x2");
+            assertEquals(5, writer.olderRefused(), "k one and late; the outside delete of versioned x1; x1 diverged; x2's echo");
+            assertEquals(1, writer.conflicts(), "x1: another instance's older version of another value");
+            assertEquals(0, dead.count());
+        }
+        assertEquals(Optional.of("four"), value(store, "k"), "the newest put after the delete lands");
+        assertEquals(Optional.of(v.get(4).encoded()), store.get(key("k")).flatMap(V::versionOf));
+        assertEquals(Optional.of("x"), value(store, "x1"));
+    }
+
+    @Test
+    void theBatchedWriterRacingTheApplicationLeavesEveryDocumentAtTheNewestVersion() throws Exception {
+        MongoStore store = store("batchrace");
+        int keys = 40;
+        int rounds = 15;
+        HybridClock writerClock = new HybridClock("writer");
+        HybridClock appClock = new HybridClock("app");
+        Map<String, String> newest = new java.util.concurrent.ConcurrentHashMap<>();
+        ExecutorService app = Executors.newSingleThreadExecutor();
+        long taken = 0;
+        try (io.cutover.core.deadletter.FileDeadLetterSink dead = new io.cutover.core.deadletter.FileDeadLetterSink(
+                java.nio.file.Files.createTempFile("race-dead", ".jsonl"));
+             io.cutover.client.StoreChangeWriter writer = new io.cutover.client.StoreChangeWriter(store, V, 4,
+                     io.cutover.core.retry.RetryPolicy.defaults(), dead)) {
+            Future<?> singles = app.submit(() -> {
+                java.util.Random r = new java.util.Random(7);
+                for (int i = 0; i < keys * rounds; i++) {
+                    String id = "k" + r.nextInt(keys);
+                    Version v = appClock.next(1);
+                    newest.merge(id, v.encoded(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
+                    store.putIfNewer(r.nextInt(4) == 0 ? V.tombstoneOf(key(id), v) : V.stamp(item(id, "app" + i), v), V);
+                }
+                return null;
+            });
+            java.util.Random r = new java.util.Random(11);
+            for (int round = 0; round < rounds; round++) {
+                List<io.cutover.core.changelog.ChangeRecord> batch = new ArrayList<>();
+                for (int k = 0; k < keys; k++) {
+                    String id = "k" + k;
+                    Version v = writerClock.next(1);
+                    newest.merge(id, v.encoded(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
+                    batch.add(put(id, r.nextInt(5) == 0 ? V.tombstoneOf(key(id), v) : V.stamp(item(id, "w" + round), v)));
+                }
+                taken += writer.apply(batch).written();
+            }
+            singles.get();
+            assertEquals(keys * rounds, taken, "every change handled once");
+            assertEquals(taken, writer.landed() + writer.olderRefused());
+            assertEquals(0, dead.count());
+        } finally {
+            app.shutdownNow();
+        }
+        for (int k = 0; k < keys; k++) {
+            assertEquals(Optional.of(newest.get("k" + k)), store.get(key("k" + k)).flatMap(V::versionOf), "k" + k + " holds the newest version");
+        }
+    }
+
+    private static io.cutover.client.BatchedVersionedStore.KeyedChange change(Map<String, AttributeValue> key, Map<String, AttributeValue> image) {
+        return new io.cutover.client.BatchedVersionedStore.KeyedChange(key, image);
+    }
+
+    private static io.cutover.core.changelog.ChangeRecord put(String id, Map<String, AttributeValue> image) {
+        return io.cutover.core.changelog.ChangeRecord.put("p", id, key(id), image, 0, 0);
+    }
+
+    private static io.cutover.core.changelog.ChangeRecord remove(String id) {
+        return io.cutover.core.changelog.ChangeRecord.delete("p", id, key(id), 0, 0);
+    }
+
+    @Test
     void writesOnlyNewerVersionsAndKeepsTombstones() {
         MongoStore store = store("rule");
         Version v1 = clock.next(1);

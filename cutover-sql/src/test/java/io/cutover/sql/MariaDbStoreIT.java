@@ -19,7 +19,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The SQL store on MariaDB (no WHERE on ON DUPLICATE KEY: a locked read, then UPDATE or INSERT, in one transaction):
- * the version rule, a tombstone row for a key no row held, an increment, and a transaction rolled back.
+ * the version rule, a tombstone row for a key no row held, an increment, a transaction rolled back, and the batched
+ * reverse apply (decision 0250).
  */
 class MariaDbStoreIT {
     private static final VersionAttribute V = VersionAttribute.DEFAULT;
@@ -33,7 +34,7 @@ class MariaDbStoreIT {
             """, "orders.yaml");
 
     @Test
-    void versionRuleTombstonesAndIncrementsOnMariaDb() throws Exception {
+    void versionRuleTombstonesAndIncrementsOnMariaDb(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         try (MariaDbServer maria = MariaDbServer.start()) {
             SqlEndpoint endpoint = SqlEndpoint.parse(maria.createDatabase("shop"));
             maria.execute("shop", "CREATE TABLE orders (id BIGINT PRIMARY KEY, customer VARCHAR(40) NOT NULL, total DECIMAL(10,2),"
@@ -72,6 +73,14 @@ class MariaDbStoreIT {
                 assertTrue(store.transactIfNewer(List.of(new Store.Put(late, null), new Store.Delete(key, null)), v2, V));
                 assertEquals(late, V.visible(store.get(absent).orElseThrow()).orElseThrow());
                 assertEquals(Optional.empty(), store.get(key).flatMap(V::visible));
+
+                // The batched reverse apply (decision 0250): ON DUPLICATE KEY UPDATE with the version rule in every column.
+                io.cutover.sql.store.BatchedApplyChecks.run(store, 900, (id, note) -> Map.of("PK", AttributeValue.fromS("CUSTOMER#cy"),
+                        "SK", AttributeValue.fromS("ORDER#" + id), "OrderId", AttributeValue.fromN(Long.toString(id)),
+                        "Customer", AttributeValue.fromS("cy"), "Note", AttributeValue.fromS(note)), dir);
+                io.cutover.sql.store.BatchedApplyChecks.raceWithSingleWrites(store, 1000, (id, note) -> Map.of("PK",
+                        AttributeValue.fromS("CUSTOMER#dee"), "SK", AttributeValue.fromS("ORDER#" + id), "OrderId",
+                        AttributeValue.fromN(Long.toString(id)), "Customer", AttributeValue.fromS("dee"), "Note", AttributeValue.fromS(note)), dir);
             }
         }
     }

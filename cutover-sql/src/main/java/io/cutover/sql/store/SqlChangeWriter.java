@@ -31,8 +31,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * </ul>
  *
  * The changes of one call have distinct keys; whole rows are packed into batches of at most {@value #BATCH} changes, each
- * batch written in one transaction, {@code concurrency} batches at a time (decision 0200). {@link #apply} is called
- * from the applier's one thread and blocks until every change is handled.
+ * batch written in one transaction, {@code concurrency} batches at a time (decision 0200), with a few multi-row
+ * statements: the batch's rows read under their locks in one, each row's last state written in one more (decision
+ * 0250). {@link #apply} is called from the applier's one thread and blocks until every change is handled.
  */
 public final class SqlChangeWriter extends ConcurrentVersionedWriter {
     /** At most this many changes are written in one transaction. */
@@ -56,16 +57,7 @@ public final class SqlChangeWriter extends ConcurrentVersionedWriter {
      */
     @Override
     protected List<List<ChangeRecord>> groups(List<ChangeRecord> changes) {
-        Map<Object, List<ChangeRecord>> rows = new java.util.LinkedHashMap<>();
-        for (ChangeRecord c : changes) {
-            Object row;
-            try {
-                row = store.inverse().primaryKey(c.key());
-            } catch (CutoverException unaddressable) {
-                row = c.key(); // dead-lettered alone by applyOne
-            }
-            rows.computeIfAbsent(row, r -> new ArrayList<>()).add(c);
-        }
+        Map<Object, List<ChangeRecord>> rows = byRow(changes);
         java.util.Comparator<ChangeRecord> order = java.util.Comparator.comparing(
                 (ChangeRecord c) -> c.image() == null ? "" : version.versionOf(c.image()).orElse("")).thenComparingLong(ChangeRecord::logSequence);
         // Whole rows packed into batches of at most BATCH changes, at least as many batches as writers when there is enough.
@@ -86,6 +78,21 @@ public final class SqlChangeWriter extends ConcurrentVersionedWriter {
         return out;
     }
 
+    /** The changes by the row they address, in the order first met. */
+    private Map<Object, List<ChangeRecord>> byRow(List<ChangeRecord> changes) {
+        Map<Object, List<ChangeRecord>> rows = new java.util.LinkedHashMap<>();
+        for (ChangeRecord c : changes) {
+            Object row;
+            try {
+                row = store.inverse().primaryKey(c.key());
+            } catch (CutoverException unaddressable) {
+                row = c.key(); // dead-lettered alone by applyOne
+            }
+            rows.computeIfAbsent(row, r -> new ArrayList<>()).add(c);
+        }
+        return rows;
+    }
+
     /** What one change came to inside a batch; counted, listed and dead-lettered only once the batch committed. */
     private record Decided(ChangeRecord change, boolean wrote, Optional<String> version, Map<String, AttributeValue> stored,
                            String refusal) {
@@ -103,7 +110,7 @@ public final class SqlChangeWriter extends ConcurrentVersionedWriter {
         }
         List<Decided> decided;
         try {
-            decided = store.inOneTransaction("apply " + batch.size() + " changes to", () -> batch.stream().map(this::decide).toList());
+            decided = store.inOneTransaction("apply " + batch.size() + " changes to", () -> decideAll(batch));
         } catch (CutoverException e) {
             if (e.code().retryable()) {
                 throw e; // retries spent: the applier stops, and the changes are applied again from the log
@@ -127,6 +134,43 @@ public final class SqlChangeWriter extends ConcurrentVersionedWriter {
     @Override
     protected WriteOutcome applyOne(ChangeRecord c) {
         return finish(store.inOneTransaction("apply a change to", () -> decide(c)));
+    }
+
+    /**
+     * A batch's rows written by {@link SqlStore#writeInOrder}: read in one statement, each row's changes decided in version
+     * order and only its last state written, in a few multi-row statements (decision 0250); every change is still counted
+     * as the single call would count it. The rows it leaves (a change of key, an unreadable key) are written one change
+     * at a time, in the same transaction.
+     */
+    private List<Decided> decideAll(List<ChangeRecord> batch) {
+        List<List<ChangeRecord>> rows = new ArrayList<>(byRow(batch).values());
+        List<List<SqlStore.RowChange>> asked = new ArrayList<>(rows.size());
+        for (List<ChangeRecord> row : rows) {
+            asked.add(row.stream().map(c -> new SqlStore.RowChange(c.key(), c.operation() == ChangeRecord.Operation.PUT ? c.image() : null))
+                    .toList());
+        }
+        List<List<SqlStore.RowChangeResult>> results = store.writeInOrder(asked);
+        List<Decided> out = new ArrayList<>(batch.size());
+        for (int i = 0; i < rows.size(); i++) {
+            List<ChangeRecord> row = rows.get(i);
+            List<SqlStore.RowChangeResult> result = results.get(i);
+            for (int j = 0; j < row.size(); j++) {
+                out.add(result == null ? decide(row.get(j)) : decided(row.get(j), result.get(j)));
+            }
+        }
+        return out;
+    }
+
+    private Decided decided(ChangeRecord c, SqlStore.RowChangeResult r) {
+        Optional<String> v = c.operation() == ChangeRecord.Operation.PUT ? version.versionOf(c.image()) : Optional.empty();
+        if (r.rejected() != null) {
+            if (!DEAD_LETTERED.contains(r.rejected().code())) {
+                throw r.rejected();
+            }
+            return new Decided(c, false, v, null, r.rejected().getMessage());
+        }
+        Map<String, AttributeValue> stored = !r.wrote() && v.isPresent() && listingConflicts() ? r.held() : null;
+        return new Decided(c, r.wrote(), v, stored, null);
     }
 
     private Decided decide(ChangeRecord c) {

@@ -56,6 +56,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  *   <li>A delete keeps the row as a tombstone: its last values, the new version, the flag set. A delete of a key with no
  *       row inserts a tombstone row when every NOT NULL column without a default is held by the key; otherwise there is
  *       nothing to keep and it writes nothing.</li>
+ *   <li>{@link #writeInOrder} writes a batch of rows (the reverse applier's, decision 0250): the rows read under their
+ *       locks in one statement, each row's changes decided in order as the single calls would, each row written once by
+ *       multi-row statements that keep the version rule in the statement.</li>
  *   <li>A row is found by its primary key, read back from the key templates. A row whose columns now make another key
  *       (an update moved it) reads, for the old key, as a tombstone at the row's version.</li>
  * </ul>
@@ -377,6 +380,361 @@ public final class SqlStore implements VersionedStore, AutoCloseable {
             deleteRow(c, k);
             return true;
         });
+    }
+
+    // ---- a batch of rows, each written once (the reverse applier, decision 0250) ----
+
+    /**
+     * One change of a row for {@link #writeInOrder}: a put of {@code image} (a tombstone when it carries the flag), as by
+     * {@link #putIfNewer(Map, VersionAttribute)}, or, with a null image, a delete made outside the store, as by
+     * {@link #deleteUnversioned}.
+     */
+    public record RowChange(Map<String, AttributeValue> key, Map<String, AttributeValue> image) {
+    }
+
+    /**
+     * What one {@link RowChange} came to, as the single call would have said: {@code wrote}, or refused by the version
+     * rule ({@code held}: what the row then held for the key, for the conflict list), or {@code rejected} by the store's
+     * own rules (no row form, a value the column cannot hold) with nothing written.
+     */
+    public record RowChangeResult(boolean wrote, Map<String, AttributeValue> held, CutoverException rejected) {
+    }
+
+    /** The statements of one batch are cut so that none binds more than this many values. */
+    private static final int MAX_BOUND_VALUES = 16_000;
+
+    /**
+     * Writes several rows' changes with a few multi-row statements instead of two statements a change (decision 0250).
+     * Each element of {@code rows} is the changes of one row, all of one key, in the order they must be applied (version
+     * order); no two elements address the same row. The rows are read under their locks in one statement; each row's
+     * changes are decided in order on what it holds, exactly as one call each would decide them (each counted as written,
+     * refused or rejected), so only the row's last state is written: absent rows by one multi-row INSERT, present rows by one
+     * multi-row upsert that keeps the version rule in the statement (PostgreSQL {@code ON CONFLICT ... DO UPDATE ... WHERE}
+     * the stored version is older, MariaDB {@code ON DUPLICATE KEY UPDATE} with every column {@code IF} the stored version is
+     * older, the version column assigned last), rows deleted by one DELETE guarded on no version.
+     *
+     * <p>Returns, per element, one result per change, or null for a row left to the caller (its changes do not share one
+     * key, or it now holds another key, or its key cannot be read), which then writes those changes one call each. Joins
+     * {@link #inOneTransaction} when one runs on this thread. A row that changed under the batch (it cannot, being locked,
+     * except for a concurrent insert of an absent row) fails the transaction as {@code TRANSIENT}, and it is run again.
+     */
+    public List<List<RowChangeResult>> writeInOrder(List<List<RowChange>> rows) {
+        if (!versioned) {
+            return java.util.Collections.nCopies(rows.size(), null);
+        }
+        return transaction("write to", c -> {
+            List<RowPlan> plans = new ArrayList<>(rows.size());
+            Map<Map<String, AttributeValue>, RowPlan> byKey = new HashMap<>();
+            Set<Map<String, Object>> primaryKeys = new java.util.HashSet<>();
+            for (List<RowChange> changes : rows) {
+                RowPlan plan = planOf(changes);
+                plans.add(plan);
+                if (plan != null && (byKey.putIfAbsent(plan.key, plan) != null || !primaryKeys.add(plan.pk))) {
+                    return java.util.Collections.<List<RowChangeResult>>nCopies(rows.size(), null); // two elements, one row
+                }
+            }
+            List<RowPlan> handled = plans.stream().filter(java.util.Objects::nonNull).toList();
+            if (!readLocked(c, handled, byKey)) {
+                // a row holds another key than the one asked for (a change of key): the caller decides every row alone
+                return java.util.Collections.nCopies(rows.size(), null);
+            }
+            for (RowPlan plan : handled) {
+                plan.decide();
+            }
+            writePlans(c, handled);
+            List<List<RowChangeResult>> out = new ArrayList<>(plans.size());
+            plans.forEach(p -> out.add(p == null ? null : p.results));
+            return out;
+        });
+    }
+
+    /** The plan of one row's changes, or null when they are not all of one readable key. */
+    private RowPlan planOf(List<RowChange> changes) {
+        try {
+            Map<String, AttributeValue> key = null;
+            for (RowChange ch : changes) {
+                Map<String, AttributeValue> k = keyOf(ch.image() != null ? ch.image() : ch.key());
+                if (key != null && !key.equals(k) || !k.equals(keyOf(ch.key()))) {
+                    return null;
+                }
+                key = k;
+            }
+            if (key == null) {
+                return null;
+            }
+            Map<String, Object> pk = inverse.primaryKey(key);
+            return pk.containsValue(null) ? null : new RowPlan(key, pk, changes);
+        } catch (CutoverException unreadable) {
+            return null;
+        }
+    }
+
+    /**
+     * Reads the rows of {@code plans} under their locks, in one statement per {@value #MAX_BOUND_VALUES} bound values;
+     * false when a row found holds another key than any asked for.
+     */
+    private boolean readLocked(Connection c, List<RowPlan> plans, Map<Map<String, AttributeValue>, RowPlan> byKey) throws SQLException {
+        List<String> pkCols = schema.primaryKey();
+        int per = Math.max(1, MAX_BOUND_VALUES / pkCols.size());
+        String tuple = pkCols.size() == 1 ? placeholder(pkCols.get(0))
+                : "(" + String.join(", ", pkCols.stream().map(this::placeholder).toList()) + ")";
+        String target = pkCols.size() == 1 ? table.quote(pkCols.get(0)) : "(" + table.pkList(schema) + ")";
+        for (int from = 0; from < plans.size(); from += per) {
+            List<RowPlan> chunk = plans.subList(from, Math.min(plans.size(), from + per));
+            String sql = "SELECT " + table.columnList(schema) + " FROM " + table.sqlName() + " WHERE " + target + " IN ("
+                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), tuple)) + ") FOR UPDATE";
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                int i = 1;
+                for (RowPlan plan : chunk) {
+                    for (String col : pkCols) {
+                        bind(s, i++, col, plan.pk.get(col));
+                    }
+                }
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        Map<String, Object> row = SqlTable.row(rs, schema);
+                        RowPlan plan;
+                        try {
+                            plan = byKey.get(new TreeMap<>(mapper.key(row)));
+                        } catch (RuntimeException unreadable) {
+                            return false;
+                        }
+                        if (plan == null) {
+                            return false;
+                        }
+                        plan.stored = row;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /** One row of a {@link #writeInOrder} batch: what it held, its changes decided in order, what it holds after them. */
+    private final class RowPlan {
+        final Map<String, AttributeValue> key;
+        final Map<String, Object> pk;
+        final List<RowChange> changes;
+        Map<String, Object> stored;
+        Map<String, Object> last;
+        boolean dirty;
+        final List<RowChangeResult> results = new ArrayList<>();
+
+        RowPlan(Map<String, AttributeValue> key, Map<String, Object> pk, List<RowChange> changes) {
+            this.key = key;
+            this.pk = pk;
+            this.changes = changes;
+        }
+
+        /** Each change decided on the row as the changes before it left it, by the same rules as the single calls. */
+        void decide() {
+            last = stored;
+            for (RowChange ch : changes) {
+                try {
+                    results.add(ch.image() == null ? removeUnversioned() : version.isTombstone(ch.image()) ? tombstone(ch.image())
+                            : put(ch.image()));
+                } catch (CutoverException e) {
+                    if (e.code().retryable()) {
+                        throw e;
+                    }
+                    results.add(new RowChangeResult(false, null, e));
+                }
+            }
+        }
+
+        private String lastVersion() {
+            Object v = last == null ? null : last.get(version.name());
+            return v == null ? null : v.toString();
+        }
+
+        private RowChangeResult refused() {
+            return new RowChangeResult(false, last == null ? null : mapper.item(last), null);
+        }
+
+        private RowChangeResult wrote(Map<String, Object> row) {
+            last = row;
+            dirty = true;
+            return new RowChangeResult(true, null, null);
+        }
+
+        /** As {@link #deleteUnversioned}. */
+        private RowChangeResult removeUnversioned() {
+            if (last == null) {
+                return new RowChangeResult(true, null, null);
+            }
+            if (lastVersion() != null) {
+                return refused();
+            }
+            return wrote(null);
+        }
+
+        /** As {@link #putIfNewer} of a tombstone. */
+        private RowChangeResult tombstone(Map<String, AttributeValue> image) {
+            Optional<String> ver = version.versionOf(image);
+            if (last != null) {
+                if (!newer(lastVersion(), ver)) {
+                    return refused();
+                }
+                Map<String, Object> row = new LinkedHashMap<>(last);
+                row.put(version.name(), ver.orElse(null));
+                row.put(version.tombstone(), Boolean.TRUE);
+                limits.check(row, schema.columns());
+                return wrote(row);
+            }
+            if (tombstoneInsertable && ver.isPresent()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                schema.columns().keySet().forEach(col -> row.put(col, null));
+                row.putAll(inverse.keyColumns(key));
+                row.put(version.name(), ver.get());
+                row.put(version.tombstone(), Boolean.TRUE);
+                limits.check(row, schema.columns());
+                return wrote(row);
+            }
+            return new RowChangeResult(true, null, null); // nothing to keep, as the single call
+        }
+
+        /** As {@link #putIfNewer} of a live item (PostgreSQL checks the column limits before the version, MariaDB after). */
+        private RowChangeResult put(Map<String, AttributeValue> image) {
+            Optional<String> ver = version.versionOf(image);
+            Map<String, Object> row = rowOf(image, key);
+            row.put(version.name(), ver.orElse(null));
+            row.put(version.tombstone(), null);
+            if (postgres) {
+                limits.check(row, schema.columns());
+            }
+            if (!newer(lastVersion(), ver)) {
+                return refused();
+            }
+            limits.check(row, schema.columns());
+            return wrote(row);
+        }
+    }
+
+    /** Writes each plan's last state: absent rows inserted, present rows upserted under the version rule, removed rows deleted. */
+    private void writePlans(Connection c, List<RowPlan> plans) throws SQLException {
+        List<Map<String, Object>> inserts = new ArrayList<>();
+        List<Map<String, Object>> updates = new ArrayList<>();
+        List<Map<String, Object>> deletes = new ArrayList<>();
+        for (RowPlan p : plans) {
+            if (!p.dirty) {
+                continue;
+            }
+            if (p.last == null) {
+                if (p.stored != null) {
+                    deletes.add(p.pk);
+                }
+            } else {
+                Map<String, Object> row = new LinkedHashMap<>();
+                schema.columns().keySet().forEach(col -> row.put(col, p.last.get(col)));
+                (p.stored == null ? inserts : updates).add(row);
+            }
+        }
+        List<String> cols = new ArrayList<>(schema.columns().keySet());
+        int per = Math.max(1, MAX_BOUND_VALUES / cols.size());
+        for (int from = 0; from < inserts.size(); from += per) {
+            insertRows(c, cols, inserts.subList(from, Math.min(inserts.size(), from + per)));
+        }
+        for (int from = 0; from < updates.size(); from += per) {
+            upsertRows(c, cols, updates.subList(from, Math.min(updates.size(), from + per)));
+        }
+        int perKey = Math.max(1, MAX_BOUND_VALUES / schema.primaryKey().size());
+        for (int from = 0; from < deletes.size(); from += perKey) {
+            deleteUnversionedRows(c, deletes.subList(from, Math.min(deletes.size(), from + perKey)));
+        }
+    }
+
+    private String valuesRows(List<String> cols, int n) {
+        String tuple = "(" + String.join(", ", cols.stream().map(this::placeholder).toList()) + ")";
+        return String.join(", ", java.util.Collections.nCopies(n, tuple));
+    }
+
+    private void bindRows(PreparedStatement p, List<String> cols, List<Map<String, Object>> rows) throws SQLException {
+        int i = 1;
+        for (Map<String, Object> row : rows) {
+            for (String col : cols) {
+                bind(p, i++, col, row.get(col));
+            }
+        }
+    }
+
+    /** Rows that were absent when read: a concurrent insert of one of them fails the batch as TRANSIENT (run again). */
+    private void insertRows(Connection c, List<String> cols, List<Map<String, Object>> rows) throws SQLException {
+        String sql = "INSERT INTO " + table.sqlName() + " (" + String.join(", ", cols.stream().map(table::quote).toList()) + ") VALUES "
+                + valuesRows(cols, rows.size());
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            bindRows(p, cols, rows);
+            p.executeUpdate();
+        } catch (SQLException e) {
+            if (duplicateKey(e)) {
+                throw new CutoverException(ErrorCode.TRANSIENT, "a concurrent insert of a row of the batch in " + schema.table(), e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Rows present and locked when read, each newer than what it held: one upsert that keeps the version rule in the
+     * statement, so that it could never move a row back even if the lock did not hold. Every row must be written; one that
+     * is not (PostgreSQL counts them) changed under the batch: TRANSIENT, run again.
+     */
+    private void upsertRows(Connection c, List<String> cols, List<Map<String, Object>> rows) throws SQLException {
+        String v = table.quote(version.name());
+        List<String> set = new ArrayList<>();
+        String sql;
+        if (postgres) {
+            for (String col : cols) {
+                if (!schema.primaryKey().contains(col)) {
+                    set.add(table.quote(col) + " = EXCLUDED." + table.quote(col));
+                }
+            }
+            sql = "INSERT INTO " + table.sqlName() + " AS t (" + String.join(", ", cols.stream().map(table::quote).toList()) + ") VALUES "
+                    + valuesRows(cols, rows.size()) + " ON CONFLICT (" + table.pkList(schema) + ") DO UPDATE SET " + String.join(", ", set)
+                    + " WHERE t." + v + " IS NULL OR t." + v + " COLLATE \"C\" < EXCLUDED." + v + " COLLATE \"C\"";
+        } else {
+            // MariaDB assigns left to right, each assignment seeing the ones before: the guard reads the stored version, so the
+            // version column is assigned last (the tombstone flag just before it).
+            String guard = "(" + v + " IS NULL OR " + v + " < VALUES(" + v + "))";
+            List<String> ordered = new ArrayList<>();
+            for (String col : cols) {
+                if (!schema.primaryKey().contains(col) && !col.equals(version.name()) && !col.equals(version.tombstone())) {
+                    ordered.add(col);
+                }
+            }
+            ordered.add(version.tombstone());
+            ordered.add(version.name());
+            for (String col : ordered) {
+                String q = table.quote(col);
+                set.add(q + " = IF(" + guard + ", VALUES(" + q + "), " + q + ")");
+            }
+            sql = "INSERT INTO " + table.sqlName() + " (" + String.join(", ", cols.stream().map(table::quote).toList()) + ") VALUES "
+                    + valuesRows(cols, rows.size()) + " ON DUPLICATE KEY UPDATE " + String.join(", ", set);
+        }
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            bindRows(p, cols, rows);
+            int written = p.executeUpdate();
+            if (postgres && written != rows.size()) {
+                throw new CutoverException(ErrorCode.TRANSIENT, (rows.size() - written) + " row(s) of " + schema.table()
+                        + " changed under the batch");
+            }
+        }
+    }
+
+    /** Rows an outside delete removes: only while they carry no version (as they did when read under their locks). */
+    private void deleteUnversionedRows(Connection c, List<Map<String, Object>> pks) throws SQLException {
+        List<String> pkCols = schema.primaryKey();
+        String tuple = pkCols.size() == 1 ? placeholder(pkCols.get(0))
+                : "(" + String.join(", ", pkCols.stream().map(this::placeholder).toList()) + ")";
+        String target = pkCols.size() == 1 ? table.quote(pkCols.get(0)) : "(" + table.pkList(schema) + ")";
+        String sql = "DELETE FROM " + table.sqlName() + " WHERE " + target + " IN (" + String.join(", ", java.util.Collections.nCopies(
+                pks.size(), tuple)) + ") AND " + table.quote(version.name()) + " IS NULL";
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            bindRows(p, pkCols, pks);
+            int deleted = p.executeUpdate();
+            if (deleted != pks.size()) {
+                throw new CutoverException(ErrorCode.TRANSIENT, (pks.size() - deleted) + " row(s) of " + schema.table()
+                        + " changed under the batch");
+            }
+        }
     }
 
     /** Thrown inside a transaction to roll it back when a stored version is at least as new. */

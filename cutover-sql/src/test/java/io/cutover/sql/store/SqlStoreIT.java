@@ -208,6 +208,18 @@ class SqlStoreIT {
     }
 
     @Test
+    void aBatchOfOlderAndNewerPutsAndDeletesPerRowEndsAtTheNewestWithEveryChangeCounted(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        BatchedApplyChecks.run(store, 900, (id, note) -> LoggingTable.item(store, id, "batch", note, 7), dir);
+    }
+
+    @Test
+    void theBatchedWriterRacingTheApplicationLeavesEveryRowAtTheNewestVersion(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        BatchedApplyChecks.raceWithSingleWrites(store, 1000, (id, note) -> LoggingTable.item(store, id, "race", note, 7), dir);
+    }
+
+    @Test
     void refusesAnAttributeWithNoColumnNamingIt() {
         Map<String, AttributeValue> item = new HashMap<>(LoggingTable.item(store, 11, "auth", "x", 1));
         item.put("Nickname", AttributeValue.fromS("n"));
