@@ -42,6 +42,11 @@ public final class JsonPhaseJournal<S> implements PhaseJournal {
         state = newState;
     }
 
+    /** Replaces the record without saving it: what PREPARE learns (a stream's name) is saved with the move to CAPTURE. */
+    public void amend(S newState) {
+        state = newState;
+    }
+
     @Override
     public String phase() {
         return moves.phase(state);

@@ -79,6 +79,8 @@ public final class PhaseMachine {
             return status(null, null, 0);
         }
         if (journal.phase().equals("PREPARE")) {
+            // checks first; the source retains changes (a slot) only once the target is ready, so a refused target leaves none
+            source.validate();
             sink.prepare();
             source.prepare();
             journal.enter("CAPTURE");
@@ -107,16 +109,17 @@ public final class PhaseMachine {
             if ("backfill".equals(until)) {
                 return saveStatus(status(log, null, 0));
             }
-            return applyLive(log, capture, writer, dir, until, finish, onStatus);
+            return applyLive(log, capture, writer, dead, until, finish, onStatus);
         } finally {
             deadLetters = null;
         }
     }
 
-    private MigrationStatus applyLive(ChangeLog log, Capture capture, TargetWriter writer, Path dir, String until, boolean finish,
-                                      Consumer<MigrationStatus> onStatus) {
+    private MigrationStatus applyLive(ChangeLog log, Capture capture, TargetWriter writer, FileDeadLetterSink dead, String until,
+                                      boolean finish, Consumer<MigrationStatus> onStatus) {
+        Path dir = options.stateDir();
         try (FileDeadLetterSink conflictList = options.listConflicts() ? new FileDeadLetterSink(dir.resolve(EngineOptions.CONFLICTS_FILE)) : null;
-             VersionedWriter versioned = options.versionRule().map(rule -> sink.versionedWriter(rule, deadLetters)).orElse(null)) {
+             VersionedWriter versioned = options.versionRule().map(rule -> sink.versionedWriter(rule, dead)).orElse(null)) {
             if (conflictList != null) {
                 // The reverse direction lists its conflicts (0073); the forward one only counts refusals: listing costs a read
                 // per refused change (0074).

@@ -8,12 +8,19 @@ import io.cutover.core.deadletter.DeadLetterSink;
  * MongoDB, PostgreSQL and MariaDB each offer one.
  *
  * <p>Threading and lifecycle: every method is called from the thread that runs {@link PhaseMachine#run}, in this order:
- * {@link #prepare} (first run only), {@link #check}, {@link #openCapture}, {@link #backfill} (in BACKFILL only),
+ * {@link #validate} and {@link #prepare} (first run only), {@link #check}, {@link #openCapture}, {@link #backfill} (in BACKFILL only),
  * {@link #finish} (COMPLETE only). The connector itself is closed by whoever made it.
  */
 public interface SourceConnector {
     /**
-     * PREPARE, before anything is saved: makes the source ready to be captured (a replication slot and publication, a
+     * PREPARE, first: refuses a source that cannot be captured (a stream with no new images...) before the target is made
+     * ready and before the source is asked to retain changes.
+     */
+    default void validate() {
+    }
+
+    /**
+     * PREPARE, once the target is ready, before anything is saved: makes the source ready to be captured (a replication slot and publication, a
      * stream turned on). Idempotent: a crash before the phase is saved runs it again.
      */
     void prepare();

@@ -44,8 +44,9 @@ class PhaseMachineTest {
 
     private final InMemoryChangeLog log = new InMemoryChangeLog();
     private final MemoryJournal journal = new MemoryJournal();
-    private final MemorySource source = new MemorySource(log);
-    private final MemorySink sink = new MemorySink();
+    private final List<String> preparation = new ArrayList<>();
+    private final MemorySource source = new MemorySource(log, preparation);
+    private final MemorySink sink = new MemorySink(preparation);
 
     /** Every move, in order; the phase as a run left it (a new run of the same journal is a resume). */
     static final class MemoryJournal implements PhaseJournal {
@@ -77,17 +78,18 @@ class PhaseMachineTest {
         final Set<String> copied = ConcurrentHashMap.newKeySet();
         final List<Boolean> captureStarts = new ArrayList<>();
         final InMemoryChangeLog log;
+        final List<String> preparation;
         volatile CutoverException failure;
         volatile Runnable afterEachCopiedItem = () -> { };
         volatile long pauseMillisPerItem;
-        int prepared;
         int backfills;
         int caughtUpChecks;
         boolean finished;
         private int sequence;
 
-        MemorySource(InMemoryChangeLog log) {
+        MemorySource(InMemoryChangeLog log, List<String> preparation) {
             this.log = log;
+            this.preparation = preparation;
         }
 
         synchronized void change(String id, String v) {
@@ -98,8 +100,13 @@ class PhaseMachineTest {
         }
 
         @Override
+        public void validate() {
+            preparation.add("source checked");
+        }
+
+        @Override
         public void prepare() {
-            prepared++;
+            preparation.add("source prepared");
         }
 
         @Override
@@ -169,11 +176,15 @@ class PhaseMachineTest {
     /** A map of {@code id -> v}. */
     static final class MemorySink implements SinkConnector {
         final Map<String, String> items = new ConcurrentHashMap<>();
-        int prepared;
+        final List<String> preparation;
+
+        MemorySink(List<String> preparation) {
+            this.preparation = preparation;
+        }
 
         @Override
         public void prepare() {
-            prepared++;
+            preparation.add("target prepared");
         }
 
         @Override
@@ -264,8 +275,8 @@ class PhaseMachineTest {
         assertEquals(List.of("CAPTURE", "BACKFILL", "CATCH_UP", "IN_SYNC", "COMPLETE"), journal.moves);
         assertEquals("COMPLETE", done.phase());
         assertEquals(List.of(true), source.captureStarts, "capture started before the backfill, once");
-        assertEquals(1, source.prepared);
-        assertEquals(1, sink.prepared);
+        assertEquals(List.of("source checked", "target prepared", "source prepared"), preparation,
+                "the source retains changes only once the target is ready");
         assertEquals(50, journal.backfillItems);
         assertTrue(source.caughtUpChecks >= 1, "drained asked the source whether capture caught up with it");
         assertTrue(source.finished, "the source was released");
@@ -285,8 +296,7 @@ class PhaseMachineTest {
         MigrationStatus status = machine().run("in-sync", false, CopyProgress.NONE, s -> { });
 
         assertEquals("IN_SYNC", status.phase());
-        assertEquals(0, source.prepared, "a resumed migration is not prepared again");
-        assertEquals(0, sink.prepared);
+        assertEquals(List.of(), preparation, "a resumed migration is not prepared again");
         assertEquals(List.of(phase.equals("CAPTURE")), source.captureStarts);
         boolean copies = phase.equals("CAPTURE") || phase.equals("BACKFILL");
         assertEquals(copies ? 1 : 0, source.backfills, "the backfill runs only before CATCH_UP");
@@ -428,6 +438,6 @@ class PhaseMachineTest {
 
         assertEquals("COMPLETE", status.phase());
         assertTrue(source.captureStarts.isEmpty(), "no capture opened");
-        assertEquals(0, source.prepared);
+        assertEquals(List.of(), preparation);
     }
 }
