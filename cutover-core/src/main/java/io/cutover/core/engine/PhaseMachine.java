@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * The one phase machine of every live migration (docs/decisions/0240-one-engine.md): it drives a {@link SourceConnector}
  * (capture into the change log, the backfill) and a {@link SinkConnector} (bulk writer, live writer) through
  *
- * <p>PREPARE (target and source made ready; nothing saved before) → CAPTURE (capture's start durable before anything is
+ * <p>PREPARE (the source validated, then the target made ready, then the source asked to retain changes; nothing saved
+ * before) → CAPTURE (capture's start durable before anything is
  * copied) → BACKFILL (the snapshot, checkpointed, stopped as soon as capture fails) → CATCH_UP (the whole log applied in
  * per-key order, 0011) → IN_SYNC → COMPLETE ({@code finish}: after drained, capture closed and the source released).
  * A capture-only run (the reverse direction) goes from CAPTURE to CATCH_UP.

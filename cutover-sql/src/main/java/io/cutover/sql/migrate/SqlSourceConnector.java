@@ -45,6 +45,8 @@ final class SqlSourceConnector implements SourceConnector {
     private static final Logger LOG = LoggerFactory.getLogger(SqlSourceConnector.class);
     /** How long the drained fence waits without capture moving at all before it gives up (it waits as long as capture moves). */
     private static final long FENCE_WAIT_MILLIS = 120_000;
+    /** How long the finish waits for the server to release the slot after capture closed. */
+    private static final long SLOT_RELEASE_MILLIS = 30_000;
 
     /**
      * What the connector reads from and where it keeps things.
@@ -226,8 +228,21 @@ final class SqlSourceConnector implements SourceConnector {
     @Override
     public void finish() {
         if (postgres()) {
+            awaitSlotReleased();
             ReplicationSlots.drop(table, setup.slot(), setup.publication());
             LOG.info("dropped replication slot {} and publication {}", setup.slot(), setup.publication());
+        }
+    }
+
+    /**
+     * Capture is closed, but the server's walsender can hold the slot a moment longer, and an active slot cannot be dropped
+     * ("is active for PID"): waits up to {@link #SLOT_RELEASE_MILLIS} for the server to let it go.
+     */
+    private void awaitSlotReleased() {
+        long end = System.currentTimeMillis() + SLOT_RELEASE_MILLIS;
+        while (sourceRetry("check replication slot " + setup.slot(), () -> ReplicationSlots.lag(table, setup.slot()))
+                .map(ReplicationSlots.SlotLag::active).orElse(false) && System.currentTimeMillis() < end) {
+            sleep(100);
         }
     }
 
