@@ -2,18 +2,17 @@ package io.cutover.dynamodb;
 
 import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
-import io.cutover.core.apply.ApplyStats;
-import io.cutover.core.apply.CatchUpLoop;
-import io.cutover.core.apply.ChangeApplier;
 import io.cutover.core.changelog.PartitionPosition;
 import io.cutover.core.changelog.SqliteChangeLog;
 import io.cutover.core.checkpoint.JsonStateFile;
 import io.cutover.core.copy.CopyProgress;
-import io.cutover.core.deadletter.FileDeadLetterSink;
+import io.cutover.core.engine.EngineOptions;
+import io.cutover.core.engine.EngineSnapshot;
+import io.cutover.core.engine.JsonPhaseJournal;
+import io.cutover.core.engine.PhaseMachine;
 import io.cutover.core.result.CopyResult;
 import io.cutover.core.result.MigrationStatus;
 import io.cutover.core.retry.RetryPolicy;
-import io.cutover.core.throttle.Throttle;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -41,7 +40,9 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  *   <li>IN_SYNC: new changes are applied as they arrive, with lag measured.</li>
  * </ol>
  *
- * {@link #run} blocks until the requested phase is reached or {@link #requestStop} is called.
+ * The phases are run by the one phase machine ({@link PhaseMachine}, decision 0240) with the source table's stream as
+ * the source connector and, as the sink, the target table ({@link DynamoDbTableSink}) or, with {@link #applyInto}, another
+ * store ({@link StoreChangeSink}). {@link #run} blocks until the requested phase is reached or {@link #requestStop} is called.
  */
 public final class DynamoDbMigration implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DynamoDbMigration.class);
@@ -142,9 +143,7 @@ public final class DynamoDbMigration implements AutoCloseable {
         this.exportBackfill = export;
     }
     private volatile java.util.function.BooleanSupplier applyAllowed = () -> true;
-    private volatile boolean fenced;
-    private volatile long conflictsBefore;
-    private volatile io.cutover.core.apply.VersionedWriter liveWriter;
+    private volatile PhaseMachine engine;
     private volatile java.util.function.Function<io.cutover.core.deadletter.DeadLetterSink, io.cutover.core.apply.VersionedWriter> writerInto;
 
     /**
@@ -177,14 +176,14 @@ public final class DynamoDbMigration implements AutoCloseable {
 
     /** True conflicts the live apply resolved by the version rule so far, including earlier runs' (conflicts.jsonl). */
     public long conflicts() {
-        io.cutover.core.apply.VersionedWriter w = liveWriter;
-        return conflictsBefore + (w == null ? 0 : w.conflicts());
+        PhaseMachine e = engine;
+        return e == null ? 0 : e.conflicts();
     }
 
     /** Changes the live apply refused by the version rule so far in this run (echoes of the other direction, stale records). */
     public long olderRefused() {
-        io.cutover.core.apply.VersionedWriter w = liveWriter;
-        return w == null ? 0 : w.olderRefused();
+        PhaseMachine e = engine;
+        return e == null ? 0 : e.olderRefused();
     }
 
     /**
@@ -234,90 +233,183 @@ public final class DynamoDbMigration implements AutoCloseable {
             if (restart) {
                 lock.clear();
             }
-            State state = load(dir).orElse(null);
-            if (state == null) {
-                state = prepare();
-                save(dir, state);
-            } else if (!state.sourceTable().equals(sourceTable) || !state.targetTable().equals(targetTable)) {
+            State state = load(dir).orElse(new State("PREPARE", sourceTable, targetTable, null, 0));
+            if (!state.sourceTable().equals(sourceTable) || !state.targetTable().equals(targetTable)) {
                 throw new CutoverException(ErrorCode.STATE_CONFLICT, "--state-dir " + dir + " holds the migration of "
                         + state.sourceTable() + " to " + state.targetTable() + ": pass --restart to discard it, or use another --state-dir");
             }
-            try (SqliteChangeLog log = SqliteChangeLog.open(dir.resolve("changes.db"), options.logRetention(), System::currentTimeMillis);
-                 DynamoDbStreamCapture capture = new DynamoDbStreamCapture(streams, source, settings.source(), state.streamArn(), log,
-                         liveRetry, options.capture(), System::currentTimeMillis);
-                 FileDeadLetterSink dead = new FileDeadLetterSink(dir.resolve("dead-letters.jsonl"));
-                 FileDeadLetterSink conflictList = new FileDeadLetterSink(dir.resolve(CONFLICTS_FILE));
-                 DynamoDbBatchWriter writer = new DynamoDbBatchWriter(target, targetTable, settings.fixedWriteConcurrency(),
-                         new Throttle(settings.maxWriteRate()), liveRetry, new DynamoDbErrorClassifier(settings.target()), dead)) {
-                capture.start();
-                if (state.phase().equals("CAPTURE")) {
-                    // Recorded after the positions were: an export as of this instant or later misses no change.
-                    JsonStateFile.write(dir.resolve(CAPTURE_STARTED_FILE), new CaptureStarted(java.time.Instant.now().toString()));
-                    state = state.with(captureOnly ? "CATCH_UP" : "BACKFILL");
-                    save(dir, state);
-                }
-                capture.run();
-                if (state.phase().equals("BACKFILL")) {
-                    CopyResult copied = backfill(progress, capture);
-                    failOn(capture);
-                    if (!copied.status().startsWith("completed")) {
-                        return status(state, log, null, 0);
-                    }
-                    state = new State("CATCH_UP", state.sourceTable(), state.targetTable(), state.streamArn(),
-                            state.backfillItems() + copied.items());
-                    save(dir, state);
-                }
-                if ("backfill".equals(until)) {
-                    return status(state, log, null, 0);
-                }
-                var into = writerInto;
-                try (io.cutover.core.apply.VersionedWriter versioned = into != null ? into.apply(dead)
-                        : versionRule.<io.cutover.core.apply.VersionedWriter>map(v -> new VersionedChangeWriter(target, targetTable, v,
-                        settings.fixedWriteConcurrency(), new Throttle(settings.maxWriteRate()), retry,
-                        new DynamoDbErrorClassifier(settings.target()), dead)).orElse(null)) {
-                    if (versioned != null && captureOnly) {
-                        // The reverse direction lists its conflicts (0073); the forward one only counts refusals: listing costs a
-                        // read per refused change, and OracleIT lost an increment with the forward applier slowed by them (0074).
-                        conflictsBefore = countLines(dir.resolve(CONFLICTS_FILE));
-                        versioned.listConflictsIn(conflictList);
-                    }
-                    liveWriter = versioned;
-                    ChangeApplier applier = new ChangeApplier(log, versioned != null ? versioned : new DynamoDbChangeWriter(writer), 1000,
-                            System::currentTimeMillis);
-                    if (state.phase().equals("IN_SYNC")) {
-                        applier.resetLag();
-                    }
-                    applier.onApplied(onApplied);
-                    return apply(state, log, capture, applier, until, onStatus);
-                }
+            JsonPhaseJournal<State> journal = new JsonPhaseJournal<>(dir.resolve(STATE_FILE), state, MOVES);
+            var into = writerInto;
+            // Into another store, the reverse direction always writes under the version rule (0140).
+            Optional<io.cutover.core.version.VersionAttribute> rule = into != null
+                    ? Optional.of(versionRule.orElse(io.cutover.core.version.VersionAttribute.DEFAULT)) : versionRule;
+            EngineOptions engineOptions = EngineOptions.forward(dir).withCaptureOnly(captureOnly)
+                    // The reverse direction lists its conflicts (0073); the forward one only counts refusals: listing costs a
+                    // read per refused change, and OracleIT lost an increment with the forward applier slowed by them (0074).
+                    .withVersionRule(rule, captureOnly && rule.isPresent()).withFence(applyAllowed).withOnApplied(onApplied);
+            PhaseMachine machine = new PhaseMachine(new StreamSource(journal), sink(into),
+                    journal, () -> SqliteChangeLog.open(dir.resolve("changes.db"), options.logRetention(), System::currentTimeMillis),
+                    snapshot -> status(journal.state(), snapshot), engineOptions);
+            engine = machine;
+            if (stop) {
+                machine.requestStop();
             }
+            return machine.run(until, false, progress, onStatus);
         }
     }
 
-    private State prepare() {
-        TableDescription d = new DynamoDbTableDefinitions(source, settings.source(), retry).read(sourceTable).description();
-        var spec = d.streamSpecification();
-        boolean usable = spec != null && Boolean.TRUE.equals(spec.streamEnabled())
-                && (spec.streamViewType() == StreamViewType.NEW_IMAGE || spec.streamViewType() == StreamViewType.NEW_AND_OLD_IMAGES);
-        if (!usable) {
-            if (spec != null && Boolean.TRUE.equals(spec.streamEnabled())) {
-                throw new CutoverException(ErrorCode.CONFIG_INVALID, "source table '" + sourceTable + "' has a stream with view type "
-                        + spec.streamViewTypeAsString() + ", which carries no new images: change it to NEW_AND_OLD_IMAGES (a table has one"
-                        + " stream; changing it replaces the stream)");
-            }
-            if (!enableStream) {
-                throw new CutoverException(ErrorCode.CONFIG_INVALID, "source table '" + sourceTable + "' has no stream: pass"
-                        + " --enable-stream to turn one on (NEW_AND_OLD_IMAGES), or enable it yourself");
-            }
-            retry.execute("UpdateTable " + sourceTable, a -> source.updateTable(b -> b.tableName(sourceTable)
-                    .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES))),
-                    new DynamoDbErrorClassifier(settings.source()), io.cutover.core.retry.RetryListener.NONE);
-            d = awaitStreamArn();
-            LOG.info("enabled the stream of {}", sourceTable);
+    /** The state file's moves, for the engine's journal. */
+    private static final JsonPhaseJournal.Moves<State> MOVES = new JsonPhaseJournal.Moves<>() {
+        @Override
+        public String phase(State state) {
+            return state.phase();
         }
+
+        @Override
+        public State withPhase(State state, String phase) {
+            return state.with(phase);
+        }
+
+        @Override
+        public State backfilled(State state, long items, long deadLettered) {
+            return new State("CATCH_UP", state.sourceTable(), state.targetTable(), state.streamArn(), state.backfillItems() + items);
+        }
+    };
+
+    /** The target table, or (with {@link #applyInto}) the store the changes are applied to. */
+    private io.cutover.core.engine.SinkConnector sink(
+            java.util.function.Function<io.cutover.core.deadletter.DeadLetterSink, io.cutover.core.apply.VersionedWriter> into) {
+        DynamoDbTableSink table = new DynamoDbTableSink(target, settings.target(), targetTable, settings.fixedWriteConcurrency(),
+                settings.maxWriteRate(), liveRetry, retry, this::prepareTarget);
+        return into == null ? table : new StoreChangeSink(table, into);
+    }
+
+    /**
+     * The source table as the side the migration reads: its stream (which must carry new images) captured into the change
+     * log, every shard's position recorded before any item is copied, and a Scan or an export as the backfill.
+     */
+    private final class StreamSource implements io.cutover.core.engine.SourceConnector {
+        private final JsonPhaseJournal<State> journal;
+        private TableDescription described;
+
+        StreamSource(JsonPhaseJournal<State> journal) {
+            this.journal = journal;
+        }
+
+        @Override
+        public void validate() {
+            described = new DynamoDbTableDefinitions(source, settings.source(), retry).read(sourceTable).description();
+            var spec = described.streamSpecification();
+            if (!usable(spec)) {
+                if (spec != null && Boolean.TRUE.equals(spec.streamEnabled())) {
+                    throw new CutoverException(ErrorCode.CONFIG_INVALID, "source table '" + sourceTable + "' has a stream with view type "
+                            + spec.streamViewTypeAsString() + ", which carries no new images: change it to NEW_AND_OLD_IMAGES (a table has one"
+                            + " stream; changing it replaces the stream)");
+                }
+                if (!enableStream) {
+                    throw new CutoverException(ErrorCode.CONFIG_INVALID, "source table '" + sourceTable + "' has no stream: pass"
+                            + " --enable-stream to turn one on (NEW_AND_OLD_IMAGES), or enable it yourself");
+                }
+            }
+        }
+
+        /** Turns the stream on if asked to; its name is saved with the move to CAPTURE. */
+        @Override
+        public void prepare() {
+            TableDescription d = described;
+            if (!usable(d.streamSpecification())) {
+                retry.execute("UpdateTable " + sourceTable, a -> source.updateTable(b -> b.tableName(sourceTable)
+                        .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES))),
+                        new DynamoDbErrorClassifier(settings.source()), io.cutover.core.retry.RetryListener.NONE);
+                d = awaitStreamArn();
+                LOG.info("enabled the stream of {}", sourceTable);
+            }
+            State s = journal.state();
+            journal.amend(new State(s.phase(), s.sourceTable(), s.targetTable(), d.latestStreamArn(), s.backfillItems()));
+        }
+
+        @Override
+        public io.cutover.core.engine.Capture openCapture(io.cutover.core.changelog.ChangeLog log,
+                                                          io.cutover.core.deadletter.DeadLetterSink deadLetters) {
+            DynamoDbStreamCapture capture = new DynamoDbStreamCapture(streams, source, settings.source(), journal.state().streamArn(),
+                    log, liveRetry, options.capture(), System::currentTimeMillis);
+            return new io.cutover.core.engine.Capture() {
+                @Override
+                public void start(boolean beforeBackfill) {
+                    capture.start();
+                    if (beforeBackfill) {
+                        // Recorded after the positions were: an export as of this instant or later misses no change.
+                        JsonStateFile.write(settings.stateDir().resolve(CAPTURE_STARTED_FILE),
+                                new CaptureStarted(java.time.Instant.now().toString()));
+                    }
+                }
+
+                @Override
+                public void run() {
+                    capture.run();
+                }
+
+                @Override
+                public CutoverException failure() {
+                    return capture.failure();
+                }
+
+                /** The stream read to its end after now, not only quiet (a reader retrying a throttled call is quiet too). */
+                @Override
+                public boolean awaitCaughtUp(java.util.function.BooleanSupplier stopRequested) {
+                    long since = capture.now();
+                    while (!capture.caughtUpSince(since)) {
+                        if (capture.failure() != null) {
+                            throw capture.failure();
+                        }
+                        if (stopRequested.getAsBoolean()) {
+                            return false;
+                        }
+                        try {
+                            Thread.sleep(50);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return false;
+                        }
+                    }
+                    return true;
+                }
+
+                @Override
+                public void close() {
+                    capture.close();
+                }
+            };
+        }
+
+        @Override
+        public io.cutover.core.engine.Backfill backfill(io.cutover.core.deadletter.DeadLetterSink deadLetters) {
+            return new io.cutover.core.engine.Backfill() {
+                /** The copy writes with its own writers (the scan's or the export loader's), with their own checkpoints. */
+                @Override
+                public BackfillResult run(io.cutover.core.copy.TargetWriter writer, CopyProgress progress) {
+                    CopyResult copied = backfillCopy(progress);
+                    return new BackfillResult(copied.items(), 0, copied.status().startsWith("completed"));
+                }
+
+                @Override
+                public void requestStop() {
+                    stopBackfill();
+                }
+            };
+        }
+    }
+
+    private static boolean usable(software.amazon.awssdk.services.dynamodb.model.StreamSpecification spec) {
+        return spec != null && Boolean.TRUE.equals(spec.streamEnabled())
+                && (spec.streamViewType() == StreamViewType.NEW_IMAGE || spec.streamViewType() == StreamViewType.NEW_AND_OLD_IMAGES);
+    }
+
+    /** The target's schema (created from the source's, or checked), and point-in-time recovery if asked; none for the reverse direction. */
+    private void prepareTarget() {
         if (captureOnly) {
             // The reverse direction writes into the old source, which exists and keeps its own stream: no schema copy.
-            return new State("CAPTURE", sourceTable, targetTable, d.latestStreamArn(), 0);
+            return;
         }
         CopySettings schema = CopySettings.builder(settings.source(), settings.target()).table(sourceTable, targetTable)
                 .stateDir(settings.stateDir().resolve("schema")).schemaOnly(true).build();
@@ -328,7 +420,6 @@ public final class DynamoDbMigration implements AutoCloseable {
         if (options.enablePitr()) {
             PointInTimeRecovery.enable(target, settings.target(), targetTable, retry).ifPresent(LOG::warn);
         }
-        return new State("CAPTURE", sourceTable, targetTable, d.latestStreamArn(), 0);
     }
 
     /** The table once it names its new stream; capture then waits for the stream to be ENABLED with shards. */
@@ -350,31 +441,6 @@ public final class DynamoDbMigration implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new CutoverException(ErrorCode.INTERRUPTED, "interrupted while waiting for the stream to be enabled", e);
             }
-        }
-    }
-
-    /** Runs the backfill, stopping it as soon as capture fails (a gap must not wait for the copy to end). */
-    private CopyResult backfill(CopyProgress progress, DynamoDbStreamCapture capture) {
-        // A capture failure (a gap) must stop the copy now, not when it ends.
-        java.util.concurrent.ScheduledExecutorService watch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "cutover-capture-watch");
-            t.setDaemon(true);
-            return t;
-        });
-        watch.scheduleAtFixedRate(() -> {
-            DynamoDbCopier c = backfill;
-            if (capture.failure() != null && c != null) {
-                c.requestStop();
-            }
-            ExportLoader l = exportLoader;
-            if (capture.failure() != null && l != null) {
-                l.requestStop();
-            }
-        }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
-        try {
-            return backfillCopy(progress);
-        } finally {
-            watch.shutdownNow();
         }
     }
 
@@ -447,86 +513,15 @@ public final class DynamoDbMigration implements AutoCloseable {
         }
     }
 
-    private MigrationStatus apply(State initial, SqliteChangeLog log, DynamoDbStreamCapture capture, ChangeApplier applier, String until,
-                                  Consumer<MigrationStatus> onStatus) {
-        State[] state = {initial};
-        double rate;
-        while (true) {
-            rate = CatchUpLoop.run(log, applier, until, new CatchUpLoop.Host(() -> failOn(capture), () -> stop, () -> state[0].phase(),
-                    () -> {
-                        state[0] = state[0].with("IN_SYNC");
-                        save(settings.stateDir(), state[0]);
-                    }, r -> onStatus.accept(saveStatus(status(state[0], log, applier.stats(), r))), this::fenceOpen));
-            if (!"drained".equals(until) || stop || caughtUp(capture, log)) {
-                break;
-            }
-            LOG.info("quiet, but the stream had not been read to its end yet: applying on");
-        }
-        return saveStatus(status(state[0], log, applier.stats(), rate));
-    }
-
-    /**
-     * Drained means the stream was read to its end after the loop went quiet, not only quiet (a reader
-     * retrying a throttled call is quiet too), and nothing new arrived meanwhile (else the loop runs again).
-     */
-    private boolean caughtUp(DynamoDbStreamCapture capture, SqliteChangeLog log) {
-        long size = log.size();
-        long since = capture.now();
-        while (!capture.caughtUpSince(since)) {
-            failOn(capture);
-            if (stop) {
-                return false;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return log.size() == size && log.lastSequence() == log.applied();
-    }
-
-    private boolean fenceOpen() {
-        boolean open = applyAllowed.getAsBoolean();
-        if (open == fenced) {
-            LOG.info(open ? "the fence opened: applying again" : "fenced: the registry's phase forbids this direction to apply;"
-                    + " capture goes on");
-        }
-        fenced = !open;
-        return open;
-    }
-
-    private static long countLines(Path file) {
-        if (!java.nio.file.Files.exists(file)) {
-            return 0;
-        }
-        try (var lines = java.nio.file.Files.lines(file)) {
-            return lines.filter(l -> !l.isBlank()).count();
-        } catch (java.io.IOException e) {
-            throw new CutoverException(ErrorCode.STATE_CONFLICT, "cannot read " + file + ": " + e.getMessage()
-                    + "; check the state directory's permissions", e);
-        }
-    }
-
-    private static void failOn(DynamoDbStreamCapture capture) {
-        if (capture.failure() != null) {
-            throw capture.failure();
-        }
-    }
-
-    private MigrationStatus status(State state, SqliteChangeLog log, ApplyStats stats, double rate) {
+    private static MigrationStatus status(State state, EngineSnapshot s) {
         Map<String, String> positions = new LinkedHashMap<>();
-        for (PartitionPosition p : log.positions().values()) {
-            positions.put(p.partition(), p.finished() ? "finished" : String.valueOf(p.lastPosition()));
+        if (s.log() != null) {
+            for (PartitionPosition p : s.log().positions().values()) {
+                positions.put(p.partition(), p.finished() ? "finished" : String.valueOf(p.lastPosition()));
+            }
         }
-        return MigrationStatus.of(state.phase(), state.sourceTable(), state.targetTable(), state.streamArn(), state.backfillItems(),
-                log, stats, rate, positions).withVersionRule(olderRefused(), conflicts(), fenced);
-    }
-
-    private MigrationStatus saveStatus(MigrationStatus status) {
-        JsonStateFile.tryWrite(settings.stateDir().resolve("status.json"), status);
-        return status;
+        return MigrationStatus.of(s.phase(), state.sourceTable(), state.targetTable(), state.streamArn(), state.backfillItems(),
+                s.log(), s.stats(), s.rate(), positions).withVersionRule(s.olderRefused(), s.conflicts(), s.fenced());
     }
 
     /** The last status a migration in {@code stateDir} wrote, if any. */
@@ -556,13 +551,17 @@ public final class DynamoDbMigration implements AutoCloseable {
         return JsonStateFile.read(dir.resolve(STATE_FILE), State.class, ": pass --restart");
     }
 
-    private static void save(Path dir, State state) {
-        JsonStateFile.write(dir.resolve(STATE_FILE), state);
-    }
-
     /** Stops after the writes in flight are acknowledged; the next run resumes from the same phase. */
     public void requestStop() {
         stop = true;
+        PhaseMachine e = engine;
+        if (e != null) {
+            e.requestStop();
+        }
+        stopBackfill();
+    }
+
+    private void stopBackfill() {
         DynamoDbCopier c = backfill;
         if (c != null) {
             c.requestStop();

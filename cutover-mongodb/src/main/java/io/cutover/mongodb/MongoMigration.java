@@ -2,26 +2,22 @@ package io.cutover.mongodb;
 
 import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
-import io.cutover.core.apply.ApplyStats;
-import io.cutover.core.apply.CatchUpLoop;
-import io.cutover.core.apply.ChangeApplier;
-import io.cutover.core.changelog.ChangeLog;
 import io.cutover.core.changelog.PartitionPosition;
 import io.cutover.core.changelog.SqliteChangeLog;
 import io.cutover.core.checkpoint.JsonStateFile;
-import io.cutover.core.checkpoint.FileCheckpointStore;
-import io.cutover.core.copy.BulkCopier;
-import io.cutover.core.copy.BulkCopyStats;
 import io.cutover.core.copy.CopyProgress;
-import io.cutover.core.copy.TargetWriter;
 import io.cutover.core.deadletter.FileDeadLetterSink;
+import io.cutover.core.engine.Backfill;
+import io.cutover.core.engine.EngineOptions;
+import io.cutover.core.engine.EngineSnapshot;
+import io.cutover.core.engine.JsonPhaseJournal;
+import io.cutover.core.engine.PhaseMachine;
 import io.cutover.core.result.MigrationStatus;
 import io.cutover.core.retry.RetryPolicy;
-import io.cutover.core.throttle.Throttle;
 import io.cutover.dynamodb.DynamoDbBatchWriter;
-import io.cutover.dynamodb.DynamoDbChangeWriter;
 import io.cutover.dynamodb.DynamoDbClients;
 import io.cutover.dynamodb.DynamoDbErrorClassifier;
+import io.cutover.dynamodb.DynamoDbTableSink;
 import io.cutover.dynamodb.StateDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,7 +44,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * to the cut, each page settled against the mirror) → BACKFILLED; the application's
  * {@link MirroringCollection} carries every later write.
  *
- * <p>{@link #run} blocks until the requested phase or {@link #requestStop}.
+ * <p>The change-stream mode runs on the one phase machine ({@link PhaseMachine}, decision 0240) with a
+ * {@link MongoSourceConnector} and a {@link DynamoDbTableSink}; the mirror mode, which has no capture, is its own short
+ * path over the same backfill. {@link #run} blocks until the requested phase or {@link #requestStop}.
  */
 public final class MongoMigration implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MongoMigration.class);
@@ -61,7 +59,30 @@ public final class MongoMigration implements AutoCloseable {
         State with(String newPhase) {
             return new State(newPhase, mode, source, collection, targetTable, cut, splitPoints, backfillItems, backfillDeadLettered);
         }
+
+        State backfilled(String newPhase, long items, long deadLettered) {
+            return new State(newPhase, mode, source, collection, targetTable, cut, splitPoints, backfillItems + items,
+                    backfillDeadLettered + deadLettered);
+        }
     }
+
+    /** The state file's moves, for the engine's journal. */
+    private static final JsonPhaseJournal.Moves<State> MOVES = new JsonPhaseJournal.Moves<>() {
+        @Override
+        public String phase(State state) {
+            return state.phase();
+        }
+
+        @Override
+        public State withPhase(State state, String phase) {
+            return state.with(phase);
+        }
+
+        @Override
+        public State backfilled(State state, long items, long deadLettered) {
+            return state.backfilled("CATCH_UP", items, deadLettered);
+        }
+    };
 
     private final MongoMigrationSettings settings;
     private final boolean restart;
@@ -69,11 +90,10 @@ public final class MongoMigration implements AutoCloseable {
     private final MongoCollectionSource source;
     private final DynamoDbClient target;
     private volatile boolean stop;
-    private volatile BulkCopier<?> copier;
+    private volatile Backfill mirrorBackfill;
+    private volatile PhaseMachine engine;
     private volatile Optional<io.cutover.core.version.VersionAttribute> versionRule = Optional.empty();
     private volatile java.util.function.BooleanSupplier applyAllowed = () -> true;
-    private volatile boolean fenced;
-    private volatile io.cutover.dynamodb.VersionedChangeWriter liveWriter;
 
     /**
      * Applies the change stream under the version rule (docs/decisions/0070, 0140): one conditional PutItem or DeleteItem
@@ -93,14 +113,14 @@ public final class MongoMigration implements AutoCloseable {
 
     /** Changes the live apply refused by the version rule so far in this run. */
     public long olderRefused() {
-        io.cutover.dynamodb.VersionedChangeWriter w = liveWriter;
-        return w == null ? 0 : w.olderRefused();
+        PhaseMachine e = engine;
+        return e == null ? 0 : e.olderRefused();
     }
 
     /** Changes the live apply wrote so far in this run (under the version rule). */
     public long landed() {
-        io.cutover.dynamodb.VersionedChangeWriter w = liveWriter;
-        return w == null ? 0 : w.landed();
+        PhaseMachine e = engine;
+        return e == null ? 0 : e.landed();
     }
 
     public MongoMigration(MongoMigrationSettings settings, boolean restart) {
@@ -133,24 +153,16 @@ public final class MongoMigration implements AutoCloseable {
                         + state.collection() + " to " + state.targetTable() + ": pass --restart to discard it, or use another --state-dir");
             }
             source.check();
-            deadBefore = lines(dir.resolve("dead-letters.jsonl"));
-            try (FileDeadLetterSink dead = new FileDeadLetterSink(dir.resolve("dead-letters.jsonl"));
-                 DynamoDbBatchWriter writer = new DynamoDbBatchWriter(target, settings.targetTable(), settings.writeConcurrency(),
-                         new Throttle(settings.maxWriteRate()), retry, new DynamoDbErrorClassifier(settings.target()), dead)) {
-                deadLetters = dead;
-                return settings.mode() == MongoMigrationSettings.Mode.MIRROR
-                        ? runMirror(state, dir, writer, dead, progress, onStatus)
-                        : runChangeStream(state, dir, writer, dead, until, progress, onStatus);
+            long deadBefore = lines(dir.resolve(EngineOptions.DEAD_LETTERS_FILE));
+            if (settings.mode() == MongoMigrationSettings.Mode.MIRROR) {
+                return runMirror(state, dir, deadBefore, progress, onStatus);
             }
+            return runChangeStream(state == null ? prepared() : state, dir, deadBefore, until, progress, onStatus);
         }
     }
 
-    private State prepare() {
-        // throttles, 5xx, timeouts and a CreateTable whose response was lost are retried: ensure is idempotent
-        retry.execute("preparing target table " + settings.targetTable(), attempt -> {
-            MongoTargetTable.ensure(target, settings.targetTable(), source);
-            return null;
-        }, new DynamoDbErrorClassifier(settings.target()), io.cutover.core.retry.RetryListener.NONE);
+    /** A new migration's state, in phase PREPARE (saved by its first move): the ranges' split points are fixed here. */
+    private State prepared() {
         long docs = Math.max(0, source.estimatedDocuments());
         int ranges = settings.segments() != null ? settings.segments() : (int) Math.max(1, Math.min(64, docs / DOCUMENTS_PER_RANGE + 1));
         List<String> points = new ArrayList<>();
@@ -161,10 +173,41 @@ public final class MongoMigration implements AutoCloseable {
                 settings.cut() == null ? null : settings.cut().toString(), points, 0, 0);
     }
 
-    private MigrationStatus runMirror(State state, Path dir, DynamoDbBatchWriter writer, FileDeadLetterSink dead, CopyProgress progress,
-                                      Consumer<MigrationStatus> onStatus) {
+    private void prepareTarget() {
+        // throttles, 5xx, timeouts and a CreateTable whose response was lost are retried: ensure is idempotent
+        retry.execute("preparing target table " + settings.targetTable(), attempt -> {
+            MongoTargetTable.ensure(target, settings.targetTable(), source);
+            return null;
+        }, new DynamoDbErrorClassifier(settings.target()), io.cutover.core.retry.RetryListener.NONE);
+    }
+
+    private DynamoDbTableSink sink() {
+        return new DynamoDbTableSink(target, settings.target(), settings.targetTable(), settings.writeConcurrency(), settings.maxWriteRate(),
+                retry, retry, this::prepareTarget);
+    }
+
+    private MongoSourceConnector connector(State state, com.mongodb.ReadConcern readConcern) {
+        return new MongoSourceConnector(source, settings.targetTable(), settings.stateDir().resolve("backfill"), state.splitPoints(),
+                state.cut(), settings.pageSize(), settings.parallelism(), readConcern);
+    }
+
+    private MigrationStatus runChangeStream(State state, Path dir, long deadBefore, String until, CopyProgress progress,
+                                            Consumer<MigrationStatus> onStatus) {
+        JsonPhaseJournal<State> journal = new JsonPhaseJournal<>(dir.resolve(STATE_FILE), state, MOVES);
+        EngineOptions options = EngineOptions.forward(dir).withVersionRule(versionRule, false).withFence(applyAllowed);
+        PhaseMachine machine = new PhaseMachine(connector(state, com.mongodb.ReadConcern.MAJORITY), sink(), journal,
+                () -> SqliteChangeLog.open(dir.resolve("changes.db")), s -> status(journal.state(), s, deadBefore), options);
+        engine = machine;
+        if (stop) {
+            machine.requestStop();
+        }
+        return machine.run(until, false, progress, onStatus);
+    }
+
+    private MigrationStatus runMirror(State state, Path dir, long deadBefore, CopyProgress progress, Consumer<MigrationStatus> onStatus) {
         if (state == null) {
-            state = prepare().with("BACKFILL");
+            prepareTarget();
+            state = prepared().with("BACKFILL");
             save(dir, state);
         }
         String cut = settings.cut() == null ? null : settings.cut().toString();
@@ -173,26 +216,34 @@ public final class MongoMigration implements AutoCloseable {
                     + (state.cut() == null ? "of every document" : "up to " + state.cut()) + ", not " + (cut == null ? "of every document" : cut)
                     + ": pass the same --until, or --restart");
         }
-        onStatus.accept(status(state, null, null));
-        if (state.phase().equals("BACKFILL")) {
-            ReadBackWriter settled = new ReadBackWriter(writer, source);
-            BulkCopyStats copied = backfill(state, settled, dead, progress);
-            LOG.info("backfill rewrote {} items that the mirror changed while they were copied", settled.rewritten());
-            if (copied.stopped()) {
-                return saveStatus(status(state, null, null));
+        try (FileDeadLetterSink dead = new FileDeadLetterSink(dir.resolve(EngineOptions.DEAD_LETTERS_FILE));
+             DynamoDbBatchWriter writer = (DynamoDbBatchWriter) sink().bulkWriter(dead)) {
+            onStatus.accept(mirrorStatus(state, deadBefore + dead.count()));
+            if (state.phase().equals("BACKFILL")) {
+                ReadBackWriter settled = new ReadBackWriter(writer, source);
+                Backfill backfill = connector(state, com.mongodb.ReadConcern.DEFAULT).backfill(dead);
+                mirrorBackfill = backfill;
+                if (stop) {
+                    backfill.requestStop();
+                }
+                Backfill.BackfillResult copied;
+                try {
+                    copied = backfill.run(settled, progress);
+                } finally {
+                    mirrorBackfill = null;
+                }
+                LOG.info("backfill rewrote {} items that the mirror changed while they were copied", settled.rewritten());
+                if (!copied.complete()) {
+                    return saveStatus(mirrorStatus(state, deadBefore + dead.count()));
+                }
+                state = state.backfilled("BACKFILLED", copied.items(), copied.deadLettered());
+                save(dir, state);
             }
-            state = new State("BACKFILLED", state.mode(), state.source(), state.collection(), state.targetTable(), state.cut(),
-                    state.splitPoints(), state.backfillItems() + copied.items(), state.backfillDeadLettered() + copied.deadLettered() + unmappedCount);
-            save(dir, state);
+            MigrationStatus done = saveStatus(mirrorStatus(state, deadBefore + dead.count()));
+            onStatus.accept(done);
+            return done;
         }
-        MigrationStatus done = saveStatus(status(state, null, null));
-        onStatus.accept(done);
-        return done;
     }
-
-    private volatile long unmappedCount;
-    private volatile long deadBefore;
-    private volatile FileDeadLetterSink deadLetters;
 
     private static long lines(Path file) {
         if (!Files.exists(file)) {
@@ -205,168 +256,28 @@ public final class MongoMigration implements AutoCloseable {
         }
     }
 
-    private BulkCopyStats backfill(State state, TargetWriter writer, FileDeadLetterSink dead, CopyProgress progress) {
-        List<BsonValue> points = new ArrayList<>();
-        for (String p : state.splitPoints()) {
-            points.add(IdPosition.decodeValue(p));
-        }
-        java.util.concurrent.atomic.AtomicLong unmapped = new java.util.concurrent.atomic.AtomicLong();
-        // change streams report majority-committed changes only: the backfill reads the same committed view (mirror mode
-        // reads its own just-acknowledged writes back, so it keeps the default)
-        com.mongodb.ReadConcern readConcern = settings.mode() == MongoMigrationSettings.Mode.MIRROR ? com.mongodb.ReadConcern.DEFAULT
-                : com.mongodb.ReadConcern.MAJORITY;
-        List<IdRangeUnit> units = source.units(points, state.cut() == null ? null : CutFilter.parse(state.cut()), settings.pageSize(), u -> {
-            IdRangeUnit.deadLetterTo(dead, settings.targetTable(), source.mapper()).accept(u);
-            unmapped.incrementAndGet();
-        }, readConcern);
-        progress.tableStarted(source.describe(), settings.targetTable(), source.estimatedDocuments(), 0);
-        var c = new BulkCopier<>(new FileCheckpointStore(settings.stateDir().resolve("backfill")), "backfill", writer,
-                settings.parallelism(), new Throttle(0), progress);
-        copier = c;
-        if (stop) {
-            c.requestStop();
-        }
-        try {
-            BulkCopyStats stats = c.run(units);
-            unmappedCount = unmapped.get();
-            return stats;
-        } finally {
-            copier = null;
-        }
-    }
-
-    private MigrationStatus runChangeStream(State state, Path dir, DynamoDbBatchWriter writer, FileDeadLetterSink dead, String until,
-                                            CopyProgress progress, Consumer<MigrationStatus> onStatus) {
-        try (SqliteChangeLog log = SqliteChangeLog.open(dir.resolve("changes.db"));
-             MongoChangeStreamCapture capture = new MongoChangeStreamCapture(source, log, dead, settings.targetTable())) {
-            if (state == null) {
-                state = prepare();
-                // the stream's position is durable in the log before the phase says CAPTURE, so before any document is read
-                capture.open();
-                state = state.with("CAPTURE");
-                save(dir, state);
-            } else {
-                capture.open();
-            }
-            capture.start();
-            if (state.phase().equals("CAPTURE")) {
-                state = state.with("BACKFILL");
-                save(dir, state);
-            }
-            if (state.phase().equals("BACKFILL")) {
-                onStatus.accept(status(state, log, null));
-                BulkCopyStats copied = backfillWatching(state, writer, dead, progress, capture);
-                failOn(capture);
-                if (copied.stopped()) {
-                    return saveStatus(status(state, log, null));
-                }
-                state = new State("CATCH_UP", state.mode(), state.source(), state.collection(), state.targetTable(), state.cut(),
-                        state.splitPoints(), state.backfillItems() + copied.items(), state.backfillDeadLettered() + copied.deadLettered() + unmappedCount);
-                save(dir, state);
-            }
-            if ("backfill".equals(until)) {
-                return saveStatus(status(state, log, null));
-            }
-            try (io.cutover.dynamodb.VersionedChangeWriter versioned = versionRule.map(v -> new io.cutover.dynamodb.VersionedChangeWriter(
-                    target, settings.targetTable(), v, settings.writeConcurrency(), new Throttle(settings.maxWriteRate()), retry,
-                    new DynamoDbErrorClassifier(settings.target()), dead)).orElse(null)) {
-                liveWriter = versioned;
-                ChangeApplier applier = new ChangeApplier(log, versioned != null ? versioned : new DynamoDbChangeWriter(writer), 1000,
-                        System::currentTimeMillis);
-                return apply(state, log, capture, applier, until, onStatus);
-            }
-        }
-    }
-
-    private BulkCopyStats backfillWatching(State state, TargetWriter writer, FileDeadLetterSink dead, CopyProgress progress,
-                                           MongoChangeStreamCapture capture) {
-        java.util.concurrent.ScheduledExecutorService watch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "cutover-capture-watch");
-            t.setDaemon(true);
-            return t;
-        });
-        watch.scheduleAtFixedRate(() -> {
-            BulkCopier<?> c = copier;
-            if (capture.failure() != null && c != null) {
-                c.requestStop();
-            }
-        }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
-        try {
-            return backfill(state, writer, dead, progress);
-        } finally {
-            watch.shutdownNow();
-        }
-    }
-
-    private MigrationStatus apply(State initial, ChangeLog log, MongoChangeStreamCapture capture, ChangeApplier applier, String until,
-                                  Consumer<MigrationStatus> onStatus) {
-        State[] state = {initial};
-        while (true) {
-            CatchUpLoop.run(log, applier, until, new CatchUpLoop.Host(() -> failOn(capture), () -> stop, () -> state[0].phase(),
-                    () -> {
-                        state[0] = state[0].with("IN_SYNC");
-                        save(settings.stateDir(), state[0]);
-                    }, rate -> onStatus.accept(saveStatus(status(state[0], log, applier.stats()))), this::fenceOpen));
-            if (!"drained".equals(until) || stop || caughtUp(capture, log)) {
-                break;
-            }
-            LOG.info("quiet, but the change stream had not caught up with the source yet: applying on");
-        }
-        return saveStatus(status(state[0], log, applier.stats()));
-    }
-
-    /**
-     * Drained means caught up with the source, not only quiet: a poll of the change stream that began
-     * after now must come back empty with nothing new in the log (else the loop runs again).
-     */
-    private boolean caughtUp(MongoChangeStreamCapture capture, ChangeLog log) {
-        long size = log.size();
-        long now = System.nanoTime();
-        while (!capture.awaitCaughtUp(now, 5_000)) {
-            failOn(capture);
-            if (stop) {
-                return false;
-            }
-            LOG.info("waiting for the change stream to answer (a slow or half-open connection ends at the driver's read timeout)");
-        }
-        return log.size() == size && log.lastSequence() == log.applied();
-    }
-
-    private boolean fenceOpen() {
-        boolean open = applyAllowed.getAsBoolean();
-        if (open == fenced) {
-            LOG.info(open ? "the fence opened: applying again" : "fenced: the registry's phase forbids this direction to apply;"
-                    + " capture goes on");
-        }
-        fenced = !open;
-        return open;
-    }
-
-    private static void failOn(MongoChangeStreamCapture capture) {
-        if (capture.failure() != null) {
-            throw capture.failure();
-        }
-    }
-
-    private MigrationStatus status(State state, ChangeLog log, ApplyStats stats) {
+    // Every dead letter of every run is a line of dead-letters.jsonl: unmappable documents (backfill and capture) and items
+    // DynamoDB refused. A document dead-lettered again after a crash counts twice.
+    private static MigrationStatus status(State state, EngineSnapshot s, long deadBefore) {
         Map<String, String> positions = new LinkedHashMap<>();
-        if (log != null) {
-            for (PartitionPosition p : log.positions().values()) {
+        if (s.log() != null) {
+            for (PartitionPosition p : s.log().positions().values()) {
                 positions.put(p.partition(), String.valueOf(p.lastPosition()));
             }
-        } else {
-            positions.put("mirror", state.cut() == null ? "every document" : "documents with " + state.cut());
         }
-        // Every dead letter of every run is a line of dead-letters.jsonl: unmappable documents (backfill and
-        // capture) and items DynamoDB refused. A document dead-lettered again after a crash counts twice.
-        FileDeadLetterSink sink = deadLetters;
-        long dead = deadBefore + (sink == null ? 0 : sink.count());
-        return MigrationStatus.of(state.phase(), state.source(), state.targetTable(), state.mode(), state.backfillItems(), log, stats, 0,
-                positions).withDeadLettered(dead).withVersionRule(olderRefused(), 0, fenced);
+        return MigrationStatus.of(s.phase(), state.source(), state.targetTable(), state.mode(), state.backfillItems(), s.log(), s.stats(),
+                s.rate(), positions).withDeadLettered(deadBefore + s.deadLettered()).withVersionRule(s.olderRefused(), 0, s.fenced());
+    }
+
+    private static MigrationStatus mirrorStatus(State state, long dead) {
+        Map<String, String> positions = new LinkedHashMap<>();
+        positions.put("mirror", state.cut() == null ? "every document" : "documents with " + state.cut());
+        return MigrationStatus.of(state.phase(), state.source(), state.targetTable(), state.mode(), state.backfillItems(), null, null, 0,
+                positions).withDeadLettered(dead).withVersionRule(0, 0, false);
     }
 
     private MigrationStatus saveStatus(MigrationStatus status) {
-        JsonStateFile.tryWrite(settings.stateDir().resolve("status.json"), status);
+        JsonStateFile.tryWrite(settings.stateDir().resolve(EngineOptions.STATUS_FILE), status);
         return status;
     }
 
@@ -381,9 +292,13 @@ public final class MongoMigration implements AutoCloseable {
     /** Stops after the writes in flight are acknowledged; the next run resumes from the same phase. */
     public void requestStop() {
         stop = true;
-        BulkCopier<?> c = copier;
-        if (c != null) {
-            c.requestStop();
+        PhaseMachine e = engine;
+        if (e != null) {
+            e.requestStop();
+        }
+        Backfill b = mirrorBackfill;
+        if (b != null) {
+            b.requestStop();
         }
     }
 
