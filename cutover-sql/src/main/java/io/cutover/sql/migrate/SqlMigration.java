@@ -175,7 +175,7 @@ public final class SqlMigration implements AutoCloseable {
             }
             State state = load(dir).orElse(null);
             List<String> warnings = new ArrayList<>();
-            RowMapper checked = sourceRetry("check " + table.qualifiedName(), () -> {
+            RowMapper checked = SqlSourceConnector.sourceRetry(retry, "check " + table.qualifiedName(), () -> {
                 warnings.clear();
                 return SqlPlan.check(table, settings.mapping(), 0, warnings);
             });

@@ -262,6 +262,11 @@ final class SqlSourceConnector implements SourceConnector {
 
     /** A read of the source retried like any other call (a dropped connection is a blip); STREAM_GAP and the like are not. */
     private <T> T sourceRetry(String what, Supplier<T> call) {
+        return sourceRetry(retry, what, call);
+    }
+
+    /** As above, with the caller's policy (the migration's start-up check of the source). */
+    static <T> T sourceRetry(RetryPolicy retry, String what, Supplier<T> call) {
         return retry.execute(what, a -> call.get(),
                 e -> e instanceof CutoverException ce ? ce : new CutoverException(ErrorCode.TRANSIENT, String.valueOf(e), e),
                 io.cutover.core.retry.RetryListener.NONE);
