@@ -259,22 +259,9 @@ public final class DynamoDbMigration implements AutoCloseable {
     }
 
     /** The state file's moves, for the engine's journal. */
-    private static final JsonPhaseJournal.Moves<State> MOVES = new JsonPhaseJournal.Moves<>() {
-        @Override
-        public String phase(State state) {
-            return state.phase();
-        }
-
-        @Override
-        public State withPhase(State state, String phase) {
-            return state.with(phase);
-        }
-
-        @Override
-        public State backfilled(State state, long items, long deadLettered) {
-            return new State("CATCH_UP", state.sourceTable(), state.targetTable(), state.streamArn(), state.backfillItems() + items);
-        }
-    };
+    private static final JsonPhaseJournal.Moves<State> MOVES = JsonPhaseJournal.Moves.of(State::phase, State::with,
+            (state, items, deadLettered) -> new State("CATCH_UP", state.sourceTable(), state.targetTable(), state.streamArn(),
+                    state.backfillItems() + items));
 
     /** The target table, or (with {@link #applyInto}) the store the changes are applied to. */
     private io.cutover.core.engine.SinkConnector sink(

@@ -67,22 +67,8 @@ public final class MongoMigration implements AutoCloseable {
     }
 
     /** The state file's moves, for the engine's journal. */
-    private static final JsonPhaseJournal.Moves<State> MOVES = new JsonPhaseJournal.Moves<>() {
-        @Override
-        public String phase(State state) {
-            return state.phase();
-        }
-
-        @Override
-        public State withPhase(State state, String phase) {
-            return state.with(phase);
-        }
-
-        @Override
-        public State backfilled(State state, long items, long deadLettered) {
-            return state.backfilled("CATCH_UP", items, deadLettered);
-        }
-    };
+    private static final JsonPhaseJournal.Moves<State> MOVES = JsonPhaseJournal.Moves.of(State::phase, State::with,
+            (state, items, deadLettered) -> state.backfilled("CATCH_UP", items, deadLettered));
 
     private final MongoMigrationSettings settings;
     private final boolean restart;

@@ -18,6 +18,33 @@ public final class JsonPhaseJournal<S> implements PhaseJournal {
 
         /** The record once the backfill ended: phase CATCH_UP, totals increased. */
         S backfilled(S state, long items, long deadLettered);
+
+        /** The record's moves from its own accessors: each connector's record says how it reads and changes its phase. */
+        static <S> Moves<S> of(java.util.function.Function<S, String> phase, java.util.function.BiFunction<S, String, S> withPhase,
+                               Backfilled<S> backfilled) {
+            return new Moves<>() {
+                @Override
+                public String phase(S state) {
+                    return phase.apply(state);
+                }
+
+                @Override
+                public S withPhase(S state, String next) {
+                    return withPhase.apply(state, next);
+                }
+
+                @Override
+                public S backfilled(S state, long items, long deadLettered) {
+                    return backfilled.apply(state, items, deadLettered);
+                }
+            };
+        }
+    }
+
+    /** {@link Moves#backfilled} as a function. */
+    @FunctionalInterface
+    public interface Backfilled<S> {
+        S apply(S state, long items, long deadLettered);
     }
 
     private final Path file;

@@ -75,25 +75,13 @@ public final class SqlMigration implements AutoCloseable {
     }
 
     /** The state file's moves, for the engine's journal. */
-    private static final JsonPhaseJournal.Moves<State> MOVES = new JsonPhaseJournal.Moves<>() {
-        @Override
-        public String phase(State state) {
-            return state.phase();
-        }
-
-        @Override
-        public State withPhase(State state, String phase) {
+    private static final JsonPhaseJournal.Moves<State> MOVES = JsonPhaseJournal.Moves.of(State::phase,
             // a capture-only run has no key ranges: recorded as none, as before the engine
-            return phase.equals("CATCH_UP") && state.phase().equals("CAPTURE") ? new State(phase, state.source(), state.sourceTable(),
-                    state.targetTable(), state.slot(), state.publication(), state.serverId(), List.of(), 0) : state.with(phase);
-        }
-
-        @Override
-        public State backfilled(State state, long items, long deadLettered) {
-            return new State("CATCH_UP", state.source(), state.sourceTable(), state.targetTable(), state.slot(), state.publication(),
-                    state.serverId(), state.bounds(), state.backfillItems() + items);
-        }
-    };
+            (state, phase) -> phase.equals("CATCH_UP") && state.phase().equals("CAPTURE") ? new State(phase, state.source(),
+                    state.sourceTable(), state.targetTable(), state.slot(), state.publication(), state.serverId(), List.of(), 0)
+                    : state.with(phase),
+            (state, items, deadLettered) -> new State("CATCH_UP", state.source(), state.sourceTable(), state.targetTable(), state.slot(),
+                    state.publication(), state.serverId(), state.bounds(), state.backfillItems() + items));
 
     private final SqlMigrationSettings settings;
     private final SqlTable table;
