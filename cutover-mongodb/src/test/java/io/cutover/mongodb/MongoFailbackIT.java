@@ -33,7 +33,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
@@ -107,15 +106,7 @@ class MongoFailbackIT {
                 OracleApplication app = new OracleApplication(mongoStore, dynamoStore, registry, APP, dir.resolve("journal"),
                         MongoFailbackIT::next);
                 FailbackWalk walk = new FailbackWalk(APP, switcher, forward, reverse, app, pair, verifyDir);
-                Future<?> writing = pool.submit(app);
-                try {
-                    walk.run();
-                } finally {
-                    app.stop();
-                    writing.get(60, TimeUnit.SECONDS);
-                    app.close();
-                }
-                walk.assertNoLoop(3000);
+                walk.runWhileWriting(pool);
                 MigrationStatus fwd = forward.status().orElseThrow();
                 MigrationStatus rev = reverse.status().orElseThrow();
                 System.out.printf("MongoFailbackIT: %d acknowledged (%d increments), %d failed, %d slowed, %d ambiguous; forward applied %d,"

@@ -61,6 +61,22 @@ public final class FailbackWalk {
     }
 
     /**
+     * The whole test of a path: the application writes on {@code pool} while {@link #run} walks; then it is stopped, waited
+     * for and closed (even when the walk failed), and {@link #assertNoLoop} checks that the captures come to rest.
+     */
+    public void runWhileWriting(java.util.concurrent.ExecutorService pool) throws Exception {
+        java.util.concurrent.Future<?> writing = pool.submit(application);
+        try {
+            run();
+        } finally {
+            application.stop();
+            writing.get(60, TimeUnit.SECONDS);
+            application.close();
+        }
+        assertNoLoop(3000);
+    }
+
+    /**
      * The walk, from SOURCE_ONLY with the forward direction in sync and the application writing, to TARGET_ONLY the second
      * time; then the application is stopped and the reverse drained, so both sides hold every acknowledged write.
      */

@@ -36,7 +36,6 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -193,15 +192,7 @@ class SqlFailbackIT {
                 };
                 OracleApplication app = new OracleApplication(sqlStore, dynamoStore, registry, APP, dir.resolve("journal"), new Workload(e, sqlStore));
                 FailbackWalk walk = new FailbackWalk(APP, switcher, forward, reverse, app, pair, verifyDir);
-                Future<?> writing = pool.submit(app);
-                try {
-                    walk.run();
-                } finally {
-                    app.stop();
-                    writing.get(60, TimeUnit.SECONDS);
-                    app.close();
-                }
-                walk.assertNoLoop(3000);
+                walk.runWhileWriting(pool);
                 MigrationStatus f2 = forward.status().orElseThrow();
                 MigrationStatus r2 = reverse.status().orElseThrow();
                 System.out.printf("SqlFailbackIT (%s): %d acknowledged (%d increments), %d failed, %d slowed, %d ambiguous; forward captured %d,"
