@@ -140,6 +140,16 @@ class PassThroughCopyIT {
         return items;
     }
 
+    /** Creates {@code table} holding {@code special} and {@code sampleItems} sample items; returns how many it holds. */
+    private static long loadTable(String table, List<Map<String, AttributeValue>> special, int sampleItems, long seed) {
+        LocalTables.create(client, SampleItems.plainTable(table));
+        for (Map<String, AttributeValue> item : special) {
+            client.putItem(b -> b.tableName(table).item(item));
+        }
+        LocalTables.load(client, table, sampleItems, new SampleItems(seed, 0)::item);
+        return special.size() + sampleItems;
+    }
+
     /**
      * The verify's pass-through read (issue 16) makes each item's canonical text from the Scan response's JSON: on every type,
      * escape and number notation it must hash exactly as the object path does, or a verify of DynamoDB against MongoDB or SQL
@@ -148,13 +158,8 @@ class PassThroughCopyIT {
     @Test
     void theVerifysPassThroughReadHashesEveryItemAsTheObjectPathDoes() {
         String src = LocalTables.uniqueName("vpass");
-        LocalTables.create(client, SampleItems.plainTable(src));
         List<Map<String, AttributeValue>> special = specialItems();
-        for (Map<String, AttributeValue> item : special) {
-            client.putItem(b -> b.tableName(src).item(item));
-        }
-        LocalTables.load(client, src, 2_000, new SampleItems(6, 0)::item);
-        long total = special.size() + 2_000;
+        long total = loadTable(src, special, 2_000, 6);
         DynamoDbEndpoint endpoint = DynamoDbEndpoint.local("source", db.endpoint());
         try (DynamoDbClient raw = io.cutover.dynamodb.DynamoDbClients.create(endpoint, 40, new PassThroughBodies())) {
             var passThrough = new io.cutover.dynamodb.DynamoDbVerifySide(raw, endpoint, src, -1, RetryPolicy.defaults(), 100).passThrough();
@@ -184,13 +189,8 @@ class PassThroughCopyIT {
     @Test
     void copiesEveryTypeExactlyAndCountsAsTheObjectPath() {
         String src = LocalTables.uniqueName("pass");
-        LocalTables.create(client, SampleItems.plainTable(src));
         List<Map<String, AttributeValue>> special = specialItems();
-        for (Map<String, AttributeValue> item : special) {
-            client.putItem(b -> b.tableName(src).item(item));
-        }
-        LocalTables.load(client, src, 3_000, new SampleItems(5, 0)::item);
-        long total = special.size() + 3_000;
+        long total = loadTable(src, special, 3_000, 5);
 
         CopyResult passed = copy(src, src + "-pass", true);
         CopyResult objects = copy(src, src + "-obj", false);
