@@ -88,6 +88,13 @@ public final class MongoChangeStreamCapture implements AutoCloseable {
      * that position in the log before returning (so before the backfill reads anything).
      */
     public ChangeStreamPosition open() {
+        // a connection that drops while the stream opens is retried (MongoCollectionSource.unreachable calls it TRANSIENT)
+        return MongoCollectionSource.CHECK_RETRY.execute("open the change stream of " + source.describe(), attempt -> openOnce(),
+                e -> e instanceof CutoverException ce ? ce : new CutoverException(ErrorCode.INTERNAL, String.valueOf(e), e),
+                io.cutover.core.retry.RetryListener.NONE);
+    }
+
+    private ChangeStreamPosition openOnce() {
         PartitionPosition kept = log.positions().get(PARTITION);
         try {
             if (kept != null && kept.lastPosition() != null) {

@@ -90,20 +90,36 @@ public final class MongoCollectionSource implements AutoCloseable {
         return collectionName;
     }
 
-    /** Fails with a clear message when the server cannot be reached or the collection does not exist. */
+    /**
+     * Fails with a clear message when the server cannot be reached or the collection does not exist. A connection that
+     * drops while the check reads (a reset network: the server answered, then the socket broke) is retried, as every
+     * later read is; a server that cannot be selected at all (down, wrong address) still fails at once.
+     */
     public void check() {
-        try {
+        CHECK_RETRY.execute("check " + describe(), attempt -> {
             List<String> names = client.getDatabase(uri.database()).listCollectionNames().into(new ArrayList<>());
             if (!names.contains(collectionName)) {
                 throw new CutoverException(ErrorCode.TABLE_NOT_FOUND, "source collection '" + collectionName + "' not found in database "
                         + uri.database() + " at " + uri.masked() + ": check --source-collection (collections there: " + names + ")");
             }
-        } catch (MongoException e) {
-            throw unreachable(e);
-        }
+            return null;
+        }, e -> e instanceof MongoException m ? unreachable(m) : new CutoverException(ErrorCode.INTERNAL, String.valueOf(e), e),
+                io.cutover.core.retry.RetryListener.NONE);
     }
 
+    /** Retries of a start-up call whose connection dropped (check, opening the change stream). */
+    static final io.cutover.core.retry.RetryPolicy CHECK_RETRY = new io.cutover.core.retry.RetryPolicy(5,
+            java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(2));
+
+    /**
+     * The failure of a call at start-up: refused credentials, a connection that dropped while reading or writing (the server
+     * answered, then the socket broke: {@code TRANSIENT}, retried by the caller), or a server that cannot be used at all.
+     */
     public CutoverException unreachable(MongoException e) {
+        if (e instanceof com.mongodb.MongoSocketReadException || e instanceof com.mongodb.MongoSocketWriteException) {
+            return new CutoverException(ErrorCode.TRANSIENT, "connection to MongoDB at " + uri.masked() + " dropped: "
+                    + MongoSourceUri.mask(String.valueOf(e.getMessage())), e);
+        }
         if (e instanceof com.mongodb.MongoSecurityException) {
             return new CutoverException(ErrorCode.CREDENTIALS, "MongoDB at " + uri.masked() + " refused the credentials of --source: "
                     + MongoSourceUri.mask(String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage()))
