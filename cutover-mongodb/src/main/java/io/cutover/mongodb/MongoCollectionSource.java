@@ -116,7 +116,8 @@ public final class MongoCollectionSource implements AutoCloseable {
      * answered, then the socket broke: {@code TRANSIENT}, retried by the caller), or a server that cannot be used at all.
      */
     public CutoverException unreachable(MongoException e) {
-        if (e instanceof com.mongodb.MongoSocketReadException || e instanceof com.mongodb.MongoSocketWriteException) {
+        if (e instanceof com.mongodb.MongoSocketReadException || e instanceof com.mongodb.MongoSocketWriteException
+                || e instanceof com.mongodb.MongoSocketReadTimeoutException) {
             return new CutoverException(ErrorCode.TRANSIENT, "connection to MongoDB at " + uri.masked() + " dropped: "
                     + MongoSourceUri.mask(String.valueOf(e.getMessage())), e);
         }
