@@ -70,6 +70,15 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
     @Option(names = "--item-size", paramLabel = "BYTES", defaultValue = "1024", description = "Approximate item size (default: ${DEFAULT-VALUE}).")
     int itemSize;
 
+    @Option(names = "--shape", paramLabel = "plain|rich|both", defaultValue = "both", description = {"copy, verify: which item shapes to measure"
+            + " (default: ${DEFAULT-VALUE}); one shape halves the run when you look into one of them."})
+    String shape;
+
+    @Option(names = "--shared-server", description = {"copy: the source and target tables on one DynamoDB Local. By default the source"
+            + " has a server of its own, as in production, where another table is served by other machines; on one server the copy's Scan"
+            + " competes with its writes for that server's lock."})
+    boolean sharedServer;
+
     @Option(names = "--skip-naive", description = "Skip the naive baseline (it is slow on large tables).")
     boolean skipNaive;
 
@@ -111,7 +120,8 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
             + " (needed for mariadb: mariadb://user:password@host:3306/db; the table bench_reverse is dropped and created)."})
     String intoUri;
 
-    @Option(names = "--rounds", paramLabel = "N", defaultValue = "2", description = "export: rounds of export load and Scan copy, in alternating order (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "2", description = {"copy, verify: rounds of every phase; each phase reports its fastest round."
+            + " export: rounds of export load and Scan copy, in alternating order (default: ${DEFAULT-VALUE})."})
     int rounds;
 
     @Option(names = "--writers", paramLabel = "N", defaultValue = "16", description = "Threads of the raw ceiling loader and copy write concurrency (default: ${DEFAULT-VALUE}).")
@@ -123,10 +133,17 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
     /**
      * @param peakHeapMiB     the most heap in use at any sample, garbage included
      * @param peakLiveHeapMiB the most heap in use right after a garbage collection: what the work really holds
+     * @param jitSeconds      of the client CPU, what the JIT compiler threads used: a path measured before it is warm pays
+     *                        for its own compilation, which a long run does not
+     * @param gcCpuSeconds    of the client CPU, what the garbage collector's threads spent
      */
     public record Phase(String name, long items, double seconds, double itemsPerSecond, double clientCpuSeconds,
                         double clientCpuSecondsPerMillion, double serverCpuSeconds, long peakHeapMiB, long peakLiveHeapMiB,
-                        long liveHeapAfterMiB) {
+                        long liveHeapAfterMiB, double jitSeconds, double gcCpuSeconds) {
+        /** Client CPU per million items without the JIT's compilation: the cost of the work once its code is compiled. */
+        public double compiledCpuSecondsPerMillion() {
+            return items == 0 ? 0 : Math.max(0, clientCpuSeconds - jitSeconds) / items * 1e6;
+        }
     }
 
     /** The benchmark's result. */
@@ -251,6 +268,31 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
         }
     }
 
+    /** Items of each warm-up round. */
+    static final long WARM_UP_ITEMS = 20_000;
+    /** Warm-up rounds at most, and the JIT's share of a round's client CPU under which the JVM counts as warm. */
+    static final int WARM_UP_MAX_ROUNDS = 8;
+    static final double WARM_UP_QUIET_JIT_SHARE = 0.05;
+
+    /**
+     * Runs {@code round} (every path the benchmark then measures, on {@code warmItems} items) until the JIT compiler threads
+     * used less than {@link #WARM_UP_QUIET_JIT_SHARE} of the round's client CPU, two rounds at least and
+     * {@link #WARM_UP_MAX_ROUNDS} at most, and says how many it took.
+     */
+    private static void warmUp(Printer p, long warmItems, WarmUpRound round) throws Exception {
+        p.note(String.format(Locale.ROOT, "warm-up: every measured path on %,d items until the JIT is quiet, not measured...", warmItems));
+        double share = 1;
+        int rounds = 0;
+        while (rounds < WARM_UP_MAX_ROUNDS && (rounds < 2 || share >= WARM_UP_QUIET_JIT_SHARE)) {
+            ThreadCpu jit0 = ThreadCpu.now(ThreadCpu.JIT);
+            double cpu0 = processCpuSeconds();
+            round.run();
+            rounds++;
+            share = ThreadCpu.now(ThreadCpu.JIT).since(jit0) / Math.max(1e-3, processCpuSeconds() - cpu0);
+        }
+        p.note(String.format(Locale.ROOT, "  warm after %d rounds (the JIT's share of the last: %.0f%%)", rounds, share * 100));
+    }
+
     /** The concurrency levels the raw writer is tried at; the best is the ceiling (issue 16: a weak baseline flatters). */
     static final int[] CEILING_LEVELS = {8, 16, 32, 64};
 
@@ -260,129 +302,180 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
      * {@code cutover copy} with its default flags (self-tuning write concurrency), then the naive copy of the rich table.
      */
     private int benchCopy() throws Exception {
+        List<String> shapes = shapes();
         Printer p = printer();
         SampleItems rich = sizedSample();
         java.util.function.LongFunction<Map<String, AttributeValue>> plain = plainItems();
         p.note(String.format(Locale.ROOT, "Benchmark copy: %,d items of about %,d bytes, two shapes, ceilings at %s requests in flight;"
-                + " starting DynamoDB Local as a child process...", items, ItemSize.billed(rich.item(1)), java.util.Arrays.toString(CEILING_LEVELS)));
+                + " starting DynamoDB Local as a child process%s...", items, ItemSize.billed(rich.item(1)), java.util.Arrays.toString(CEILING_LEVELS),
+                sharedServer ? " (source and target on it)" : " for the target and one for the source"));
         try (ScratchDirectory scratch = new ScratchDirectory("cutover-bench");
-             LocalDynamoDb db = LocalDynamoDb.startChildProcess("-Xmx4g")) {
-            DynamoDbEndpoint endpoint = DynamoDbEndpoint.local("source", db.endpoint());
-            DynamoDbClient client = DynamoDbClients.create(endpoint, CEILING_LEVELS[CEILING_LEVELS.length - 1] + 8);
+             LocalDynamoDb db = LocalDynamoDb.startChildProcess("-Xmx4g");
+             LocalDynamoDb sourceDb = sharedServer ? null : LocalDynamoDb.startChildProcess("-Xmx4g")) {
+            // The target's server takes every write; the source's (the same one with --shared-server) every Scan. Server CPU is both's.
+            List<LocalDynamoDb> servers = sourceDb == null ? List.of(db) : List.of(db, sourceDb);
+            DynamoDbEndpoint endpoint = DynamoDbEndpoint.local("source", (sourceDb == null ? db : sourceDb).endpoint());
+            DynamoDbEndpoint targetEndpoint = DynamoDbEndpoint.local("target", db.endpoint());
+            DynamoDbClient client = DynamoDbClients.create(targetEndpoint, CEILING_LEVELS[CEILING_LEVELS.length - 1] + 8);
+            DynamoDbClient sourceClient = sourceDb == null ? client : DynamoDbClients.create(endpoint, CEILING_LEVELS[CEILING_LEVELS.length - 1] + 8);
             List<Phase> phases = new ArrayList<>();
             Map<String, String> goals = new LinkedHashMap<>();
             double worst = Double.MAX_VALUE;
             boolean identical = true;
-            // Warm-up, not reported: the JIT compiles the raw writer's and the copy's code paths once, so that neither the
-            // first level nor the first copy pays for compilation (it showed as twice the client CPU per item).
-            p.note("warm-up: a raw load and a copy of 10,000 items, not measured...");
-            client.createTable(SampleItems.plainTable("bench-warmup"));
-            long warmItems = Math.min(items, 10_000);
-            rawLoad(client, "bench-warmup", plain, null, 16, warmItems);
-            CopySettings warm = CopySettings.builder(endpoint, DynamoDbEndpoint.local("target", db.endpoint()))
-                    .table("bench-warmup", "bench-warmup-copy").stateDir(scratch.path().resolve("warmup")).restart(true).writeConcurrency(0)
-                    .build();
-            try (DynamoDbCopier copier = new DynamoDbCopier(warm, io.cutover.core.copy.CopyProgress.NONE, List.of())) {
-                copier.run();
-            }
-            for (String shape : List.of("plain", "rich")) {
+            Phase richCopy = null;
+            // Warm-up, not reported: every measured path (raw writer, copy, raw copy script) runs until the JIT is quiet, so that
+            // no phase pays for compiling its own code (at 100,000 items that was up to half a phase's client CPU), which a copy
+            // of a real table does not.
+            sourceClient.createTable(SampleItems.plainTable("bench-warmup"));
+            client.createTable(SampleItems.plainTable("bench-warmup-raw"));
+            long warmItems = Math.min(items, WARM_UP_ITEMS);
+            int[] warmRound = {0};
+            warmUp(p, warmItems, () -> {
+                rawLoad(sourceClient, "bench-warmup", warmRound[0] % 2 == 0 ? plain : rich::item, null, 32, warmItems);
+                CopySettings warm = CopySettings.builder(endpoint, targetEndpoint)
+                        .table("bench-warmup", "bench-warmup-copy").stateDir(scratch.path().resolve("warmup")).restart(true)
+                        .writeConcurrency(0).build();
+                try (DynamoDbCopier copier = new DynamoDbCopier(warm, io.cutover.core.copy.CopyProgress.NONE, List.of())) {
+                    copier.run();
+                }
+                rawCopy(sourceClient, client, "bench-warmup", "bench-warmup-raw", RAW_COPY_SCANNERS, 32);
+                warmRound[0]++;
+            });
+            for (String shape : shapes) {
                 java.util.function.LongFunction<Map<String, AttributeValue>> itemAt = shape.equals("plain") ? plain : rich::item;
                 String source = "bench-" + shape;
-                client.createTable(SampleItems.plainTable(source));
+                sourceClient.createTable(SampleItems.plainTable(source));
                 List<List<WriteRequest>> prebuilt = items <= PREBUILD_LIMIT ? prebuild(itemAt) : null;
-                Phase best = null;
-                for (int level : CEILING_LEVELS) {
-                    Phase ph = measure("ceiling " + shape + ": raw writer x" + level, db,
-                            () -> rawLoad(client, source, itemAt, prebuilt, level, items));
-                    p.note(line(ph));
-                    phases.add(ph);
-                    best = best == null || ph.itemsPerSecond() > best.itemsPerSecond() ? ph : best;
-                }
-                CopySettings settings = CopySettings.builder(endpoint, DynamoDbEndpoint.local("target", db.endpoint()))
-                        .table(source, source + "-copy").stateDir(scratch.path().resolve(shape)).restart(true).writeConcurrency(0).build();
-                Phase copy = measure("cutover copy " + shape + " (default flags)", db, () -> {
-                    try (DynamoDbCopier copier = new DynamoDbCopier(settings, io.cutover.core.copy.CopyProgress.NONE, List.of())) {
-                        return copier.run().items();
+                p.note(String.format(Locale.ROOT, "%s: loading the source table, not measured...", shape));
+                rawLoad(sourceClient, source, itemAt, prebuilt, 32, items);
+                // Every measured phase writes into a table of its own, created empty before it and dropped after it, so that no
+                // phase overwrites what another wrote; each phase runs once a round and reports its fastest round.
+                Map<String, Phase> fastest = new LinkedHashMap<>();
+                String copyName = "cutover copy " + shape + " (default flags)";
+                String differences = "";
+                for (int r = 1; r <= rounds; r++) {
+                    String round = "-r" + r;
+                    for (int level : CEILING_LEVELS) {
+                        String into = source + "-writer-x" + level + round;
+                        client.createTable(SampleItems.plainTable(into));
+                        keepFastest(p, r, fastest, measure("ceiling " + shape + ": raw writer x" + level, servers,
+                                () -> rawLoad(client, into, itemAt, prebuilt, level, items)));
+                        client.deleteTable(b -> b.tableName(into));
                     }
-                });
-                p.note(line(copy));
-                phases.add(copy);
-                if (System.getenv("CUTOVER_BENCH_FIXED") != null) { // an experiment: the copy at the fixed level of the best raw writer
-                    int level = Integer.parseInt(best.name().replaceAll(".*x", ""));
-                    CopySettings fixed = CopySettings.builder(endpoint, DynamoDbEndpoint.local("target", db.endpoint()))
-                            .table(source, source + "-fixed").stateDir(scratch.path().resolve(shape + "-fixed")).restart(true)
-                            .writeConcurrency(level).build();
-                    Phase f = measure("cutover copy " + shape + " --write-concurrency " + level, db, () -> {
-                        try (DynamoDbCopier copier = new DynamoDbCopier(fixed, io.cutover.core.copy.CopyProgress.NONE, List.of())) {
-                            return copier.run().items();
-                        }
-                    });
-                    p.note(line(f));
-                    phases.add(f);
+                    String copyInto = source + "-copy" + round;
+                    keepFastest(p, r, fastest, measure(copyName, servers, () -> copyTable(endpoint, targetEndpoint, source, copyInto,
+                            scratch.path().resolve(shape + round), c -> c.writeConcurrency(0))));
+                    TableComparison.Result cmp = TableComparison.compare(sourceClient, source, client, copyInto);
+                    identical &= cmp.identical();
+                    if (!cmp.identical()) {
+                        differences = String.join("; ", differences, "round " + r + ": " + cmp.examples());
+                    }
+                    client.deleteTable(b -> b.tableName(copyInto));
+                    if (System.getenv("CUTOVER_BENCH_FIXED") != null) { // an experiment: the copy at the fixed level of the best raw writer
+                        int level = Integer.parseInt(fastestOf(fastest, "ceiling " + shape + ": raw writer").name().replaceAll(".*x", ""));
+                        String into = source + "-fixed" + round;
+                        keepFastest(p, r, fastest, measure("cutover copy " + shape + " --write-concurrency " + level, servers,
+                                () -> copyTable(endpoint, targetEndpoint, source, into, scratch.path().resolve(shape + "-fixed" + round),
+                                        c -> c.writeConcurrency(level))));
+                        client.deleteTable(b -> b.tableName(into));
+                    }
+                    if (System.getenv("CUTOVER_BENCH_OBJECT_PATH") != null) { // the same copy on the object path (decision 0220)
+                        String into = source + "-objects" + round;
+                        keepFastest(p, r, fastest, measure("cutover copy " + shape + " --no-pass-through", servers,
+                                () -> copyTable(endpoint, targetEndpoint, source, into, scratch.path().resolve(shape + "-objects" + round),
+                                        c -> c.writeConcurrency(0).passThrough(false))));
+                        client.deleteTable(b -> b.tableName(into));
+                    }
+                    // Like for like: the fastest copy script we can write with the raw SDK (parallel Scan, a pool of raw writers, no
+                    // checkpoints, no accounting) at several writer levels. The raw writer above only writes; a copy also scans
+                    // its source, on the same cores (and, with --shared-server, on the same server).
+                    for (int writers : RAW_COPY_LEVELS) {
+                        String into = source + "-raw-copy-x" + writers + round;
+                        client.createTable(SampleItems.plainTable(into));
+                        keepFastest(p, r, fastest, measure("ceiling " + shape + ": raw copy, scan x" + RAW_COPY_SCANNERS + " + writer x" + writers,
+                                servers, () -> {
+                                    long n = rawCopy(sourceClient, client, source, into, RAW_COPY_SCANNERS, writers);
+                                    if (n != items) {
+                                        throw new IllegalStateException("the raw copy script copied " + n + " of " + items + " items");
+                                    }
+                                    return n;
+                                }));
+                        client.deleteTable(b -> b.tableName(into));
+                    }
                 }
-                if (System.getenv("CUTOVER_BENCH_OBJECT_PATH") != null) { // the same copy on the object path (decision 0220)
-                    CopySettings objects = CopySettings.builder(endpoint, DynamoDbEndpoint.local("target", db.endpoint()))
-                            .table(source, source + "-objects").stateDir(scratch.path().resolve(shape + "-objects")).restart(true)
-                            .writeConcurrency(0).passThrough(false).build();
-                    Phase o = measure("cutover copy " + shape + " --no-pass-through", db, () -> {
-                        try (DynamoDbCopier copier = new DynamoDbCopier(objects, io.cutover.core.copy.CopyProgress.NONE, List.of())) {
-                            return copier.run().items();
-                        }
-                    });
-                    p.note(line(o));
-                    phases.add(o);
-                }
-                // Like for like: the fastest copy script we can write with the raw SDK (parallel Scan, a pool of raw writers, no
-                // checkpoints, no accounting) at several writer levels. The raw writer above only writes; a copy also scans
-                // its source, which on one DynamoDB Local costs the same server's CPU.
-                Phase bestRawCopy = null;
-                for (int writers : RAW_COPY_LEVELS) {
-                    String rawTarget = source + "-raw-copy-x" + writers;
-                    client.createTable(SampleItems.plainTable(rawTarget));
-                    Phase ph = measure("ceiling " + shape + ": raw copy, scan x" + RAW_COPY_SCANNERS + " + writer x" + writers, db,
-                            () -> {
-                                long n = rawCopy(client, source, rawTarget, RAW_COPY_SCANNERS, writers);
-                                if (n != items) {
-                                    throw new IllegalStateException("the raw copy script copied " + n + " of " + items + " items");
-                                }
-                                return n;
-                            });
-                    client.deleteTable(b -> b.tableName(rawTarget));
-                    p.note(line(ph));
-                    phases.add(ph);
-                    bestRawCopy = bestRawCopy == null || ph.itemsPerSecond() > bestRawCopy.itemsPerSecond() ? ph : bestRawCopy;
-                }
+                phases.addAll(fastest.values());
+                Phase best = fastestOf(fastest, "ceiling " + shape + ": raw writer");
+                Phase bestRawCopy = fastestOf(fastest, "ceiling " + shape + ": raw copy");
+                Phase copy = fastest.get(copyName);
                 double ratio = copy.itemsPerSecond() / best.itemsPerSecond();
                 double cpu = copy.clientCpuSecondsPerMillion() / best.clientCpuSecondsPerMillion();
                 double toRawCopy = copy.itemsPerSecond() / bestRawCopy.itemsPerSecond();
+                double cpuToRawCopy = copy.clientCpuSecondsPerMillion() / bestRawCopy.clientCpuSecondsPerMillion();
+                double rawCopyToWriter = bestRawCopy.itemsPerSecond() / best.itemsPerSecond();
                 worst = Math.min(worst, ratio);
                 double goal = shape.equals("plain") ? 0.90 : 0.95;
-                goals.put(String.format(Locale.ROOT, "%s: copy >= %.0f%% of the best raw writer (%s)", shape, goal * 100, best.name()),
-                        String.format(Locale.ROOT, "%s (%.0f%%)", ratio >= goal ? "met" : "MISSED", ratio * 100));
-                goals.put(String.format(Locale.ROOT, "%s: copy against the best raw copy script (%s), like for like", shape, bestRawCopy.name()),
-                        String.format(Locale.ROOT, "%.0f%%, client CPU %.2fx", toRawCopy * 100,
-                                copy.clientCpuSecondsPerMillion() / bestRawCopy.clientCpuSecondsPerMillion()));
-                if (shape.equals("plain")) {
-                    goals.put("plain: client CPU per million within 1.2x the raw writer's", String.format(Locale.ROOT, "%s (%.2fx)",
-                            cpu <= 1.2 ? "met" : "MISSED", cpu));
+                // Like for like: the best raw copy script scans and writes as the copy does, on the same servers and cores.
+                goals.put(String.format(Locale.ROOT, "%s: copy >= %.0f%% of the best raw copy script (%s)", shape, goal * 100, bestRawCopy.name()),
+                        String.format(Locale.ROOT, "%s (%.0f%%)", toRawCopy >= goal ? "met" : "MISSED", toRawCopy * 100));
+                goals.put(String.format(Locale.ROOT, "%s: client CPU per million within 1.2x the best raw copy script's", shape),
+                        String.format(Locale.ROOT, "%s (%.2fx)", cpuToRawCopy <= 1.2 ? "met" : "MISSED", cpuToRawCopy));
+                // Against the write-only ceiling (issue 16's first form): the raw writer neither scans nor parses a page, so no copy
+                // reaches it where the Scan takes the same cores; the raw copy script's own share says how far any copy gets.
+                goals.put(String.format(Locale.ROOT, "%s: copy >= %.0f%% of the best raw writer (%s), which does not scan", shape, goal * 100,
+                        best.name()), String.format(Locale.ROOT, "%s (%.0f%%; the best raw copy script: %.0f%%)", ratio >= goal ? "met" : "MISSED",
+                        ratio * 100, rawCopyToWriter * 100));
+                goals.put(String.format(Locale.ROOT, "%s: client CPU per million within 1.2x the raw writer's, which does not scan", shape),
+                        String.format(Locale.ROOT, "%s (%.2fx; the best raw copy script: %.2fx)", cpu <= 1.2 ? "met" : "MISSED", cpu,
+                                bestRawCopy.clientCpuSecondsPerMillion() / best.clientCpuSecondsPerMillion()));
+                goals.put(shape + ": copy identical to source", differences.isEmpty() ? "met" : "MISSED" + differences);
+                if (shape.equals("rich")) {
+                    richCopy = copy;
                 }
-                TableComparison.Result cmp = TableComparison.compare(client, source, client, source + "-copy");
-                identical &= cmp.identical();
-                goals.put(shape + ": copy identical to source", cmp.identical() ? "met" : "MISSED " + cmp.examples());
             }
             Double toNaive = null;
-            if (!skipNaive) {
+            if (!skipNaive && shapes.contains("rich")) {
                 client.createTable(SampleItems.plainTable("bench-naive"));
-                Phase naive = measure("naive copy rich: 1 scan, 1 writer", db, () -> naiveCopy(client, "bench-rich"));
+                Phase naive = measure("naive copy rich: 1 scan, 1 writer", servers, () -> naiveCopy(sourceClient, client, "bench-rich"));
                 p.note(line(naive));
                 phases.add(naive);
-                toNaive = phases.get(phases.size() - 2).itemsPerSecond() / naive.itemsPerSecond();
+                toNaive = richCopy.itemsPerSecond() / naive.itemsPerSecond();
             }
             client.close();
+            sourceClient.close();
             BenchResult result = new BenchResult("copy", items, (int) ItemSize.billed(rich.item(1)), phases, worst, toNaive, identical, goals);
             p.result(result, BenchCommand::text);
             return identical ? 0 : 1;
         }
+    }
+
+    /** A phase measured in round {@code round}: printed, and kept when it is the fastest of its name so far. */
+    private static void keepFastest(Printer p, int round, Map<String, Phase> fastest, Phase ph) {
+        p.note("round " + round + ": " + line(ph).strip());
+        fastest.merge(ph.name(), ph, (a, b) -> b.itemsPerSecond() > a.itemsPerSecond() ? b : a);
+    }
+
+    /** The fastest of the phases whose name starts with {@code prefix} (the levels of one ceiling). */
+    private static Phase fastestOf(Map<String, Phase> fastest, String prefix) {
+        return fastest.values().stream().filter(ph -> ph.name().startsWith(prefix))
+                .max(java.util.Comparator.comparingDouble(Phase::itemsPerSecond)).orElseThrow();
+    }
+
+    /** {@code cutover copy} of {@code source} into {@code target} (created by the copy), with the default flags but {@code flags}. */
+    private static long copyTable(DynamoDbEndpoint from, DynamoDbEndpoint to, String source, String target, Path stateDir,
+                                  java.util.function.UnaryOperator<CopySettings.Builder> flags) {
+        CopySettings settings = flags.apply(CopySettings.builder(from, to).table(source, target).stateDir(stateDir).restart(true)).build();
+        try (DynamoDbCopier copier = new DynamoDbCopier(settings, io.cutover.core.copy.CopyProgress.NONE, List.of())) {
+            return copier.run().items();
+        }
+    }
+
+    /** {@code --shape}: the item shapes to measure, plain first. */
+    private List<String> shapes() {
+        return switch (shape) {
+            case "both" -> List.of("plain", "rich");
+            case "plain", "rich" -> List.of(shape);
+            default -> throw new CutoverException(ErrorCode.CONFIG_INVALID, "--shape " + shape + ": expected plain, rich or both");
+        };
     }
 
     private SampleItems sizedSample() {
@@ -391,11 +484,21 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
     }
 
     @FunctionalInterface
+    interface WarmUpRound {
+        void run() throws Exception;
+    }
+
+    @FunctionalInterface
     interface Work {
         long run() throws Exception;
     }
 
     static Phase measure(String name, LocalDynamoDb db, Work work) throws Exception {
+        return measure(name, List.of(db), work);
+    }
+
+    /** Measures {@code work}; its server CPU is that of every one of {@code servers}. */
+    static Phase measure(String name, List<LocalDynamoDb> servers, Work work) throws Exception {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         System.gc();
         AtomicLong peak = new AtomicLong(memory.getHeapMemoryUsage().getUsed());
@@ -417,18 +520,22 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
         sampler.setDaemon(true);
         sampler.start();
         double cpu0 = processCpuSeconds();
-        double server0 = childCpuSeconds(db.pid());
+        ThreadCpu jit0 = ThreadCpu.now(ThreadCpu.JIT);
+        ThreadCpu gc0 = ThreadCpu.now(ThreadCpu.GC);
+        double server0 = servers.stream().mapToDouble(s -> childCpuSeconds(s.pid())).sum();
         long t0 = System.nanoTime();
         long n = work.run();
         double secs = (System.nanoTime() - t0) / 1e9;
         double cpu = processCpuSeconds() - cpu0;
-        double server = childCpuSeconds(db.pid()) - server0;
+        double server = servers.stream().mapToDouble(s -> childCpuSeconds(s.pid())).sum() - server0;
+        double jit = ThreadCpu.now(ThreadCpu.JIT).since(jit0);
+        double gc = ThreadCpu.now(ThreadCpu.GC).since(gc0);
         sampler.interrupt();
         sampler.join();
         System.gc();
         long live = memory.getHeapMemoryUsage().getUsed();
         return new Phase(name, n, secs, n / secs, cpu, n == 0 ? 0 : cpu / n * 1e6, server, peak.get() >> 20, peakLive.get() >> 20,
-                live >> 20);
+                live >> 20, jit, gc);
     }
 
     private static final int PREBUILD_LIMIT = 200_000;
@@ -484,33 +591,40 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
             Map<String, String> goals = new LinkedHashMap<>();
             double worst = Double.MAX_VALUE;
             boolean identical = true;
-            p.note("warm-up: a raw scan and a verify of two 10,000-item tables, not measured...");
-            List<String> warmTables = load(client, "bench-warmup", plain, Math.min(items, 10_000));
-            rawScan(client, warmTables, 8, 8);
-            verifyTables(endpoint, db, warmTables, options, scratch.path().resolve("warmup.jsonl"));
-            for (String shape : List.of("plain", "rich")) {
+            long warmItems = Math.min(items, WARM_UP_ITEMS);
+            List<String> warmPlain = load(client, "bench-warmup-plain", plain, warmItems);
+            List<String> warmRich = load(client, "bench-warmup-rich", rich::item, warmItems);
+            int[] round = {0};
+            warmUp(p, warmItems, () -> { // both shapes in turn: each has code of its own (the rich one every type)
+                List<String> warmTables = round[0]++ % 2 == 0 ? warmPlain : warmRich;
+                rawScan(client, warmTables, 8, 8);
+                verifyTables(endpoint, db, warmTables, options, scratch.path().resolve("warmup.jsonl"));
+            });
+            for (String shape : shapes()) {
                 List<String> tables = load(client, "bench-" + shape, shape.equals("plain") ? plain : rich::item, items);
                 p.note("  loaded " + tables);
-                Phase best = null;
-                for (int level : SCAN_LEVELS) {
-                    Phase ph = measure("ceiling " + shape + ": raw scan of both x" + level, db, () -> rawScan(client, tables, level, level));
-                    p.note(line(ph));
-                    phases.add(ph);
-                    best = best == null || ph.itemsPerSecond() > best.itemsPerSecond() ? ph : best;
-                }
+                Map<String, Phase> fastest = new LinkedHashMap<>();
+                String verifyName = "cutover verify " + shape + " (default flags)";
                 VerifyResult[] verified = new VerifyResult[1];
-                Phase verify = measure("cutover verify " + shape + " (default flags)", db, () -> {
-                    verified[0] = verifyTables(endpoint, db, tables, options, scratch.path().resolve(shape + ".jsonl"));
-                    return verified[0].sourceItems() + verified[0].targetItems();
-                });
-                p.note(line(verify));
-                phases.add(verify);
+                for (int r = 1; r <= rounds; r++) {
+                    for (int level : SCAN_LEVELS) {
+                        keepFastest(p, r, fastest, measure("ceiling " + shape + ": raw scan of both x" + level, db,
+                                () -> rawScan(client, tables, level, level)));
+                    }
+                    keepFastest(p, r, fastest, measure(verifyName, db, () -> {
+                        verified[0] = verifyTables(endpoint, db, tables, options, scratch.path().resolve(shape + ".jsonl"));
+                        return verified[0].sourceItems() + verified[0].targetItems();
+                    }));
+                    identical &= verified[0].identical();
+                }
+                phases.addAll(fastest.values());
+                Phase best = fastestOf(fastest, "ceiling " + shape + ": raw scan");
+                Phase verify = fastest.get(verifyName);
                 double ratio = verify.itemsPerSecond() / best.itemsPerSecond();
                 worst = Math.min(worst, ratio);
                 goals.put(String.format(Locale.ROOT, "%s: verify >= 90%% of the best raw scan (%s)", shape, best.name()),
                         String.format(Locale.ROOT, "%s (%.0f%%)", ratio >= 0.90 ? "met" : "MISSED", ratio * 100));
-                goals.put(shape + ": identical tables verify identical", verified[0].identical() ? "met" : "MISSED");
-                identical &= verified[0].identical();
+                goals.put(shape + ": identical tables verify identical", identical ? "met" : "MISSED");
             }
             client.close();
             BenchResult result = new BenchResult("verify", items, (int) ItemSize.billed(rich.item(1)), phases, worst, null, identical, goals);
@@ -585,7 +699,8 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
      * flight until nothing is left unprocessed (at most two batches per writer wait, so memory stays bounded). No
      * checkpoint, no size accounting, no throttle, no dead letters: what Cutover adds on top is what the ratio measures.
      */
-    static long rawCopy(DynamoDbClient client, String source, String target, int scanners, int writers) throws Exception {
+    static long rawCopy(DynamoDbClient sourceClient, DynamoDbClient client, String source, String target, int scanners, int writers)
+            throws Exception {
         ExecutorService scanPool = Executors.newFixedThreadPool(scanners);
         ExecutorService writePool = Executors.newFixedThreadPool(writers);
         java.util.concurrent.Semaphore room = new java.util.concurrent.Semaphore(writers * 2);
@@ -596,7 +711,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
             for (int s = 0; s < scanners; s++) {
                 int segment = s;
                 scans.add(scanPool.submit(() -> {
-                    for (ScanResponse page : client.scanPaginator(b -> b.tableName(source).segment(segment).totalSegments(scanners).limit(1000))) {
+                    for (ScanResponse page : sourceClient.scanPaginator(b -> b.tableName(source).segment(segment).totalSegments(scanners).limit(1000))) {
                         List<Map<String, AttributeValue>> got = page.items();
                         for (int from = 0; from < got.size(); from += 25) {
                             List<WriteRequest> batch = new ArrayList<>(25);
@@ -631,12 +746,12 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
     }
 
     /** The naive baseline: one sequential Scan with 1 MB pages, 25-item batches written one after another. */
-    private long naiveCopy(DynamoDbClient client, String source) {
+    private long naiveCopy(DynamoDbClient sourceClient, DynamoDbClient client, String source) {
         long n = 0;
         Map<String, AttributeValue> start = null;
         do {
             Map<String, AttributeValue> from = start;
-            ScanResponse page = client.scan(b -> b.tableName(source).exclusiveStartKey(from));
+            ScanResponse page = sourceClient.scan(b -> b.tableName(source).exclusiveStartKey(from));
             List<WriteRequest> batch = new ArrayList<>(25);
             for (Map<String, AttributeValue> item : page.items()) {
                 batch.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
@@ -662,6 +777,45 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
         return Double.NaN;
     }
 
+    /**
+     * CPU seconds each of this JVM's own threads of one kind ({@code prefixes} of their names) has used so far, by thread id,
+     * from /proc (Linux; empty elsewhere). A thread that ends between two snapshots takes its CPU with it, so {@link #since}
+     * counts only threads alive at the end: compiler threads come and go, and their CPU is then under-, never over-counted.
+     */
+    record ThreadCpu(Map<String, Long> ticksByThread) {
+        static final List<String> JIT = List.of("C1 CompilerThre", "C2 CompilerThre");
+        static final List<String> GC = List.of("GC Thread", "G1 ");
+
+        static ThreadCpu now(List<String> prefixes) {
+            Map<String, Long> ticks = new java.util.HashMap<>();
+            try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+                for (Path task : (Iterable<Path>) tasks::iterator) {
+                    try {
+                        String name = Files.readString(task.resolve("comm")).strip();
+                        if (prefixes.stream().anyMatch(name::startsWith)) {
+                            String stat = Files.readString(task.resolve("stat"));
+                            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                            ticks.put(task.getFileName().toString(), Long.parseLong(f[11]) + Long.parseLong(f[12]));
+                        }
+                    } catch (java.io.IOException | RuntimeException gone) {
+                        // the thread ended while listed
+                    }
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                return new ThreadCpu(Map.of());
+            }
+            return new ThreadCpu(ticks);
+        }
+
+        double since(ThreadCpu before) {
+            long ticks = 0;
+            for (var e : ticksByThread.entrySet()) {
+                ticks += Math.max(0, e.getValue() - before.ticksByThread.getOrDefault(e.getKey(), 0L));
+            }
+            return ticks / 100.0;
+        }
+    }
+
     /** CPU seconds used so far by a child process, from /proc (Linux); NaN elsewhere. */
     static double childCpuSeconds(long pid) {
         try {
@@ -675,9 +829,11 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
     }
 
     static String line(Phase ph) {
-        return String.format(Locale.ROOT, "  %-34s %,9d items %7.1f s %,9.0f items/s  client CPU %6.1f s (%5.1f s per M)  server CPU %6.1f s  heap peak %,5d MiB, live after GC %,4d MiB",
+        return String.format(Locale.ROOT, "  %-34s %,9d items %7.1f s %,9.0f items/s  client CPU %6.1f s (%5.1f s per M; JIT %4.1f s, GC %4.1f s;"
+                        + " %5.1f s per M compiled)  server CPU %6.1f s  heap peak %,5d MiB, live after GC %,4d MiB",
                 ph.name(), ph.items(), ph.seconds(), ph.itemsPerSecond(), ph.clientCpuSeconds(), ph.clientCpuSecondsPerMillion(),
-                ph.serverCpuSeconds(), ph.peakHeapMiB(), ph.peakLiveHeapMiB());
+                ph.jitSeconds(), ph.gcCpuSeconds(), ph.compiledCpuSecondsPerMillion(), ph.serverCpuSeconds(), ph.peakHeapMiB(),
+                ph.peakLiveHeapMiB());
     }
 
     private static String text(BenchResult r) {

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Thread-safe. {@link #acquire} blocks while the requests in flight are at the limit.
  */
 public final class AdaptiveConcurrency {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AdaptiveConcurrency.class);
     private static final long MIN_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** Windows at the best level before probing above it again. */
     private static final int HOLD_WINDOWS = 10;
@@ -157,6 +158,10 @@ public final class AdaptiveConcurrency {
 
     /** The climb's decision at the end of a window: {@code rate} requests/s at the current limit; {@code filled} if it was in use. */
     synchronized void onWindow(double rate, boolean filled) {
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("window: {} requests/s at limit {} ({}), best {} at {}", Math.round(rate), limit, filled ? "filled" : "not filled",
+                    Math.round(bestRate), bestLimit);
+        }
         if (!filled) {
             return; // the caller, not the target, held the rate: nothing learnt about more
         }
