@@ -89,7 +89,7 @@ public final class DynamoDbVerifySide implements VerifySide {
                     List<CanonicalForm> forms = new ArrayList<>(page.items().size());
                     for (RawItem item : page.items()) {
                         Map<String, AttributeValue> key = hasher.key(item.key()); // in key-schema order, as the object path gives it
-                        forms.add(new CanonicalForm(key, CanonicalItem.of(key), CanonicalItem.ofJson(item.page(), item.offset(), item.length())));
+                        forms.add(new CanonicalForm(key, CanonicalItem.of(key), CanonicalItem.utf8OfJson(item.page(), item.offset(), item.length())));
                     }
                     return new ItemPage<>(forms, page.next());
                 }

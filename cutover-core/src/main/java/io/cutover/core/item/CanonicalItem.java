@@ -49,30 +49,82 @@ public final class CanonicalItem {
      * @throws IllegalArgumentException when the bytes are not an item in DynamoDB JSON
      */
     public static String ofJson(byte[] json, int offset, int length) {
-        StringBuilder b = BUILDER.get();
-        b.setLength(0);
+        return new String(utf8OfJson(json, offset, length), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * {@link #ofJson}'s text as UTF-8 bytes, which is what a digest reads: built as bytes, so that a string value without
+     * escapes is copied from the JSON as it is, never decoded into characters and encoded again (most of an item's bytes
+     * are in such strings).
+     *
+     * @throws IllegalArgumentException when the bytes are not an item in DynamoDB JSON
+     */
+    public static byte[] utf8OfJson(byte[] json, int offset, int length) {
+        Utf8 b = UTF8.get();
+        b.length = 0;
         try (JsonParser p = JSON.createParser(json, offset, length)) {
             expect(p.nextToken(), JsonToken.START_OBJECT);
-            jsonMap(p, b);
+            jsonMap(p, b, json, offset, offset + length);
         } catch (IOException e) {
             throw new IllegalArgumentException("not an item in DynamoDB JSON: " + e.getMessage(), e);
         }
-        String text = b.toString();
-        if (b.capacity() > MAX_KEPT_CAPACITY) {
-            BUILDER.remove();
+        byte[] text = Arrays.copyOf(b.bytes, b.length);
+        if (b.bytes.length > MAX_KEPT_CAPACITY) {
+            UTF8.remove();
         }
         return text;
     }
 
     private static final JsonFactory JSON = new JsonFactory();
+    private static final ThreadLocal<Utf8> UTF8 = ThreadLocal.withInitial(Utf8::new);
+
+    /** A growable buffer of UTF-8 bytes: the canonical text as it is built from JSON. */
+    private static final class Utf8 {
+        byte[] bytes = new byte[2048];
+        int length;
+
+        private void room(int more) {
+            if (length + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(2 * bytes.length, length + more));
+            }
+        }
+
+        Utf8 put(char ascii) {
+            room(1);
+            bytes[length++] = (byte) ascii;
+            return this;
+        }
+
+        Utf8 put(String s) {
+            int n = s.length();
+            room(n);
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c >= 0x80) { // the rest through the encoder (a surrogate pair never starts before the first non-ASCII char)
+                    return put(s.substring(i).getBytes(StandardCharsets.UTF_8), 0, -1);
+                }
+                bytes[length++] = (byte) c;
+            }
+            return this;
+        }
+
+        /** {@code n} bytes of {@code from} at {@code at}; all of it when {@code n} is -1. */
+        Utf8 put(byte[] from, int at, int n) {
+            int count = n < 0 ? from.length : n;
+            room(count);
+            System.arraycopy(from, at, bytes, length, count);
+            length += count;
+            return this;
+        }
+    }
 
     /**
      * At an object's START_OBJECT: appends its attributes as {@link #appendMap} does, in name order. Each attribute's text
      * is appended as it is read; when the names did not come in order, the object's text is put in order afterwards.
      */
-    private static void jsonMap(JsonParser p, StringBuilder b) throws IOException {
-        int objectStart = b.length();
-        b.append('{');
+    private static void jsonMap(JsonParser p, Utf8 b, byte[] json, int offset, int end) throws IOException {
+        int objectStart = b.length;
+        b.put('{');
         List<String> names = new ArrayList<>(8);
         List<int[]> spans = new ArrayList<>(8);
         boolean sorted = true;
@@ -81,48 +133,56 @@ public final class CanonicalItem {
             if (!names.isEmpty() && names.get(names.size() - 1).compareTo(name) > 0) {
                 sorted = false;
             }
-            int start = b.length();
+            int start = b.length;
             quote(b, name);
-            b.append(':');
+            b.put(':');
             expect(p.nextToken(), JsonToken.START_OBJECT);
-            jsonValue(p, b);
-            b.append(',');
+            jsonValue(p, b, json, offset, end);
+            b.put(',');
             names.add(name);
-            spans.add(new int[] {start, b.length()});
+            spans.add(new int[] {start, b.length});
         }
         if (!sorted) {
-            String region = b.substring(objectStart + 1);
             int base = objectStart + 1;
+            byte[] region = Arrays.copyOfRange(b.bytes, base, b.length);
             Integer[] order = new Integer[names.size()];
             for (int i = 0; i < order.length; i++) {
                 order[i] = i;
             }
             Arrays.sort(order, (x, y) -> names.get(x).compareTo(names.get(y)));
-            b.setLength(base);
+            b.length = base;
             for (int i : order) {
                 int[] span = spans.get(i);
-                b.append(region, span[0] - base, span[1] - base);
+                b.put(region, span[0] - base, span[1] - span[0]);
             }
         }
-        b.append('}');
+        b.put('}');
     }
 
     /** At a typed value's START_OBJECT ({"S": ...}): appends its canonical text and consumes its END_OBJECT. */
-    private static void jsonValue(JsonParser p, StringBuilder b) throws IOException {
+    private static void jsonValue(JsonParser p, Utf8 b, byte[] json, int offset, int end) throws IOException {
         expect(p.nextToken(), JsonToken.FIELD_NAME);
         String type = p.currentName();
         JsonToken t = p.nextToken();
         switch (type) {
-            case "S" -> quote(b.append("S"), text(p, t));
-            case "N" -> b.append("N").append(number(text(p, t)));
-            case "B" -> b.append("B").append(base64(text(p, t)));
+            case "S" -> {
+                if (t != JsonToken.VALUE_STRING) {
+                    throw new IOException("expected a string, found " + t);
+                }
+                b.put('S');
+                if (!rawString(p, b, json, offset, end)) {
+                    quote(b, p.getText());
+                }
+            }
+            case "N" -> b.put('N').put(number(text(p, t)));
+            case "B" -> b.put('B').put(base64(text(p, t)));
             case "BOOL" -> {
                 if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
                     throw new IOException("BOOL holds " + t);
                 }
-                b.append("BOOL").append(t == JsonToken.VALUE_TRUE);
+                b.put("BOOL").put(t == JsonToken.VALUE_TRUE ? "true" : "false");
             }
-            case "NULL" -> b.append("NULL");
+            case "NULL" -> b.put("NULL");
             case "SS", "NS", "BS" -> {
                 expect(t, JsonToken.START_ARRAY);
                 List<String> elements = new ArrayList<>();
@@ -137,26 +197,62 @@ public final class CanonicalItem {
                         elements.add(type.equals("NS") ? number(v) : base64(v));
                     }
                 }
-                set(b.append(type), elements);
+                StringBuilder text = new StringBuilder();
+                set(text.append(type), elements);
+                b.put(text.toString());
             }
             case "L" -> {
                 expect(t, JsonToken.START_ARRAY);
-                b.append("L[");
+                b.put("L[");
                 JsonToken e;
                 while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
                     expect(e, JsonToken.START_OBJECT);
-                    jsonValue(p, b);
-                    b.append(',');
+                    jsonValue(p, b, json, offset, end);
+                    b.put(',');
                 }
-                b.append(']');
+                b.put(']');
             }
             case "M" -> {
                 expect(t, JsonToken.START_OBJECT);
-                jsonMap(p, b.append("M"));
+                jsonMap(p, b.put('M'), json, offset, end);
             }
             default -> throw new IOException("unknown attribute type " + type);
         }
         expect(p.nextToken(), JsonToken.END_OBJECT);
+    }
+
+    /**
+     * The string the parser is at, quoted, straight from the JSON's bytes when it holds no escape (then it holds no quote or
+     * backslash either, which is all {@link #quote} escapes, and its bytes are its UTF-8); false, having appended nothing,
+     * otherwise. The parser then skips the string unread.
+     */
+    private static boolean rawString(JsonParser p, Utf8 b, byte[] json, int offset, int end) {
+        long at = offset + p.currentTokenLocation().getByteOffset(); // the parser counts from where it was given the bytes
+        if (at < offset || at >= end || json[(int) at] != '"') {
+            return false;
+        }
+        int from = (int) at + 1;
+        for (int i = from; i < end; i++) {
+            byte c = json[i];
+            if (c == '"') {
+                b.put('"').put(json, from, i - from).put('"');
+                return true;
+            }
+            if (c == '\\') {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static void quote(Utf8 b, String s) {
+        if (s.indexOf('"') < 0 && s.indexOf('\\') < 0) {
+            b.put('"').put(s).put('"');
+            return;
+        }
+        StringBuilder q = new StringBuilder(s.length() + 8);
+        quote(q, s);
+        b.put(q.toString());
     }
 
     private static String text(JsonParser p, JsonToken t) throws IOException {

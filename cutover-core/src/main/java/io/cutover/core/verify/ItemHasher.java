@@ -71,7 +71,7 @@ public final class ItemHasher {
     /** The item's key and canonical texts, from its attribute values. */
     public CanonicalForm form(Map<String, AttributeValue> item) {
         Map<String, AttributeValue> key = key(item);
-        return new CanonicalForm(key, CanonicalItem.of(key), CanonicalItem.of(item));
+        return new CanonicalForm(key, CanonicalItem.of(key), CanonicalItem.of(item).getBytes(StandardCharsets.UTF_8));
     }
 
     /** The bucket and content digest of an item in canonical form. */
@@ -81,7 +81,7 @@ public final class ItemHasher {
         byte[] k = sha.digest(keyText.getBytes(StandardCharsets.UTF_8));
         int bucket = (int) (ByteBuffer.wrap(k).getLong() & (buckets - 1));
         sha.update(k);
-        byte[] d = sha.digest(item.text().getBytes(StandardCharsets.UTF_8));
+        byte[] d = sha.digest(item.textUtf8());
         ByteBuffer b = ByteBuffer.wrap(d);
         return new Hashed(keyText, bucket, b.getLong(), b.getLong());
     }

@@ -51,6 +51,27 @@ class CanonicalItemReferenceTest {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> CanonicalItem.ofJson(bad, 0, bad.length));
     }
 
+    /**
+     * The bytes the verify's digest reads, built from the JSON without decoding its strings, are the UTF-8 of the text from
+     * the attribute values: for strings copied raw (ASCII or not) and for strings with escapes, which are decoded.
+     */
+    @Test
+    void utf8FromTheJsonIsTheTextsUtf8WhateverTheEscapes() {
+        Random random = new Random(18);
+        for (int i = 0; i < 3_000; i++) {
+            Map<String, AttributeValue> item = map(random, 0);
+            byte[] json = ("  " + DynamoDbJson.write(item) + " ").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(CanonicalItem.of(item).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    CanonicalItem.utf8OfJson(json, 2, json.length - 3), () -> "item " + item);
+        }
+        Map<String, AttributeValue> item = Map.of("a", AttributeValue.fromS("\u00e9t\u00e9 \uD83D\uDE00"), "b", AttributeValue.fromS("x\"y"),
+                "c", AttributeValue.fromS("caf\u00e9 raw"));
+        byte[] escaped = "{\"c\":{\"S\":\"caf\u00e9 raw\"},\"b\":{\"S\":\"x\\\"y\"},\"a\":{\"S\":\"\\u00e9t\\u00e9 \\ud83d\\ude00\"}}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(CanonicalItem.of(item).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                CanonicalItem.utf8OfJson(escaped, 0, escaped.length));
+    }
+
     private static Map<String, AttributeValue> map(Random r, int depth) {
         Map<String, AttributeValue> m = new LinkedHashMap<>();
         int n = 1 + r.nextInt(6);
