@@ -326,20 +326,18 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
             // Warm-up, not reported: every measured path (raw writer, copy, raw copy script) runs until the JIT is quiet, so that
             // no phase pays for compiling its own code (at 100,000 items that was up to half a phase's client CPU), which a copy
             // of a real table does not.
-            sourceClient.createTable(SampleItems.plainTable("bench-warmup"));
-            client.createTable(SampleItems.plainTable("bench-warmup-raw"));
             long warmItems = Math.min(items, WARM_UP_ITEMS);
             int[] warmRound = {0};
+            for (String warmShape : List.of("plain", "rich")) { // a table per shape: their keys differ
+                sourceClient.createTable(SampleItems.plainTable("bench-warmup-" + warmShape));
+                client.createTable(SampleItems.plainTable("bench-warmup-" + warmShape + "-raw"));
+            }
             warmUp(p, warmItems, () -> {
-                rawLoad(sourceClient, "bench-warmup", warmRound[0] % 2 == 0 ? plain : rich::item, null, 32, warmItems);
-                CopySettings warm = CopySettings.builder(endpoint, targetEndpoint)
-                        .table("bench-warmup", "bench-warmup-copy").stateDir(scratch.path().resolve("warmup")).restart(true)
-                        .writeConcurrency(0).build();
-                try (DynamoDbCopier copier = new DynamoDbCopier(warm, io.cutover.core.copy.CopyProgress.NONE, List.of())) {
-                    copier.run();
-                }
-                rawCopy(sourceClient, client, "bench-warmup", "bench-warmup-raw", RAW_COPY_SCANNERS, 32);
-                warmRound[0]++;
+                boolean plainRound = warmRound[0]++ % 2 == 0;
+                String warmSource = plainRound ? "bench-warmup-plain" : "bench-warmup-rich";
+                rawLoad(sourceClient, warmSource, plainRound ? plain : rich::item, null, 32, warmItems);
+                copyTable(endpoint, targetEndpoint, warmSource, warmSource + "-copy", scratch.path().resolve("warmup"), c -> c.writeConcurrency(0));
+                rawCopy(sourceClient, client, warmSource, warmSource + "-raw", RAW_COPY_SCANNERS, 32);
             });
             for (String shape : shapes) {
                 java.util.function.LongFunction<Map<String, AttributeValue>> itemAt = shape.equals("plain") ? plain : rich::item;
