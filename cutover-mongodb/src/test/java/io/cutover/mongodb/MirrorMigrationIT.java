@@ -156,7 +156,9 @@ class MirrorMigrationIT {
             try (MongoMigration m = new MongoMigration(settings, false)) {
                 status = m.run(null, CopyProgress.NONE, x -> { });
             } finally {
-                long deadline = System.currentTimeMillis() + 10_000;
+                // Under a loaded CI machine a mirrored write (MongoDB, the journal, DynamoDB) can take tens of ms: give the writer
+                // time to reach its 300 (a count the test needs so that the drain below has real work), not a race with the backfill.
+                long deadline = System.currentTimeMillis() + 60_000;
                 while (writes.get() < 300 && System.currentTimeMillis() < deadline) {
                     Thread.sleep(50);
                 }
