@@ -52,10 +52,11 @@ public final class CopyCommand implements Callable<Integer>, CutoverCli.PrintsRe
     @Option(names = "--data-only", description = "Copy items into existing target tables; create nothing.")
     boolean dataOnly;
 
-    @Option(names = "--segments", paramLabel = "N", description = "Scan segments per table (default: one per 256 MiB, at least --parallelism).")
+    @Option(names = "--segments", paramLabel = "N", description = "Scan segments per table (default: one per 256 MiB, at least 32 with --parallelism auto, else at least --parallelism).")
     Integer segments;
 
-    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "8", description = "Segments scanned at once per table (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--parallelism", paramLabel = "N|auto", defaultValue = "auto", converter = WriteConcurrencyConverter.class,
+            description = "Segments (export files) read at once per table (default: auto, found between 1 and 32 as the copy goes).")
     int parallelism;
 
     @Option(names = "--write-concurrency", paramLabel = "N|auto", defaultValue = "auto", converter = WriteConcurrencyConverter.class,

@@ -12,7 +12,7 @@ final class WriteConcurrencyConverter implements CommandLine.ITypeConverter<Inte
         try {
             return Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
-            throw new CommandLine.TypeConversionException("'" + value + "' is neither a number of requests nor 'auto'");
+            throw new CommandLine.TypeConversionException("'" + value + "' is neither a number nor 'auto'");
         }
     }
 }

@@ -109,7 +109,7 @@ class CopyBadInputIT {
 
     @Test
     void badValuesAreAllReportedTogetherWithTheirFlags() {
-        CliRun run = CliRun.of("copy", "--endpoint-url", url(), "--source-table", source, "--segments", "0", "--parallelism", "0",
+        CliRun run = CliRun.of("copy", "--endpoint-url", url(), "--source-table", source, "--segments", "0", "--parallelism", "-1",
                 "--write-capacity-percent", "150", "--schema-only", "--data-only", "--state-dir", state.toString());
         assertEquals(2, run.exitCode(), run.all());
         for (String flag : new String[] {"--segments", "--parallelism", "--write-capacity-percent", "--schema-only and --data-only"}) {

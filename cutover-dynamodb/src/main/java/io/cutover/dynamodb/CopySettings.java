@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param tableMap        explicit source to target names (from --source-table/--target-table and --table-map)
  * @param renamePrefixes  FROM to TO prefixes: every source table starting with FROM is copied to TO + the rest
  * @param segments        scan segments per table; empty chooses from the table's size
- * @param parallelism     segments scanned at once per table
+ * @param parallelism     segments scanned at once per table; 0 (auto): found while copying, between 1 and
+ *                        {@link #AUTO_MAX_READERS} (decision 0102, addendum on copy readers)
  * @param writeConcurrency BatchWriteItem requests in flight per table; 0 finds it ({@link #writeLimiter}, decision 0102)
  * @param maxWriteRate    items/s at most, 0 for no limit
  * @param writeCapacityPercent percent of a provisioned target's WCU to use, empty for no such limit
@@ -69,8 +70,8 @@ public record CopySettings(DynamoDbEndpoint source, DynamoDbEndpoint target, Map
                 problems.add("--segments must be between 1 and " + MAX_SEGMENTS + ", was " + s);
             }
         });
-        if (parallelism < 1 || parallelism > 1024) {
-            problems.add("--parallelism must be between 1 and 1024, was " + parallelism);
+        if (parallelism < 0 || parallelism > 1024) {
+            problems.add("--parallelism must be auto (0) or between 1 and 1024, was " + parallelism);
         }
         if (writeConcurrency < 0 || writeConcurrency > 1024) {
             problems.add("--write-concurrency must be auto (0) or between 1 and 1024, was " + writeConcurrency);
@@ -142,13 +143,28 @@ public record CopySettings(DynamoDbEndpoint source, DynamoDbEndpoint target, Map
                 && source.profile().equals(target.profile());
     }
 
-    /** Chooses the scan segment count from the table's size: one per 256 MiB, at least {@code parallelism}. */
+    /** Where {@code --parallelism auto} starts, and the most segments it reads at once. */
+    public static final int AUTO_START_READERS = 8;
+    public static final int AUTO_MAX_READERS = 32;
+
+    /** Chooses the scan segment count from the table's size: one per 256 MiB, at least the most segments read at once. */
     public int segmentsFor(long tableSizeBytes) {
         if (segments.isPresent()) {
             return segments.get();
         }
         long bySize = (tableSizeBytes + (256L << 20) - 1) / (256L << 20);
-        return (int) Math.min(4096, Math.max(parallelism, bySize));
+        return (int) Math.min(4096, Math.max(maxReaders(), bySize));
+    }
+
+    /** The most segments read at once per table: size client connection pools to this. */
+    public int maxReaders() {
+        return parallelism == 0 ? AUTO_MAX_READERS : parallelism;
+    }
+
+    /** A new limit on segments read at once, for one table: {@code --parallelism} as is, or found as the copy goes. */
+    public io.cutover.core.throttle.AdaptiveConcurrency readers() {
+        return parallelism == 0 ? io.cutover.core.throttle.AdaptiveConcurrency.adaptive(AUTO_START_READERS, AUTO_MAX_READERS)
+                : io.cutover.core.throttle.AdaptiveConcurrency.fixed(parallelism);
     }
 
     public static Builder builder(DynamoDbEndpoint source, DynamoDbEndpoint target) {

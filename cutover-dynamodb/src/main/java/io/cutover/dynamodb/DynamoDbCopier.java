@@ -69,7 +69,7 @@ public final class DynamoDbCopier implements AutoCloseable {
         this.progress = progress;
         this.retry = retry;
         // The pass-through interceptor comes first, so that any other sees the body that is sent.
-        this.sourceClient = DynamoDbClients.create(settings.source(), settings.parallelism() + 4, new PassThroughBodies());
+        this.sourceClient = DynamoDbClients.create(settings.source(), settings.maxReaders() + 4, new PassThroughBodies());
         List<ExecutionInterceptor> target = new ArrayList<>();
         target.add(new PassThroughBodies());
         target.addAll(targetInterceptors);
@@ -123,7 +123,7 @@ public final class DynamoDbCopier implements AutoCloseable {
                 .orElse(settings.segmentsFor(source.sizeBytes()));
         double rate = writeRate(source, target.orElse(source.description()), warnings);
         return new TablePlan(pair.source(), pair.target(), settings.schemaOnly() && !action.equals("refuse") ? action + " (schema only)" : action,
-                reason, source.itemCount(), source.sizeBytes(), segments, Math.min(segments, settings.parallelism()), rate,
+                reason, source.itemCount(), source.sizeBytes(), segments, Math.min(segments, settings.maxReaders()), rate,
                 DynamoDbTableDefinitions.summary(source), warnings);
     }
 
@@ -264,9 +264,9 @@ public final class DynamoDbCopier implements AutoCloseable {
                 // Nothing transforms items here: they go from Scan response to BatchWriteItem body as bytes (decision 0220).
                 List<String> keys = source.description().keySchema().stream().map(KeySchemaElement::attributeName).toList();
                 List<ItemUnit<RawItem>> raw = units.stream().map(u -> u.passThrough(keys)).toList();
-                stats = run(new BulkCopier<>(checkpoints, pair.scope(), writer.rawItems(), settings.parallelism(), readThrottle, progress), raw);
+                stats = run(new BulkCopier<>(checkpoints, pair.scope(), writer.rawItems(), settings.readers(), readThrottle, progress), raw);
             } else {
-                stats = run(new BulkCopier<>(checkpoints, pair.scope(), writer, settings.parallelism(), readThrottle, progress), units);
+                stats = run(new BulkCopier<>(checkpoints, pair.scope(), writer, settings.readers(), readThrottle, progress), units);
             }
             TableCopyResult result = new TableCopyResult(pair.source(), pair.target(), schemaAction, stats.items(),
                     stats.resumedItems(), stats.bytes(), stats.deadLettered(), segments, (System.nanoTime() - start) / 1e9,

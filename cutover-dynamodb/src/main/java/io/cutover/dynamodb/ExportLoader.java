@@ -97,7 +97,7 @@ public final class ExportLoader implements AutoCloseable {
             TableCopyResult result;
             try (DynamoDbBatchWriter writer = new DynamoDbBatchWriter(target, targetTable, settings.writeLimiter(), new Throttle(rate),
                     retry, new DynamoDbErrorClassifier(settings.target()), deadLetters)) {
-                var copier = new BulkCopier<>(checkpoints, scope, writer, settings.parallelism(), readThrottle, progress);
+                var copier = new BulkCopier<>(checkpoints, scope, writer, settings.readers(), readThrottle, progress);
                 current = copier;
                 if (stopRequested) {
                     copier.requestStop();

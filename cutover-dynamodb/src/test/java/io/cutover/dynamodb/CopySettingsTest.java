@@ -2,6 +2,7 @@ package io.cutover.dynamodb;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,7 +75,7 @@ class CopySettingsTest {
             v.schemaOnly = true;
             v.dataOnly = true;
             v.segments = Optional.of(0);
-            v.parallelism = 0;
+            v.parallelism = -1;
             v.writeConcurrency = 2000;
             v.maxWriteRate = -1;
             v.maxReadRate = -5;
@@ -115,7 +116,7 @@ class CopySettingsTest {
                 Arguments.of("--segments", (Consumer<Values>) v -> v.segments = Optional.of(0)),
                 Arguments.of("--segments", (Consumer<Values>) v -> v.segments = Optional.of(CopySettings.MAX_SEGMENTS + 1)),
                 Arguments.of("--segments", (Consumer<Values>) v -> v.segments = Optional.of(-1)),
-                Arguments.of("--parallelism", (Consumer<Values>) v -> v.parallelism = 0),
+                Arguments.of("--parallelism", (Consumer<Values>) v -> v.parallelism = -1),
                 Arguments.of("--parallelism", (Consumer<Values>) v -> v.parallelism = 1025),
                 Arguments.of("--write-concurrency", (Consumer<Values>) v -> v.writeConcurrency = -1), // 0 is auto
                 Arguments.of("--write-concurrency", (Consumer<Values>) v -> v.writeConcurrency = 1025),
@@ -269,6 +270,22 @@ class CopySettingsTest {
         assertEquals(8, s.segmentsFor(0));
         assertEquals(8, s.segmentsFor(1));
         assertEquals(8, s.segmentsFor(8L * (256L << 20)));
+    }
+
+    /** --parallelism auto: at least as many segments as the climb may read at once, and a limit that starts at 8 and may climb. */
+    @Test
+    void autoParallelismHasRoomToClimb() {
+        CopySettings s = settings(v -> v.parallelism = 0);
+
+        assertEquals(CopySettings.AUTO_MAX_READERS, s.segmentsFor(1));
+        assertEquals(CopySettings.AUTO_MAX_READERS, s.maxReaders());
+        assertTrue(s.readers().isAdaptive());
+        assertEquals(CopySettings.AUTO_START_READERS, s.readers().limit());
+        assertEquals(CopySettings.AUTO_MAX_READERS, s.readers().max());
+        CopySettings fixed = settings(v -> v.parallelism = 5);
+        assertFalse(fixed.readers().isAdaptive());
+        assertEquals(5, fixed.readers().limit());
+        assertEquals(5, fixed.maxReaders());
     }
 
     @Test

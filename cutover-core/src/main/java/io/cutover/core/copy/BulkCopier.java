@@ -4,6 +4,7 @@ import io.cutover.core.CutoverException;
 import io.cutover.core.ErrorCode;
 import io.cutover.core.checkpoint.CheckpointStore;
 import io.cutover.core.checkpoint.UnitCheckpoint;
+import io.cutover.core.throttle.AdaptiveConcurrency;
 import io.cutover.core.throttle.Throttle;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,7 +33,11 @@ import org.slf4j.LoggerFactory;
  * only after the target acknowledged every item of pages 1..n, so a crash at any moment resumes
  * from a position with nothing unacknowledged before it (docs/decisions/0003-checkpoint-files.md).
  *
- * <p>Memory is bounded by {@code parallelism x 2} pages, whatever the size of the table. Items of a
+ * <p>How many units run at once is a limit on page cycles (read page n+1, then wait for page n's acknowledgement):
+ * fixed, or found by the climb of {@link AdaptiveConcurrency} on pages per second (decision 0102, addendum on copy
+ * readers) with as many threads as its maximum. A unit that has to wait for the limit first waits for its page in
+ * flight, so it holds no page while it waits: memory is bounded by {@code limit x 2} pages, whatever the size of the
+ * table. Items of a
  * page are shuffled before writing so that the source's key order does not aim every write at one
  * partition of the target.
  *
@@ -47,20 +52,31 @@ public final class BulkCopier<T> {
     private final CheckpointStore checkpoints;
     private final String scope;
     private final ItemWriter<T> writer;
-    private final int parallelism;
+    private final AdaptiveConcurrency readers;
     private final Throttle readThrottle;
     private final CopyProgress progress;
     private final AtomicBoolean stop = new AtomicBoolean();
 
+    /** Runs {@code parallelism} units at once. */
     public BulkCopier(CheckpointStore checkpoints, String scope, ItemWriter<T> writer, int parallelism, Throttle readThrottle,
                       CopyProgress progress) {
+        this(checkpoints, scope, writer, fixedReaders(parallelism), readThrottle, progress);
+    }
+
+    private static AdaptiveConcurrency fixedReaders(int parallelism) {
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be at least 1");
         }
+        return AdaptiveConcurrency.fixed(parallelism);
+    }
+
+    /** Runs as many units at once as {@code readers} allows (fixed, or found as it goes). */
+    public BulkCopier(CheckpointStore checkpoints, String scope, ItemWriter<T> writer, AdaptiveConcurrency readers, Throttle readThrottle,
+                      CopyProgress progress) {
         this.checkpoints = Objects.requireNonNull(checkpoints);
         this.scope = Objects.requireNonNull(scope);
         this.writer = Objects.requireNonNull(writer);
-        this.parallelism = parallelism;
+        this.readers = Objects.requireNonNull(readers);
         this.readThrottle = Objects.requireNonNull(readThrottle);
         this.progress = Objects.requireNonNull(progress);
     }
@@ -77,7 +93,7 @@ public final class BulkCopier<T> {
         AtomicInteger completed = new AtomicInteger();
         Map<String, UnitCheckpoint> saved = checkpoints.loadAll(scope);
 
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, Math.max(1, units.size())), r -> {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(readers.max(), Math.max(1, units.size())), r -> {
             Thread t = new Thread(r, "cutover-unit");
             t.setDaemon(true);
             return t;
@@ -136,15 +152,31 @@ public final class BulkCopier<T> {
                 }
                 return false;
             }
-            ItemPage<T> page = unit.readItems(position);
-            readThrottle.acquire(Math.max(1, page.items().size()));
-            List<T> shuffled = new ArrayList<>(page.items());
-            Collections.shuffle(shuffled, ThreadLocalRandom.current());
-            CompletableFuture<WriteOutcome> written = shuffled.isEmpty()
-                    ? CompletableFuture.completedFuture(WriteOutcome.NONE)
-                    : writer.write(shuffled).thenApply(this::reportWritten);
-            if (inFlight != null) {
-                last = acknowledge(unit, last, inFlight, inFlightNext, false, items, bytes, dead);
+            if (!readers.tryAcquire()) {
+                // At the limit: wait for the page in flight first, so that a waiting unit holds no page.
+                if (inFlight != null) {
+                    last = acknowledge(unit, last, inFlight, inFlightNext, false, items, bytes, dead);
+                    inFlight = null;
+                }
+                readers.acquire();
+            }
+            long cycleStart = System.nanoTime();
+            CompletableFuture<WriteOutcome> written;
+            ItemPage<T> page;
+            try {
+                page = unit.readItems(position);
+                readThrottle.acquire(Math.max(1, page.items().size()));
+                List<T> shuffled = new ArrayList<>(page.items());
+                Collections.shuffle(shuffled, ThreadLocalRandom.current());
+                written = shuffled.isEmpty()
+                        ? CompletableFuture.completedFuture(WriteOutcome.NONE)
+                        : writer.write(shuffled).thenApply(this::reportWritten);
+                if (inFlight != null) {
+                    last = acknowledge(unit, last, inFlight, inFlightNext, false, items, bytes, dead);
+                }
+            } finally {
+                // One page cycle: this page read and handed over, the one before acknowledged. Their rate is what the climb follows.
+                readers.release(System.nanoTime() - cycleStart, false);
             }
             inFlight = written;
             inFlightNext = page.next();

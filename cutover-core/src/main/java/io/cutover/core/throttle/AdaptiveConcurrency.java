@@ -94,6 +94,16 @@ public final class AdaptiveConcurrency {
         windowMaxInFlight = Math.max(windowMaxInFlight, inFlight);
     }
 
+    /** One more request in flight if the limit allows it now, without waiting; true when it was taken. */
+    public synchronized boolean tryAcquire() {
+        if (inFlight >= limit) {
+            return false;
+        }
+        inFlight++;
+        windowMaxInFlight = Math.max(windowMaxInFlight, inFlight);
+        return true;
+    }
+
     /**
      * One request finished after {@code latencyNanos} (all its retries included); {@code throttledOnce} when the target
      * throttled it at least once.

@@ -412,6 +412,45 @@ class BulkCopierTest {
         assertNoViolations();
     }
 
+    /**
+     * {@code --parallelism auto}: units whose reads take time (a Scan page's round trip) and a target that takes whatever it
+     * is given; reading more units at once reads faster, so the limit climbs above where it started. Every item is still
+     * copied once with its checkpoints, and no more units read at once than the limit ever allowed.
+     */
+    @Test
+    void adaptiveReadersClimbWhileMoreUnitsAtOnceCopyFasterAndLoseNothing() throws Exception {
+        for (int u = 0; u < 24; u++) {
+            add(FakeUnit.uniform("segment-" + u, 60, 3));
+        }
+        AtomicInteger reading = new AtomicInteger();
+        AtomicInteger maxReading = new AtomicInteger();
+        for (FakeUnit unit : units.values()) {
+            unit.onEveryPage = () -> {
+                maxReading.accumulateAndGet(reading.incrementAndGet(), Math::max);
+                try {
+                    Thread.sleep(3);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    reading.decrementAndGet();
+                }
+            };
+        }
+        FakeWriter writer = new FakeWriter(Mode.ASYNC, ledger);
+        io.cutover.core.throttle.AdaptiveConcurrency readers = io.cutover.core.throttle.AdaptiveConcurrency.adaptive(2, 16);
+
+        BulkCopyStats stats = new BulkCopier<>(store, SCOPE, writer, readers, Throttle.unlimited(), CopyProgress.NONE).run(unitList());
+
+        assertTrue(readers.peak() > 2, "the limit never rose above its start of 2");
+        assertTrue(maxReading.get() <= readers.peak(), maxReading.get() + " units read at once, above the highest limit " + readers.peak());
+        Map<String, Long> acknowledged = counts(writer.acknowledged);
+        assertEquals(allIds(), acknowledged.keySet(), "every item copied");
+        assertTrue(acknowledged.values().stream().allMatch(c -> c == 1), "no item written twice");
+        assertEquals(totalItems(), stats.items());
+        assertTrue(store.loadAll(SCOPE).values().stream().allMatch(UnitCheckpoint::complete));
+        assertNoViolations();
+    }
+
     private static List<Integer> rangeList(int n) {
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
