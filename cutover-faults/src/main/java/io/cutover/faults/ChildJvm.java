@@ -16,6 +16,9 @@ public final class ChildJvm {
     private ChildJvm() {
     }
 
+    /** A system property of the test JVM: the child's log level when set (the default is the CLI's: warnings). */
+    public static final String LOG_LEVEL_PROPERTY = "cutover.child.logLevel";
+
     public static Process start(String mainClass, FaultPlan faults, List<String> args, Path log) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -24,6 +27,10 @@ public final class ChildJvm {
         cmd.add(System.getProperty("java.class.path"));
         if (faults != null) {
             cmd.add("-D" + GlobalFaultInterceptor.PROPERTY + "=" + faults.encode());
+        }
+        String level = System.getProperty(LOG_LEVEL_PROPERTY);
+        if (level != null) { // -Dcutover.child.logLevel=info on the Maven command line: the child's own log, to diagnose a failure
+            cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=" + level);
         }
         cmd.add(mainClass);
         cmd.addAll(args);

@@ -121,6 +121,10 @@ public final class DebeziumCapture implements AutoCloseable {
         p.setProperty("skipped.operations", "none");
         p.setProperty("heartbeat.interval.ms", "1000");
         p.setProperty("errors.max.retries", "-1");
+        // After a dropped connection the task comes back in 2 s, not Debezium's 10: a restart needs a dozen round trips
+        // (the type registry, the slot, the stream), and on a network that keeps dropping some of them fail too; at 10 s a
+        // try, a few failed tries in a row used up the drained fence's two minutes (a CI run of PostgresMigrationFaultIT).
+        p.setProperty("retriable.restart.connector.wait.ms", "2000");
         p.setProperty("max.batch.size", "2048");
         p.setProperty("poll.interval.ms", "50");
         if (e.flavor() == SqlEndpoint.Flavor.POSTGRESQL) {
@@ -131,6 +135,7 @@ public final class DebeziumCapture implements AutoCloseable {
             p.setProperty("publication.name", publication);
             p.setProperty("publication.autocreate.mode", "disabled");
             p.setProperty("slot.drop.on.stop", "false");
+            p.setProperty("slot.retry.delay.ms", "2000"); // starting the stream again after a reset: see the restart wait above
             p.setProperty("include.unknown.datatypes", "true");
             p.setProperty("database.sslmode", e.debeziumSslMode());
             p.setProperty("database.sslfactory", "org.postgresql.ssl.DefaultJavaSSLFactory");
