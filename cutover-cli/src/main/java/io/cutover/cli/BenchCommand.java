@@ -458,10 +458,14 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
                 .max(java.util.Comparator.comparingDouble(Phase::itemsPerSecond)).orElseThrow();
     }
 
-    /** {@code cutover copy} of {@code source} into {@code target} (created by the copy), with the default flags but {@code flags}. */
+    /**
+     * {@code cutover copy} of {@code source} into {@code target} (created by the copy), with the CLI's default flags
+     * ({@code --parallelism auto}) but {@code flags}.
+     */
     private static long copyTable(DynamoDbEndpoint from, DynamoDbEndpoint to, String source, String target, Path stateDir,
                                   java.util.function.UnaryOperator<CopySettings.Builder> flags) {
-        CopySettings settings = flags.apply(CopySettings.builder(from, to).table(source, target).stateDir(stateDir).restart(true)).build();
+        CopySettings settings = flags.apply(CopySettings.builder(from, to).table(source, target).stateDir(stateDir).restart(true)
+                .parallelism(0)).build();
         try (DynamoDbCopier copier = new DynamoDbCopier(settings, io.cutover.core.copy.CopyProgress.NONE, List.of())) {
             return copier.run().items();
         }

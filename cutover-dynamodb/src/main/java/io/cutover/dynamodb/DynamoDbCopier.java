@@ -260,19 +260,21 @@ public final class DynamoDbCopier implements AutoCloseable {
         try (DynamoDbBatchWriter writer = new DynamoDbBatchWriter(targetClient, pair.target(), settings.writeLimiter(),
                 new Throttle(plan.writeRateLimit()), retry, targetErrors, deadLetters)) {
             BulkCopyStats stats;
+            io.cutover.core.throttle.AdaptiveConcurrency readers = settings.readers();
             if (settings.passThrough()) {
                 // Nothing transforms items here: they go from Scan response to BatchWriteItem body as bytes (decision 0220).
                 List<String> keys = source.description().keySchema().stream().map(KeySchemaElement::attributeName).toList();
                 List<ItemUnit<RawItem>> raw = units.stream().map(u -> u.passThrough(keys)).toList();
-                stats = run(new BulkCopier<>(checkpoints, pair.scope(), writer.rawItems(), settings.readers(), readThrottle, progress), raw);
+                stats = run(new BulkCopier<>(checkpoints, pair.scope(), writer.rawItems(), readers, readThrottle, progress), raw);
             } else {
-                stats = run(new BulkCopier<>(checkpoints, pair.scope(), writer, settings.readers(), readThrottle, progress), units);
+                stats = run(new BulkCopier<>(checkpoints, pair.scope(), writer, readers, readThrottle, progress), units);
             }
             TableCopyResult result = new TableCopyResult(pair.source(), pair.target(), schemaAction, stats.items(),
                     stats.resumedItems(), stats.bytes(), stats.deadLettered(), segments, (System.nanoTime() - start) / 1e9,
                     writer.retries() + readRetries.sum(), writer.throttles() + readThrottle.throttles(), !stats.stopped(), warnings);
-            LOG.info("{}: {} items in {} s ({} resumed); write concurrency {}{}{}", pair, stats.items(),
-                    String.format("%.1f", result.seconds()), stats.resumedItems(), writer.concurrencyLimit(),
+            LOG.info("{}: {} items in {} s ({} resumed); segments read at once {}{}; write concurrency {}{}{}", pair, stats.items(),
+                    String.format("%.1f", result.seconds()), stats.resumedItems(), readers.limit(),
+                    readers.isAdaptive() ? " (found; peak " + readers.peak() + ")" : "", writer.concurrencyLimit(),
                     settings.writeConcurrency() == 0 ? " (found; peak " + writer.concurrencyPeak() + ")" : "",
                     settings.passThrough() ? "" : "; object path (--no-pass-through)");
             progress.tableFinished(result);

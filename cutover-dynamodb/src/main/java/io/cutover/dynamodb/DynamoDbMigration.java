@@ -217,7 +217,7 @@ public final class DynamoDbMigration implements AutoCloseable {
         this.sourceTable = sourceTable;
         this.targetTable = targetTable;
         this.enableStream = enableStream;
-        this.source = DynamoDbClients.create(settings.source(), settings.parallelism() + 4);
+        this.source = DynamoDbClients.create(settings.source(), settings.maxReaders() + 4);
         this.target = DynamoDbClients.create(settings.target(), settings.maxWritesInFlight() + 4);
         this.streams = DynamoDbClients.createStreams(settings.source(), 16);
     }
