@@ -74,6 +74,8 @@ public final class DebeziumCapture implements AutoCloseable {
     private final RetryPolicy restarts = RetryPolicy.forDuration(RESTART_BUDGET, java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(15));
     private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private volatile CutoverException failure;
+    /** When the engine last handed over a batch (changes or a heartbeat, which comes every second while it streams). */
+    private volatile long lastBatchNanos = System.nanoTime();
     private volatile boolean running;
     private volatile boolean closing;
     private volatile Map<String, ?> durable;
@@ -256,9 +258,41 @@ public final class DebeziumCapture implements AutoCloseable {
         if (closing) {
             return null;
         }
-        e.run();
+        // The watchdog: an engine that hands over nothing, not even a heartbeat, for STALL_AFTER is stuck (a CI run saw
+        // Debezium's own task restart hang after a reset, silent, with no error to restart from); it is closed, and the
+        // restart loop starts a new one from the last saved position.
+        lastBatchNanos = System.nanoTime();
+        java.util.concurrent.atomic.AtomicBoolean stalled = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ScheduledFuture<?> watch = WATCHDOG.scheduleWithFixedDelay(() -> {
+            if (!closing && System.nanoTime() - lastBatchNanos > STALL_AFTER.toNanos() && stalled.compareAndSet(false, true)) {
+                LOG.warn("change capture from {} handed over nothing, not even a heartbeat, for {} s: closing it to start it again",
+                        table.endpoint().describe(), STALL_AFTER.toSeconds());
+                try {
+                    e.close();
+                } catch (IOException | RuntimeException ex) {
+                    LOG.warn("closing a stalled Debezium engine: {}", ex.toString());
+                }
+            }
+        }, 5, 5, TimeUnit.SECONDS);
+        try {
+            e.run();
+        } finally {
+            watch.cancel(false);
+        }
+        if (stalled.get() && !closing) {
+            return new CutoverException(ErrorCode.TRANSIENT, "change capture from " + table.endpoint().describe() + " stalled: nothing"
+                    + " handed over for " + STALL_AFTER.toSeconds() + " s");
+        }
         return stopped.get();
     }
+
+    /** How long an engine may hand over nothing (heartbeats come every second while it streams) before it is started again. */
+    static final java.time.Duration STALL_AFTER = java.time.Duration.ofSeconds(45);
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "cutover-debezium-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** True once the connector's task runs (it streams from the slot or the binlog). */
     public boolean running() {
@@ -302,6 +336,7 @@ public final class DebeziumCapture implements AutoCloseable {
 
     void handleBatch(List<RecordChangeEvent<SourceRecord>> records, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
+        lastBatchNanos = System.nanoTime();
         beforeBatch.run();
         List<ChangeRecord> changes = new ArrayList<>();
         long now = System.currentTimeMillis();
