@@ -74,8 +74,6 @@ public final class DebeziumCapture implements AutoCloseable {
     private final RetryPolicy restarts = RetryPolicy.forDuration(RESTART_BUDGET, java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(15));
     private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private volatile CutoverException failure;
-    /** When the engine last handed over a batch (changes or a heartbeat, which comes every second while it streams). */
-    private volatile long lastBatchNanos = System.nanoTime();
     private volatile boolean running;
     private volatile boolean closing;
     private volatile Map<String, ?> durable;
@@ -258,41 +256,37 @@ public final class DebeziumCapture implements AutoCloseable {
         if (closing) {
             return null;
         }
-        // The watchdog: an engine that hands over nothing, not even a heartbeat, for STALL_AFTER is stuck (a CI run saw
-        // Debezium's own task restart hang after a reset, silent, with no error to restart from); it is closed, and the
-        // restart loop starts a new one from the last saved position.
-        lastBatchNanos = System.nanoTime();
-        java.util.concurrent.atomic.AtomicBoolean stalled = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.ScheduledFuture<?> watch = WATCHDOG.scheduleWithFixedDelay(() -> {
-            if (!closing && System.nanoTime() - lastBatchNanos > STALL_AFTER.toNanos() && stalled.compareAndSet(false, true)) {
-                LOG.warn("change capture from {} handed over nothing, not even a heartbeat, for {} s: closing it to start it again",
-                        table.endpoint().describe(), STALL_AFTER.toSeconds());
-                try {
-                    e.close();
-                } catch (IOException | RuntimeException ex) {
-                    LOG.warn("closing a stalled Debezium engine: {}", ex.toString());
-                }
-            }
-        }, 5, 5, TimeUnit.SECONDS);
-        try {
-            e.run();
-        } finally {
-            watch.cancel(false);
-        }
-        if (stalled.get() && !closing) {
-            return new CutoverException(ErrorCode.TRANSIENT, "change capture from " + table.endpoint().describe() + " stalled: nothing"
-                    + " handed over for " + STALL_AFTER.toSeconds() + " s");
+        // restartStalled() closes this engine and marks it stalled: the restart loop then starts a new one from the last saved position.
+        stalledEngine = null;
+        e.run();
+        if (stalledEngine == e && !closing) {
+            return new CutoverException(ErrorCode.TRANSIENT, "change capture from " + table.endpoint().describe() + " made no progress"
+                    + " and was started again");
         }
         return stopped.get();
     }
 
-    /** How long an engine may hand over nothing (heartbeats come every second while it streams) before it is started again. */
-    static final java.time.Duration STALL_AFTER = java.time.Duration.ofSeconds(45);
-    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "cutover-debezium-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
+    private volatile DebeziumEngine<?> stalledEngine;
+
+    /**
+     * Closes the running engine so that the restart loop starts a new one from the last saved position, as after any failure
+     * (what is read again is deduplicated by the change log). For a caller that knows capture should have moved and did not:
+     * the drained fence, whose logical message every healthy capture delivers (a CI run saw Debezium's own task restart
+     * hang after a reset, silently, with no error to restart from).
+     */
+    public void restartStalled(String why) {
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> e = engine;
+        if (e == null || closing) {
+            return;
+        }
+        LOG.warn("change capture from {} {}: starting it again from the last saved position", table.endpoint().describe(), why);
+        stalledEngine = e;
+        try {
+            e.close();
+        } catch (IOException | RuntimeException ex) {
+            LOG.warn("closing a stalled Debezium engine: {}", ex.toString());
+        }
+    }
 
     /** True once the connector's task runs (it streams from the slot or the binlog). */
     public boolean running() {
@@ -336,7 +330,6 @@ public final class DebeziumCapture implements AutoCloseable {
 
     void handleBatch(List<RecordChangeEvent<SourceRecord>> records, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
-        lastBatchNanos = System.nanoTime();
         beforeBatch.run();
         List<ChangeRecord> changes = new ArrayList<>();
         long now = System.currentTimeMillis();

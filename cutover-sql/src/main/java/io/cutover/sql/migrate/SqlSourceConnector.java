@@ -45,6 +45,8 @@ final class SqlSourceConnector implements SourceConnector {
     private static final Logger LOG = LoggerFactory.getLogger(SqlSourceConnector.class);
     /** How long the drained fence waits without capture moving at all before it gives up (it waits as long as capture moves). */
     private static final long FENCE_WAIT_MILLIS = 120_000;
+    /** No progress for this long during the drained fence: capture is started again (see {@link DebeziumCapture#restartStalled}). */
+    private static final long FENCE_KICK_MILLIS = 45_000;
     /** How long the finish waits for the server to release the slot after capture closed. */
     private static final long SLOT_RELEASE_MILLIS = 30_000;
 
@@ -164,6 +166,8 @@ final class SqlSourceConnector implements SourceConnector {
         long start = System.currentTimeMillis();
         long end = start + FENCE_WAIT_MILLIS;
         Object seen = capture.durableOffset();
+        long lastProgress = start;
+        boolean extended = false;
         while (!fence.reachedBy(capture.durableOffset())) {
             failOn(capture);
             if (stopRequested.getAsBoolean()) {
@@ -173,7 +177,18 @@ final class SqlSourceConnector implements SourceConnector {
             if (!Objects.equals(now, seen)) {
                 // still moving (a slow or resetting network, a capture restarting): the wait is for progress, not a deadline
                 seen = now;
-                end = System.currentTimeMillis() + FENCE_WAIT_MILLIS;
+                lastProgress = System.currentTimeMillis();
+                end = lastProgress + FENCE_WAIT_MILLIS;
+                extended = false;
+            } else if (System.currentTimeMillis() - lastProgress > FENCE_KICK_MILLIS) {
+                // The fence's own message reaches every healthy capture; a capture silent this long is stuck (a CI run saw
+                // Debezium's task restart hang after a reset): start it again, and give the new one a full wait once.
+                capture.restartStalled("made no progress towards the drained fence for " + FENCE_KICK_MILLIS / 1000 + " s");
+                lastProgress = System.currentTimeMillis();
+                if (!extended) {
+                    end = Math.max(end, lastProgress + FENCE_WAIT_MILLIS);
+                    extended = true;
+                }
             }
             if (System.currentTimeMillis() > end) {
                 throw new CutoverException(ErrorCode.TRANSIENT, "capture from " + table.endpoint().describe() + " did not reach the source's"
