@@ -87,11 +87,9 @@ public final class AdaptiveConcurrency {
 
     /** Waits until one more request may be in flight. */
     public synchronized void acquire() throws InterruptedException {
-        while (inFlight >= limit) {
+        while (!tryAcquire()) {
             wait();
         }
-        inFlight++;
-        windowMaxInFlight = Math.max(windowMaxInFlight, inFlight);
     }
 
     /** One more request in flight if the limit allows it now, without waiting; true when it was taken. */
