@@ -35,6 +35,7 @@ public final class MongoCollectionSource implements AutoCloseable {
     private final MongoClient client;
     private final MongoCollection<BsonDocument> collection;
     private final DocumentMapper mapper;
+    private final MongoErrorClassifier classifier;
     private volatile boolean sampledSplits;
     static final int DEFAULT_READ_TIMEOUT_SECONDS = 60;
 
@@ -67,6 +68,7 @@ public final class MongoCollectionSource implements AutoCloseable {
         this.collection = client.getDatabase(uri.database()).getCollection(collection, BsonDocument.class)
                 .withReadPreference(ReadPreference.primary());
         this.mapper = new DocumentMapper(mapping);
+        this.classifier = new MongoErrorClassifier(describe());
     }
 
     public MongoCollection<BsonDocument> collection() {
@@ -130,12 +132,23 @@ public final class MongoCollectionSource implements AutoCloseable {
                 + MongoSourceUri.mask(String.valueOf(e.getMessage())) + " (check --source and that the server is up)", e);
     }
 
+    /** The server's estimate of the documents, for progress and range counts; -1 when it cannot be had after a few retries. */
     public long estimatedDocuments() {
         try {
-            return collection.estimatedDocumentCount();
-        } catch (MongoException e) {
+            return CHECK_RETRY.execute("count the documents of " + describe(), attempt -> collection.estimatedDocumentCount(), classifier,
+                    io.cutover.core.retry.RetryListener.NONE);
+        } catch (CutoverException e) {
+            LOG.warn("cannot estimate the documents of {} ({}): going on without the estimate", describe(), e.getMessage());
             return -1;
         }
+    }
+
+    /** Retries of every other read (split points, lookups): a dropped, reset or timed-out connection, as a page of the backfill is. */
+    private static final io.cutover.core.retry.RetryPolicy READ_RETRY = io.cutover.core.retry.RetryPolicy.defaults();
+
+    /** A read of the source, retried on a dropped connection by {@link #READ_RETRY}; other failures are classified and thrown. */
+    private <T> T read(String what, java.util.function.Supplier<T> call) {
+        return READ_RETRY.execute(what + " of " + describe(), attempt -> call.get(), classifier, io.cutover.core.retry.RetryListener.NONE);
     }
 
     /**
@@ -144,9 +157,14 @@ public final class MongoCollectionSource implements AutoCloseable {
      * scan, while the sample is under 5% of the collection), so the cost does not grow with the
      * collection as one {@code skip(n)} per point did. The ranges are only as even as the sample; their
      * coverage is exact whatever the points are (every document falls in exactly one [p, next p)). Fails
-     * when the {@code _id}s are of different BSON type brackets, which range queries cannot span.
+     * when the {@code _id}s are of different BSON type brackets, which range queries cannot span. A connection
+     * dropped on the way is retried: the points are found again from the start.
      */
     public List<BsonValue> splitPoints(int ranges) {
+        return read("finding the split points", () -> findSplitPoints(ranges));
+    }
+
+    private List<BsonValue> findSplitPoints(int ranges) {
         BsonValue min = edge(1);
         BsonValue max = edge(-1);
         if (min == null || ranges < 2) {
@@ -251,6 +269,10 @@ public final class MongoCollectionSource implements AutoCloseable {
 
     /** The document with this item key, or null. The key attribute is turned back into the BSON values it can have come from. */
     public BsonDocument lookup(Map<String, AttributeValue> key) {
+        return read("a lookup", () -> findByKey(key));
+    }
+
+    private BsonDocument findByKey(Map<String, AttributeValue> key) {
         DocumentMapping m = mapper.mapping();
         BsonDocument filter = new BsonDocument(m.keyField(), new BsonDocument("$in", new BsonArray(KeyValues.candidates(key.get(m.keyAttribute())))));
         if (m.sortKeyField().isPresent()) {
@@ -278,12 +300,18 @@ public final class MongoCollectionSource implements AutoCloseable {
         if (values.isEmpty()) {
             return List.of();
         }
-        return collection.find(new BsonDocument(m.keyField(), new BsonDocument("$in", values))).into(new ArrayList<>());
+        return read("a lookup of " + keys.size() + " keys", () -> collection.find(new BsonDocument(m.keyField(), new BsonDocument("$in", values)))
+                .into(new ArrayList<>()));
+    }
+
+    /** The document with the smallest {@code _id}, or null when the collection is empty. */
+    public BsonDocument first() {
+        return read("reading the first document", () -> collection.find().sort(new BsonDocument("_id", new BsonInt32(1))).limit(1).first());
     }
 
     /** The document with this {@code _id}, or null. */
     public BsonDocument byId(BsonValue id) {
-        return collection.find(new BsonDocument("_id", id)).first();
+        return read("a lookup by _id", () -> collection.find(new BsonDocument("_id", id)).first());
     }
 
     @Override

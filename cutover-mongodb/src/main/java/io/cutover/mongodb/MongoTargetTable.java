@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.bson.BsonDocument;
-import org.bson.BsonInt32;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -58,7 +57,7 @@ public final class MongoTargetTable {
      */
     public static List<AttributeDefinition> keyDefinitions(MongoCollectionSource source) {
         DocumentMapping m = source.mapper().mapping();
-        BsonDocument first = source.collection().find().sort(new BsonDocument("_id", new BsonInt32(1))).limit(1).first();
+        BsonDocument first = source.first();
         Map<String, AttributeValue> key = null;
         if (first != null) {
             try {
