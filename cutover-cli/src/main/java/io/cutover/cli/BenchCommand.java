@@ -377,6 +377,14 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
                                         c -> c.writeConcurrency(level))));
                         client.deleteTable(b -> b.tableName(into));
                     }
+                    if (System.getenv("CUTOVER_BENCH_READERS") != null) { // an experiment: the copy with a fixed number of readers
+                        int readers = Integer.parseInt(System.getenv("CUTOVER_BENCH_READERS"));
+                        String into = source + "-readers" + round;
+                        keepFastest(p, r, fastest, measure("cutover copy " + shape + " --parallelism " + readers, servers,
+                                () -> copyTable(endpoint, targetEndpoint, source, into, scratch.path().resolve(shape + "-readers" + round),
+                                        c -> c.writeConcurrency(0).parallelism(readers))));
+                        client.deleteTable(b -> b.tableName(into));
+                    }
                     if (System.getenv("CUTOVER_BENCH_OBJECT_PATH") != null) { // the same copy on the object path (decision 0220)
                         String into = source + "-objects" + round;
                         keepFastest(p, r, fastest, measure("cutover copy " + shape + " --no-pass-through", servers,

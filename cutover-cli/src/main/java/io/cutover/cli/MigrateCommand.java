@@ -122,7 +122,9 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
     @Option(names = "--segments", paramLabel = "N", description = "Scan segments for the backfill (default: from the table's size).")
     Integer segments;
 
-    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "8", description = "Segments scanned at once (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--parallelism", paramLabel = "N|auto", defaultValue = "8", converter = WriteConcurrencyConverter.class,
+            description = "Segments (ranges) read at once by the backfill (default: ${DEFAULT-VALUE}, gentle on a source that serves"
+                    + " production; auto: a DynamoDB source's backfill finds it between 8 and 32, as copy does).")
     int parallelism;
 
     @Option(names = "--write-concurrency", paramLabel = "N|auto", defaultValue = "auto", converter = WriteConcurrencyConverter.class,
@@ -221,8 +223,11 @@ public final class MigrateCommand implements Callable<Integer>, CutoverCli.Print
         if (segments != null && (segments < 1 || segments > CopySettings.MAX_SEGMENTS)) {
             problems.add("--segments must be between 1 and " + CopySettings.MAX_SEGMENTS + ", was " + segments);
         }
-        if (parallelism < 1 || parallelism > 1024) {
-            problems.add("--parallelism must be between 1 and 1024, was " + parallelism);
+        if (parallelism < 0 || parallelism > 1024) {
+            problems.add("--parallelism must be auto or between 1 and 1024, was " + parallelism);
+        } else if (parallelism == 0 && source != null) {
+            problems.add("--parallelism auto applies to a DynamoDB source (--source-table alone): give a number of ranges read at once"
+                    + " for " + (mongo ? "a MongoDB" : "an SQL") + " source, for example --parallelism 8");
         }
         if (writeConcurrency < 0 || writeConcurrency > 1024) {
             problems.add("--write-concurrency must be auto or between 1 and 1024, was " + writeConcurrency);

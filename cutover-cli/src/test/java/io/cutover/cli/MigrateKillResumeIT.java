@@ -68,7 +68,7 @@ class MigrateKillResumeIT {
             });
             writer.start();
             List<String> args = List.of("migrate", "--endpoint-url", db.endpoint().toString(), "--source-table", src,
-                    "--target-table", dst, "--state-dir", state.toString(), "--segments", "4", "--parallelism", "2",
+                    "--target-table", dst, "--state-dir", state.toString(), "--segments", "4", "--parallelism", "auto",
                     "--max-write-rate", "400", "--no-progress");
             try {
                 killWhen(args, () -> phase().equals("BACKFILL") && backfilled() >= 500);

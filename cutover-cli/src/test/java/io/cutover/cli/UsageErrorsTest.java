@@ -79,9 +79,17 @@ class UsageErrorsTest {
     @Test
     void everyBadNumberIsReportedTogether() {
         CliRun run = CliRun.of("migrate", "--source", "postgresql://app:" + SECRET + "@127.0.0.1:1/shop", "--source-table", "logs",
-                "--parallelism", "0", "--write-concurrency", "5000", "--page-size", "0", "--target-table", "x");
-        assertCleanUsageError(run, "--parallelism must be between 1 and 1024, was 0");
+                "--parallelism", "-1", "--write-concurrency", "5000", "--page-size", "0", "--target-table", "x");
+        assertCleanUsageError(run, "--parallelism must be auto or between 1 and 1024, was -1");
         assertTrue(run.err().contains("--write-concurrency") && run.err().contains("--page-size") && run.err().contains("'x'"), run.err());
+    }
+
+    @Test
+    void adaptiveReadersAreForADynamoDbSourceOnly() {
+        assertCleanUsageError(CliRun.of("migrate", "--source", "postgresql://app:" + SECRET + "@127.0.0.1:1/shop", "--source-table", "logs",
+                "--parallelism", "auto", "--target-table", "x"), "--parallelism auto applies to a DynamoDB source");
+        assertCleanUsageError(CliRun.of("migrate", "--source", "mongodb://app:" + SECRET + "@127.0.0.1:1/shop", "--source-collection", "o",
+                "--key-attribute", "id", "--parallelism", "auto", "--target-table", "x"), "for a MongoDB source, for example --parallelism 8");
     }
 
     @Test
