@@ -166,6 +166,16 @@ public final class MongoChangeStreamCapture implements AutoCloseable {
         return w;
     }
 
+    /** The dropped connection under a failure that ran out of retries (its causes are the classified failures), or null. */
+    static MongoException transientCause(Throwable failure) {
+        for (Throwable c = failure; c != null; c = c.getCause()) {
+            if (c instanceof MongoException m) {
+                return MongoErrorClassifier.isTransient(m) ? m : null;
+            }
+        }
+        return null;
+    }
+
     /** Starts capturing on a daemon thread. */
     public void start() {
         thread = new Thread(this::loop, "cutover-change-stream");
@@ -185,6 +195,14 @@ public final class MongoChangeStreamCapture implements AutoCloseable {
                         throw e;
                     }
                     reopen(e);
+                    continue;
+                } catch (CutoverException e) {
+                    // a lookup of a full document that ran out of retries: reopen from the kept position, as for the stream's own read
+                    MongoException dropped = transientCause(e);
+                    if (closed || dropped == null) {
+                        throw e;
+                    }
+                    reopen(dropped);
                     continue;
                 }
                 if (event) {
