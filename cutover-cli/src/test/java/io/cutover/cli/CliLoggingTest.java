@@ -19,4 +19,12 @@ class CliLoggingTest {
         assertEquals("warn", p.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka"));
         assertEquals("System.err", p.getProperty("org.slf4j.simpleLogger.logFile"));
     }
+
+    @Test
+    void theEmbeddedMongoServerDoesNotPrintTheStackTraceOfACommandItFails() {
+        // its $sample fails now and then on large inputs; the client is told, and the split points fall back with a warning
+        org.slf4j.Logger server = org.slf4j.LoggerFactory.getLogger("de.bwaldvogel.mongo.wire.MongoWireProtocolHandler");
+        org.junit.jupiter.api.Assertions.assertFalse(server.isErrorEnabled());
+        org.junit.jupiter.api.Assertions.assertTrue(org.slf4j.LoggerFactory.getLogger(MongoMigrateRunner.class).isWarnEnabled());
+    }
 }
