@@ -257,7 +257,7 @@ public final class DebeziumCapture implements AutoCloseable {
             return null;
         }
         // restartStalled() closes this engine and marks it stalled: the restart loop then starts a new one from the last saved position.
-        stalledEngine = null;
+        // The mark names the engine, so an older engine's mark never matches this one and needs no clearing.
         e.run();
         if (stalledEngine == e && !closing) {
             return new CutoverException(ErrorCode.TRANSIENT, "change capture from " + table.endpoint().describe() + " made no progress"
