@@ -164,17 +164,20 @@ public final class TcpFaultProxy implements AutoCloseable {
                         if (delay > 0) {
                             Thread.sleep(delay);
                         }
+                        // The fault is drawn before the chunk goes out, so a half-open connection is silent before
+                        // the other end can answer this chunk: set after the write, the answer could overtake it.
+                        double d = draw();
+                        boolean resetAfter = d < resetRate;
+                        if (!resetAfter && d < resetRate + halfOpenRate) {
+                            halfOpens.incrementAndGet();
+                            silent = true;
+                        }
                         out.write(buffer, 0, n);
                         out.flush();
-                        double d = draw();
-                        if (d < resetRate) {
+                        if (resetAfter) {
                             resets.incrementAndGet();
                             reset();
                             return;
-                        }
-                        if (d < resetRate + halfOpenRate) {
-                            halfOpens.incrementAndGet();
-                            silent = true;
                         }
                     }
                     if (!silent) {
