@@ -303,6 +303,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
      */
     private int benchCopy() throws Exception {
         List<String> shapes = shapes();
+        int readers = experimentReaders();
         Printer p = printer();
         SampleItems rich = sizedSample();
         java.util.function.LongFunction<Map<String, AttributeValue>> plain = plainItems();
@@ -369,27 +370,15 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
                         differences = String.join("; ", differences, "round " + r + ": " + cmp.examples());
                     }
                     client.deleteTable(b -> b.tableName(copyInto));
-                    if (System.getenv("CUTOVER_BENCH_FIXED") != null) { // an experiment: the copy at the fixed level of the best raw writer
-                        int level = Integer.parseInt(fastestOf(fastest, "ceiling " + shape + ": raw writer").name().replaceAll(".*x", ""));
-                        String into = source + "-fixed" + round;
-                        keepFastest(p, r, fastest, measure("cutover copy " + shape + " --write-concurrency " + level, servers,
-                                () -> copyTable(endpoint, targetEndpoint, source, into, scratch.path().resolve(shape + "-fixed" + round),
-                                        c -> c.writeConcurrency(level))));
-                        client.deleteTable(b -> b.tableName(into));
-                    }
-                    if (System.getenv("CUTOVER_BENCH_READERS") != null) { // an experiment: the copy with a fixed number of readers
-                        int readers = Integer.parseInt(System.getenv("CUTOVER_BENCH_READERS"));
-                        String into = source + "-readers" + round;
-                        keepFastest(p, r, fastest, measure("cutover copy " + shape + " --parallelism " + readers, servers,
-                                () -> copyTable(endpoint, targetEndpoint, source, into, scratch.path().resolve(shape + "-readers" + round),
-                                        c -> c.writeConcurrency(0).parallelism(readers))));
-                        client.deleteTable(b -> b.tableName(into));
-                    }
-                    if (System.getenv("CUTOVER_BENCH_OBJECT_PATH") != null) { // the same copy on the object path (decision 0220)
-                        String into = source + "-objects" + round;
-                        keepFastest(p, r, fastest, measure("cutover copy " + shape + " --no-pass-through", servers,
-                                () -> copyTable(endpoint, targetEndpoint, source, into, scratch.path().resolve(shape + "-objects" + round),
-                                        c -> c.writeConcurrency(0).passThrough(false))));
+                    for (CopyExperiment x : copyExperiments(fastest, shape, readers)) { // asked for by environment variables
+                        String into = source + x.suffix() + round;
+                        keepFastest(p, r, fastest, measure("cutover copy " + shape + " " + x.flagsShown(), servers,
+                                () -> copyTable(endpoint, targetEndpoint, source, into, scratch.path().resolve(shape + x.suffix() + round), x.flags())));
+                        TableComparison.Result same = TableComparison.compare(sourceClient, source, client, into);
+                        identical &= same.identical();
+                        if (!same.identical()) {
+                            differences = String.join("; ", differences, "round " + r + ", " + x.flagsShown() + ": " + same.examples());
+                        }
                         client.deleteTable(b -> b.tableName(into));
                     }
                     // Like for like: the fastest copy script we can write with the raw SDK (parallel Scan, a pool of raw writers, no
@@ -477,6 +466,49 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
         try (DynamoDbCopier copier = new DynamoDbCopier(settings, io.cutover.core.copy.CopyProgress.NONE, List.of())) {
             return copier.run().items();
         }
+    }
+
+    /** A copy measured in every round beside the default one, with other flags: an experiment, not a goal. */
+    private record CopyExperiment(String flagsShown, String suffix, java.util.function.UnaryOperator<CopySettings.Builder> flags) {
+    }
+
+    /**
+     * The copy experiments that environment variables ask for: {@code CUTOVER_BENCH_FIXED} (the write concurrency fixed at
+     * the best raw writer's level so far), {@code CUTOVER_BENCH_READERS=N} (N segments read at once, not {@code auto}) and
+     * {@code CUTOVER_BENCH_OBJECT_PATH} (the object path, decision 0220).
+     */
+    private static List<CopyExperiment> copyExperiments(Map<String, Phase> fastest, String shape, int readers) {
+        List<CopyExperiment> experiments = new ArrayList<>();
+        if (System.getenv("CUTOVER_BENCH_FIXED") != null) {
+            int level = Integer.parseInt(fastestOf(fastest, "ceiling " + shape + ": raw writer").name().replaceAll(".*x", ""));
+            experiments.add(new CopyExperiment("--write-concurrency " + level, "-fixed", c -> c.writeConcurrency(level)));
+        }
+        if (readers > 0) {
+            experiments.add(new CopyExperiment("--parallelism " + readers, "-readers", c -> c.writeConcurrency(0).parallelism(readers)));
+        }
+        if (System.getenv("CUTOVER_BENCH_OBJECT_PATH") != null) {
+            experiments.add(new CopyExperiment("--no-pass-through", "-objects", c -> c.writeConcurrency(0).passThrough(false)));
+        }
+        return experiments;
+    }
+
+    /** {@code CUTOVER_BENCH_READERS}, checked before anything is measured: 0 when it is not set. */
+    private static int experimentReaders() {
+        String readers = System.getenv("CUTOVER_BENCH_READERS");
+        if (readers == null) {
+            return 0;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(readers.strip());
+        } catch (NumberFormatException e) {
+            n = 0;
+        }
+        if (n < 1 || n > 1024) {
+            throw new CutoverException(ErrorCode.CONFIG_INVALID, "CUTOVER_BENCH_READERS=" + readers
+                    + ": expected a number of segments to read at once, 1 to 1024; unset it to measure the default copy only");
+        }
+        return n;
     }
 
     /** {@code --shape}: the item shapes to measure, plain first. */

@@ -35,9 +35,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>How many units run at once is a limit on page cycles (read page n+1, then wait for page n's acknowledgement):
  * fixed, or found by the climb of {@link AdaptiveConcurrency} on pages per second (decision 0102, addendum on copy
- * readers) with as many threads as its maximum. A unit that has to wait for the limit first waits for its page in
- * flight, so it holds no page while it waits: memory is bounded by {@code limit x 2} pages, whatever the size of the
- * table. Items of a
+ * readers) with as many threads as its maximum. A unit keeps its permit while it has a page in flight, and a unit that
+ * has to wait for a permit first waits for its page in flight, so it holds no page while it waits: memory is bounded by
+ * {@code limit x 2} pages, whatever the size of the table and however many units there are. Items of a
  * page are shuffled before writing so that the source's key order does not aim every write at one
  * partition of the target.
  *
@@ -145,46 +145,52 @@ public final class BulkCopier<T> {
         if (position == null && start.position() != null) {
             throw new CutoverException(ErrorCode.STATE_CONFLICT, "checkpoint of " + unit.id() + " cannot be decoded");
         }
-        while (true) {
-            if (stop.get()) {
-                if (inFlight != null) {
-                    acknowledge(unit, last, inFlight, inFlightNext, false, items, bytes, dead);
+        // A permit is held from reading a page until that page is acknowledged, or, when the limit fell, until the unit
+        // waits for it: so no more pages are held than twice the permits, however many units run at once.
+        boolean holding = false;
+        try {
+            while (true) {
+                if (stop.get()) {
+                    if (inFlight != null) {
+                        acknowledge(unit, last, inFlight, inFlightNext, false, items, bytes, dead);
+                    }
+                    return false;
                 }
-                return false;
-            }
-            if (!readers.tryAcquire()) {
-                // At the limit: wait for the page in flight first, so that a waiting unit holds no page.
-                if (inFlight != null) {
-                    last = acknowledge(unit, last, inFlight, inFlightNext, false, items, bytes, dead);
-                    inFlight = null;
+                if (!holding) {
+                    // Waiting for a permit: first wait for the page in flight, so that a waiting unit holds no page.
+                    if (inFlight != null) {
+                        last = acknowledge(unit, last, inFlight, inFlightNext, false, items, bytes, dead);
+                        inFlight = null;
+                    }
+                    readers.acquire();
+                    holding = true;
                 }
-                readers.acquire();
-            }
-            long cycleStart = System.nanoTime();
-            CompletableFuture<WriteOutcome> written;
-            ItemPage<T> page;
-            try {
-                page = unit.readItems(position);
+                long cycleStart = System.nanoTime();
+                ItemPage<T> page = unit.readItems(position);
                 readThrottle.acquire(Math.max(1, page.items().size()));
                 List<T> shuffled = new ArrayList<>(page.items());
                 Collections.shuffle(shuffled, ThreadLocalRandom.current());
-                written = shuffled.isEmpty()
+                CompletableFuture<WriteOutcome> written = shuffled.isEmpty()
                         ? CompletableFuture.completedFuture(WriteOutcome.NONE)
                         : writer.write(shuffled).thenApply(this::reportWritten);
                 if (inFlight != null) {
                     last = acknowledge(unit, last, inFlight, inFlightNext, false, items, bytes, dead);
                 }
-            } finally {
-                // One page cycle: this page read and handed over, the one before acknowledged. Their rate is what the climb follows.
-                readers.release(System.nanoTime() - cycleStart, false);
+                // One page cycle: this page read and handed over, the one before acknowledged. Their rate is what the climb
+                // follows; the permit stays with the page now in flight unless the limit fell.
+                holding = readers.renew(System.nanoTime() - cycleStart);
+                inFlight = written;
+                inFlightNext = page.next();
+                if (page.last()) {
+                    acknowledge(unit, last, inFlight, null, true, items, bytes, dead);
+                    return true;
+                }
+                position = page.next();
             }
-            inFlight = written;
-            inFlightNext = page.next();
-            if (page.last()) {
-                acknowledge(unit, last, inFlight, null, true, items, bytes, dead);
-                return true;
+        } finally {
+            if (holding) {
+                readers.giveBack();
             }
-            position = page.next();
         }
     }
 

@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.LongAdder;
  * How many requests a writer keeps in flight (docs/decisions/0102-self-tuning-concurrency.md): fixed when the user
  * says so ({@code --write-concurrency N}), otherwise found by climbing the throughput curve. Time is cut into windows
  * (at least 200 ms and a few round trips); at the end of each the requests finished per second are compared with the
- * best seen: more in flight while that keeps growing (by half, then by smaller steps near the top), back to the best
- * level when it stops growing, and a new, smaller probe above it now and then, so that a change of the target is
- * followed. A throttled request cuts the limit by a quarter and forgets the best (the target said where its capacity
+ * best seen: more in flight while that keeps growing by more than 5% (by half, then by smaller steps near the top),
+ * back to the best level when it stops growing, and a new, smaller probe above it now and then, so that a change of the
+ * target is followed. The first full window, which holds the ramp, decides nothing. A throttled request cuts the limit by a quarter and forgets the best (the target said where its capacity
  * is). A window in which the caller did not fill the limit says nothing about more, and does not raise it. The
  * adaptive {@link Throttle} stays the limit on rate.
  *
@@ -41,6 +41,7 @@ public final class AdaptiveConcurrency {
     private int bestLimit;
     private int step;
     private int hold;
+    private boolean rampedUp;
 
     private AdaptiveConcurrency(boolean adaptive, int initial, int max) {
         if (initial < 1 || max < initial) {
@@ -125,6 +126,38 @@ public final class AdaptiveConcurrency {
     }
 
     /**
+     * One request finished after {@code latencyNanos}, counted as by {@link #release}, and its caller goes on with another:
+     * the slot is kept if the limit still allows it (true) or given up (false), in one step, so that no waiting caller takes
+     * it in between. A caller that pipelines keeps a slot for as long as it holds work: a copy unit keeps its permit while
+     * its last page is written, so that the pages held stay bounded by the limit, not by the number of units.
+     */
+    public synchronized boolean renew(long latencyNanos) {
+        inFlight--;
+        int before = limit;
+        if (adaptive) {
+            finished(latencyNanos, false, System.nanoTime());
+        }
+        boolean kept = inFlight < limit;
+        if (kept) {
+            inFlight++;
+            windowMaxInFlight = Math.max(windowMaxInFlight, inFlight);
+        }
+        if (limit > before) {
+            notifyAll(); // a slot given up is never free to another: the limit is full without it
+        }
+        if (limit != before) {
+            onChange.accept(limit);
+        }
+        return kept;
+    }
+
+    /** Gives a slot back without counting a request: the caller counted its last one with {@link #renew}. */
+    public synchronized void giveBack() {
+        inFlight--;
+        notify();
+    }
+
+    /**
      * Told every new limit (under this limiter's lock; keep it short): a writer sizes its pool of threads to the limit, so
      * that no thread waits in {@link #acquire} (64 threads contending for one monitor cost as much CPU as the writes).
      */
@@ -173,17 +206,21 @@ public final class AdaptiveConcurrency {
         if (!filled) {
             return; // the caller, not the target, held the rate: nothing learnt about more
         }
+        if (!rampedUp) {
+            // The first full window also holds the ramp (connections opened, pipelines filling): its rate is low, and as the
+            // best it made any level above it look better, which then stayed the best for good.
+            rampedUp = true;
+            return;
+        }
         if (rate > bestRate * 1.05) {
             bestRate = rate;
             bestLimit = limit;
             limit = Math.min(max, limit + step);
             step = Math.max(1, limit / 2);
         } else if (limit != bestLimit) {
-            // no better than the best: go back to it, and look closer next time
-            if (rate > bestRate) {
-                bestRate = rate;
-                bestLimit = limit;
-            }
+            // no better than the best by 5%: go back to it, and look closer next time. A level that was better by less
+            // does not become the best: on a shared machine a window's rate is off by 5 to 10%, and taking every lucky
+            // window ratcheted the limit up to its maximum where the curve was flat.
             limit = bestLimit;
             step = Math.max(1, step / 2);
             hold = HOLD_WINDOWS;

@@ -178,6 +178,9 @@ class BulkCopierTest {
         volatile String failedUnit;
         volatile int failedPage = -1;
         volatile BiConsumer<String, Integer> beforeWrite = (unit, page) -> { };
+        /** ASYNC: how long the writer's thread takes to acknowledge a page (a target slower than the reads). */
+        volatile long ackDelayMillis;
+        final AtomicInteger acknowledgedPages = new AtomicInteger();
         private final ExecutorService completer;
 
         FakeWriter(Mode mode, Ledger ledger) {
@@ -216,7 +219,10 @@ class BulkCopierTest {
                 case IMMEDIATE:
                     return CompletableFuture.completedFuture(acknowledge(unit, page, copy));
                 case ASYNC:
-                    return CompletableFuture.supplyAsync(() -> acknowledge(unit, page, copy), completer);
+                    return CompletableFuture.supplyAsync(() -> {
+                        sleep(ackDelayMillis);
+                        return acknowledge(unit, page, copy);
+                    }, completer);
                 default:
                     CompletableFuture<WriteOutcome> f = new CompletableFuture<>();
                     Runnable complete = () -> f.complete(acknowledge(unit, page, copy));
@@ -236,6 +242,7 @@ class BulkCopierTest {
         private WriteOutcome acknowledge(String unit, int page, List<Map<String, AttributeValue>> items) {
             items.forEach(i -> acknowledged.add(id(i)));
             ledger.completed(unit, page);
+            acknowledgedPages.incrementAndGet();
             return new WriteOutcome(items.size(), items.stream().mapToLong(ItemSize::billed).sum(), 0);
         }
 
@@ -449,6 +456,41 @@ class BulkCopierTest {
         assertEquals(totalItems(), stats.items());
         assertTrue(store.loadAll(SCOPE).values().stream().allMatch(UnitCheckpoint::complete));
         assertNoViolations();
+    }
+
+    /**
+     * {@code --parallelism auto} with many more units than permits, and a target slower than the reads: a unit keeps its
+     * permit while its page is written, so the pages read and not yet acknowledged stay within twice the highest limit.
+     * (When a unit gave its permit back after every page, each of the 16 running units kept a page queued at the writer.)
+     */
+    @Test
+    void adaptiveReadersHoldNoMorePagesThanTwiceTheLimitWhenTheTargetIsSlower() throws Exception {
+        for (int u = 0; u < 24; u++) {
+            add(FakeUnit.uniform("segment-" + u, 8, 3));
+        }
+        FakeWriter writer = new FakeWriter(Mode.ASYNC, ledger);
+        writer.ackDelayMillis = 2;
+        AtomicInteger pagesRead = new AtomicInteger();
+        AtomicInteger maxHeld = new AtomicInteger();
+        for (FakeUnit unit : units.values()) {
+            unit.onEveryPage = () -> maxHeld.accumulateAndGet(pagesRead.incrementAndGet() - writer.acknowledgedPages.get(), Math::max);
+        }
+        io.cutover.core.throttle.AdaptiveConcurrency readers = io.cutover.core.throttle.AdaptiveConcurrency.adaptive(2, 16);
+
+        BulkCopyStats stats = new BulkCopier<>(store, SCOPE, writer, readers, Throttle.unlimited(), CopyProgress.NONE).run(unitList());
+
+        assertTrue(maxHeld.get() <= 2 * readers.peak(), maxHeld.get() + " pages held at once, above twice the highest limit " + readers.peak());
+        assertEquals(totalItems(), stats.items());
+        assertEquals(allIds(), counts(writer.acknowledged).keySet(), "every item copied");
+        assertNoViolations();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static List<Integer> rangeList(int n) {
