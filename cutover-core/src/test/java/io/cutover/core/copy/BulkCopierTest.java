@@ -461,7 +461,8 @@ class BulkCopierTest {
     /**
      * {@code --parallelism auto} with many more units than permits, and a target slower than the reads: a unit keeps its
      * permit while its page is written, so the pages read and not yet acknowledged stay within twice the highest limit.
-     * (When a unit gave its permit back after every page, each of the 16 running units kept a page queued at the writer.)
+     * (When a unit gave its permit back after every page, each running unit could keep a page queued at the writer: 8
+     * pages were held where the bound was 4.)
      */
     @Test
     void adaptiveReadersHoldNoMorePagesThanTwiceTheLimitWhenTheTargetIsSlower() throws Exception {
