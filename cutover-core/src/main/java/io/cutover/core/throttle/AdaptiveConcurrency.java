@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.LongAdder;
  * (at least 200 ms and a few round trips); at the end of each the requests finished per second are compared with the
  * best seen: more in flight while that keeps growing by more than 5% (by half, then by smaller steps near the top),
  * back to the best level when it stops growing, and a new, smaller probe above it now and then, so that a change of the
- * target is followed. The first full window, which holds the ramp, decides nothing. A throttled request cuts the limit by a quarter and forgets the best (the target said where its capacity
- * is). A window in which the caller did not fill the limit says nothing about more, and does not raise it. The
- * adaptive {@link Throttle} stays the limit on rate.
+ * target is followed. The first full window, which holds the ramp, decides nothing. A throttled request cuts the limit
+ * by a quarter and forgets the best (the target said where its capacity is). A window in which the caller did not fill
+ * the limit says nothing about more, and does not raise it. The adaptive {@link Throttle} stays the limit on rate.
  *
  * <p>Thread-safe. {@link #acquire} blocks while the requests in flight are at the limit.
  */
