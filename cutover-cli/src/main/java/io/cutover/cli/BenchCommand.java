@@ -350,7 +350,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
                 // Every measured phase writes into a table of its own, created empty before it and dropped after it, so that no
                 // phase overwrites what another wrote; each phase runs once a round and reports its fastest round.
                 Map<String, Phase> fastest = new LinkedHashMap<>();
-                String copyName = "cutover copy " + shape + " (default flags)";
+                String copyName = "cutover copy " + shape + " " + DEFAULT_FLAGS;
                 String differences = "";
                 for (int r = 1; r <= rounds; r++) {
                     String round = "-r" + r;
@@ -361,16 +361,7 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
                                 () -> rawLoad(client, into, itemAt, prebuilt, level, items)));
                         client.deleteTable(b -> b.tableName(into));
                     }
-                    String copyInto = source + "-copy" + round;
-                    keepFastest(p, r, fastest, measure(copyName, servers, () -> copyTable(endpoint, targetEndpoint, source, copyInto,
-                            scratch.path().resolve(shape + round), c -> c.writeConcurrency(0))));
-                    TableComparison.Result cmp = TableComparison.compare(sourceClient, source, client, copyInto);
-                    identical &= cmp.identical();
-                    if (!cmp.identical()) {
-                        differences = String.join("; ", differences, "round " + r + ": " + cmp.examples());
-                    }
-                    client.deleteTable(b -> b.tableName(copyInto));
-                    for (CopyExperiment x : copyExperiments(fastest, shape, readers)) { // asked for by environment variables
+                    for (MeasuredCopy x : copies(fastest, shape, readers)) { // the default copy, then those asked for by environment variables
                         String into = source + x.suffix() + round;
                         keepFastest(p, r, fastest, measure("cutover copy " + shape + " " + x.flagsShown(), servers,
                                 () -> copyTable(endpoint, targetEndpoint, source, into, scratch.path().resolve(shape + x.suffix() + round), x.flags())));
@@ -468,28 +459,33 @@ public final class BenchCommand implements Callable<Integer>, CutoverCli.PrintsR
         }
     }
 
-    /** A copy measured in every round beside the default one, with other flags: an experiment, not a goal. */
-    private record CopyExperiment(String flagsShown, String suffix, java.util.function.UnaryOperator<CopySettings.Builder> flags) {
+    /** How the copy with the CLI's default flags is named in the phases. */
+    private static final String DEFAULT_FLAGS = "(default flags)";
+
+    /** A copy measured in every round: the default one, or an experiment with other flags (not a goal). */
+    private record MeasuredCopy(String flagsShown, String suffix, java.util.function.UnaryOperator<CopySettings.Builder> flags) {
     }
 
     /**
-     * The copy experiments that environment variables ask for: {@code CUTOVER_BENCH_FIXED} (the write concurrency fixed at
-     * the best raw writer's level so far), {@code CUTOVER_BENCH_READERS=N} (N segments read at once, not {@code auto}) and
-     * {@code CUTOVER_BENCH_OBJECT_PATH} (the object path, decision 0220).
+     * The copies measured in a round: {@code cutover copy} with its default flags, then the experiments that environment
+     * variables ask for: {@code CUTOVER_BENCH_FIXED} (the write concurrency fixed at the best raw writer's level so far),
+     * {@code CUTOVER_BENCH_READERS=N} (N segments read at once, not {@code auto}) and {@code CUTOVER_BENCH_OBJECT_PATH}
+     * (the object path, decision 0220).
      */
-    private static List<CopyExperiment> copyExperiments(Map<String, Phase> fastest, String shape, int readers) {
-        List<CopyExperiment> experiments = new ArrayList<>();
+    private static List<MeasuredCopy> copies(Map<String, Phase> fastest, String shape, int readers) {
+        List<MeasuredCopy> copies = new ArrayList<>();
+        copies.add(new MeasuredCopy(DEFAULT_FLAGS, "-copy", c -> c.writeConcurrency(0)));
         if (System.getenv("CUTOVER_BENCH_FIXED") != null) {
             int level = Integer.parseInt(fastestOf(fastest, "ceiling " + shape + ": raw writer").name().replaceAll(".*x", ""));
-            experiments.add(new CopyExperiment("--write-concurrency " + level, "-fixed", c -> c.writeConcurrency(level)));
+            copies.add(new MeasuredCopy("--write-concurrency " + level, "-fixed", c -> c.writeConcurrency(level)));
         }
         if (readers > 0) {
-            experiments.add(new CopyExperiment("--parallelism " + readers, "-readers", c -> c.writeConcurrency(0).parallelism(readers)));
+            copies.add(new MeasuredCopy("--parallelism " + readers, "-readers", c -> c.writeConcurrency(0).parallelism(readers)));
         }
         if (System.getenv("CUTOVER_BENCH_OBJECT_PATH") != null) {
-            experiments.add(new CopyExperiment("--no-pass-through", "-objects", c -> c.writeConcurrency(0).passThrough(false)));
+            copies.add(new MeasuredCopy("--no-pass-through", "-objects", c -> c.writeConcurrency(0).passThrough(false)));
         }
-        return experiments;
+        return copies;
     }
 
     /** {@code CUTOVER_BENCH_READERS}, checked before anything is measured: 0 when it is not set. */

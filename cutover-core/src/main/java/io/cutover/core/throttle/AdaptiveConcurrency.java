@@ -132,23 +132,8 @@ public final class AdaptiveConcurrency {
      * its last page is written, so that the pages held stay bounded by the limit, not by the number of units.
      */
     public synchronized boolean renew(long latencyNanos) {
-        inFlight--;
-        int before = limit;
-        if (adaptive) {
-            finished(latencyNanos, false, System.nanoTime());
-        }
-        boolean kept = inFlight < limit;
-        if (kept) {
-            inFlight++;
-            windowMaxInFlight = Math.max(windowMaxInFlight, inFlight);
-        }
-        if (limit > before) {
-            notifyAll(); // a slot given up is never free to another: the limit is full without it
-        }
-        if (limit != before) {
-            onChange.accept(limit);
-        }
-        return kept;
+        release(latencyNanos, false);
+        return tryAcquire(); // under the same lock: a waiter woken by the release cannot take the slot first
     }
 
     /** Gives a slot back without counting a request: the caller counted its last one with {@link #renew}. */
